@@ -1,0 +1,99 @@
+# ctlaunch: plain GNU make. `make`, `make check`, `make demo`,
+# `make install PREFIX=... DESTDIR=...`, `make clean`.
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+B         := build
+
+# The user's CFLAGS/LDFLAGS come last so they can add to ours, never lose
+# the warnings we build with.
+PKGS      := yaml-0.1 libcap
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lyaml -lcap)
+WARN      := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+             -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARN) -Iinclude -DCTLAUNCH_VERSION='"$(VERSION)"' \
+             $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+ALL_LDFLAGS := $(LDFLAGS)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LIB_SRCS  := $(filter-out src/main.c,$(wildcard src/*.c))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+
+LIB_OBJS  := $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
+SAN_OBJS  := $(LIB_SRCS:src/%.c=$(B)/san/%.o)
+UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=$(B)/obj/unit/%.o)
+UNIT_SAN_OBJS := $(UNIT_SRCS:tests/unit/%.c=$(B)/san/unit/%.o)
+
+all: $(B)/ctlaunch
+
+$(B)/ctlaunch: $(B)/obj/main.o $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/obj/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
+
+$(B)/san/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+$(B)/san/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -c -o $@ $<
+
+$(B)/unit: $(UNIT_OBJS) $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/unit-san: $(UNIT_SAN_OBJS) $(SAN_OBJS)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The launcher itself, built with the sanitizers, for the golden tests.
+$(B)/ctlaunch-san: $(B)/san/main.o $(SAN_OBJS)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Installs what the build and the tests need (Debian packages), only
+# when something is missing.
+deps:
+	@sh scripts/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory $(B)/ctlaunch $(B)/unit $(B)/unit-san $(B)/ctlaunch-san
+	@sh tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory $(B)/ctlaunch
+	@sh scripts/mkrootfs.sh $(B)/rootfs
+	$(B)/ctlaunch examples/hello.yaml
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
+		--inline-suppr --suppress=missingIncludeSystem -Iinclude src tests/unit
+	clang-tidy --quiet $(wildcard src/*.c) -- $(ALL_CFLAGS)
+	mandoc -Tlint -W warning man/ctlaunch.1 man/ctlaunch.yaml.5
+
+install: $(B)/ctlaunch
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 755 $(B)/ctlaunch $(DESTDIR)$(BINDIR)/ctlaunch
+	install -m 644 man/ctlaunch.1 $(DESTDIR)$(MANDIR)/man1/ctlaunch.1
+	install -m 644 man/ctlaunch.yaml.5 $(DESTDIR)$(MANDIR)/man5/ctlaunch.yaml.5
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ctlaunch $(DESTDIR)$(MANDIR)/man1/ctlaunch.1 \
+		$(DESTDIR)$(MANDIR)/man5/ctlaunch.yaml.5
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all deps check demo lint install uninstall clean
+
+-include $(wildcard $(B)/obj/*.d $(B)/obj/unit/*.d $(B)/san/*.d $(B)/san/unit/*.d)

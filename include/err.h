@@ -1,0 +1,44 @@
+/* Errors as values: a function that can fail returns -1 and fills a
+ * struct ct_err; context is prepended on the way up; only main prints. */
+#ifndef CTLAUNCH_ERR_H
+#define CTLAUNCH_ERR_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* A place in the spec file; line 0 means "no place". 1-based. */
+struct ct_loc {
+	unsigned line, col;
+};
+
+struct ct_err {
+	int errnum;        /* errno of the failing call, or 0 */
+	int status;        /* exit status this error asks for: 0 means 125 */
+	char msg[1024];
+};
+
+/* Fill e with a formatted message and errnum; return -1. */
+int ct_fail(struct ct_err *e, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Prepend "context: " to e->msg (keeps errnum); return -1. */
+int ct_context(struct ct_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* "msg: strerror(errnum)" or "msg" when errnum is 0, into buf. */
+const char *ct_err_text(const struct ct_err *e, char *buf, size_t size);
+
+/* A list of spec problems, each already formatted as
+ * "file:line:col: key: what is wrong (what was expected)". */
+struct ct_diags {
+	char **v;
+	size_t n, cap;
+};
+
+void ct_diag(struct ct_diags *d, const char *file, struct ct_loc at,
+	     const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void ct_diags_free(struct ct_diags *d);
+#define cleanup_diags __attribute__((cleanup(ct_diags_free)))
+
+#endif

@@ -1,0 +1,214 @@
+/* Strict conversions and small allocation helpers. Pure. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+__attribute__((noreturn)) static void oom(void)
+{
+	fputs("ctlaunch: out of memory\n", stderr);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	return s;
+}
+
+/* strtoull skips spaces and accepts a sign ("-1" is ULLONG_MAX): only
+ * a string that starts with a digit gets that far. */
+static int leading_uint(const char *s, char **end, uint64_t *out)
+{
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, end, 10);
+	if (errno)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	uint64_t v;
+
+	if (leading_uint(s, &end, &v) < 0 || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	static const char suffixes[] = "KMGT";
+	char *end;
+	const char *at;
+	uint64_t v;
+	unsigned shift = 0;
+
+	if (leading_uint(s, &end, &v) < 0)
+		return -1;
+	if (*end) {
+		char c = (char)(*end >= 'a' && *end <= 'z' ? *end - 32 : *end);
+
+		at = strchr(suffixes, c);
+		if (!c || !at || end[1])
+			return -1;
+		shift = 10 * (unsigned)(at - suffixes + 1);
+		if (v > (UINT64_MAX >> shift))
+			return -1;
+	}
+	*out = v << shift;
+	return 0;
+}
+
+static void set_bit(struct cpuset *set, unsigned i)
+{
+	set->bits[i / 64] |= 1ULL << (i % 64);
+}
+
+static bool has_bit(const struct cpuset *set, unsigned i)
+{
+	return set->bits[i / 64] >> (i % 64) & 1;
+}
+
+int parse_cpulist(const char *s, struct cpuset *out)
+{
+	struct cpuset set = { 0 };
+	const char *p = s;
+
+	if (!*s)
+		return -1;
+	for (;;) {
+		uint64_t a, b;
+		char *end;
+
+		if (leading_uint(p, &end, &a) < 0 || a >= CT_MAX_CPUS)
+			return -1;
+		b = a;
+		if (*end == '-') {
+			if (leading_uint(end + 1, &end, &b) < 0 || b >= CT_MAX_CPUS || b < a)
+				return -1;
+		}
+		for (uint64_t i = a; i <= b; i++)
+			set_bit(&set, (unsigned)i);
+		if (*end == '\0')
+			break;
+		if (*end != ',')
+			return -1;
+		p = end + 1;
+	}
+	*out = set;
+	return 0;
+}
+
+void cpulist_format(const struct cpuset *set, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < CT_MAX_CPUS; i++) {
+		unsigned j = i;
+		int n;
+
+		if (!has_bit(set, i))
+			continue;
+		while (j + 1 < CT_MAX_CPUS && has_bit(set, j + 1))
+			j++;
+		if (j == i)
+			n = snprintf(buf + len, size - len, "%s%u", len ? "," : "", i);
+		else
+			n = snprintf(buf + len, size - len, "%s%u-%u", len ? "," : "", i, j);
+		if (n < 0 || (size_t)n >= size - len)
+			return;
+		len += (size_t)n;
+		i = j;
+	}
+}
+
+bool cpuset_is_empty(const struct cpuset *set)
+{
+	for (size_t i = 0; i < sizeof set->bits / sizeof set->bits[0]; i++)
+		if (set->bits[i])
+			return false;
+	return true;
+}
+
+int cpuset_first_missing(const struct cpuset *a, const struct cpuset *b)
+{
+	for (unsigned i = 0; i < CT_MAX_CPUS; i++)
+		if (has_bit(a, i) && !has_bit(b, i))
+			return (int)i;
+	return -1;
+}
+
+bool cpuset_is_subset(const struct cpuset *a, const struct cpuset *b)
+{
+	return cpuset_first_missing(a, b) < 0;
+}
+
+void size_format(uint64_t bytes, char *buf, size_t size)
+{
+	static const char suffixes[] = "TGMK";
+
+	for (int i = 0; i < 4; i++) {
+		unsigned shift = 10 * (unsigned)(4 - i);
+
+		if (bytes && bytes % (1ULL << shift) == 0) {
+			snprintf(buf, size, "%llu%c", (unsigned long long)(bytes >> shift), suffixes[i]);
+			return;
+		}
+	}
+	snprintf(buf, size, "%llu", (unsigned long long)bytes);
+}

@@ -1,0 +1,31 @@
+#include <stdio.h>
+
+#include "t.h"
+
+int t_failed_checks;
+
+extern const struct t_case t_util[], t_spec[], t_plan[], t_host[];
+
+static const struct t_case *const groups[] = { t_util, t_spec, t_plan, t_host };
+
+int main(void)
+{
+	int passed = 0, failed = 0;
+
+	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+		for (const struct t_case *c = groups[g]; c->fn; c++) {
+			int before = t_failed_checks;
+
+			c->fn();
+			if (t_failed_checks == before) {
+				printf("ok - %s\n", c->name);
+				passed++;
+			} else {
+				printf("not ok - %s\n", c->name);
+				failed++;
+			}
+		}
+	}
+	printf("unit: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
