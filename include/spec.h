@@ -1,0 +1,82 @@
+/* The spec: what a YAML file asks for, checked and with every value's
+ * place in the file. Filled by spec_load(); nothing here touches the
+ * machine beyond reading the file. */
+#ifndef CTLAUNCH_SPEC_H
+#define CTLAUNCH_SPEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "util.h"
+
+#define SPEC_MAX_FILE (1024 * 1024)
+#define SPEC_MAX_DEPTH 64
+#define SPEC_MAX_NAME 64
+#define SPEC_MAX_HOSTNAME 64
+
+struct spec_env {
+	char *key, *value;
+	struct ct_loc at;
+};
+
+struct spec {
+	char *file;              /* the path as given, for messages */
+	char *dir;               /* directory of the file, for relative paths */
+
+	char *name;              /* [A-Za-z0-9_.-]{1,64}, not "." or ".." */
+	struct ct_loc name_at;   /* line 0: derived from the file name */
+
+	char *rootfs;            /* as written; absolute after spec_resolve() */
+	struct ct_loc rootfs_at;
+
+	char *hostname;          /* NULL: use name */
+	struct ct_loc hostname_at;
+
+	char **argv;             /* NULL-terminated; NULL when absent */
+	size_t argc;
+	bool shell_form;         /* command was a string: argv is sh -c */
+	struct ct_loc command_at;
+
+	struct spec_env *env;    /* in file order, keys unique */
+	size_t n_env;
+
+	char *workdir;           /* NULL: "/" */
+	struct ct_loc workdir_at;
+
+	struct {
+		bool has_memory;
+		uint64_t memory;         /* bytes */
+		struct ct_loc memory_at;
+
+		bool has_cpu_shares;
+		uint64_t cpu_shares;     /* 2..262144 */
+		struct ct_loc cpu_shares_at;
+
+		bool has_cpus;
+		struct cpuset cpus;
+		struct ct_loc cpus_at;
+
+		bool has_mems;
+		struct cpuset mems;
+		struct ct_loc mems_at;
+	} res;
+};
+
+/* Read and check path. On failure returns -1 with every problem found in
+ * diags (one formatted line each) and spec left empty. */
+int spec_load(const char *path, struct spec *spec, struct ct_diags *diags);
+
+void spec_free(struct spec *spec);
+#define cleanup_spec __attribute__((cleanup(spec_free)))
+
+/* Replace the command with argv[0..argc) (the `-- COMMAND` override). */
+void spec_set_command(struct spec *spec, char *const *argv, size_t argc);
+
+/* Override the name (--name); -1 with a message when it is not valid. */
+int spec_set_name(struct spec *spec, const char *name, struct ct_err *e);
+
+/* True when name is usable as a container and cgroup directory name. */
+bool spec_name_valid(const char *name);
+
+#endif

@@ -1,0 +1,788 @@
+/* The parser: a YAML file -> struct spec. libyaml's event API builds a
+ * small tree (so aliases, anchors and depth are seen before anything
+ * trusts the input), then one walk checks it against the schema and
+ * reports every problem with file:line:col. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "spec.h"
+
+enum ytype { Y_SCALAR, Y_SEQ, Y_MAP };
+
+struct ynode {
+	enum ytype type;
+	struct ct_loc at;
+	char *value;           /* scalar */
+	bool plain;            /* scalar written without quotes */
+	struct ynode **items;  /* seq: items; map: key, value, key, value... */
+	size_t n, cap;
+};
+
+static void ynode_free(struct ynode *y)
+{
+	if (!y)
+		return;
+	for (size_t i = 0; i < y->n; i++)
+		ynode_free(y->items[i]);
+	free(y->items);
+	free(y->value);
+	free(y);
+}
+
+static void ynode_add(struct ynode *parent, struct ynode *child)
+{
+	if (parent->n == parent->cap) {
+		parent->cap = parent->cap ? 2 * parent->cap : 8;
+		parent->items = xrealloc(parent->items, parent->cap * sizeof *parent->items);
+	}
+	parent->items[parent->n++] = child;
+}
+
+static struct ct_loc at_mark(yaml_mark_t m)
+{
+	return (struct ct_loc){ (unsigned)m.line + 1, (unsigned)m.column + 1 };
+}
+
+/* --- reading the file ------------------------------------------------ */
+
+/* Reads at most SPEC_MAX_FILE bytes of a regular file. O_NONBLOCK: a
+ * FIFO or a device named as the spec must not hang us before fstat. */
+static char *read_spec(const char *path, size_t *len, struct ct_diags *d)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	cleanup_free char *buf = NULL;
+	struct stat st;
+	size_t n = 0;
+
+	if (fd < 0) {
+		ct_diag(d, path, (struct ct_loc){ 0 }, NULL, "%s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		ct_diag(d, path, (struct ct_loc){ 0 }, NULL, "not a regular file");
+		return NULL;
+	}
+	buf = xmalloc(SPEC_MAX_FILE + 2);
+	for (;;) {
+		ssize_t r = read(fd, buf + n, SPEC_MAX_FILE + 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ct_diag(d, path, (struct ct_loc){ 0 }, NULL, "%s", strerror(errno));
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > SPEC_MAX_FILE) {
+			ct_diag(d, path, (struct ct_loc){ 0 }, NULL,
+				"larger than 1 MiB (a spec is a small text file)");
+			return NULL;
+		}
+	}
+	buf[n] = '\0';
+	*len = n;
+	return take_ptr(&buf);
+}
+
+/* The length of the UTF-8 sequence at s[0..len), or 0 when it is not
+ * one RFC 3629 allows: no overlong forms, no surrogates, nothing above
+ * U+10FFFF. */
+static size_t utf8_len(const unsigned char *s, size_t len)
+{
+	unsigned need, min, cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 1, min = 0x80, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		need = 2, min = 0x800, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		need = 3, min = 0x10000, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (need >= len)
+		return 0;
+	for (unsigned k = 1; k <= need; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return need + 1;
+}
+
+/* Valid UTF-8 and no NUL, which would cut the text short for every C
+ * string after this. Columns count characters, as libyaml's do. */
+static int check_text(const char *file, const unsigned char *s, size_t len,
+		      struct ct_diags *d)
+{
+	struct ct_loc at = { 1, 1 };
+
+	for (size_t i = 0, n; i < len; i += n) {
+		n = utf8_len(s + i, len - i);
+		if (s[i] == 0) {
+			ct_diag(d, file, at, NULL, "NUL byte in spec");
+			return -1;
+		}
+		if (n == 0) {
+			ct_diag(d, file, at, NULL, "invalid UTF-8");
+			return -1;
+		}
+		if (s[i] == '\n')
+			at.line++, at.col = 1;
+		else
+			at.col++;
+	}
+	return 0;
+}
+
+/* --- events to a tree -------------------------------------------------- */
+
+struct loader {
+	const char *file;
+	struct ct_diags *d;
+	struct ynode *stack[SPEC_MAX_DEPTH + 1];
+	size_t depth;
+	struct ynode *root;
+	int documents;
+};
+
+static bool is_null(const struct ynode *y)
+{
+	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+
+	if (y->type != Y_SCALAR || !y->plain)
+		return false;
+	for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++)
+		if (strcmp(y->value, nulls[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Anchors and aliases are refused outright: an alias can make a small
+ * file expand without bound ("billion laughs"), and a spec has no use
+ * for them. Tags are refused too: nothing in a spec needs one. */
+static int refuse_extras(struct loader *l, const yaml_event_t *ev, const yaml_char_t *anchor,
+			 const yaml_char_t *tag)
+{
+	if (ev->type == YAML_ALIAS_EVENT || anchor) {
+		ct_diag(l->d, l->file, at_mark(ev->start_mark), NULL,
+			"aliases and anchors are not supported");
+		return -1;
+	}
+	if (tag) {
+		ct_diag(l->d, l->file, at_mark(ev->start_mark), NULL, "tags are not supported");
+		return -1;
+	}
+	return 0;
+}
+
+static struct ynode *new_node(enum ytype type, const yaml_event_t *ev)
+{
+	struct ynode *y = xcalloc(1, sizeof *y);
+
+	y->type = type;
+	y->at = at_mark(ev->start_mark);
+	return y;
+}
+
+static int place(struct loader *l, struct ynode *y)
+{
+	if (l->depth == 0) {
+		l->root = y;
+		return 0;
+	}
+	ynode_add(l->stack[l->depth - 1], y);
+	return 0;
+}
+
+/* One event; 1 at the end of the stream, -1 on an error (reported). */
+static int on_event(struct loader *l, const yaml_event_t *ev)
+{
+	struct ynode *y;
+
+	switch (ev->type) {
+	case YAML_DOCUMENT_START_EVENT:
+		if (++l->documents > 1) {
+			ct_diag(l->d, l->file, at_mark(ev->start_mark), NULL,
+				"more than one YAML document");
+			return -1;
+		}
+		return 0;
+	case YAML_ALIAS_EVENT:
+		return refuse_extras(l, ev, NULL, NULL);
+	case YAML_SCALAR_EVENT:
+		if (refuse_extras(l, ev, ev->data.scalar.anchor, ev->data.scalar.tag) < 0)
+			return -1;
+		y = new_node(Y_SCALAR, ev);
+		y->value = xstrdup((const char *)ev->data.scalar.value);
+		y->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		return place(l, y);
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT: {
+		bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
+
+		if (refuse_extras(l, ev, seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor,
+				  seq ? ev->data.sequence_start.tag : ev->data.mapping_start.tag) < 0)
+			return -1;
+		/* libyaml 0.2.5 has no nesting limit of its own, and deep
+		 * nesting costs stack in every recursive reader after it. */
+		if (l->depth == SPEC_MAX_DEPTH) {
+			ct_diag(l->d, l->file, at_mark(ev->start_mark), NULL,
+				"nested deeper than %d levels", SPEC_MAX_DEPTH);
+			return -1;
+		}
+		y = new_node(seq ? Y_SEQ : Y_MAP, ev);
+		place(l, y);
+		l->stack[l->depth++] = y;
+		return 0;
+	}
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		l->depth--;
+		return 0;
+	case YAML_STREAM_END_EVENT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static struct ynode *load_tree(const char *file, const char *text, size_t len,
+			       struct ct_diags *d)
+{
+	struct loader l = { .file = file, .d = d };
+	yaml_parser_t parser;
+	int rc = 0;
+
+	if (!yaml_parser_initialize(&parser)) {
+		ct_diag(d, file, (struct ct_loc){ 0 }, NULL, "out of memory");
+		return NULL;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (rc == 0) {
+		yaml_event_t ev;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			if (parser.context)
+				ct_diag(d, file, at_mark(parser.problem_mark), NULL, "%s %s",
+					parser.problem, parser.context);
+			else
+				ct_diag(d, file, at_mark(parser.problem_mark), NULL, "%s",
+					parser.problem ? parser.problem : "cannot parse");
+			rc = -1;
+			break;
+		}
+		rc = on_event(&l, &ev);
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	if (rc < 0) {
+		/* Nodes still open are already linked under the root. */
+		ynode_free(l.root);
+		return NULL;
+	}
+	return l.root;
+}
+
+/* --- the schema ---------------------------------------------------------- */
+
+struct walk {
+	const char *file;
+	struct ct_diags *d;
+	struct spec *s;
+};
+
+typedef void key_fn(struct walk *w, const struct ynode *value, const char *path);
+
+struct key {
+	const char *name;
+	key_fn *fn;
+};
+
+static const char *type_name(const struct ynode *y)
+{
+	if (is_null(y))
+		return "null";
+	switch (y->type) {
+	case Y_SCALAR:
+		return "a string";
+	case Y_SEQ:
+		return "a sequence";
+	default:
+		return "a mapping";
+	}
+}
+
+static void wrong_type(struct walk *w, const struct ynode *y, const char *path, const char *want)
+{
+	ct_diag(w->d, w->file, y->at, path, "expected %s, got %s", want, type_name(y));
+}
+
+/* The scalar's text, or NULL (reported) when it is not a non-null scalar. */
+static const char *scalar(struct walk *w, const struct ynode *y, const char *path)
+{
+	if (y->type != Y_SCALAR || is_null(y)) {
+		wrong_type(w, y, path, "a string");
+		return NULL;
+	}
+	return y->value;
+}
+
+static char *join(const char *path, const char *key)
+{
+	return *path ? xasprintf("%s.%s", path, key) : xstrdup(key);
+}
+
+/* Walk a mapping: every key a plain scalar, none twice, each known. */
+static void walk_map(struct walk *w, const struct ynode *map, const char *path,
+		     const struct key *keys, size_t nkeys)
+{
+	if (map->type != Y_MAP) {
+		wrong_type(w, map, path, "a mapping");
+		return;
+	}
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const struct ynode *k = map->items[i], *v = map->items[i + 1];
+		const struct key *found = NULL;
+		cleanup_free char *sub = NULL;
+
+		if (k->type != Y_SCALAR || is_null(k)) {
+			ct_diag(w->d, w->file, k->at, path, "a key must be a string, not %s",
+				type_name(k));
+			continue;
+		}
+		sub = join(path, k->value);
+		for (size_t j = 0; j < i; j += 2)
+			if (map->items[j]->type == Y_SCALAR &&
+			    strcmp(map->items[j]->value, k->value) == 0) {
+				ct_diag(w->d, w->file, k->at, sub, "duplicate key (first at line %u)",
+					map->items[j]->at.line);
+				found = keys; /* handled: do not walk it again */
+				break;
+			}
+		if (found)
+			continue;
+		for (size_t j = 0; j < nkeys; j++)
+			if (strcmp(keys[j].name, k->value) == 0)
+				found = &keys[j];
+		if (!found) {
+			char expected[512] = "";
+			size_t len = 0;
+
+			for (size_t j = 0; j < nkeys && len < sizeof expected; j++)
+				len += (size_t)snprintf(expected + len, sizeof expected - len, "%s%s",
+							j ? ", " : "", keys[j].name);
+			ct_diag(w->d, w->file, k->at, sub, "unknown key (expected one of %s)", expected);
+			continue;
+		}
+		found->fn(w, v, sub);
+	}
+}
+
+/* The value node of key in map, or NULL. */
+static const struct ynode *lookup(const struct ynode *map, const char *key)
+{
+	for (size_t i = 0; map->type == Y_MAP && i + 1 < map->n; i += 2)
+		if (map->items[i]->type == Y_SCALAR && strcmp(map->items[i]->value, key) == 0)
+			return map->items[i + 1];
+	return NULL;
+}
+
+bool spec_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	/* The name becomes a cgroup directory: "." and ".." and "/" would
+	 * put it somewhere else. */
+	if (n == 0 || n > SPEC_MAX_NAME || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return false;
+	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789_.-") == n;
+}
+
+#define NAME_RULE "expected 1 to 64 of A-Z a-z 0-9 _ . -, not . or .."
+
+static void k_name(struct walk *w, const struct ynode *y, const char *path)
+{
+	const char *v = scalar(w, y, path);
+
+	if (!v)
+		return;
+	if (!spec_name_valid(v)) {
+		ct_diag(w->d, w->file, y->at, path, "invalid name '%s' (" NAME_RULE ")", v);
+		return;
+	}
+	free(w->s->name);
+	w->s->name = xstrdup(v);
+	w->s->name_at = y->at;
+}
+
+static void k_rootfs(struct walk *w, const struct ynode *y, const char *path)
+{
+	const char *v = scalar(w, y, path);
+
+	if (!v)
+		return;
+	if (!*v) {
+		ct_diag(w->d, w->file, y->at, path, "empty (expected the path of the container's root directory)");
+		return;
+	}
+	/* Relative to the spec, not to wherever ctlaunch was started. */
+	if (v[0] == '/')
+		w->s->rootfs = xstrdup(v);
+	else if (strcmp(w->s->dir, "/") == 0)
+		w->s->rootfs = xasprintf("/%s", v);
+	else
+		w->s->rootfs = xasprintf("%s/%s", w->s->dir, v);
+	w->s->rootfs_at = y->at;
+}
+
+static void k_hostname(struct walk *w, const struct ynode *y, const char *path)
+{
+	const char *v = scalar(w, y, path);
+
+	if (!v)
+		return;
+	if (!*v || strlen(v) > SPEC_MAX_HOSTNAME || strchr(v, '/')) {
+		ct_diag(w->d, w->file, y->at, path,
+			"invalid host name '%s' (expected 1 to 64 bytes without /)", v);
+		return;
+	}
+	w->s->hostname = xstrdup(v);
+	w->s->hostname_at = y->at;
+}
+
+static void k_command(struct walk *w, const struct ynode *y, const char *path)
+{
+	struct spec *s = w->s;
+
+	if (y->type == Y_SCALAR && !is_null(y)) {
+		const char *sh[] = { "/bin/sh", "-c", y->value };
+
+		if (!*y->value) {
+			ct_diag(w->d, w->file, y->at, path, "empty (expected a command line)");
+			return;
+		}
+		spec_set_command(s, (char *const *)sh, 3);
+		s->shell_form = true;
+		s->command_at = y->at;
+		return;
+	}
+	if (y->type != Y_SEQ) {
+		wrong_type(w, y, path, "a sequence or a string");
+		return;
+	}
+	if (y->n == 0) {
+		ct_diag(w->d, w->file, y->at, path, "empty (expected a program and its arguments)");
+		return;
+	}
+	{
+		cleanup_free char **argv = xcalloc(y->n + 1, sizeof *argv);
+		bool ok = true;
+
+		for (size_t i = 0; i < y->n; i++) {
+			cleanup_free char *sub = xasprintf("%s[%zu]", path, i);
+
+			argv[i] = (char *)scalar(w, y->items[i], sub);
+			ok = ok && argv[i];
+		}
+		if (!ok)
+			return;
+		if (!*argv[0]) {
+			ct_diag(w->d, w->file, y->items[0]->at, path,
+				"empty program name (expected a program and its arguments)");
+			return;
+		}
+		spec_set_command(s, argv, y->n);
+		s->command_at = y->at;
+	}
+}
+
+static bool env_name_valid(const char *k)
+{
+	size_t n = strlen(k);
+
+	return n > 0 && !(k[0] >= '0' && k[0] <= '9') &&
+	       strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
+static void k_env(struct walk *w, const struct ynode *y, const char *path)
+{
+	struct spec *s = w->s;
+
+	if (y->type != Y_MAP) {
+		wrong_type(w, y, path, "a mapping");
+		return;
+	}
+	s->env = xcalloc(y->n / 2 + 1, sizeof *s->env);
+	for (size_t i = 0; i + 1 < y->n; i += 2) {
+		const struct ynode *k = y->items[i], *v = y->items[i + 1];
+		cleanup_free char *sub = NULL;
+		const char *val;
+		bool dup = false;
+
+		if (k->type != Y_SCALAR || is_null(k)) {
+			ct_diag(w->d, w->file, k->at, path, "a key must be a string, not %s",
+				type_name(k));
+			continue;
+		}
+		sub = join(path, k->value);
+		if (!env_name_valid(k->value)) {
+			ct_diag(w->d, w->file, k->at, sub,
+				"invalid variable name (expected letters, digits and _, not starting with a digit)");
+			continue;
+		}
+		for (size_t j = 0; j < s->n_env && !dup; j++)
+			dup = strcmp(s->env[j].key, k->value) == 0;
+		if (dup) {
+			ct_diag(w->d, w->file, k->at, sub, "duplicate key");
+			continue;
+		}
+		val = scalar(w, v, sub);
+		if (!val)
+			continue;
+		s->env[s->n_env].key = xstrdup(k->value);
+		s->env[s->n_env].value = xstrdup(val);
+		s->env[s->n_env++].at = v->at;
+	}
+}
+
+static void k_workdir(struct walk *w, const struct ynode *y, const char *path)
+{
+	const char *v = scalar(w, y, path);
+
+	if (!v)
+		return;
+	if (v[0] != '/') {
+		ct_diag(w->d, w->file, y->at, path,
+			"'%s' is not an absolute path (expected a path starting with /)", v);
+		return;
+	}
+	w->s->workdir = xstrdup(v);
+	w->s->workdir_at = y->at;
+}
+
+static void k_memory(struct walk *w, const struct ynode *y, const char *path)
+{
+	const char *v = scalar(w, y, path);
+	uint64_t bytes;
+
+	if (!v)
+		return;
+	if (parse_size(v, &bytes) < 0) {
+		ct_diag(w->d, w->file, y->at, path,
+			"invalid size '%s' (expected bytes or a number with K, M, G or T)", v);
+		return;
+	}
+	/* Below a page the kernel cannot charge even the first one: the
+	 * command could never start. */
+	if (bytes < 4096) {
+		ct_diag(w->d, w->file, y->at, path, "%s is too small (expected at least 4K)", v);
+		return;
+	}
+	w->s->res.has_memory = true;
+	w->s->res.memory = bytes;
+	w->s->res.memory_at = y->at;
+}
+
+static void k_cpu_shares(struct walk *w, const struct ynode *y, const char *path)
+{
+	const char *v = scalar(w, y, path);
+	uint64_t shares;
+
+	if (!v)
+		return;
+	/* The kernel's own bounds for cpu.shares (MIN_SHARES, MAX_SHARES):
+	 * it would clamp anything else without a word. */
+	if (parse_uint(v, 2, 262144, &shares) < 0) {
+		ct_diag(w->d, w->file, y->at, path,
+			"invalid value '%s' (expected an integer from 2 to 262144)", v);
+		return;
+	}
+	w->s->res.has_cpu_shares = true;
+	w->s->res.cpu_shares = shares;
+	w->s->res.cpu_shares_at = y->at;
+}
+
+static void cpu_list(struct walk *w, const struct ynode *y, const char *path, const char *what,
+		     const char *example, bool *has, struct cpuset *set, struct ct_loc *at)
+{
+	const char *v = scalar(w, y, path);
+
+	if (!v)
+		return;
+	if (parse_cpulist(v, set) < 0) {
+		ct_diag(w->d, w->file, y->at, path,
+			"invalid %s '%s' (expected the kernel list format, e.g. %s)", what, v, example);
+		return;
+	}
+	*has = true;
+	*at = y->at;
+}
+
+static void k_cpus(struct walk *w, const struct ynode *y, const char *path)
+{
+	cpu_list(w, y, path, "CPU list", "0-3,5", &w->s->res.has_cpus, &w->s->res.cpus,
+		 &w->s->res.cpus_at);
+}
+
+static void k_mems(struct walk *w, const struct ynode *y, const char *path)
+{
+	cpu_list(w, y, path, "memory node list", "0-1", &w->s->res.has_mems, &w->s->res.mems,
+		 &w->s->res.mems_at);
+}
+
+static void k_cpuset(struct walk *w, const struct ynode *y, const char *path)
+{
+	static const struct key keys[] = { { "cpus", k_cpus }, { "mems", k_mems } };
+
+	walk_map(w, y, path, keys, sizeof keys / sizeof keys[0]);
+}
+
+static void k_resources(struct walk *w, const struct ynode *y, const char *path)
+{
+	static const struct key keys[] = {
+		{ "memory", k_memory },
+		{ "cpu_shares", k_cpu_shares },
+		{ "cpuset", k_cpuset },
+	};
+
+	walk_map(w, y, path, keys, sizeof keys / sizeof keys[0]);
+}
+
+static const struct key top_keys[] = {
+	{ "name", k_name },       { "rootfs", k_rootfs },   { "hostname", k_hostname },
+	{ "command", k_command }, { "env", k_env },         { "workdir", k_workdir },
+	{ "resources", k_resources },
+};
+
+/* --- the whole ----------------------------------------------------------- */
+
+/* "dir/lab.yaml" -> "lab"; ".yaml" and ".yml" come off. */
+static char *name_from_file(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n > 5 && strcmp(base + n - 5, ".yaml") == 0)
+		n -= 5;
+	else if (n > 4 && strcmp(base + n - 4, ".yml") == 0)
+		n -= 4;
+	return xasprintf("%.*s", (int)n, base);
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xasprintf("%.*s", (int)(slash - path), path);
+}
+
+static void walk_spec(struct walk *w, const struct ynode *root)
+{
+	struct spec *s = w->s;
+
+	walk_map(w, root, "", top_keys, sizeof top_keys / sizeof top_keys[0]);
+	if (root->type != Y_MAP)
+		return;
+	if (!lookup(root, "rootfs"))
+		ct_diag(w->d, w->file, root->at, "rootfs",
+			"missing (expected the path of the container's root directory)");
+	if (!lookup(root, "name")) {
+		s->name = name_from_file(s->file);
+		if (!spec_name_valid(s->name))
+			ct_diag(w->d, w->file, (struct ct_loc){ 0 }, "name",
+				"'%s' (from the file name) is not a valid name; set name: in the spec",
+				s->name);
+	}
+}
+
+int spec_load(const char *path, struct spec *spec, struct ct_diags *d)
+{
+	size_t before = d->n, len = 0;
+	cleanup_free char *text = NULL;
+	struct ynode *root;
+	struct walk w = { path, d, spec };
+
+	memset(spec, 0, sizeof *spec);
+	spec->file = xstrdup(path);
+	spec->dir = dir_of(path);
+	text = read_spec(path, &len, d);
+	if (text && check_text(path, (const unsigned char *)text, len, d) == 0) {
+		root = load_tree(path, text, len, d);
+		if (root)
+			walk_spec(&w, root);
+		else if (d->n == before)
+			ct_diag(d, path, (struct ct_loc){ 0 }, NULL,
+				"empty (expected a mapping with at least rootfs:)");
+		ynode_free(root);
+	}
+	if (d->n > before) {
+		spec_free(spec);
+		return -1;
+	}
+	return 0;
+}
+
+static void free_argv(struct spec *s)
+{
+	for (size_t i = 0; s->argv && i < s->argc; i++)
+		free(s->argv[i]);
+	free(s->argv);
+	s->argv = NULL;
+	s->argc = 0;
+}
+
+void spec_free(struct spec *spec)
+{
+	free(spec->file);
+	free(spec->dir);
+	free(spec->name);
+	free(spec->rootfs);
+	free(spec->hostname);
+	free(spec->workdir);
+	free_argv(spec);
+	for (size_t i = 0; i < spec->n_env; i++) {
+		free(spec->env[i].key);
+		free(spec->env[i].value);
+	}
+	free(spec->env);
+	memset(spec, 0, sizeof *spec);
+}
+
+void spec_set_command(struct spec *spec, char *const *argv, size_t argc)
+{
+	char **copy = xcalloc(argc + 1, sizeof *copy);
+
+	for (size_t i = 0; i < argc; i++)
+		copy[i] = xstrdup(argv[i]);
+	free_argv(spec);
+	spec->argv = copy;
+	spec->argc = argc;
+	spec->shell_form = false;
+}
+
+int spec_set_name(struct spec *spec, const char *name, struct ct_err *e)
+{
+	if (!spec_name_valid(name))
+		return ct_fail(e, 0, "--name: invalid name '%s' (" NAME_RULE ")", name);
+	free(spec->name);
+	spec->name = xstrdup(name);
+	spec->name_at = (struct ct_loc){ 0 };
+	return 0;
+}
