@@ -1,0 +1,104 @@
+/* The plan: the ordered steps of one launch, as data. Built by a pure
+ * function from the spec and the host facts; printed by --plan, logged by
+ * --verbose and walked by the executor, so the three can never disagree. */
+#ifndef CTLAUNCH_PLAN_H
+#define CTLAUNCH_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "host.h"
+#include "spec.h"
+
+enum step_kind {
+	STEP_CG_MKDIR,     /* cg.dir; cg.shared: may exist, others may use it */
+	STEP_CG_WRITE,     /* cg.dir/cg.file := cg.value */
+	STEP_CG_COPY,      /* cg.dir/cg.file := the parent directory's cg.file */
+	STEP_CLONE,        /* clone.flags: new namespaces, child starts blocked */
+	STEP_CG_ENTER,     /* write the child's pid to cg.dir/cgroup.procs */
+	STEP_RELEASE,      /* parent: let the child run its steps */
+	STEP_WAIT_RELEASE, /* child: block until released */
+	STEP_HOSTNAME,     /* path.a: the host name */
+	STEP_LO_UP,        /* bring the loopback interface up */
+	STEP_MOUNT,        /* mnt.* */
+	STEP_PIVOT_ROOT,   /* path.a: the new root */
+	STEP_UMOUNT_OLD,   /* detach the old root, stacked on / by pivot_root */
+	STEP_MKNOD,        /* node.* */
+	STEP_SYMLINK,      /* path.a -> path.b (link path.b to target path.a) */
+	STEP_CHDIR,        /* path.a */
+	STEP_EXEC,         /* exec.argv with exec.envp */
+	STEP_WAIT,         /* parent: wait for pid 1, forwarding signals */
+};
+
+/* Which process runs a step. */
+enum step_side { SIDE_PARENT, SIDE_CHILD };
+
+struct step {
+	enum step_kind kind;
+	enum step_side side;
+	struct ct_loc from;  /* the spec value that asked for it; line 0: default */
+	union {
+		struct {
+			char *dir, *file, *value;
+			enum cg_ctrl ctrl;
+			bool shared;
+		} cg;
+		struct {
+			unsigned long flags;
+		} clone;
+		struct {
+			char *source, *target, *fstype, *data;
+			unsigned long flags;
+		} mnt;
+		struct {
+			char *a, *b;
+		} path;
+		struct {
+			char *path;
+			unsigned mode, major, minor;
+		} node;
+		struct {
+			char **argv, **envp;
+		} exec;
+	} u;
+};
+
+struct plan_arena;
+
+struct plan {
+	struct step *steps;
+	size_t n, cap;
+	const char *name;        /* the container's name (borrowed from spec) */
+	const char *file;        /* the spec file (borrowed) */
+	enum cg_layout layout;
+	char *cgroup_root;       /* where the executor's cgroup lock lives */
+	struct plan_arena *arena; /* owns every string the steps point to */
+};
+
+/* What the invocation adds to spec and host. */
+struct plan_opts {
+	const char *cgroup_parent; /* NULL: the cgroup ctlaunch runs in */
+	const char *term;          /* the caller's TERM, passed on; may be NULL */
+};
+
+/* Pure: the spec and host facts in, the steps out. No system calls. */
+int plan_build(const struct spec *spec, const struct host *h,
+	       const struct plan_opts *o, struct plan *p, struct ct_err *e);
+
+/* The steps that remove what STEP_CG_MKDIR created, in the order the
+ * executor runs them at exit: index i of the result is the mkdir step
+ * to undo i-th. Returns how many there are (<= p->n). */
+size_t plan_cleanup_order(const struct plan *p, size_t *idx, size_t max);
+void plan_free(struct plan *p);
+#define cleanup_plan __attribute__((cleanup(plan_free)))
+
+/* One line for a step, without a newline ("mount proc on /proc ..."). */
+void step_format(const struct plan *p, const struct step *s, char *buf,
+		 size_t size);
+
+/* Every step, numbered, then the cleanup the executor does at exit. */
+void plan_print(const struct plan *p, FILE *out);
+
+#endif

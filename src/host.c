@@ -1,0 +1,357 @@
+/* Probe the host once: cgroup layout, where each controller we use is
+ * mounted and which cgroup we run in, the online CPUs and memory nodes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "host.h"
+#include "util.h"
+
+const char *const cg_ctrl_name[CTRL__N] = {
+	[CTRL_MEMORY] = "memory",
+	[CTRL_CPU] = "cpu",
+	[CTRL_CPUSET] = "cpuset",
+};
+
+void host_free(struct host *h)
+{
+	free(h->cgroup_root);
+	for (int c = 0; c < CTRL__N; c++) {
+		free(h->ctrl[c].mount);
+		free(h->ctrl[c].own);
+	}
+	memset(h, 0, sizeof *h);
+}
+
+/* Is word one of the comma-separated items of list? ("cpu" is in
+ * "rw,cpu,cpuacct" but not in "rw,cpuset"). */
+static int in_list(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; p && *p;) {
+		const char *end = strchrnul(p, ',');
+
+		if ((size_t)(end - p) == n && strncmp(p, word, n) == 0)
+			return 1;
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+/* Mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' &&
+		    r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
+/* The root field of a v1 mount: non-"/" when the hierarchy is mounted
+ * from inside a cgroup namespace or bind-mounted from a subtree. Kept so
+ * /proc/self/cgroup paths can be made relative to the mount. */
+struct mount_root {
+	char *root[CTRL__N];
+};
+
+static int parse_mountinfo_line(struct host *h, char *line, struct mount_root *mr)
+{
+	/* id parent major:minor root mountpoint opts [optional...] - fstype source superopts */
+	char *save = NULL, *f[5];
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		f[i] = strtok_r(i ? NULL : line, " ", &save);
+		if (!f[i])
+			return -1;
+	}
+	char *tok, *fstype = NULL, *superopts = NULL;
+
+	while ((tok = strtok_r(NULL, " ", &save)) && strcmp(tok, "-") != 0)
+		;
+	if (!tok)
+		return -1;
+	fstype = strtok_r(NULL, " ", &save);
+	(void)strtok_r(NULL, " ", &save); /* source */
+	superopts = strtok_r(NULL, " \n", &save);
+	if (!fstype || !superopts)
+		return -1;
+
+	char *root = f[3], *mnt = f[4];
+
+	unescape_octal(root);
+	unescape_octal(mnt);
+	if (strcmp(fstype, "cgroup2") == 0) {
+		if (strcmp(mnt, "/sys/fs/cgroup") == 0)
+			h->layout = CG_UNIFIED;
+		else if (h->layout != CG_UNIFIED)
+			h->layout = CG_HYBRID;
+		return 0;
+	}
+	if (strcmp(fstype, "cgroup") != 0)
+		return 0;
+	for (int c = 0; c < CTRL__N; c++) {
+		/* The first mount of a hierarchy wins; later ones are binds. */
+		if (h->ctrl[c].mount || !in_list(superopts, cg_ctrl_name[c]))
+			continue;
+		h->ctrl[c].mount = xstrdup(mnt);
+		mr->root[c] = xstrdup(root);
+	}
+	return 0;
+}
+
+int host_parse_mountinfo(struct host *h, const char *text, struct ct_err *e)
+{
+	cleanup_free char *copy = xstrdup(text);
+	struct mount_root mr = { 0 };
+	enum cg_layout found_v2 = CG_NONE;
+	char *save = NULL;
+	int bad = 0;
+
+	h->layout = CG_NONE;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (parse_mountinfo_line(h, line, &mr) < 0)
+			bad = 1;
+	found_v2 = h->layout;
+
+	int any_v1 = 0;
+
+	for (int c = 0; c < CTRL__N; c++)
+		any_v1 |= h->ctrl[c].mount != NULL;
+	if (found_v2 == CG_UNIFIED)
+		h->layout = CG_UNIFIED;
+	else if (any_v1)
+		h->layout = found_v2 == CG_HYBRID ? CG_HYBRID : CG_V1;
+	else
+		h->layout = CG_NONE;
+
+	/* Stash the mount roots in own until /proc/self/cgroup is read. */
+	for (int c = 0; c < CTRL__N; c++) {
+		free(h->ctrl[c].own);
+		h->ctrl[c].own = mr.root[c];
+	}
+	if (bad)
+		return ct_fail(e, 0, "/proc/self/mountinfo: unexpected line format");
+	return 0;
+}
+
+/* Make path relative to the hierarchy's mount root: a process in
+ * /lab/x seen through a mount of /lab is at /x under the mount point. */
+static char *relative_to_root(const char *path, const char *root)
+{
+	size_t n = root ? strlen(root) : 0;
+
+	if (!root || strcmp(root, "/") == 0)
+		return xstrdup(path);
+	if (strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == '\0'))
+		return xstrdup(path[n] ? path + n : "/");
+	return xstrdup(path);
+}
+
+int host_parse_proc_cgroup(struct host *h, const char *text, struct ct_err *e)
+{
+	cleanup_free char *copy = xstrdup(text);
+	char *own[CTRL__N] = { 0 }, *save = NULL;
+
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		/* hierarchy-id:controller-list:path; the path may hold ':' */
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+		if (!c2)
+			return ct_fail(e, 0, "/proc/self/cgroup: unexpected line '%s'", line);
+		*c2 = '\0';
+		for (int c = 0; c < CTRL__N; c++)
+			if (!own[c] && in_list(c1 + 1, cg_ctrl_name[c]))
+				own[c] = c2 + 1;
+	}
+	for (int c = 0; c < CTRL__N; c++) {
+		if (!h->ctrl[c].mount)
+			continue;
+		if (!own[c]) {
+			/* Mounted but we are not listed in it: treat as absent. */
+			free(h->ctrl[c].mount);
+			h->ctrl[c].mount = NULL;
+			free(h->ctrl[c].own);
+			h->ctrl[c].own = NULL;
+			continue;
+		}
+		char *rel = relative_to_root(own[c], h->ctrl[c].own);
+
+		free(h->ctrl[c].own);
+		h->ctrl[c].own = rel;
+	}
+	return 0;
+}
+
+static char *read_text(const char *path, struct ct_err *e)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0, cap = 4096;
+	char *buf;
+
+	if (fd < 0) {
+		ct_fail(e, errno, "open %s", path);
+		return NULL;
+	}
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (len + 1 >= cap)
+			buf = xrealloc(buf, cap *= 2);
+		r = read(fd, buf + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ct_fail(e, errno, "read %s", path);
+			free(buf);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+static int read_list(const char *path, const char *fallback, struct cpuset *out,
+		     struct ct_err *e)
+{
+	cleanup_free char *text = read_text(path, e);
+	char *nl;
+
+	if (!text) {
+		if (!fallback)
+			return -1;
+		return parse_cpulist(fallback, out);
+	}
+	nl = strchr(text, '\n');
+	if (nl)
+		*nl = '\0';
+	if (parse_cpulist(text, out) < 0)
+		return ct_fail(e, 0, "%s: cannot parse '%s'", path, text);
+	return 0;
+}
+
+int host_probe(struct host *h, struct ct_err *e)
+{
+	cleanup_free char *mi = NULL, *cg = NULL;
+
+	memset(h, 0, sizeof *h);
+	h->euid = geteuid();
+	h->cgroup_root = xstrdup("/sys/fs/cgroup");
+	mi = read_text("/proc/self/mountinfo", e);
+	if (!mi)
+		return -1;
+	cg = read_text("/proc/self/cgroup", e);
+	if (!cg)
+		return -1;
+	if (host_parse_mountinfo(h, mi, e) < 0 || host_parse_proc_cgroup(h, cg, e) < 0)
+		return -1;
+	if (h->ctrl[CTRL_MEMORY].mount) {
+		cleanup_free char *f = xasprintf("%s%s/memory.memsw.limit_in_bytes",
+						 h->ctrl[CTRL_MEMORY].mount,
+						 h->ctrl[CTRL_MEMORY].own);
+
+		h->memsw = access(f, F_OK) == 0;
+	}
+	if (read_list("/sys/devices/system/cpu/online", NULL, &h->online_cpus, e) < 0)
+		return -1;
+	/* Kernels without NUMA have no node directory: node 0 is all there is. */
+	if (read_list("/sys/devices/system/node/online", "0", &h->online_mems, e) < 0)
+		return -1;
+	return 0;
+}
+
+static int set_layout(struct host *h, const char *v)
+{
+	static const char *const names[] = {
+		[CG_NONE] = "none", [CG_V1] = "v1", [CG_HYBRID] = "hybrid",
+		[CG_UNIFIED] = "unified",
+	};
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(v, names[i]) == 0) {
+			h->layout = (enum cg_layout)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int facts_line(struct host *h, char *line)
+{
+	char *save = NULL, *key = strtok_r(line, " \t", &save);
+	char *v1 = strtok_r(NULL, " \t", &save), *v2 = strtok_r(NULL, " \t", &save);
+	uint64_t n;
+
+	if (!key || *key == '#')
+		return 0;
+	if (!v1)
+		return -1;
+	if (strcmp(key, "layout") == 0)
+		return set_layout(h, v1);
+	if (strcmp(key, "cgroup_root") == 0) {
+		free(h->cgroup_root);
+		h->cgroup_root = xstrdup(v1);
+		return 0;
+	}
+	if (strcmp(key, "memsw") == 0)
+		return h->memsw = strcmp(v1, "1") == 0, 0;
+	if (strcmp(key, "online_cpus") == 0)
+		return parse_cpulist(v1, &h->online_cpus);
+	if (strcmp(key, "online_mems") == 0)
+		return parse_cpulist(v1, &h->online_mems);
+	if (strcmp(key, "euid") == 0) {
+		if (parse_uint(v1, 0, UINT32_MAX, &n) < 0)
+			return -1;
+		h->euid = (uid_t)n;
+		return 0;
+	}
+	for (int c = 0; c < CTRL__N; c++) {
+		if (strcmp(key, cg_ctrl_name[c]) != 0)
+			continue;
+		if (!v2)
+			return -1;
+		free(h->ctrl[c].mount);
+		free(h->ctrl[c].own);
+		h->ctrl[c].mount = xstrdup(v1);
+		h->ctrl[c].own = xstrdup(v2);
+		return 0;
+	}
+	return -1;
+}
+
+int host_load_facts(struct host *h, const char *path, struct ct_err *e)
+{
+	cleanup_free char *text = NULL;
+	unsigned lineno = 0;
+
+	memset(h, 0, sizeof *h);
+	h->cgroup_root = xstrdup("/sys/fs/cgroup");
+	text = read_text(path, e);
+	if (!text)
+		return -1;
+	for (char *p = text, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		lineno++;
+		if (facts_line(h, p) < 0)
+			return ct_fail(e, 0, "%s:%u: bad host fact '%s'", path, lineno, p);
+	}
+	return 0;
+}

@@ -1,0 +1,387 @@
+/* The planner: spec + host facts -> the ordered steps of one launch.
+ * Pure: it allocates memory and nothing else, so it is tested without
+ * root and --plan can never change the machine. The kernel's ordering
+ * rules live here, each next to the code that obeys it. */
+#include <sched.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "plan.h"
+#include "util.h"
+
+#include <linux/mount.h> /* MS_* values only: the planner never mounts */
+
+struct plan_arena {
+	void **v;
+	size_t n, cap;
+};
+
+static void *own(struct plan *p, void *ptr)
+{
+	struct plan_arena *a = p->arena;
+
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 64;
+		a->v = xrealloc(a->v, a->cap * sizeof *a->v);
+	}
+	a->v[a->n++] = ptr;
+	return ptr;
+}
+
+static char *pstr(struct plan *p, const char *s)
+{
+	return s ? own(p, xstrdup(s)) : NULL;
+}
+
+__attribute__((format(printf, 2, 3))) static char *pfmt(struct plan *p, const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (!s)
+		abort();
+	return own(p, s);
+}
+
+static struct step *add(struct plan *p, enum step_kind kind, enum step_side side,
+			struct ct_loc from)
+{
+	struct step *s;
+
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 64;
+		p->steps = xrealloc(p->steps, p->cap * sizeof *p->steps);
+	}
+	s = &p->steps[p->n++];
+	memset(s, 0, sizeof *s);
+	s->kind = kind;
+	s->side = side;
+	s->from = from;
+	return s;
+}
+
+static const struct ct_loc nowhere;
+
+static void cg_step(struct plan *p, enum step_kind kind, enum cg_ctrl c, const char *dir,
+		    const char *file, const char *value, struct ct_loc from)
+{
+	struct step *s = add(p, kind, SIDE_PARENT, from);
+
+	s->u.cg.ctrl = c;
+	s->u.cg.dir = pstr(p, dir);
+	s->u.cg.file = pstr(p, file);
+	s->u.cg.value = pstr(p, value);
+}
+
+static void cg_mkdir(struct plan *p, enum cg_ctrl c, const char *dir, bool shared)
+{
+	cg_step(p, STEP_CG_MKDIR, c, dir, NULL, NULL, nowhere);
+	p->steps[p->n - 1].u.cg.shared = shared;
+}
+
+/* v1 cpuset: a new directory starts with empty cpuset.cpus and
+ * cpuset.mems, and the kernel refuses to attach a task to it (ENOSPC).
+ * cpuset.mems goes first: a cpuset with CPUs but no memory nodes is just
+ * as unusable, and writing mems first keeps each write valid on its own,
+ * as runc and crun do. */
+static void cpuset_fill(struct plan *p, const char *dir, const struct spec *spec, bool leaf)
+{
+	char buf[CT_MAX_CPUS * 6];
+
+	if (leaf && spec->res.has_mems) {
+		cpulist_format(&spec->res.mems, buf, sizeof buf);
+		cg_step(p, STEP_CG_WRITE, CTRL_CPUSET, dir, "cpuset.mems", buf, spec->res.mems_at);
+	} else {
+		cg_step(p, STEP_CG_COPY, CTRL_CPUSET, dir, "cpuset.mems", NULL, nowhere);
+	}
+	if (leaf && spec->res.has_cpus) {
+		cpulist_format(&spec->res.cpus, buf, sizeof buf);
+		cg_step(p, STEP_CG_WRITE, CTRL_CPUSET, dir, "cpuset.cpus", buf, spec->res.cpus_at);
+	} else {
+		cg_step(p, STEP_CG_COPY, CTRL_CPUSET, dir, "cpuset.cpus", NULL, nowhere);
+	}
+}
+
+static bool uses(const struct spec *spec, enum cg_ctrl c)
+{
+	switch (c) {
+	case CTRL_MEMORY:
+		return spec->res.has_memory;
+	case CTRL_CPU:
+		return spec->res.has_cpu_shares;
+	case CTRL_CPUSET:
+		return spec->res.has_cpus || spec->res.has_mems;
+	case CTRL__N:
+		break;
+	}
+	return false;
+}
+
+static struct ct_loc first_use(const struct spec *spec, enum cg_ctrl c)
+{
+	switch (c) {
+	case CTRL_MEMORY:
+		return spec->res.memory_at;
+	case CTRL_CPU:
+		return spec->res.cpu_shares_at;
+	default:
+		return spec->res.has_mems ? spec->res.mems_at : spec->res.cpus_at;
+	}
+}
+
+static void limits(struct plan *p, const struct spec *spec, const struct host *h,
+		   enum cg_ctrl c, const char *leaf)
+{
+	char v[32];
+
+	switch (c) {
+	case CTRL_MEMORY:
+		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.memory);
+		cg_step(p, STEP_CG_WRITE, c, leaf, "memory.limit_in_bytes", v,
+			spec->res.memory_at);
+		/* With swap accounting on, a limit on memory alone lets the
+		 * container swap past it; setting memory+swap to the same
+		 * value makes the limit mean the same on hosts with and
+		 * without swap. It must follow memory.limit_in_bytes: the
+		 * kernel keeps memsw >= memory at every write. */
+		if (h->memsw)
+			cg_step(p, STEP_CG_WRITE, c, leaf, "memory.memsw.limit_in_bytes", v,
+				spec->res.memory_at);
+		break;
+	case CTRL_CPU:
+		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.cpu_shares);
+		cg_step(p, STEP_CG_WRITE, c, leaf, "cpu.shares", v, spec->res.cpu_shares_at);
+		break;
+	case CTRL_CPUSET:
+		cpuset_fill(p, leaf, spec, true);
+		break;
+	case CTRL__N:
+		break;
+	}
+}
+
+/* Per used controller: <parent>/ctlaunch (shared by all containers),
+ * then <parent>/ctlaunch/<name> with the limits. The leaves are kept in
+ * leaf[] for the placement steps after clone. */
+static int plan_cgroups(struct plan *p, const struct spec *spec, const struct host *h,
+			const struct plan_opts *o, const char **leaf, struct ct_err *e)
+{
+	for (int c = 0; c < CTRL__N; c++) {
+		const struct host_cgroup *hc = &h->ctrl[c];
+		const char *parent;
+		char *shared;
+
+		leaf[c] = NULL;
+		if (!uses(spec, (enum cg_ctrl)c))
+			continue;
+		if (h->layout == CG_UNIFIED)
+			return ct_fail(e, 0, "%s:%u:%u: cgroup v2 (unified) hosts are not supported yet",
+				       spec->file, first_use(spec, c).line, first_use(spec, c).col);
+		if (!hc->mount)
+			return ct_fail(e, 0, "%s:%u:%u: the %s cgroup controller is not mounted on this host",
+				       spec->file, first_use(spec, c).line, first_use(spec, c).col,
+				       cg_ctrl_name[c]);
+		parent = o->cgroup_parent ? o->cgroup_parent : hc->own;
+		if (strcmp(parent, "/") == 0)
+			parent = "";
+		shared = pfmt(p, "%s%s/ctlaunch", hc->mount, parent);
+		cg_mkdir(p, (enum cg_ctrl)c, shared, true);
+		if (c == CTRL_CPUSET)
+			cpuset_fill(p, shared, spec, false);
+		leaf[c] = pfmt(p, "%s/%s", shared, spec->name);
+		cg_mkdir(p, (enum cg_ctrl)c, leaf[c], false);
+		limits(p, spec, h, (enum cg_ctrl)c, leaf[c]);
+	}
+	return 0;
+}
+
+static void mnt(struct plan *p, const char *source, const char *target, const char *fstype,
+		unsigned long flags, const char *data, struct ct_loc from)
+{
+	struct step *s = add(p, STEP_MOUNT, SIDE_CHILD, from);
+
+	s->u.mnt.source = pstr(p, source);
+	s->u.mnt.target = pstr(p, target);
+	s->u.mnt.fstype = pstr(p, fstype);
+	s->u.mnt.flags = flags;
+	s->u.mnt.data = pstr(p, data);
+}
+
+static void path_step(struct plan *p, enum step_kind kind, const char *a, const char *b,
+		      struct ct_loc from)
+{
+	struct step *s = add(p, kind, SIDE_CHILD, from);
+
+	s->u.path.a = pstr(p, a);
+	s->u.path.b = pstr(p, b);
+}
+
+static void dev_nodes(struct plan *p)
+{
+	static const struct {
+		const char *path;
+		unsigned major, minor;
+	} nodes[] = {
+		{ "/dev/null", 1, 3 },    { "/dev/zero", 1, 5 }, { "/dev/full", 1, 7 },
+		{ "/dev/random", 1, 8 },  { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
+	};
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "/dev/fd" },
+		{ "/proc/self/fd/0", "/dev/stdin" },
+		{ "/proc/self/fd/1", "/dev/stdout" },
+		{ "/proc/self/fd/2", "/dev/stderr" },
+		{ "pts/ptmx", "/dev/ptmx" },
+	};
+
+	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+		struct step *s = add(p, STEP_MKNOD, SIDE_CHILD, nowhere);
+
+		s->u.node.path = pstr(p, nodes[i].path);
+		s->u.node.mode = 0666;
+		s->u.node.major = nodes[i].major;
+		s->u.node.minor = nodes[i].minor;
+	}
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+		path_step(p, STEP_SYMLINK, links[i][0], links[i][1], nowhere);
+}
+
+/* The container's file system. The order is the kernel's:
+ * - / becomes rprivate before any other mount, or every mount below
+ *   would propagate to the host's namespace (shared is the systemd
+ *   default);
+ * - the rootfs is bind-mounted on itself before pivot_root, which needs
+ *   new_root to be a mount point;
+ * - /proc, /dev and /sys are mounted after pivot_root, so their targets
+ *   resolve inside the new root and a symlink in the rootfs cannot send
+ *   them to the host; proc then also belongs to the new pid namespace. */
+static void plan_mounts(struct plan *p, const struct spec *spec)
+{
+	const unsigned long nosuid_nodev_noexec = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	mnt(p, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, nowhere);
+	mnt(p, spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL, spec->rootfs_at);
+	path_step(p, STEP_PIVOT_ROOT, spec->rootfs, NULL, spec->rootfs_at);
+	add(p, STEP_UMOUNT_OLD, SIDE_CHILD, nowhere);
+	mnt(p, "proc", "/proc", "proc", nosuid_nodev_noexec, NULL, nowhere);
+	mnt(p, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
+	    nowhere);
+	dev_nodes(p);
+	mnt(p, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+	    "newinstance,ptmxmode=0666,mode=0620,gid=5", nowhere);
+	mnt(p, "shm", "/dev/shm", "tmpfs", nosuid_nodev_noexec, "mode=1777,size=65536k", nowhere);
+	mnt(p, "sysfs", "/sys", "sysfs", MS_RDONLY | nosuid_nodev_noexec, NULL, nowhere);
+}
+
+static bool env_has(const struct spec *spec, const char *key)
+{
+	for (size_t i = 0; i < spec->n_env; i++)
+		if (strcmp(spec->env[i].key, key) == 0)
+			return true;
+	return false;
+}
+
+static char **plan_env(struct plan *p, const struct spec *spec, const char *hostname,
+		       const struct plan_opts *o)
+{
+	const char *defaults[][2] = {
+		{ "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
+		{ "HOSTNAME", hostname },
+		{ "HOME", "/root" },
+		{ "TERM", o->term },
+	};
+	size_t n = 0, max = sizeof defaults / sizeof defaults[0] + spec->n_env + 1;
+	char **envp = own(p, xcalloc(max, sizeof *envp));
+
+	for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
+		if (defaults[i][1] && !env_has(spec, defaults[i][0]))
+			envp[n++] = pfmt(p, "%s=%s", defaults[i][0], defaults[i][1]);
+	for (size_t i = 0; i < spec->n_env; i++)
+		envp[n++] = pfmt(p, "%s=%s", spec->env[i].key, spec->env[i].value);
+	envp[n] = NULL;
+	return envp;
+}
+
+static void plan_exec(struct plan *p, const struct spec *spec, const char *hostname,
+		      const struct plan_opts *o)
+{
+	struct step *s;
+	char **argv = own(p, xcalloc(spec->argc + 1, sizeof *argv));
+
+	for (size_t i = 0; i < spec->argc; i++)
+		argv[i] = pstr(p, spec->argv[i]);
+	path_step(p, STEP_CHDIR, spec->workdir ? spec->workdir : "/", NULL, spec->workdir_at);
+	s = add(p, STEP_EXEC, SIDE_CHILD, spec->command_at);
+	s->u.exec.argv = argv;
+	s->u.exec.envp = plan_env(p, spec, hostname, o);
+}
+
+int plan_build(const struct spec *spec, const struct host *h, const struct plan_opts *o,
+	       struct plan *p, struct ct_err *e)
+{
+	const char *leaf[CTRL__N] = { 0 };
+	const char *hostname = spec->hostname ? spec->hostname : spec->name;
+	struct step *s;
+
+	memset(p, 0, sizeof *p);
+	p->arena = xcalloc(1, sizeof *p->arena);
+	p->name = spec->name;
+	p->file = spec->file;
+	p->layout = h->layout;
+	p->cgroup_root = pstr(p, h->cgroup_root);
+
+	/* Limits are in place before the child exists, and the child is in
+	 * its cgroups before it is released: the command never runs, even
+	 * for a moment, outside its limits. */
+	if (plan_cgroups(p, spec, h, o, leaf, e) < 0) {
+		plan_free(p);
+		return -1;
+	}
+	s = add(p, STEP_CLONE, SIDE_PARENT, nowhere);
+	s->u.clone.flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET;
+	for (int c = 0; c < CTRL__N; c++)
+		if (leaf[c])
+			cg_step(p, STEP_CG_ENTER, (enum cg_ctrl)c, leaf[c], "cgroup.procs", NULL,
+				nowhere);
+	add(p, STEP_RELEASE, SIDE_PARENT, nowhere);
+
+	add(p, STEP_WAIT_RELEASE, SIDE_CHILD, nowhere);
+	path_step(p, STEP_HOSTNAME, hostname, NULL, spec->hostname ? spec->hostname_at : spec->name_at);
+	add(p, STEP_LO_UP, SIDE_CHILD, nowhere);
+	plan_mounts(p, spec);
+	plan_exec(p, spec, hostname, o);
+
+	add(p, STEP_WAIT, SIDE_PARENT, nowhere);
+	return 0;
+}
+
+void plan_free(struct plan *p)
+{
+	if (p->arena) {
+		for (size_t i = 0; i < p->arena->n; i++)
+			free(p->arena->v[i]);
+		free(p->arena->v);
+		free(p->arena);
+	}
+	free(p->steps);
+	memset(p, 0, sizeof *p);
+}
+
+/* Leaves before the shared directories that hold them: rmdir of a cgroup
+ * with children fails (EBUSY). */
+size_t plan_cleanup_order(const struct plan *p, size_t *idx, size_t max)
+{
+	size_t n = 0;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = p->n; i-- > 0;) {
+			const struct step *s = &p->steps[i];
+
+			if (s->kind == STEP_CG_MKDIR && s->u.cg.shared == (pass == 1) && n < max)
+				idx[n++] = i;
+		}
+	return n;
+}

@@ -1,0 +1,199 @@
+/* The plan as text: one line a step, for --plan, --verbose and the golden
+ * tests. The wording names the kernel's own files and flags, so a reader
+ * can follow along in the man pages. */
+#include <linux/mount.h> /* MS_* values only */
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "plan.h"
+
+struct flag_name {
+	unsigned long flag;
+	const char *name;
+};
+
+static const struct flag_name ms_flags[] = {
+	{ MS_RDONLY, "MS_RDONLY" },   { MS_NOSUID, "MS_NOSUID" },
+	{ MS_NODEV, "MS_NODEV" },     { MS_NOEXEC, "MS_NOEXEC" },
+	{ MS_REMOUNT, "MS_REMOUNT" }, { MS_BIND, "MS_BIND" },
+	{ MS_REC, "MS_REC" },         { MS_PRIVATE, "MS_PRIVATE" },
+	{ MS_SLAVE, "MS_SLAVE" },     { MS_STRICTATIME, "MS_STRICTATIME" },
+};
+
+static const struct flag_name clone_flags[] = {
+	{ CLONE_NEWUSER, "CLONE_NEWUSER" },     { CLONE_NEWUTS, "CLONE_NEWUTS" },
+	{ CLONE_NEWPID, "CLONE_NEWPID" },       { CLONE_NEWNS, "CLONE_NEWNS" },
+	{ CLONE_NEWIPC, "CLONE_NEWIPC" },       { CLONE_NEWNET, "CLONE_NEWNET" },
+	{ CLONE_NEWCGROUP, "CLONE_NEWCGROUP" },
+};
+
+/* A small appender that never overflows and always terminates. */
+struct out {
+	char *buf;
+	size_t size, len;
+};
+
+__attribute__((format(printf, 2, 3))) static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->len >= o->size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len += (size_t)n;
+}
+
+static void put_flags(struct out *o, unsigned long flags, const struct flag_name *t, size_t n)
+{
+	const char *sep = "";
+
+	for (size_t i = 0; i < n; i++)
+		if (flags & t[i].flag) {
+			put(o, "%s%s", sep, t[i].name);
+			sep = "|";
+		}
+}
+
+/* Shell-style quoting, so an exec line can be pasted into a shell. */
+static void put_word(struct out *o, const char *w)
+{
+	if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789_-./:=,+@%") == strlen(w)) {
+		put(o, "%s", w);
+		return;
+	}
+	put(o, "'");
+	for (const char *c = w; *c; c++)
+		put(o, *c == '\'' ? "'\\''" : "%c", *c);
+	put(o, "'");
+}
+
+static void put_mount(struct out *o, const struct step *s)
+{
+	unsigned long f = s->u.mnt.flags;
+
+	if (f & (MS_PRIVATE | MS_SLAVE) && !s->u.mnt.source)
+		put(o, "mount %s %s%s (", s->u.mnt.target, f & MS_REC ? "r" : "",
+		    f & MS_PRIVATE ? "private" : "slave");
+	else if (f & MS_BIND)
+		put(o, "mount %s on %s bind (", s->u.mnt.source, s->u.mnt.target);
+	else
+		put(o, "mount %s on %s type %s (", s->u.mnt.source, s->u.mnt.target,
+		    s->u.mnt.fstype);
+	put_flags(o, f, ms_flags, sizeof ms_flags / sizeof ms_flags[0]);
+	put(o, ")");
+	if (s->u.mnt.data)
+		put(o, " %s", s->u.mnt.data);
+}
+
+void step_format(const struct plan *p, const struct step *s, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+
+	(void)p;
+	buf[0] = '\0';
+	switch (s->kind) {
+	case STEP_CG_MKDIR:
+		put(&o, "mkdir %s%s", s->u.cg.dir,
+		    s->u.cg.shared ? " (shared; may exist)" : "");
+		break;
+	case STEP_CG_WRITE:
+		put(&o, "write %s = %s in %s", s->u.cg.file, s->u.cg.value, s->u.cg.dir);
+		break;
+	case STEP_CG_COPY:
+		put(&o, "copy %s from the parent cgroup into %s", s->u.cg.file, s->u.cg.dir);
+		break;
+	case STEP_CLONE:
+		put(&o, "clone ");
+		put_flags(&o, s->u.clone.flags, clone_flags, sizeof clone_flags / sizeof clone_flags[0]);
+		put(&o, " (the child waits to be released)");
+		break;
+	case STEP_CG_ENTER:
+		put(&o, "write <child pid> to %s/cgroup.procs", s->u.cg.dir);
+		break;
+	case STEP_RELEASE:
+		put(&o, "release the child");
+		break;
+	case STEP_WAIT_RELEASE:
+		put(&o, "wait to be released (die with the parent: PR_SET_PDEATHSIG)");
+		break;
+	case STEP_HOSTNAME:
+		put(&o, "sethostname %s", s->u.path.a);
+		break;
+	case STEP_LO_UP:
+		put(&o, "bring up lo");
+		break;
+	case STEP_MOUNT:
+		put_mount(&o, s);
+		break;
+	case STEP_PIVOT_ROOT:
+		put(&o, "pivot_root %s", s->u.path.a);
+		break;
+	case STEP_UMOUNT_OLD:
+		put(&o, "umount the old root (MNT_DETACH)");
+		break;
+	case STEP_MKNOD:
+		put(&o, "mknod %s c %u %u mode %04o", s->u.node.path, s->u.node.major,
+		    s->u.node.minor, s->u.node.mode);
+		break;
+	case STEP_SYMLINK:
+		put(&o, "symlink %s -> %s", s->u.path.b, s->u.path.a);
+		break;
+	case STEP_CHDIR:
+		put(&o, "chdir %s", s->u.path.a);
+		break;
+	case STEP_EXEC:
+		put(&o, "exec");
+		for (char **a = s->u.exec.argv; *a; a++) {
+			put(&o, " ");
+			put_word(&o, *a);
+		}
+		put(&o, " with env");
+		for (char **v = s->u.exec.envp; *v; v++) {
+			put(&o, " ");
+			put_word(&o, *v);
+		}
+		break;
+	case STEP_WAIT:
+		put(&o, "wait for the container's pid 1, forwarding signals to it");
+		break;
+	}
+	if (o.len >= size && size > 4)
+		memcpy(buf + size - 4, "...", 4);
+}
+
+static const char *const layout_name[] = {
+	[CG_NONE] = "no cgroups", [CG_V1] = "cgroup v1",
+	[CG_HYBRID] = "cgroup v1 (hybrid)", [CG_UNIFIED] = "cgroup v2",
+};
+
+void plan_print(const struct plan *p, FILE *out)
+{
+	char line[8192];
+	size_t idx[64], n;
+
+	fprintf(out, "plan for '%s' from %s on %s\n", p->name, p->file, layout_name[p->layout]);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct step *s = &p->steps[i];
+
+		step_format(p, s, line, sizeof line);
+		fprintf(out, "%3zu %-6s %s", i + 1, s->side == SIDE_PARENT ? "parent" : "child",
+			line);
+		if (s->from.line)
+			fprintf(out, "  # %s:%u:%u", p->file, s->from.line, s->from.col);
+		fputc('\n', out);
+	}
+	n = plan_cleanup_order(p, idx, sizeof idx / sizeof idx[0]);
+	for (size_t i = 0; i < n; i++) {
+		const struct step *s = &p->steps[idx[i]];
+
+		fprintf(out, "at exit rmdir %s%s\n", s->u.cg.dir,
+			s->u.cg.shared ? " (if no other container uses it)" : "");
+	}
+}

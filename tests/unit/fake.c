@@ -1,0 +1,33 @@
+#include <string.h>
+
+#include "fake.h"
+#include "util.h"
+
+void fake_host_v1(struct host *h)
+{
+	memset(h, 0, sizeof *h);
+	h->layout = CG_HYBRID;
+	h->cgroup_root = xstrdup("/sys/fs/cgroup");
+	h->ctrl[CTRL_MEMORY].mount = xstrdup("/sys/fs/cgroup/memory");
+	h->ctrl[CTRL_MEMORY].own = xstrdup("/lab");
+	h->ctrl[CTRL_CPU].mount = xstrdup("/sys/fs/cgroup/cpu,cpuacct");
+	h->ctrl[CTRL_CPU].own = xstrdup("/");
+	h->ctrl[CTRL_CPUSET].mount = xstrdup("/sys/fs/cgroup/cpuset");
+	h->ctrl[CTRL_CPUSET].own = xstrdup("/");
+	h->memsw = true;
+	parse_cpulist("0-3", &h->online_cpus);
+	parse_cpulist("0", &h->online_mems);
+}
+
+void fake_spec(struct spec *s)
+{
+	static const char *const argv[] = { "/bin/echo", "hi" };
+
+	memset(s, 0, sizeof *s);
+	s->file = xstrdup("web.yaml");
+	s->dir = xstrdup(".");
+	s->name = xstrdup("web");
+	s->rootfs = xstrdup("/srv/rootfs");
+	s->rootfs_at = (struct ct_loc){ 2, 9 };
+	spec_set_command(s, (char *const *)argv, 2);
+}

@@ -1,0 +1,16 @@
+/* Hand-built specs and hosts for the planner tests: no parser, no
+ * kernel. */
+#ifndef CTLAUNCH_FAKE_H
+#define CTLAUNCH_FAKE_H
+
+#include "host.h"
+#include "spec.h"
+
+/* A cgroup v1 host like the CI machine: memory nested under /lab,
+ * cpu joined with cpuacct, swap accounting on, CPUs 0-3, node 0. */
+void fake_host_v1(struct host *h);
+
+/* name "web", rootfs /srv/rootfs, command echo hi; no resources. */
+void fake_spec(struct spec *s);
+
+#endif

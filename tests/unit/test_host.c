@@ -1,0 +1,118 @@
+#include <string.h>
+
+#include "host.h"
+#include "t.h"
+
+/* This CI machine's shape: v1 controllers each on their own, and a
+ * cgroup2 mount at unified/ that carries none of them. */
+static const char hybrid_mountinfo[] =
+	"22 1 0:21 / / rw,relatime - ext4 /dev/vda rw\n"
+	"30 22 0:27 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+	"31 30 0:28 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+	"32 30 0:29 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
+	"33 30 0:30 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset\n"
+	"34 30 0:31 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+	"39 30 0:36 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
+	"40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+
+static const char hybrid_cgroup[] =
+	"9:name=systemd:/\n"
+	"4:memory:/process_api/d883\n"
+	"3:cpuset:/\n"
+	"2:cpuacct:/\n"
+	"1:cpu:/\n"
+	"0::/\n";
+
+static void parses_hybrid_host(void)
+{
+	struct host h = { 0 };
+	struct ct_err e = { 0 };
+
+	CHECK(host_parse_mountinfo(&h, hybrid_mountinfo, &e) == 0);
+	CHECK(host_parse_proc_cgroup(&h, hybrid_cgroup, &e) == 0);
+	CHECK(h.layout == CG_HYBRID);
+	CHECK_STR(h.ctrl[CTRL_CPU].mount, "/sys/fs/cgroup/cpu");
+	CHECK_STR(h.ctrl[CTRL_CPU].own, "/");
+	CHECK_STR(h.ctrl[CTRL_MEMORY].mount, "/sys/fs/cgroup/memory");
+	CHECK_STR(h.ctrl[CTRL_MEMORY].own, "/process_api/d883");
+	CHECK_STR(h.ctrl[CTRL_CPUSET].mount, "/sys/fs/cgroup/cpuset");
+	host_free(&h);
+}
+
+/* cpu and cpuacct joined in one hierarchy, as systemd mounts them; the
+ * memory hierarchy mounted from a subtree (a cgroup namespace); a path
+ * with an escaped space; no cgroup2 at all. */
+static void joined_hierarchies_and_mount_roots(void)
+{
+	static const char mi[] =
+		"31 30 0:28 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+		"34 30 0:31 /lab /sys/fs/cgroup/mem\\040ory rw - cgroup cgroup rw,memory\n"
+		"35 30 0:32 / /sys/fs/cgroup/cpuset rw shared:5 - cgroup cgroup rw,cpuset,clone_children\n";
+	static const char cg[] =
+		"5:cpu,cpuacct:/a:b\n"
+		"4:memory:/lab/x\n"
+		"3:cpuset:/\n";
+	struct host h = { 0 };
+	struct ct_err e = { 0 };
+
+	CHECK(host_parse_mountinfo(&h, mi, &e) == 0);
+	CHECK(host_parse_proc_cgroup(&h, cg, &e) == 0);
+	CHECK(h.layout == CG_V1);
+	CHECK_STR(h.ctrl[CTRL_CPU].mount, "/sys/fs/cgroup/cpu,cpuacct");
+	CHECK_STR(h.ctrl[CTRL_CPU].own, "/a:b");
+	CHECK_STR(h.ctrl[CTRL_MEMORY].mount, "/sys/fs/cgroup/mem ory");
+	CHECK_STR(h.ctrl[CTRL_MEMORY].own, "/x");
+	CHECK_STR(h.ctrl[CTRL_CPUSET].mount, "/sys/fs/cgroup/cpuset");
+	CHECK_STR(h.ctrl[CTRL_CPUSET].own, "/");
+	host_free(&h);
+}
+
+static void unified_and_none(void)
+{
+	static const char unified[] =
+		"30 22 0:27 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n";
+	static const char none[] = "22 1 0:21 / / rw - ext4 /dev/vda rw\n";
+	struct host h = { 0 };
+	struct ct_err e = { 0 };
+
+	CHECK(host_parse_mountinfo(&h, unified, &e) == 0);
+	CHECK(h.layout == CG_UNIFIED);
+	host_free(&h);
+	CHECK(host_parse_mountinfo(&h, none, &e) == 0);
+	CHECK(h.layout == CG_NONE);
+	host_free(&h);
+}
+
+static void controller_we_are_not_in_is_absent(void)
+{
+	struct host h = { 0 };
+	struct ct_err e = { 0 };
+
+	CHECK(host_parse_mountinfo(&h, hybrid_mountinfo, &e) == 0);
+	CHECK(host_parse_proc_cgroup(&h, "4:memory:/\n", &e) == 0);
+	CHECK(h.ctrl[CTRL_MEMORY].mount != NULL);
+	CHECK(h.ctrl[CTRL_CPU].mount == NULL && h.ctrl[CTRL_CPU].own == NULL);
+	host_free(&h);
+}
+
+static void malformed_input_is_an_error(void)
+{
+	struct host h = { 0 };
+	struct ct_err e = { 0 };
+
+	CHECK(host_parse_mountinfo(&h, "31 30 0:28 / /x\n", &e) == -1);
+	CHECK_STR(e.msg, "/proc/self/mountinfo: unexpected line format");
+	host_free(&h);
+	CHECK(host_parse_proc_cgroup(&h, "garbage\n", &e) == -1);
+	CHECK_STR(e.msg, "/proc/self/cgroup: unexpected line 'garbage'");
+	host_free(&h);
+}
+
+T_LIST(t_host) = {
+	T(parses_hybrid_host),
+	T(joined_hierarchies_and_mount_roots),
+	T(unified_and_none),
+	T(controller_we_are_not_in_is_absent),
+	T(malformed_input_is_an_error),
+	{ 0 },
+};

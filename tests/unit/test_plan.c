@@ -1,0 +1,322 @@
+#include <string.h>
+
+#include "fake.h"
+#include "plan.h"
+#include "t.h"
+
+static const struct plan_opts no_opts;
+
+/* Index of the first step whose printed form contains text, or -1. */
+static long find(const struct plan *p, const char *text)
+{
+	char line[4096];
+
+	for (size_t i = 0; i < p->n; i++) {
+		step_format(p, &p->steps[i], line, sizeof line);
+		if (strstr(line, text))
+			return (long)i;
+	}
+	return -1;
+}
+
+static long find_kind(const struct plan *p, enum step_kind k)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->steps[i].kind == k)
+			return (long)i;
+	return -1;
+}
+
+static int build(struct spec *s, struct host *h, const struct plan_opts *o, struct plan *p)
+{
+	struct ct_err e = { 0 };
+	int rc = plan_build(s, h, o ? o : &no_opts, p, &e);
+
+	if (rc < 0)
+		fprintf(stderr, "  plan_build: %s\n", e.msg);
+	return rc;
+}
+
+static void with_limits(struct spec *s)
+{
+	s->res.has_memory = true;
+	s->res.memory = 64 << 20;
+	s->res.memory_at = (struct ct_loc){ 5, 11 };
+	s->res.has_cpu_shares = true;
+	s->res.cpu_shares = 512;
+	s->res.has_cpus = true;
+	parse_cpulist("1", &s->res.cpus);
+	s->res.has_mems = true;
+	parse_cpulist("0", &s->res.mems);
+}
+
+static void cpuset_mems_before_cpus(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	long shared_mems, shared_cpus, leaf_mems, leaf_cpus;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	with_limits(&s);
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	shared_mems = find(&p, "copy cpuset.mems from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch");
+	shared_cpus = find(&p, "copy cpuset.cpus from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch");
+	leaf_mems = find(&p, "write cpuset.mems = 0 in /sys/fs/cgroup/cpuset/ctlaunch/web");
+	leaf_cpus = find(&p, "write cpuset.cpus = 1 in /sys/fs/cgroup/cpuset/ctlaunch/web");
+	CHECK(shared_mems >= 0 && shared_cpus > shared_mems);
+	CHECK(leaf_mems >= 0 && leaf_cpus > leaf_mems);
+}
+
+static void cpuset_parent_filled_before_child(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	long leaf;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	s.res.has_cpus = true;
+	parse_cpulist("0-1", &s.res.cpus);
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	leaf = find(&p, "mkdir /sys/fs/cgroup/cpuset/ctlaunch/web");
+	CHECK(find(&p, "mkdir /sys/fs/cgroup/cpuset/ctlaunch (shared") >= 0);
+	CHECK(leaf > find(&p, "copy cpuset.cpus from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch"));
+	CHECK(leaf > find(&p, "copy cpuset.mems from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch"));
+	/* Only cpus were given: the leaf's mems come from its parent. */
+	CHECK(find(&p, "copy cpuset.mems from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch/web") > leaf);
+	CHECK(find(&p, "write cpuset.cpus = 0-1 in /sys/fs/cgroup/cpuset/ctlaunch/web") > leaf);
+}
+
+static void rprivate_before_any_mount(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	long first;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	first = find_kind(&p, STEP_MOUNT);
+	CHECK(first >= 0);
+	CHECK(find(&p, "mount / rprivate (MS_REC|MS_PRIVATE)") == first);
+}
+
+static void rootfs_bind_before_pivot_root_before_proc(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	long bind, pivot, umount_old, proc, dev, sys;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	bind = find(&p, "mount /srv/rootfs on /srv/rootfs bind (MS_BIND|MS_REC)");
+	pivot = find(&p, "pivot_root /srv/rootfs");
+	umount_old = find_kind(&p, STEP_UMOUNT_OLD);
+	proc = find(&p, "mount proc on /proc type proc (MS_NOSUID|MS_NODEV|MS_NOEXEC)");
+	dev = find(&p, "mount tmpfs on /dev type tmpfs");
+	sys = find(&p, "mount sysfs on /sys type sysfs (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC)");
+	CHECK(bind >= 0 && pivot > bind);
+	CHECK(umount_old == pivot + 1);
+	CHECK(proc > umount_old && dev > umount_old && sys > umount_old);
+	CHECK(find(&p, "mount devpts on /dev/pts type devpts") > dev);
+	CHECK(find(&p, "mknod /dev/null c 1 3 mode 0666") > dev);
+}
+
+static void cgroup_placement_before_release_and_exec(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	long clone, release, wait_release, exec, last_enter = -1, last_limit = -1;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	with_limits(&s);
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	clone = find_kind(&p, STEP_CLONE);
+	release = find_kind(&p, STEP_RELEASE);
+	wait_release = find_kind(&p, STEP_WAIT_RELEASE);
+	exec = find_kind(&p, STEP_EXEC);
+	for (size_t i = 0; i < p.n; i++) {
+		if (p.steps[i].kind == STEP_CG_ENTER) {
+			CHECK((long)i > clone);
+			last_enter = (long)i;
+		}
+		if (p.steps[i].kind == STEP_CG_WRITE || p.steps[i].kind == STEP_CG_COPY ||
+		    p.steps[i].kind == STEP_CG_MKDIR)
+			last_limit = (long)i;
+	}
+	CHECK(last_limit >= 0 && last_limit < clone);
+	CHECK(last_enter > clone && release > last_enter);
+	CHECK(wait_release > release && exec > wait_release);
+	/* The child's first step is the wait: it does nothing before. */
+	for (long i = 0; i < wait_release; i++)
+		CHECK(p.steps[i].side == SIDE_PARENT);
+	CHECK(find(&p, "write <child pid> to /sys/fs/cgroup/memory/lab/ctlaunch/web/cgroup.procs") > clone);
+	CHECK(find(&p, "write <child pid> to /sys/fs/cgroup/cpu,cpuacct/ctlaunch/web/cgroup.procs") > clone);
+	CHECK(find(&p, "write <child pid> to /sys/fs/cgroup/cpuset/ctlaunch/web/cgroup.procs") > clone);
+}
+
+static void memory_limit_then_memsw(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 }, q = { 0 };
+	long mem, memsw;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	s.res.has_memory = true;
+	s.res.memory = 16 << 20;
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	mem = find(&p, "write memory.limit_in_bytes = 16777216 in /sys/fs/cgroup/memory/lab/ctlaunch/web");
+	memsw = find(&p, "write memory.memsw.limit_in_bytes = 16777216 in /sys/fs/cgroup/memory/lab/ctlaunch/web");
+	CHECK(mem >= 0 && memsw > mem);
+	/* Only controllers the spec uses get a cgroup. */
+	CHECK(find(&p, "cpuset") < 0 && find(&p, "cpu.shares") < 0 && find(&p, "cpuacct") < 0);
+	h.memsw = false;
+	CHECK(build(&s, &h, NULL, &q) == 0);
+	CHECK(find(&q, "memsw") < 0);
+}
+
+static void no_resources_no_cgroups(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	size_t idx[8];
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	CHECK(find(&p, "/sys/fs/cgroup") < 0);
+	CHECK(plan_cleanup_order(&p, idx, 8) == 0);
+}
+
+static void cgroup_parent_and_cleanup_order(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	struct plan_opts o = { .cgroup_parent = "/labs/a" };
+	size_t idx[8], n;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	s.res.has_cpu_shares = true;
+	s.res.cpu_shares = 2;
+	s.res.has_memory = true;
+	s.res.memory = 1 << 30;
+	CHECK(build(&s, &h, &o, &p) == 0);
+	CHECK(find(&p, "mkdir /sys/fs/cgroup/memory/labs/a/ctlaunch/web") >= 0);
+	CHECK(find(&p, "write cpu.shares = 2 in /sys/fs/cgroup/cpu,cpuacct/labs/a/ctlaunch/web") >= 0);
+	n = plan_cleanup_order(&p, idx, 8);
+	CHECK(n == 4);
+	/* Every leaf goes before any shared directory. */
+	for (size_t i = 0; i < n; i++)
+		CHECK(p.steps[idx[i]].u.cg.shared == (i >= 2));
+}
+
+static void v2_and_missing_controller_refused(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	struct plan p = { 0 };
+	struct ct_err e = { 0 };
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	s.res.has_memory = true;
+	s.res.memory = 1 << 20;
+	s.res.memory_at = (struct ct_loc){ 7, 11 };
+	free(h.ctrl[CTRL_MEMORY].mount);
+	h.ctrl[CTRL_MEMORY].mount = NULL;
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == -1);
+	CHECK_STR(e.msg, "web.yaml:7:11: the memory cgroup controller is not mounted on this host");
+	CHECK(p.n == 0 && p.steps == NULL);
+	h.layout = CG_UNIFIED;
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == -1);
+	CHECK_STR(e.msg, "web.yaml:7:11: cgroup v2 (unified) hosts are not supported yet");
+}
+
+static void env_defaults_and_overrides(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	struct plan_opts o = { .term = "xterm" };
+	struct spec_env env[] = {
+		{ "HOME", "/home/lab", { 0 } },
+		{ "GREETING", "hello world", { 0 } },
+	};
+	char **envp;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	s.hostname = "lab1";
+	s.env = env;
+	s.n_env = 2;
+	CHECK(build(&s, &h, &o, &p) == 0);
+	s.env = NULL;
+	s.n_env = 0;
+	s.hostname = NULL;
+	envp = p.steps[find_kind(&p, STEP_EXEC)].u.exec.envp;
+	CHECK_STR(envp[0], "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	CHECK_STR(envp[1], "HOSTNAME=lab1");
+	CHECK_STR(envp[2], "TERM=xterm");
+	CHECK_STR(envp[3], "HOME=/home/lab");
+	CHECK_STR(envp[4], "GREETING=hello world");
+	CHECK(envp[5] == NULL);
+	CHECK(find(&p, "sethostname lab1") >= 0);
+	CHECK(find(&p, "exec /bin/echo hi with env PATH=") >= 0);
+	CHECK(find(&p, "'GREETING=hello world'") >= 0);
+}
+
+static void hostname_defaults_to_name(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	CHECK(find(&p, "sethostname web") >= 0);
+	CHECK(find(&p, "HOSTNAME=web") >= 0);
+	CHECK(find(&p, "chdir /") >= 0);
+}
+
+static void clone_flags_named(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	CHECK(find(&p, "clone CLONE_NEWUTS|CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWIPC|CLONE_NEWNET") >= 0);
+	CHECK(p.steps[p.n - 1].kind == STEP_WAIT);
+}
+
+T_LIST(t_plan) = {
+	T(cpuset_mems_before_cpus),
+	T(cpuset_parent_filled_before_child),
+	T(rprivate_before_any_mount),
+	T(rootfs_bind_before_pivot_root_before_proc),
+	T(cgroup_placement_before_release_and_exec),
+	T(memory_limit_then_memsw),
+	T(no_resources_no_cgroups),
+	T(cgroup_parent_and_cleanup_order),
+	T(v2_and_missing_controller_refused),
+	T(env_defaults_and_overrides),
+	T(hostname_defaults_to_name),
+	T(clone_flags_named),
+	{ 0 },
+};
