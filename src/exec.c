@@ -1,0 +1,385 @@
+/* The executor: one walk over the plan. The parent runs the parent's
+ * steps, the clone step forks the child, and the child runs the child's
+ * steps. Errors in the child travel back to the parent through a pipe,
+ * so main is still the only place that prints them. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "exec.h"
+#include "mount.h"
+#include "ns.h"
+#include "util.h"
+
+/* Signals that reach ctlaunch and belong to the container. */
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+
+struct run {
+	const struct plan *p;
+	const struct exec_opts *o;
+	pid_t child;
+	int lock_fd;
+	int sync[2];     /* parent writes one byte: the child may go on */
+	int errpipe[2];  /* the child writes a struct child_err, or nothing at exec */
+	bool *made;      /* made[i]: the mkdir of step i succeeded */
+	sigset_t oldmask;
+	struct sigaction old_pipe;
+	struct exec_result *r;
+};
+
+struct child_err {
+	int status;
+	int errnum;
+	char msg[sizeof(((struct ct_err *)0)->msg)];
+};
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* Signals that came after the container ended have no one to go to;
+ * unblocking them would kill ctlaunch before it reports. */
+static void drain(const sigset_t *set)
+{
+	const struct timespec zero = { 0, 0 };
+
+	while (sigtimedwait(set, NULL, &zero) > 0)
+		;
+}
+
+/* Name the step, and the spec value behind it, in an error. */
+static void locate(struct ct_err *e, const struct plan *p, const struct step *s)
+{
+	if (s->from.line) {
+		size_t len = strlen(e->msg);
+
+		snprintf(e->msg + len, sizeof e->msg - len, " (%s:%u:%u)", p->file, s->from.line,
+			 s->from.col);
+	}
+}
+
+/* The child never returns: it reports e to the parent and exits. */
+__attribute__((noreturn)) static void child_fail(struct run *run, struct ct_err *e, int status)
+{
+	struct child_err ce = { .status = status, .errnum = e->errnum };
+	ssize_t n;
+
+	memcpy(ce.msg, e->msg, sizeof ce.msg);
+	do
+		n = write(run->errpipe[1], &ce, sizeof ce);
+	while (n < 0 && errno == EINTR);
+	_exit(status);
+}
+
+static int child_wait_release(struct run *run, struct ct_err *e)
+{
+	char c;
+	ssize_t n;
+
+	/* If ctlaunch dies from here on, so does the container; the pipe
+	 * catches a death before prctl: its write end closes and read
+	 * returns 0. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return ct_fail(e, errno, "prctl PR_SET_PDEATHSIG");
+	do
+		n = read(run->sync[0], &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(125);
+	close_fd(&run->sync[0]);
+	return 0;
+}
+
+/* No descriptor of the launcher may reach the command: mark every one
+ * above stderr close-on-exec (the error pipe must stay open until the
+ * exec itself succeeds). */
+static void cloexec_all(void)
+{
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	for (int fd = 3, max = (int)sysconf(_SC_OPEN_MAX); fd < max; fd++)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+__attribute__((noreturn)) static void child_exec(struct run *run, const struct step *s)
+{
+	struct ct_err e = { 0 };
+	extern char **environ;
+
+	cloexec_all();
+	sigaction(SIGPIPE, &run->old_pipe, NULL);
+	sigprocmask(SIG_SETMASK, &run->oldmask, NULL);
+	/* execvp looks the command up in the container's PATH. */
+	environ = s->u.exec.envp;
+	execvp(s->u.exec.argv[0], s->u.exec.argv);
+	ct_fail(&e, errno, "exec %s", s->u.exec.argv[0]);
+	child_fail(run, &e, errno == ENOENT || errno == ENOTDIR ? 127 : 126);
+}
+
+static int child_step(struct run *run, const struct step *s, struct ct_err *e)
+{
+	switch (s->kind) {
+	case STEP_WAIT_RELEASE:
+		return child_wait_release(run, e);
+	case STEP_HOSTNAME:
+		return ns_sethostname(s->u.path.a, e);
+	case STEP_LO_UP:
+		return ns_lo_up(e);
+	case STEP_MOUNT:
+		return mnt_mount(s->u.mnt.source, s->u.mnt.target, s->u.mnt.fstype,
+				 s->u.mnt.flags, s->u.mnt.data, e);
+	case STEP_PIVOT_ROOT:
+		return mnt_pivot_root(s->u.path.a, e);
+	case STEP_UMOUNT_OLD:
+		return mnt_umount_old_root(e);
+	case STEP_MKNOD:
+		return mnt_mknod(s->u.node.path, s->u.node.mode, s->u.node.major,
+				 s->u.node.minor, e);
+	case STEP_SYMLINK:
+		return mnt_symlink(s->u.path.a, s->u.path.b, e);
+	case STEP_CHDIR:
+		if (chdir(s->u.path.a) < 0)
+			return ct_fail(e, errno, "chdir %s", s->u.path.a);
+		return 0;
+	case STEP_EXEC:
+		child_exec(run, s);
+	default:
+		return ct_fail(e, 0, "step %d is not the child's", (int)s->kind);
+	}
+}
+
+__attribute__((noreturn)) static void child_main(struct run *run)
+{
+	struct ct_err e = { 0 };
+
+	close_fd(&run->sync[1]);
+	close_fd(&run->errpipe[0]);
+	close_fd(&run->lock_fd);
+	for (size_t i = 0; i < run->p->n; i++) {
+		const struct step *s = &run->p->steps[i];
+
+		if (s->side != SIDE_CHILD)
+			continue;
+		if (run->o->log)
+			run->o->log(run->p, s);
+		if (child_step(run, s, &e) < 0) {
+			locate(&e, run->p, s);
+			child_fail(run, &e, 125);
+		}
+	}
+	ct_fail(&e, 0, "the plan has no exec step");
+	child_fail(run, &e, 125);
+}
+
+static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
+{
+	if (pipe2(run->sync, O_CLOEXEC) < 0 || pipe2(run->errpipe, O_CLOEXEC) < 0)
+		return ct_fail(e, errno, "pipe");
+	/* The raw syscall, used like fork: the child runs on a copy of our
+	 * stack, so it can walk the plan with no stack of its own. */
+	run->child = (pid_t)syscall(SYS_clone, s->u.clone.flags | SIGCHLD, NULL, NULL, NULL, 0);
+	if (run->child < 0)
+		return ct_fail(e, errno, "clone");
+	if (run->child == 0)
+		child_main(run);
+	close_fd(&run->sync[0]);
+	close_fd(&run->errpipe[1]);
+	return 0;
+}
+
+static int release(struct run *run, struct ct_err *e)
+{
+	struct child_err ce;
+	ssize_t n;
+
+	/* The child is in all its cgroups: others may now set up theirs. */
+	cg_unlock(&run->lock_fd);
+	do
+		n = write(run->sync[1], "1", 1);
+	while (n < 0 && errno == EINTR);
+	close_fd(&run->sync[1]);
+	/* Blocks until the child fails (a report) or execs (EOF). */
+	do
+		n = read(run->errpipe[0], &ce, sizeof ce);
+	while (n < 0 && errno == EINTR);
+	close_fd(&run->errpipe[0]);
+	if (n == 0)
+		return 0;
+	if (n != (ssize_t)sizeof ce) {
+		ct_fail(e, 0, "the container died during setup");
+		return -1;
+	}
+	ce.msg[sizeof ce.msg - 1] = '\0';
+	ct_fail(e, ce.errnum, "%s", ce.msg);
+	e->status = ce.status;
+	return -1;
+}
+
+static int exit_status(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 125;
+}
+
+/* Forward signals to the container's pid 1 until it exits. A second
+ * SIGINT or SIGTERM ends it for good: a pid 1 without a handler ignores
+ * the first, and Ctrl-C twice must always end a run. */
+static int wait_child(struct run *run, struct ct_err *e)
+{
+	sigset_t set;
+	int stops = 0, wstatus;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+		sigaddset(&set, forwarded[i]);
+	for (;;) {
+		pid_t w = waitpid(run->child, &wstatus, WNOHANG);
+		int sig;
+
+		if (w == run->child)
+			break;
+		if (w < 0 && errno != EINTR)
+			return ct_fail(e, errno, "waitpid");
+		sig = sigwaitinfo(&set, NULL);
+		if (sig < 0 || sig == SIGCHLD)
+			continue;
+		kill(run->child, sig);
+		if ((sig == SIGINT || sig == SIGTERM) && ++stops >= 2)
+			kill(run->child, SIGKILL);
+	}
+	run->child = 0;
+	run->r->status = exit_status(wstatus);
+	return 0;
+}
+
+static int parent_step(struct run *run, size_t i, struct ct_err *e)
+{
+	const struct step *s = &run->p->steps[i];
+
+	switch (s->kind) {
+	case STEP_CG_MKDIR:
+		if (run->lock_fd < 0) {
+			run->lock_fd = cg_lock(run->p->cgroup_root, e);
+			if (run->lock_fd < 0)
+				return -1;
+		}
+		if (cg_mkdir(s->u.cg.dir, s->u.cg.shared, e) < 0)
+			return -1;
+		run->made[i] = true;
+		return 0;
+	case STEP_CG_WRITE:
+		return cg_write(s->u.cg.dir, s->u.cg.file, s->u.cg.value, e);
+	case STEP_CG_COPY:
+		return cg_copy_from_parent(s->u.cg.dir, s->u.cg.file, e);
+	case STEP_CLONE:
+		return do_clone(run, s, e);
+	case STEP_CG_ENTER:
+		return cg_enter(s->u.cg.dir, run->child, e);
+	case STEP_RELEASE:
+		return release(run, e);
+	case STEP_WAIT:
+		return wait_child(run, e);
+	default:
+		return ct_fail(e, 0, "step %zu is not the parent's", i + 1);
+	}
+}
+
+/* After the container: read the OOM count while the memory cgroup still
+ * exists, then remove every cgroup this run made, leaves first. */
+static void cleanup(struct run *run, struct ct_err *e, int failed)
+{
+	const struct plan *p = run->p;
+	size_t idx[64], n = plan_cleanup_order(p, idx, sizeof idx / sizeof idx[0]);
+	struct ct_err ignored;
+
+	if (run->child > 0) {
+		kill(run->child, SIGKILL);
+		while (waitpid(run->child, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct step *s = &p->steps[idx[i]];
+
+		if (run->made[idx[i]] && !s->u.cg.shared && s->u.cg.ctrl == CTRL_MEMORY)
+			run->r->oom = cg_oom_kills(s->u.cg.dir) > 0;
+	}
+	if (n && run->lock_fd < 0)
+		run->lock_fd = cg_lock(run->p->cgroup_root, failed ? &ignored : e);
+	for (size_t i = 0; i < n; i++) {
+		const struct step *s = &p->steps[idx[i]];
+
+		if (!run->made[idx[i]])
+			continue;
+		/* A failed run keeps its first error; a cleanup error of a
+		 * run that worked is reported. */
+		if (cg_remove(s->u.cg.dir, s->u.cg.shared, failed ? &ignored : e) < 0)
+			failed = 1;
+	}
+	cg_unlock(&run->lock_fd);
+}
+
+int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_result *r,
+	      struct ct_err *e)
+{
+	cleanup_free bool *made = xcalloc(p->n ? p->n : 1, sizeof *made);
+	struct run run = {
+		.p = p, .o = o, .lock_fd = -1, .sync = { -1, -1 }, .errpipe = { -1, -1 },
+		.made = made, .r = r,
+	};
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	sigset_t block;
+	int rc = 0;
+
+	memset(r, 0, sizeof *r);
+	/* Signals wait in the queue from here on: a Ctrl-C during setup
+	 * reaches the container once it runs, and never kills ctlaunch
+	 * half-way, with cgroups made and not removed. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+		sigaddset(&block, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &block, &run.oldmask);
+	/* A child that dies early must not kill us through its pipes. */
+	sigaction(SIGPIPE, &ign, &run.old_pipe);
+
+	for (size_t i = 0; i < p->n && rc == 0; i++) {
+		const struct step *s = &p->steps[i];
+
+		if (s->side != SIDE_PARENT)
+			continue;
+		if (o->log)
+			o->log(p, s);
+		rc = parent_step(&run, i, e);
+		if (rc < 0 && !e->status)
+			locate(e, p, s);
+	}
+	cleanup(&run, e, rc < 0);
+	if (rc == 0 && e->msg[0])
+		rc = -1;
+	drain(&block);
+	close_fd(&run.sync[0]);
+	close_fd(&run.sync[1]);
+	close_fd(&run.errpipe[0]);
+	close_fd(&run.errpipe[1]);
+	sigaction(SIGPIPE, &run.old_pipe, NULL);
+	sigprocmask(SIG_SETMASK, &run.oldmask, NULL);
+	return rc;
+}

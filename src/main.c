@@ -1,0 +1,226 @@
+/* ctlaunch: options, the pipeline (parse -> check -> plan -> print or
+ * execute) and the exit status. The only place that prints errors. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "exec.h"
+#include "host.h"
+#include "plan.h"
+#include "spec.h"
+
+enum { EXIT_LAUNCHER = 125 };
+
+struct options {
+	bool plan, check, verbose;
+	const char *name, *cgroup_parent, *host_facts, *spec;
+	char **cmd;
+	size_t ncmd;
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: ctlaunch [OPTIONS] SPEC [-- COMMAND [ARG...]]\n"
+	      "Run the command of a YAML spec in a new container.\n"
+	      "\n"
+	      "  --plan                print the steps of the launch; change nothing\n"
+	      "  --check               check the spec and the host; change nothing\n"
+	      "  --name NAME           the container's name (default: the spec's)\n"
+	      "  --cgroup-parent PATH  make the cgroups under PATH (default: ctlaunch's own)\n"
+	      "  -v, --verbose         log each step to stderr as it runs\n"
+	      "  -h, --help            show this help\n"
+	      "  -V, --version         show the version\n"
+	      "\n"
+	      "Exit status: the command's; 128+N when it was killed by signal N;\n"
+	      "125 ctlaunch failed; 126 the command cannot be executed; 127 not found.\n"
+	      "See ctlaunch(1) and ctlaunch.yaml(5).\n",
+	      out);
+}
+
+__attribute__((format(printf, 1, 2))) static void warnx_(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ctlaunch: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* A cgroup parent names a place in every hierarchy: absolute, and no
+ * part that could climb out of it. */
+static bool cgroup_parent_valid(const char *path)
+{
+	if (path[0] != '/' || strstr(path, "//"))
+		return false;
+	for (const char *p = path; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return false;
+	for (const char *p = path; (p = strstr(p, "/.")); p++) {
+		size_t n = p[2] == '.' ? 3 : 2;
+
+		if (p[n] == '/' || p[n] == '\0')
+			return false;
+	}
+	return true;
+}
+
+/* -1: bad usage (message printed); 1: done (help, version); 0: go on. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	enum { OPT_PLAN = 256, OPT_CHECK, OPT_NAME, OPT_CGROUP_PARENT, OPT_HOST_FACTS };
+	static const struct option longopts[] = {
+		{ "plan", no_argument, NULL, OPT_PLAN },
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
+		/* Hidden: host facts from a file, for the golden tests. */
+		{ "host-facts", required_argument, NULL, OPT_HOST_FACTS },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int end = argc, c;
+
+	/* Everything after "--" is the command, never options. */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			end = i;
+			o->cmd = argv + i + 1;
+			o->ncmd = (size_t)(argc - i - 1);
+			break;
+		}
+	opterr = 0;
+	while ((c = getopt_long(end, argv, ":vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_PLAN: o->plan = true; break;
+		case OPT_CHECK: o->check = true; break;
+		case OPT_NAME: o->name = optarg; break;
+		case OPT_CGROUP_PARENT: o->cgroup_parent = optarg; break;
+		case OPT_HOST_FACTS: o->host_facts = optarg; break;
+		case 'v': o->verbose = true; break;
+		case 'h': usage(stdout); return 1;
+		case 'V': printf("ctlaunch %s\n", CTLAUNCH_VERSION); return 1;
+		case ':':
+			warnx_("option '%s' needs a value (see --help)", argv[optind - 1]);
+			return -1;
+		default:
+			warnx_("unknown option '%s' (see --help)", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind >= end) {
+		warnx_("no spec given (usage: ctlaunch [OPTIONS] SPEC [-- COMMAND [ARG...]])");
+		return -1;
+	}
+	if (optind + 1 < end) {
+		warnx_("unexpected argument '%s' (a command goes after --)", argv[optind + 1]);
+		return -1;
+	}
+	if (o->plan && o->check) {
+		warnx_("--plan and --check do not go together");
+		return -1;
+	}
+	if (o->cmd && o->ncmd == 0) {
+		warnx_("no command after --");
+		return -1;
+	}
+	if (o->cgroup_parent && !cgroup_parent_valid(o->cgroup_parent)) {
+		warnx_("--cgroup-parent: invalid path '%s' (expected an absolute cgroup path "
+		       "without . or .. parts)", o->cgroup_parent);
+		return -1;
+	}
+	o->spec = argv[optind];
+	return 0;
+}
+
+static void print_diags(const struct ct_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(stderr, "%s\n", d->v[i]);
+}
+
+static void log_step(const struct plan *p, const struct step *s)
+{
+	char line[4096];
+
+	step_format(p, s, line, sizeof line);
+	fprintf(stderr, "ctlaunch: %s: %s %zu/%zu: %s\n", p->name,
+		s->side == SIDE_PARENT ? "parent" : "child", (size_t)(s - p->steps) + 1, p->n,
+		line);
+}
+
+static int run(const struct options *o, struct spec *spec, const struct host *h)
+{
+	struct plan_opts popts = { .cgroup_parent = o->cgroup_parent, .term = getenv("TERM") };
+	struct exec_opts eopts = { .log = o->verbose ? log_step : NULL };
+	struct exec_result r = { 0 };
+	struct ct_err e = { 0 };
+	cleanup_plan struct plan p = { 0 };
+	char text[2048];
+	int status;
+
+	if (plan_build(spec, h, &popts, &p, &e) < 0) {
+		warnx_("%s", ct_err_text(&e, text, sizeof text));
+		return EXIT_LAUNCHER;
+	}
+	if (o->plan) {
+		plan_print(&p, stdout);
+		return fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
+	}
+	fflush(NULL);
+	if (exec_plan(&p, &eopts, &r, &e) < 0) {
+		warnx_("%s: %s", spec->name, ct_err_text(&e, text, sizeof text));
+		status = e.status ? e.status : EXIT_LAUNCHER;
+	} else {
+		status = r.status;
+	}
+	if (r.oom) {
+		size_format(spec->res.memory, text, sizeof text);
+		warnx_("%s: killed by the OOM killer (memory limit %s)", spec->name, text);
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	cleanup_diags struct ct_diags d = { 0 };
+	cleanup_spec struct spec spec = { 0 };
+	cleanup_host struct host h = { 0 };
+	struct ct_err e = { 0 };
+	char text[2048];
+	int rc;
+
+	rc = parse_args(argc, argv, &o);
+	if (rc)
+		return rc > 0 ? 0 : EXIT_LAUNCHER;
+	if (spec_load(o.spec, &spec, &d) < 0) {
+		print_diags(&d);
+		return EXIT_LAUNCHER;
+	}
+	if (o.name && spec_set_name(&spec, o.name, &e) < 0) {
+		warnx_("%s", ct_err_text(&e, text, sizeof text));
+		return EXIT_LAUNCHER;
+	}
+	if (o.cmd)
+		spec_set_command(&spec, o.cmd, o.ncmd);
+	if ((o.host_facts ? host_load_facts(&h, o.host_facts, &e) : host_probe(&h, &e)) < 0) {
+		warnx_("%s", ct_err_text(&e, text, sizeof text));
+		return EXIT_LAUNCHER;
+	}
+	if (spec_check(&spec, &h, &d) < 0) {
+		print_diags(&d);
+		return EXIT_LAUNCHER;
+	}
+	if (o.check) {
+		printf("%s: ok\n", spec.file);
+		return 0;
+	}
+	return run(&o, &spec, &h);
+}
