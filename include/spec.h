@@ -14,9 +14,32 @@
 #define SPEC_MAX_DEPTH 64
 #define SPEC_MAX_NAME 64
 #define SPEC_MAX_HOSTNAME 64
+#define CPU_PERIOD_US 100000   /* cpu.cfs_period_us the quota is written against */
 
 struct spec_env {
 	char *key, *value;
+	struct ct_loc at;
+};
+
+enum spec_mount_type { MOUNT_BIND, MOUNT_TMPFS };
+
+struct spec_mount {
+	enum spec_mount_type type;
+	char *source;            /* bind: absolute after spec_check() */
+	char *target;            /* absolute, inside the container */
+	bool readonly;
+	bool has_size;
+	uint64_t size;           /* tmpfs: bytes */
+	bool has_mode;
+	unsigned mode;           /* tmpfs: permission bits of its root */
+	struct ct_loc at;        /* the list item */
+	struct ct_loc source_at, target_at;
+};
+
+struct spec_rlimit {
+	int resource;            /* RLIMIT_* */
+	const char *name;        /* "nofile" (static) */
+	uint64_t soft, hard;     /* RLIM_INFINITY for "unlimited" */
 	struct ct_loc at;
 };
 
@@ -44,6 +67,25 @@ struct spec {
 	char *workdir;           /* NULL: "/" */
 	struct ct_loc workdir_at;
 
+	char *user;              /* as written: "1000:1000", "lab", NULL: root */
+	struct ct_loc user_at;
+	uint32_t uid, gid;       /* resolved by spec_check() */
+
+	bool readonly_rootfs;
+	struct ct_loc readonly_rootfs_at;
+
+	struct spec_mount *mounts;
+	size_t n_mounts;
+
+	uint64_t caps_add, caps_drop;  /* CAPS_BIT() masks */
+	struct ct_loc caps_at;
+
+	bool no_new_privileges;  /* default true (spec_load sets it) */
+	struct ct_loc no_new_privileges_at;
+
+	struct spec_rlimit *rlimits;
+	size_t n_rlimits;
+
 	struct {
 		bool has_memory;
 		uint64_t memory;         /* bytes */
@@ -60,6 +102,14 @@ struct spec {
 		bool has_mems;
 		struct cpuset mems;
 		struct ct_loc mems_at;
+
+		bool has_pids;
+		uint64_t pids;           /* pids.max */
+		struct ct_loc pids_at;
+
+		bool has_cpu_quota;
+		uint64_t cpu_quota_us;   /* cpus x CPU_PERIOD_US */
+		struct ct_loc cpu_quota_at;
 	} res;
 };
 

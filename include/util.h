@@ -28,7 +28,9 @@ int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
  * CT_MAX_CPUS. Rejects empty elements, spaces and anything else. */
 int parse_cpulist(const char *s, struct cpuset *out);
 
-/* Canonical list form of set into buf ("0-3,5"); "" for an empty set. */
+/* Canonical list form of set into buf ("0-3,5"); "" for an empty set.
+ * A list too long for buf ends in ",..." after the last whole element;
+ * CT_MAX_CPUS * 4 bytes always hold the whole list. */
 void cpulist_format(const struct cpuset *set, char *buf, size_t size);
 
 bool cpuset_is_subset(const struct cpuset *a, const struct cpuset *b);

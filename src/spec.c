@@ -62,7 +62,11 @@ static char *read_spec(const char *path, size_t *len, struct ct_diags *d)
 		ct_diag(d, path, (struct ct_loc){ 0 }, NULL, "%s", strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
+		ct_diag(d, path, (struct ct_loc){ 0 }, NULL, "%s", strerror(errno));
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		ct_diag(d, path, (struct ct_loc){ 0 }, NULL, "not a regular file");
 		return NULL;
 	}
@@ -79,6 +83,7 @@ static char *read_spec(const char *path, size_t *len, struct ct_diags *d)
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		/* Counted as read, not taken from st_size: the file can grow. */
 		if (n > SPEC_MAX_FILE) {
 			ct_diag(d, path, (struct ct_loc){ 0 }, NULL,
 				"larger than 1 MiB (a spec is a small text file)");
@@ -90,21 +95,23 @@ static char *read_spec(const char *path, size_t *len, struct ct_diags *d)
 	return take_ptr(&buf);
 }
 
-/* The length of the UTF-8 sequence at s[0..len), or 0 when it is not
- * one RFC 3629 allows: no overlong forms, no surrogates, nothing above
- * U+10FFFF. */
-static size_t utf8_len(const unsigned char *s, size_t len)
+/* The length of the UTF-8 sequence at s[0..len), its code point in *cp;
+ * 0 when RFC 3629 does not allow it: no overlong forms, no surrogates,
+ * nothing above U+10FFFF. */
+static size_t utf8_decode(const unsigned char *s, size_t len, unsigned *cp)
 {
-	unsigned need, min, cp;
+	unsigned need, min;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*cp = s[0];
 		return 1;
+	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		need = 1, min = 0x80, cp = s[0] & 0x1f;
+		need = 1, min = 0x80, *cp = s[0] & 0x1f;
 	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		need = 2, min = 0x800, cp = s[0] & 0x0f;
+		need = 2, min = 0x800, *cp = s[0] & 0x0f;
 	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		need = 3, min = 0x10000, cp = s[0] & 0x07;
+		need = 3, min = 0x10000, *cp = s[0] & 0x07;
 	else
 		return 0;
 	if (need >= len)
@@ -112,31 +119,53 @@ static size_t utf8_len(const unsigned char *s, size_t len)
 	for (unsigned k = 1; k <= need; k++) {
 		if ((s[k] & 0xc0) != 0x80)
 			return 0;
-		cp = cp << 6 | (s[k] & 0x3f);
+		*cp = *cp << 6 | (s[k] & 0x3f);
 	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
 		return 0;
 	return need + 1;
 }
 
-/* Valid UTF-8 and no NUL, which would cut the text short for every C
- * string after this. Columns count characters, as libyaml's do. */
+/* YAML's printable set, which libyaml's reader enforces; checked here
+ * because libyaml reports a byte offset for it, not a line. */
+static bool yaml_printable(unsigned cp)
+{
+	return cp == 0x09 || cp == 0x0a || cp == 0x0d || (cp >= 0x20 && cp <= 0x7e) ||
+	       cp == 0x85 || (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) ||
+	       cp >= 0x10000;
+}
+
+/* Valid UTF-8, no NUL (it would cut every C string after this short),
+ * nothing libyaml would refuse without a place. Lines and columns are
+ * counted as libyaml counts them, so all messages agree: a column is a
+ * character; CR LF, CR, LF, NEL, LS and PS each end a line; a leading
+ * byte order mark is not there. */
 static int check_text(const char *file, const unsigned char *s, size_t len,
 		      struct ct_diags *d)
 {
 	struct ct_loc at = { 1, 1 };
+	size_t i = 0, n;
+	unsigned cp;
 
-	for (size_t i = 0, n; i < len; i += n) {
-		n = utf8_len(s + i, len - i);
-		if (s[i] == 0) {
-			ct_diag(d, file, at, NULL, "NUL byte in spec");
-			return -1;
-		}
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	for (; i < len; i += n) {
+		n = utf8_decode(s + i, len - i, &cp);
 		if (n == 0) {
 			ct_diag(d, file, at, NULL, "invalid UTF-8");
 			return -1;
 		}
-		if (s[i] == '\n')
+		if (cp == 0) {
+			ct_diag(d, file, at, NULL, "NUL byte in spec");
+			return -1;
+		}
+		if (!yaml_printable(cp)) {
+			ct_diag(d, file, at, NULL, "control character U+%04X in spec", cp);
+			return -1;
+		}
+		if (cp == '\r' && i + 1 < len && s[i + 1] == '\n')
+			continue;
+		if (cp == '\n' || cp == '\r' || cp == 0x85 || cp == 0x2028 || cp == 0x2029)
 			at.line++, at.col = 1;
 		else
 			at.col++;
@@ -194,14 +223,15 @@ static struct ynode *new_node(enum ytype type, const yaml_event_t *ev)
 	return y;
 }
 
-static int place(struct loader *l, struct ynode *y)
+/* Under the open collection, or as the root when none is open. */
+static void place(struct loader *l, struct ynode *y)
 {
-	if (l->depth == 0) {
+	struct ynode *parent = l->depth ? l->stack[l->depth - 1] : NULL;
+
+	if (parent)
+		ynode_add(parent, y);
+	else
 		l->root = y;
-		return 0;
-	}
-	ynode_add(l->stack[l->depth - 1], y);
-	return 0;
 }
 
 /* One event; 1 at the end of the stream, -1 on an error (reported). */
@@ -222,10 +252,18 @@ static int on_event(struct loader *l, const yaml_event_t *ev)
 	case YAML_SCALAR_EVENT:
 		if (refuse_extras(l, ev, ev->data.scalar.anchor, ev->data.scalar.tag) < 0)
 			return -1;
+		/* "\0", "\x00" and "\u0000" in a double-quoted string: a C
+		 * string would silently end there. */
+		if (strlen((const char *)ev->data.scalar.value) != ev->data.scalar.length) {
+			ct_diag(l->d, l->file, at_mark(ev->start_mark), NULL,
+				"NUL character in a quoted string");
+			return -1;
+		}
 		y = new_node(Y_SCALAR, ev);
 		y->value = xstrdup((const char *)ev->data.scalar.value);
 		y->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-		return place(l, y);
+		place(l, y);
+		return 0;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
 		bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
@@ -256,8 +294,10 @@ static int on_event(struct loader *l, const yaml_event_t *ev)
 	}
 }
 
-static struct ynode *load_tree(const char *file, const char *text, size_t len,
-			       struct ct_diags *d)
+/* The document's tree into *root (NULL for a stream with no document);
+ * -1 when libyaml or on_event() refused the text. */
+static int load_tree(const char *file, const char *text, size_t len, struct ct_diags *d,
+		     struct ynode **root)
 {
 	struct loader l = { .file = file, .d = d };
 	yaml_parser_t parser;
@@ -265,7 +305,7 @@ static struct ynode *load_tree(const char *file, const char *text, size_t len,
 
 	if (!yaml_parser_initialize(&parser)) {
 		ct_diag(d, file, (struct ct_loc){ 0 }, NULL, "out of memory");
-		return NULL;
+		return -1;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	while (rc == 0) {
@@ -288,9 +328,10 @@ static struct ynode *load_tree(const char *file, const char *text, size_t len,
 	if (rc < 0) {
 		/* Nodes still open are already linked under the root. */
 		ynode_free(l.root);
-		return NULL;
+		return -1;
 	}
-	return l.root;
+	*root = l.root;
+	return 0;
 }
 
 /* --- the schema ---------------------------------------------------------- */
@@ -342,17 +383,59 @@ static char *join(const char *path, const char *key)
 	return *path ? xasprintf("%s.%s", path, key) : xstrdup(key);
 }
 
-/* Walk a mapping: every key a plain scalar, none twice, each known. */
-static void walk_map(struct walk *w, const struct ynode *map, const char *path,
-		     const struct key *keys, size_t nkeys)
+struct key_ref {
+	const char *key;
+	size_t pair;
+};
+
+static int key_ref_cmp(const void *a, const void *b)
 {
+	const struct key_ref *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->pair > y->pair) - (x->pair < y->pair);
+}
+
+/* first[i]: the pair of map where the key of pair i first appears (i
+ * itself for a first one). Sorted, not compared pair by pair: a 1 MiB
+ * spec holds 100,000 keys, and n^2 comparisons took seconds. */
+static size_t *first_keys(const struct ynode *map)
+{
+	size_t pairs = map->n / 2, n = 0;
+	size_t *first = xcalloc(pairs + 1, sizeof *first);
+	cleanup_free struct key_ref *refs = xcalloc(pairs + 1, sizeof *refs);
+
+	for (size_t i = 0; i < pairs; i++) {
+		const struct ynode *k = map->items[2 * i];
+
+		first[i] = i;
+		if (k->type == Y_SCALAR && !is_null(k))
+			refs[n++] = (struct key_ref){ k->value, i };
+	}
+	qsort(refs, n, sizeof *refs, key_ref_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(refs[i].key, refs[i - 1].key) == 0)
+			first[refs[i].pair] = first[refs[i - 1].pair];
+	return first;
+}
+
+typedef void pair_fn(struct walk *w, const struct ynode *key, const struct ynode *value,
+		     const char *path, const void *ctx);
+
+/* Calls fn(key, value, "path.key") for each pair of map whose key is a
+ * string not seen before in map; reports the other pairs. */
+static void each_pair(struct walk *w, const struct ynode *map, const char *path,
+		      pair_fn *fn, const void *ctx)
+{
+	cleanup_free size_t *first = NULL;
+
 	if (map->type != Y_MAP) {
 		wrong_type(w, map, path, "a mapping");
 		return;
 	}
+	first = first_keys(map);
 	for (size_t i = 0; i + 1 < map->n; i += 2) {
-		const struct ynode *k = map->items[i], *v = map->items[i + 1];
-		const struct key *found = NULL;
+		const struct ynode *k = map->items[i];
 		cleanup_free char *sub = NULL;
 
 		if (k->type != Y_SCALAR || is_null(k)) {
@@ -361,31 +444,45 @@ static void walk_map(struct walk *w, const struct ynode *map, const char *path,
 			continue;
 		}
 		sub = join(path, k->value);
-		for (size_t j = 0; j < i; j += 2)
-			if (map->items[j]->type == Y_SCALAR &&
-			    strcmp(map->items[j]->value, k->value) == 0) {
-				ct_diag(w->d, w->file, k->at, sub, "duplicate key (first at line %u)",
-					map->items[j]->at.line);
-				found = keys; /* handled: do not walk it again */
-				break;
-			}
-		if (found)
-			continue;
-		for (size_t j = 0; j < nkeys; j++)
-			if (strcmp(keys[j].name, k->value) == 0)
-				found = &keys[j];
-		if (!found) {
-			char expected[512] = "";
-			size_t len = 0;
-
-			for (size_t j = 0; j < nkeys && len < sizeof expected; j++)
-				len += (size_t)snprintf(expected + len, sizeof expected - len, "%s%s",
-							j ? ", " : "", keys[j].name);
-			ct_diag(w->d, w->file, k->at, sub, "unknown key (expected one of %s)", expected);
+		if (first[i / 2] != i / 2) {
+			ct_diag(w->d, w->file, k->at, sub, "duplicate key (first at line %u)",
+				map->items[2 * first[i / 2]]->at.line);
 			continue;
 		}
-		found->fn(w, v, sub);
+		fn(w, k, map->items[i + 1], sub, ctx);
 	}
+}
+
+struct keyset {
+	const struct key *keys;
+	size_t n;
+};
+
+static void schema_pair(struct walk *w, const struct ynode *key, const struct ynode *value,
+			const char *path, const void *ctx)
+{
+	const struct keyset *set = ctx;
+	char expected[512] = "";
+	size_t len = 0;
+
+	for (size_t j = 0; j < set->n; j++)
+		if (strcmp(set->keys[j].name, key->value) == 0) {
+			set->keys[j].fn(w, value, path);
+			return;
+		}
+	for (size_t j = 0; j < set->n && len < sizeof expected; j++)
+		len += (size_t)snprintf(expected + len, sizeof expected - len, "%s%s",
+					j ? ", " : "", set->keys[j].name);
+	ct_diag(w->d, w->file, key->at, path, "unknown key (expected one of %s)", expected);
+}
+
+/* Walk a mapping against a table of keys: each known key once. */
+static void walk_map(struct walk *w, const struct ynode *map, const char *path,
+		     const struct key *keys, size_t nkeys)
+{
+	const struct keyset set = { keys, nkeys };
+
+	each_pair(w, map, path, schema_pair, &set);
 }
 
 /* The value node of key in map, or NULL. */
@@ -461,50 +558,57 @@ static void k_hostname(struct walk *w, const struct ynode *y, const char *path)
 	w->s->hostname_at = y->at;
 }
 
-static void k_command(struct walk *w, const struct ynode *y, const char *path)
+/* command: "echo hi", run as /bin/sh -c "echo hi", as a Dockerfile's
+ * shell form. */
+static void command_shell(struct walk *w, const struct ynode *y, const char *path)
 {
-	struct spec *s = w->s;
+	const char *sh[] = { "/bin/sh", "-c", y->value };
 
-	if (y->type == Y_SCALAR && !is_null(y)) {
-		const char *sh[] = { "/bin/sh", "-c", y->value };
-
-		if (!*y->value) {
-			ct_diag(w->d, w->file, y->at, path, "empty (expected a command line)");
-			return;
-		}
-		spec_set_command(s, (char *const *)sh, 3);
-		s->shell_form = true;
-		s->command_at = y->at;
+	if (!*y->value) {
+		ct_diag(w->d, w->file, y->at, path, "empty (expected a command line)");
 		return;
 	}
-	if (y->type != Y_SEQ) {
-		wrong_type(w, y, path, "a sequence or a string");
-		return;
-	}
+	spec_set_command(w->s, (char *const *)sh, 3);
+	w->s->shell_form = true;
+	w->s->command_at = y->at;
+}
+
+/* command: [program, args...], run as it is. */
+static void command_exec(struct walk *w, const struct ynode *y, const char *path)
+{
+	cleanup_free const char **argv = NULL;
+	bool ok = true;
+
 	if (y->n == 0) {
 		ct_diag(w->d, w->file, y->at, path, "empty (expected a program and its arguments)");
 		return;
 	}
-	{
-		cleanup_free char **argv = xcalloc(y->n + 1, sizeof *argv);
-		bool ok = true;
+	argv = xcalloc(y->n + 1, sizeof *argv);
+	for (size_t i = 0; i < y->n; i++) {
+		cleanup_free char *sub = xasprintf("%s[%zu]", path, i);
 
-		for (size_t i = 0; i < y->n; i++) {
-			cleanup_free char *sub = xasprintf("%s[%zu]", path, i);
-
-			argv[i] = (char *)scalar(w, y->items[i], sub);
-			ok = ok && argv[i];
+		argv[i] = scalar(w, y->items[i], sub);
+		if (i == 0 && argv[i] && !*argv[i]) {
+			ct_diag(w->d, w->file, y->items[i]->at, sub, "empty (expected the program to run)");
+			argv[i] = NULL;
 		}
-		if (!ok)
-			return;
-		if (!*argv[0]) {
-			ct_diag(w->d, w->file, y->items[0]->at, path,
-				"empty program name (expected a program and its arguments)");
-			return;
-		}
-		spec_set_command(s, argv, y->n);
-		s->command_at = y->at;
+		if (!argv[i])
+			ok = false;
 	}
+	if (!ok)
+		return;
+	spec_set_command(w->s, (char *const *)argv, y->n);
+	w->s->command_at = y->at;
+}
+
+static void k_command(struct walk *w, const struct ynode *y, const char *path)
+{
+	if (y->type == Y_SCALAR && !is_null(y))
+		command_shell(w, y, path);
+	else if (y->type == Y_SEQ)
+		command_exec(w, y, path);
+	else
+		wrong_type(w, y, path, "a sequence or a string");
 }
 
 static bool env_name_valid(const char *k)
@@ -515,45 +619,31 @@ static bool env_name_valid(const char *k)
 	       strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == n;
 }
 
-static void k_env(struct walk *w, const struct ynode *y, const char *path)
+static void env_pair(struct walk *w, const struct ynode *key, const struct ynode *value,
+		     const char *path, const void *ctx)
 {
 	struct spec *s = w->s;
+	const char *v;
 
-	if (y->type != Y_MAP) {
-		wrong_type(w, y, path, "a mapping");
+	(void)ctx;
+	/* The kernel takes anything before the first '=', but a shell can
+	 * neither set nor read a variable whose name is not like this. */
+	if (!env_name_valid(key->value)) {
+		ct_diag(w->d, w->file, key->at, path,
+			"invalid variable name (expected letters, digits and _, not starting with a digit)");
 		return;
 	}
-	s->env = xcalloc(y->n / 2 + 1, sizeof *s->env);
-	for (size_t i = 0; i + 1 < y->n; i += 2) {
-		const struct ynode *k = y->items[i], *v = y->items[i + 1];
-		cleanup_free char *sub = NULL;
-		const char *val;
-		bool dup = false;
+	v = scalar(w, value, path);
+	if (!v)
+		return;
+	s->env[s->n_env++] = (struct spec_env){ xstrdup(key->value), xstrdup(v), value->at };
+}
 
-		if (k->type != Y_SCALAR || is_null(k)) {
-			ct_diag(w->d, w->file, k->at, path, "a key must be a string, not %s",
-				type_name(k));
-			continue;
-		}
-		sub = join(path, k->value);
-		if (!env_name_valid(k->value)) {
-			ct_diag(w->d, w->file, k->at, sub,
-				"invalid variable name (expected letters, digits and _, not starting with a digit)");
-			continue;
-		}
-		for (size_t j = 0; j < s->n_env && !dup; j++)
-			dup = strcmp(s->env[j].key, k->value) == 0;
-		if (dup) {
-			ct_diag(w->d, w->file, k->at, sub, "duplicate key");
-			continue;
-		}
-		val = scalar(w, v, sub);
-		if (!val)
-			continue;
-		s->env[s->n_env].key = xstrdup(k->value);
-		s->env[s->n_env].value = xstrdup(val);
-		s->env[s->n_env++].at = v->at;
-	}
+static void k_env(struct walk *w, const struct ynode *y, const char *path)
+{
+	if (y->type == Y_MAP)
+		w->s->env = xcalloc(y->n / 2 + 1, sizeof *w->s->env);
+	each_pair(w, y, path, env_pair, NULL);
 }
 
 static void k_workdir(struct walk *w, const struct ynode *y, const char *path)
@@ -697,6 +787,11 @@ static void walk_spec(struct walk *w, const struct ynode *root)
 {
 	struct spec *s = w->s;
 
+	if (!root || is_null(root)) {
+		ct_diag(w->d, w->file, (struct ct_loc){ 0 }, NULL,
+			"empty (expected a mapping with at least rootfs:)");
+		return;
+	}
 	walk_map(w, root, "", top_keys, sizeof top_keys / sizeof top_keys[0]);
 	if (root->type != Y_MAP)
 		return;
@@ -716,20 +811,18 @@ int spec_load(const char *path, struct spec *spec, struct ct_diags *d)
 {
 	size_t before = d->n, len = 0;
 	cleanup_free char *text = NULL;
-	struct ynode *root;
-	struct walk w = { path, d, spec };
 
 	memset(spec, 0, sizeof *spec);
 	spec->file = xstrdup(path);
 	spec->dir = dir_of(path);
+	spec->no_new_privileges = true;
 	text = read_spec(path, &len, d);
 	if (text && check_text(path, (const unsigned char *)text, len, d) == 0) {
-		root = load_tree(path, text, len, d);
-		if (root)
+		struct ynode *root = NULL;
+		struct walk w = { path, d, spec };
+
+		if (load_tree(path, text, len, d, &root) == 0)
 			walk_spec(&w, root);
-		else if (d->n == before)
-			ct_diag(d, path, (struct ct_loc){ 0 }, NULL,
-				"empty (expected a mapping with at least rootfs:)");
 		ynode_free(root);
 	}
 	if (d->n > before) {
@@ -750,18 +843,27 @@ static void free_argv(struct spec *s)
 
 void spec_free(struct spec *spec)
 {
+	if (!spec)
+		return;
 	free(spec->file);
 	free(spec->dir);
 	free(spec->name);
 	free(spec->rootfs);
 	free(spec->hostname);
 	free(spec->workdir);
+	free(spec->user);
 	free_argv(spec);
 	for (size_t i = 0; i < spec->n_env; i++) {
 		free(spec->env[i].key);
 		free(spec->env[i].value);
 	}
 	free(spec->env);
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		free(spec->mounts[i].source);
+		free(spec->mounts[i].target);
+	}
+	free(spec->mounts);
+	free(spec->rlimits);     /* rlimits[].name is static */
 	memset(spec, 0, sizeof *spec);
 }
 

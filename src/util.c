@@ -89,24 +89,36 @@ int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* Powers of 1024, as the kernel reads memory.limit_in_bytes. */
+static int unit_shift(char c)
+{
+	switch (c) {
+	case 'K': case 'k':
+		return 10;
+	case 'M': case 'm':
+		return 20;
+	case 'G': case 'g':
+		return 30;
+	case 'T': case 't':
+		return 40;
+	default:
+		return -1;
+	}
+}
+
 int parse_size(const char *s, uint64_t *out)
 {
-	static const char suffixes[] = "KMGT";
 	char *end;
-	const char *at;
 	uint64_t v;
-	unsigned shift = 0;
+	int shift = 0;
 
 	if (leading_uint(s, &end, &v) < 0)
 		return -1;
+	/* One letter and nothing after it: "64MB" or "64 M" is a guess at
+	 * some other syntax, better refused than read as something else. */
 	if (*end) {
-		char c = (char)(*end >= 'a' && *end <= 'z' ? *end - 32 : *end);
-
-		at = strchr(suffixes, c);
-		if (!c || !at || end[1])
-			return -1;
-		shift = 10 * (unsigned)(at - suffixes + 1);
-		if (v > (UINT64_MAX >> shift))
+		shift = unit_shift(*end);
+		if (shift < 0 || end[1] || v > (UINT64_MAX >> shift))
 			return -1;
 	}
 	*out = v << shift;
@@ -153,10 +165,32 @@ int parse_cpulist(const char *s, struct cpuset *out)
 	return 0;
 }
 
+/* buf[0..len) did not fit whole: keep the whole elements that leave room
+ * for ",..." and say that more follows. A cut number would name the wrong
+ * CPU ("1" of "12"). */
+static void cut_list(char *buf, size_t len, size_t size)
+{
+	static const char more[] = ",...";
+
+	buf[len] = '\0';
+	while (len && len + sizeof more > size) {
+		const char *comma = strrchr(buf, ',');
+
+		len = comma ? (size_t)(comma - buf) : 0;
+		buf[len] = '\0';
+	}
+	if (len)
+		snprintf(buf + len, size - len, "%s", more);
+	else
+		snprintf(buf, size, "%s", more + 1);
+}
+
 void cpulist_format(const struct cpuset *set, char *buf, size_t size)
 {
 	size_t len = 0;
 
+	if (size == 0)
+		return;
 	buf[0] = '\0';
 	for (unsigned i = 0; i < CT_MAX_CPUS; i++) {
 		unsigned j = i;
@@ -170,8 +204,10 @@ void cpulist_format(const struct cpuset *set, char *buf, size_t size)
 			n = snprintf(buf + len, size - len, "%s%u", len ? "," : "", i);
 		else
 			n = snprintf(buf + len, size - len, "%s%u-%u", len ? "," : "", i, j);
-		if (n < 0 || (size_t)n >= size - len)
+		if (n < 0 || (size_t)n >= size - len) {
+			cut_list(buf, len, size);
 			return;
+		}
 		len += (size_t)n;
 		i = j;
 	}

@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,22 +36,35 @@ static void write_file(const char *name, const char *text, size_t len)
 		abort();
 }
 
-/* Load text as lab.yaml; the diags, one per line, into buf. */
-static int load_n(const char *text, size_t len, struct spec *s, char *buf, size_t size)
+/* The diags, one per line, into buf. */
+static void join_diags(const struct ct_diags *d, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < d->n && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? "\n" : "", d->v[i]);
+}
+
+/* Write text as name and load it from inside the directory. */
+static int load_as(const char *name, const char *text, size_t len, struct spec *s,
+		   char *buf, size_t size)
 {
 	struct ct_diags d = { 0 };
-	size_t used = 0;
 	int back, rc;
 
 	in_tmp(&back);
-	write_file("lab.yaml", text, len);
-	rc = spec_load("lab.yaml", s, &d);
+	write_file(name, text, len);
+	rc = spec_load(name, s, &d);
 	out_of_tmp(back);
-	buf[0] = '\0';
-	for (size_t i = 0; i < d.n && used < size; i++)
-		used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? "\n" : "", d.v[i]);
+	join_diags(&d, buf, size);
 	ct_diags_free(&d);
 	return rc;
+}
+
+static int load_n(const char *text, size_t len, struct spec *s, char *buf, size_t size)
+{
+	return load_as("lab.yaml", text, len, s, buf, size);
 }
 
 static int load(const char *text, struct spec *s, char *buf, size_t size)
@@ -58,20 +72,26 @@ static int load(const char *text, struct spec *s, char *buf, size_t size)
 	return load_n(text, strlen(text), s, buf, size);
 }
 
-/* The single error a bad spec gives. */
-static void refused(const char *text, const char *want)
+/* The errors a bad spec gives, one per line; the spec is left empty. */
+static void refused_n(const char *text, size_t len, const char *want)
 {
-	struct spec s;
+	struct spec s = { 0 };
+	static const struct spec empty;
 	char got[4096];
 
-	CHECK(load(text, &s, got, sizeof got) == -1);
+	CHECK(load_n(text, len, &s, got, sizeof got) == -1);
 	CHECK_STR(got, want);
-	CHECK(s.file == NULL && s.argv == NULL);
+	CHECK(memcmp(&s, &empty, sizeof s) == 0);
+}
+
+static void refused(const char *text, const char *want)
+{
+	refused_n(text, strlen(text), want);
 }
 
 static void every_key(void)
 {
-	cleanup_spec struct spec s;
+	cleanup_spec struct spec s = { 0 };
 	char diags[4096];
 
 	CHECK(load("name: web\n"
@@ -90,26 +110,39 @@ static void every_key(void)
 		   "    mems: 0\n",
 		   &s, diags, sizeof diags) == 0);
 	CHECK_STR(diags, "");
+	CHECK_STR(s.file, "lab.yaml");
+	CHECK_STR(s.dir, ".");
 	CHECK_STR(s.name, "web");
 	CHECK(s.name_at.line == 1 && s.name_at.col == 7);
 	CHECK_STR(s.rootfs, "././rootfs");
+	CHECK(s.rootfs_at.line == 2 && s.rootfs_at.col == 9);
 	CHECK_STR(s.hostname, "lab1");
+	CHECK(s.hostname_at.line == 3 && s.hostname_at.col == 11);
 	CHECK(s.argc == 3 && !s.shell_form && s.argv[3] == NULL);
+	CHECK_STR(s.argv[0], "/bin/sh");
 	CHECK_STR(s.argv[2], "echo hi");
+	CHECK(s.command_at.line == 4 && s.command_at.col == 10);
 	CHECK(s.n_env == 2);
+	CHECK_STR(s.env[0].key, "GREETING");
+	CHECK_STR(s.env[0].value, "hello");
 	CHECK_STR(s.env[1].key, "N");
 	CHECK_STR(s.env[1].value, "42");
 	CHECK(s.env[1].at.line == 7 && s.env[1].at.col == 6);
 	CHECK_STR(s.workdir, "/tmp");
+	CHECK(s.workdir_at.line == 8 && s.workdir_at.col == 10);
 	CHECK(s.res.has_memory && s.res.memory == 64ULL << 20);
 	CHECK(s.res.memory_at.line == 10 && s.res.memory_at.col == 11);
 	CHECK(s.res.has_cpu_shares && s.res.cpu_shares == 512);
+	CHECK(s.res.cpu_shares_at.line == 11 && s.res.cpu_shares_at.col == 15);
 	CHECK(s.res.has_cpus && s.res.has_mems);
+	CHECK(s.res.cpus_at.line == 13 && s.res.cpus_at.col == 11);
+	CHECK(s.res.mems_at.line == 14 && s.res.mems_at.col == 11);
+	CHECK(s.res.cpus.bits[0] == 3 && s.res.mems.bits[0] == 1);
 }
 
 static void defaults_and_shell_form(void)
 {
-	cleanup_spec struct spec s;
+	cleanup_spec struct spec s = { 0 };
 	char diags[4096];
 
 	CHECK(load("rootfs: /srv/root\ncommand: echo $HOME\n", &s, diags, sizeof diags) == 0);
@@ -117,52 +150,148 @@ static void defaults_and_shell_form(void)
 	CHECK(s.name_at.line == 0);
 	CHECK_STR(s.rootfs, "/srv/root");
 	CHECK(s.hostname == NULL && s.workdir == NULL && s.n_env == 0);
-	CHECK(s.shell_form && s.argc == 3);
+	CHECK(s.shell_form && s.argc == 3 && s.argv[3] == NULL);
 	CHECK_STR(s.argv[0], "/bin/sh");
 	CHECK_STR(s.argv[1], "-c");
 	CHECK_STR(s.argv[2], "echo $HOME");
-	CHECK(!s.res.has_memory && !s.res.has_cpus && !s.res.has_cpu_shares);
+	CHECK(!s.res.has_memory && !s.res.has_cpus && !s.res.has_mems && !s.res.has_cpu_shares);
+	CHECK(s.no_new_privileges);
+	spec_free(&s);
+
+	/* No command: main may take one from after "--". */
+	CHECK(load("rootfs: r\n", &s, diags, sizeof diags) == 0);
+	CHECK(s.argv == NULL && s.argc == 0);
+}
+
+/* Scalars are taken as written: YAML's numbers and booleans are text. */
+static void scalars_as_written(void)
+{
+	cleanup_spec struct spec s = { 0 };
+	char diags[4096];
+
+	CHECK(load("rootfs: r\nhostname: \"null\"\n"
+		   "env: {A: 042, B: yes, C: 1.50, D: \"a b\", E: '', F: ~x}\n"
+		   "resources: {memory: 1g, cpu_shares: \"2\", cpuset: {cpus: 0-3}}\n",
+		   &s, diags, sizeof diags) == 0);
+	CHECK_STR(diags, "");
+	CHECK_STR(s.hostname, "null");
+	CHECK(s.n_env == 6);
+	if (s.n_env == 6) {
+		CHECK_STR(s.env[0].value, "042");
+		CHECK_STR(s.env[1].value, "yes");
+		CHECK_STR(s.env[2].value, "1.50");
+		CHECK_STR(s.env[3].value, "a b");
+		CHECK_STR(s.env[4].value, "");
+		CHECK_STR(s.env[5].value, "~x");
+	}
+	CHECK(s.res.memory == 1ULL << 30 && s.res.cpu_shares == 2 && s.res.cpus.bits[0] == 15);
+}
+
+/* JSON is YAML: a generated spec with quoted keys is read as well. */
+static void json_spec(void)
+{
+	cleanup_spec struct spec s = { 0 };
+	char diags[4096];
+
+	CHECK(load("{\"rootfs\": \"/r\", \"command\": [\"/bin/true\"], \"env\": {\"A\": \"1\"}}\n",
+		   &s, diags, sizeof diags) == 0);
+	CHECK_STR(diags, "");
+	CHECK(s.argc == 1 && s.n_env == 1);
+	CHECK_STR(s.rootfs, "/r");
 }
 
 static void name_from_the_file_name(void)
 {
-	cleanup_spec struct spec s;
+	cleanup_spec struct spec s = { 0 };
+	char diags[4096];
+
+	CHECK(load_as("my-lab.v2.yml", "rootfs: r\n", 10, &s, diags, sizeof diags) == 0);
+	CHECK_STR(s.name, "my-lab.v2");
+	spec_free(&s);
+	CHECK(load_as("web.yaml", "rootfs: r\n", 10, &s, diags, sizeof diags) == 0);
+	CHECK_STR(s.name, "web");
+	spec_free(&s);
+	CHECK(load_as("noext", "rootfs: r\n", 10, &s, diags, sizeof diags) == 0);
+	CHECK_STR(s.name, "noext");
+	spec_free(&s);
+	/* A name in the spec wins over an unusable file name. */
+	CHECK(load_as("my lab.yaml", "name: ok\nrootfs: r\n", 19, &s, diags, sizeof diags) == 0);
+	CHECK_STR(s.name, "ok");
+	spec_free(&s);
+	CHECK(load_as("my lab.yaml", "rootfs: r\n", 10, &s, diags, sizeof diags) == -1);
+	CHECK_STR(diags, "my lab.yaml: name: 'my lab' (from the file name) is not a valid name; set name: in the spec");
+}
+
+/* A relative rootfs is relative to the spec's directory, lexically. */
+static void rootfs_relative_to_the_spec(void)
+{
+	cleanup_spec struct spec s = { 0 };
 	struct ct_diags d = { 0 };
+	char *abs = NULL;
 	int back;
 
 	in_tmp(&back);
-	write_file("my-lab.v2.yml", "rootfs: r\n", 10);
-	write_file("my lab.yaml", "rootfs: r\n", 10);
-	CHECK(spec_load("my-lab.v2.yml", &s, &d) == 0);
-	CHECK_STR(s.name, "my-lab.v2");
-	CHECK_STR(s.rootfs, "./r");
+	CHECK(mkdir("sub", 0700) == 0);
+	write_file("sub/lab.yaml", "rootfs: ../r\n", 13);
+	CHECK(spec_load("sub/lab.yaml", &s, &d) == 0);
+	CHECK_STR(s.dir, "sub");
+	CHECK_STR(s.rootfs, "sub/../r");
+	CHECK_STR(s.name, "lab");
 	spec_free(&s);
-	CHECK(spec_load("./my lab.yaml", &s, &d) == -1);
+	write_file("sub/abs.yaml", "rootfs: /srv/r\n", 15);
+	CHECK(spec_load("sub/abs.yaml", &s, &d) == 0);
+	CHECK_STR(s.rootfs, "/srv/r");
+	spec_free(&s);
+	abs = malloc(sizeof tmpdir + 16);
+	snprintf(abs, sizeof tmpdir + 16, "%s/sub/lab.yaml", tmpdir);
+	CHECK(spec_load(abs, &s, &d) == 0);
+	CHECK_STR(s.file, abs);
+	snprintf(abs, sizeof tmpdir + 16, "%s/sub/../r", tmpdir);
+	CHECK_STR(s.rootfs, abs);
+	free(abs);
 	out_of_tmp(back);
-	CHECK(d.n == 1);
-	if (d.n)
-		CHECK_STR(d.v[0], "./my lab.yaml: name: 'my lab' (from the file name) is not a valid name; set name: in the spec");
+	CHECK(d.n == 0);
 	ct_diags_free(&d);
 }
 
 static void overrides(void)
 {
-	cleanup_spec struct spec s;
+	cleanup_spec struct spec s = { 0 };
 	struct ct_err e = { 0 };
 	char diags[256];
 	char *argv[] = { "ls", "-l" };
 
 	CHECK(load("rootfs: r\ncommand: echo\n", &s, diags, sizeof diags) == 0);
+	CHECK(s.shell_form);
 	spec_set_command(&s, argv, 2);
 	CHECK(s.argc == 2 && !s.shell_form && s.argv[2] == NULL);
+	CHECK(s.argv[0] != argv[0]);
 	CHECK_STR(s.argv[1], "-l");
 	CHECK(spec_set_name(&s, "other", &e) == 0);
 	CHECK_STR(s.name, "other");
+	CHECK(s.name_at.line == 0);
 	CHECK(spec_set_name(&s, "..", &e) == -1);
 	CHECK_STR(e.msg, "--name: invalid name '..' (expected 1 to 64 of A-Z a-z 0-9 _ . -, not . or ..)");
+	CHECK(spec_set_name(&s, "a/b", &e) == -1);
+	CHECK_STR(e.msg, "--name: invalid name 'a/b' (expected 1 to 64 of A-Z a-z 0-9 _ . -, not . or ..)");
+	CHECK_STR(s.name, "other");
 	CHECK(!spec_name_valid("") && !spec_name_valid(".") && !spec_name_valid("a/b"));
 	CHECK(!spec_name_valid("x\n") && spec_name_valid("...") && spec_name_valid("A_b-1.2"));
+	CHECK(spec_name_valid("1234567890123456789012345678901234567890123456789012345678901234"));
 	CHECK(!spec_name_valid("12345678901234567890123456789012345678901234567890123456789012345"));
+}
+
+static void free_is_safe(void)
+{
+	struct spec s = { 0 };
+	char diags[256];
+
+	spec_free(NULL);
+	spec_free(&s);
+	CHECK(load("rootfs: r\ncommand: [a]\nenv: {A: b}\n", &s, diags, sizeof diags) == 0);
+	spec_free(&s);
+	CHECK(s.file == NULL && s.argv == NULL && s.env == NULL && s.n_env == 0);
+	spec_free(&s);
 }
 
 static void value_errors(void)
@@ -173,31 +302,70 @@ static void value_errors(void)
 		"lab.yaml:3:11: resources.memory: invalid size '-1' (expected bytes or a number with K, M, G or T)");
 	refused("rootfs: r\nresources:\n  memory: 1.5G\n",
 		"lab.yaml:3:11: resources.memory: invalid size '1.5G' (expected bytes or a number with K, M, G or T)");
+	refused("rootfs: r\nresources:\n  memory: 64MB\n",
+		"lab.yaml:3:11: resources.memory: invalid size '64MB' (expected bytes or a number with K, M, G or T)");
 	refused("rootfs: r\nresources:\n  memory: 100\n",
 		"lab.yaml:3:11: resources.memory: 100 is too small (expected at least 4K)");
+	refused("rootfs: r\nresources:\n  memory: 4095\n",
+		"lab.yaml:3:11: resources.memory: 4095 is too small (expected at least 4K)");
+	refused("rootfs: r\nresources:\n  memory: 0K\n",
+		"lab.yaml:3:11: resources.memory: 0K is too small (expected at least 4K)");
+	refused("rootfs: r\nresources:\n  cpu_shares: 1\n",
+		"lab.yaml:3:15: resources.cpu_shares: invalid value '1' (expected an integer from 2 to 262144)");
 	refused("rootfs: r\nresources:\n  cpu_shares: 262145\n",
 		"lab.yaml:3:15: resources.cpu_shares: invalid value '262145' (expected an integer from 2 to 262144)");
 	refused("rootfs: r\nresources:\n  cpuset: {cpus: \"0-\"}\n",
 		"lab.yaml:3:18: resources.cpuset.cpus: invalid CPU list '0-' (expected the kernel list format, e.g. 0-3,5)");
+	refused("rootfs: r\nresources:\n  cpuset: {cpus: x}\n",
+		"lab.yaml:3:18: resources.cpuset.cpus: invalid CPU list 'x' (expected the kernel list format, e.g. 0-3,5)");
 	refused("rootfs: r\nresources:\n  cpuset: {mems: \"a\"}\n",
 		"lab.yaml:3:18: resources.cpuset.mems: invalid memory node list 'a' (expected the kernel list format, e.g. 0-1)");
 	refused("rootfs: r\nhostname: a/b\n",
 		"lab.yaml:2:11: hostname: invalid host name 'a/b' (expected 1 to 64 bytes without /)");
+	refused("rootfs: r\nhostname: 12345678901234567890123456789012345678901234567890123456789012345\n",
+		"lab.yaml:2:11: hostname: invalid host name '12345678901234567890123456789012345678901234567890123456789012345' (expected 1 to 64 bytes without /)");
+	refused("rootfs: r\nhostname: ''\n",
+		"lab.yaml:2:11: hostname: invalid host name '' (expected 1 to 64 bytes without /)");
+	refused("rootfs: r\nname: ..\n",
+		"lab.yaml:2:7: name: invalid name '..' (expected 1 to 64 of A-Z a-z 0-9 _ . -, not . or ..)");
 	refused("rootfs: r\nworkdir: tmp\n",
 		"lab.yaml:2:10: workdir: 'tmp' is not an absolute path (expected a path starting with /)");
 	refused("rootfs: r\ncommand: []\n",
 		"lab.yaml:2:10: command: empty (expected a program and its arguments)");
 	refused("rootfs: r\ncommand: ''\n", "lab.yaml:2:10: command: empty (expected a command line)");
-	refused("rootfs: r\ncommand: [sh, {a: 1}]\n",
-		"lab.yaml:2:15: command[1]: expected a string, got a mapping");
+	refused("rootfs: r\ncommand: [\"\", x]\n",
+		"lab.yaml:2:11: command[0]: empty (expected the program to run)");
+	refused("rootfs: r\ncommand: [sh, {a: 1}, ~]\n",
+		"lab.yaml:2:15: command[1]: expected a string, got a mapping\n"
+		"lab.yaml:2:23: command[2]: expected a string, got null");
 	refused("rootfs: r\nenv:\n  1X: y\n",
 		"lab.yaml:3:3: env.1X: invalid variable name (expected letters, digits and _, not starting with a digit)");
 	refused("rootfs: r\nenv:\n  A=B: y\n",
 		"lab.yaml:3:3: env.A=B: invalid variable name (expected letters, digits and _, not starting with a digit)");
+	refused("rootfs: r\nenv:\n  \"\": y\n",
+		"lab.yaml:3:3: env.: invalid variable name (expected letters, digits and _, not starting with a digit)");
 	refused("rootfs: r\nenv:\n  X:\n", "lab.yaml:3:5: env.X: expected a string, got null");
-	refused("rootfs: ~\n", "lab.yaml:1:9: rootfs: expected a string, got null");
+	refused("rootfs: r\nenv:\n  X: [1]\n", "lab.yaml:3:6: env.X: expected a string, got a sequence");
 	refused("rootfs: ''\n",
 		"lab.yaml:1:9: rootfs: empty (expected the path of the container's root directory)");
+}
+
+/* Plain empty, ~, null, Null and NULL are YAML's null; quoted, text. */
+static void nulls(void)
+{
+	static const char *const forms[] = { "", "~", "null", "Null", "NULL" };
+	char text[64], want[128];
+
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		snprintf(text, sizeof text, "rootfs: r\nhostname: %s\n", forms[i]);
+		snprintf(want, sizeof want, "lab.yaml:2:%d: hostname: expected a string, got null",
+			 *forms[i] ? 11 : 10);
+		refused(text, want);
+	}
+	refused("rootfs:\n", "lab.yaml:1:8: rootfs: expected a string, got null");
+	refused("rootfs: r\ncommand: ~\n",
+		"lab.yaml:2:10: command: expected a sequence or a string, got null");
+	refused("rootfs: r\nresources: ~\n", "lab.yaml:2:12: resources: expected a mapping, got null");
 }
 
 static void structure_errors(void)
@@ -206,105 +374,232 @@ static void structure_errors(void)
 		"lab.yaml:1:1: rootfs: missing (expected the path of the container's root directory)");
 	refused("rootfs: r\nfoo: 1\n",
 		"lab.yaml:2:1: foo: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources)");
+	refused("rootfs: r\nresources:\n  foo: 1\n",
+		"lab.yaml:3:3: resources.foo: unknown key (expected one of memory, cpu_shares, cpuset)");
 	refused("rootfs: r\nresources:\n  cpuset:\n    cpu: 1\n",
 		"lab.yaml:4:5: resources.cpuset.cpu: unknown key (expected one of cpus, mems)");
 	refused("rootfs: r\nname: a\nname: b\n", "lab.yaml:3:1: name: duplicate key (first at line 2)");
-	refused("rootfs: r\nenv:\n  A: 1\n  A: 2\n", "lab.yaml:4:3: env.A: duplicate key");
+	refused("rootfs: r\nresources:\n  memory: 4K\n  memory: 8K\n",
+		"lab.yaml:4:3: resources.memory: duplicate key (first at line 3)");
+	refused("rootfs: r\nenv:\n  A: 1\n  B: 2\n  A: 3\n",
+		"lab.yaml:5:3: env.A: duplicate key (first at line 3)");
+	refused("foo: 1\nrootfs: r\nfoo: 2\n",
+		"lab.yaml:1:1: foo: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources)\n"
+		"lab.yaml:3:1: foo: duplicate key (first at line 1)");
 	refused("rootfs: r\nresources: [1]\n",
 		"lab.yaml:2:12: resources: expected a mapping, got a sequence");
+	refused("rootfs: {a: 1}\n", "lab.yaml:1:9: rootfs: expected a string, got a mapping");
+	refused("rootfs: r\nresources: {cpuset: {cpus: [0]}}\n",
+		"lab.yaml:2:28: resources.cpuset.cpus: expected a string, got a sequence");
+	refused("rootfs: r\nenv: [A=1]\n", "lab.yaml:2:6: env: expected a mapping, got a sequence");
 	refused("rootfs: r\n[a]: b\n", "lab.yaml:2:1: a key must be a string, not a sequence");
+	refused("? {a: 1}\n: b\nrootfs: r\n", "lab.yaml:1:3: a key must be a string, not a mapping");
+	refused("~: x\nrootfs: r\n", "lab.yaml:1:1: a key must be a string, not null");
+	refused("rootfs: r\nenv:\n  ? [A]\n  : 1\n",
+		"lab.yaml:3:5: env: a key must be a string, not a sequence");
 	refused("- a\n", "lab.yaml:1:1: expected a mapping, got a sequence");
+	refused("hello\n", "lab.yaml:1:1: expected a mapping, got a string");
 	refused("", "lab.yaml: empty (expected a mapping with at least rootfs:)");
+	refused("# only a comment\n\n", "lab.yaml: empty (expected a mapping with at least rootfs:)");
+	refused("---\n", "lab.yaml: empty (expected a mapping with at least rootfs:)");
 	refused("rootfs: !!str r\n", "lab.yaml:1:9: tags are not supported");
+	refused("rootfs: !foo r\n", "lab.yaml:1:9: tags are not supported");
+	refused("rootfs: r\nresources: !!map\n  memory: 4K\n", "lab.yaml:2:12: tags are not supported");
 	refused("rootfs: r\ncommand: [a\n",
 		"lab.yaml:3:1: did not find expected ',' or ']' while parsing a flow sequence");
+	refused("rootfs: r\n\tx: 1\n",
+		"lab.yaml:2:1: found a tab character that violates indentation while scanning a plain scalar");
 }
 
 static void every_problem_in_one_run(void)
 {
-	struct spec s;
-	char got[4096];
+	refused("name: a/b\nrootfs: r\nbogus: 1\nenv: {A: [x], 2: y}\n"
+		"resources:\n  memory: x\n  cpu_shares: 0\n  cpuset: {cpus: 9999, mems: ''}\n",
+		"lab.yaml:1:7: name: invalid name 'a/b' (expected 1 to 64 of A-Z a-z 0-9 _ . -, not . or ..)\n"
+		"lab.yaml:3:1: bogus: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources)\n"
+		"lab.yaml:4:10: env.A: expected a string, got a sequence\n"
+		"lab.yaml:4:15: env.2: invalid variable name (expected letters, digits and _, not starting with a digit)\n"
+		"lab.yaml:6:11: resources.memory: invalid size 'x' (expected bytes or a number with K, M, G or T)\n"
+		"lab.yaml:7:15: resources.cpu_shares: invalid value '0' (expected an integer from 2 to 262144)\n"
+		"lab.yaml:8:18: resources.cpuset.cpus: invalid CPU list '9999' (expected the kernel list format, e.g. 0-3,5)\n"
+		"lab.yaml:8:30: resources.cpuset.mems: invalid memory node list '' (expected the kernel list format, e.g. 0-1)");
+}
 
-	CHECK(load("name: a/b\nrootfs: r\nbogus: 1\nresources:\n  memory: x\n  cpu_shares: 0\n",
-		   &s, got, sizeof got) == -1);
-	CHECK_STR(got,
-		  "lab.yaml:1:7: name: invalid name 'a/b' (expected 1 to 64 of A-Z a-z 0-9 _ . -, not . or ..)\n"
-		  "lab.yaml:3:1: bogus: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources)\n"
-		  "lab.yaml:5:11: resources.memory: invalid size 'x' (expected bytes or a number with K, M, G or T)\n"
-		  "lab.yaml:6:15: resources.cpu_shares: invalid value '0' (expected an integer from 2 to 262144)");
+/* Many keys, some repeated: each repeat names its first line. */
+static void many_keys(void)
+{
+	size_t size = 16 * 3000 + 64, n = 0;
+	char *text = malloc(size), got[512];
+	cleanup_spec struct spec s = { 0 };
+	struct ct_diags d = { 0 };
+	int back;
+
+	n += (size_t)snprintf(text + n, size - n, "rootfs: r\nenv:\n");
+	for (int i = 0; i < 3000; i++)
+		n += (size_t)snprintf(text + n, size - n, "  K%d: v\n", i % 1000 == 999 ? 7 : i);
+	in_tmp(&back);
+	write_file("many.yaml", text, n);
+	CHECK(spec_load("many.yaml", &s, &d) == -1);
+	out_of_tmp(back);
+	join_diags(&d, got, sizeof got);
+	CHECK_STR(got, "many.yaml:1002:3: env.K7: duplicate key (first at line 10)\n"
+		       "many.yaml:2002:3: env.K7: duplicate key (first at line 10)\n"
+		       "many.yaml:3002:3: env.K7: duplicate key (first at line 10)");
+	ct_diags_free(&d);
+	free(text);
 }
 
 static void hostile_input(void)
 {
-	struct spec s;
-	char got[4096], *big, deep[4 * 70 + 16];
-	size_t n = 0;
-	struct ct_diags d = { 0 };
-	int back;
-
 	refused("rootfs: &a r\n", "lab.yaml:1:9: aliases and anchors are not supported");
-	refused("a: &a [x, x]\nb: [*a, *a]\n", "lab.yaml:1:4: aliases and anchors are not supported");
+	refused("rootfs: *a\n", "lab.yaml:1:9: aliases and anchors are not supported");
+	/* Billion laughs: refused at the first anchor, nothing expanded. */
+	refused("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+		"b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+		"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+		"d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+		"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+		"f: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n",
+		"lab.yaml:1:4: aliases and anchors are not supported");
 	refused("rootfs: r\n---\nrootfs: s\n", "lab.yaml:2:1: more than one YAML document");
-	CHECK(load_n("rootfs: r\0x\n", 12, &s, got, sizeof got) == -1);
-	CHECK_STR(got, "lab.yaml:1:10: NUL byte in spec");
+	refused("---\nrootfs: r\n...\n---\nrootfs: s\n", "lab.yaml:4:1: more than one YAML document");
+	refused_n("rootfs: r\0x\n", 12, "lab.yaml:1:10: NUL byte in spec");
+	refused("rootfs: r\nname: \"x\\0y\"\n", "lab.yaml:2:7: NUL character in a quoted string");
+	refused("rootfs: r\nenv: {A: \"\\u0000\"}\n", "lab.yaml:2:10: NUL character in a quoted string");
+	refused("rootfs: r\n\nname: a\x01z\n", "lab.yaml:3:8: control character U+0001 in spec");
+	refused("rootfs: r\nname: \xc2\x9b\n", "lab.yaml:2:7: control character U+009B in spec");
 	refused("rootfs: r\nname: \xc3\x28\n", "lab.yaml:2:7: invalid UTF-8");
 	refused("name: \xc0\xaf\n", "lab.yaml:1:7: invalid UTF-8");          /* overlong '/' */
+	refused("name: \xe0\x80\xaf\n", "lab.yaml:1:7: invalid UTF-8");      /* overlong, 3 bytes */
 	refused("name: \xed\xa0\x80\n", "lab.yaml:1:7: invalid UTF-8");      /* a surrogate */
 	refused("name: \xf4\x90\x80\x80\n", "lab.yaml:1:7: invalid UTF-8");  /* > U+10FFFF */
 	refused("name: \xe2\x82\n", "lab.yaml:1:7: invalid UTF-8");          /* cut short */
+	refused("name: \xff\n", "lab.yaml:1:7: invalid UTF-8");
+	/* Lines and columns as libyaml counts them: characters, CR LF as
+	 * one break, a byte order mark not at all. */
+	refused("rootfs: r\r\nhostname: \"\xc3\xa9\xe2\x82\xac\" \xff\r\n", "lab.yaml:2:16: invalid UTF-8");
+	refused("\xef\xbb\xbfrootfs: \x01\n", "lab.yaml:1:9: control character U+0001 in spec");
+	refused("rootfs: r\r\nresources:\r\n  memory: lots\r\n",
+		"lab.yaml:3:11: resources.memory: invalid size 'lots' (expected bytes or a number with K, M, G or T)");
+}
 
-	/* 65 levels of flow sequences: one too many. */
+static void too_deep(void)
+{
+	char text[65 * 68 + 1];
+	size_t n = 0;
+
+	/* 64 levels are fine as far as depth goes. */
+	n = (size_t)snprintf(text, sizeof text, "rootfs: r\nx: ");
+	for (int i = 0; i < 63; i++)
+		text[n++] = '[';
+	for (int i = 0; i < 63; i++)
+		text[n++] = ']';
+	text[n] = '\0';
+	refused(text, "lab.yaml:2:1: x: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources)");
+
+	/* 65 flow sequences: refused at the one too many. */
+	for (n = 0; n < 65; n++)
+		text[n] = '[';
+	text[n] = '\0';
+	refused(text, "lab.yaml:1:65: nested deeper than 64 levels");
+
+	/* 65 block mappings: the 65th starts at line 65, column 65. */
+	n = 0;
 	for (int i = 0; i < 65; i++)
-		deep[n++] = '[';
-	deep[n] = '\0';
-	refused(deep, "lab.yaml:1:65: nested deeper than 64 levels");
+		n += (size_t)snprintf(text + n, sizeof text - n, "%*sk:\n", i, "");
+	refused(text, "lab.yaml:65:65: nested deeper than 64 levels");
+}
 
-	big = malloc(SPEC_MAX_FILE + 2);
-	memset(big, '#', SPEC_MAX_FILE + 1);
-	big[SPEC_MAX_FILE + 1] = '\0';
-	CHECK(load_n(big, SPEC_MAX_FILE + 1, &s, got, sizeof got) == -1);
-	CHECK_STR(got, "lab.yaml: larger than 1 MiB (a spec is a small text file)");
+static void size_limit(void)
+{
+	cleanup_spec struct spec s = { 0 };
+	char *big = malloc(SPEC_MAX_FILE + 1), got[256];
+
+	/* Exactly 1 MiB is still a spec. */
+	memset(big, '#', SPEC_MAX_FILE);
+	memcpy(big, "rootfs: r\n", 10);
+	big[SPEC_MAX_FILE - 1] = '\n';
+	CHECK(load_n(big, SPEC_MAX_FILE, &s, got, sizeof got) == 0);
+	CHECK_STR(got, "");
+	big[SPEC_MAX_FILE] = '\n';
+	refused_n(big, SPEC_MAX_FILE + 1, "lab.yaml: larger than 1 MiB (a spec is a small text file)");
 	free(big);
+}
+
+static void not_a_file(void)
+{
+	struct spec s = { 0 };
+	struct ct_diags d = { 0 };
+	char got[512];
+	int back;
 
 	/* A FIFO must be refused at once, not read (which would hang). */
 	in_tmp(&back);
-	unlink("fifo.yaml");
 	CHECK(mkfifo("fifo.yaml", 0600) == 0);
 	CHECK(spec_load("fifo.yaml", &s, &d) == -1);
 	CHECK(spec_load("missing.yaml", &s, &d) == -1);
 	CHECK(spec_load(".", &s, &d) == -1);
-	unlink("fifo.yaml");
+	CHECK(spec_load("/dev/null", &s, &d) == -1);
 	out_of_tmp(back);
-	CHECK(d.n == 3);
-	if (d.n == 3) {
-		CHECK_STR(d.v[0], "fifo.yaml: not a regular file");
-		CHECK_STR(d.v[1], "missing.yaml: No such file or directory");
-		CHECK_STR(d.v[2], ".: not a regular file");
-	}
+	join_diags(&d, got, sizeof got);
+	CHECK_STR(got, "fifo.yaml: not a regular file\n"
+		       "missing.yaml: No such file or directory\n"
+		       ".: not a regular file\n"
+		       "/dev/null: not a regular file");
+	CHECK(s.file == NULL);
 	ct_diags_free(&d);
+}
+
+/* Root reads a file whatever its mode: only checked as someone else. */
+static void unreadable(void)
+{
+	struct spec s = { 0 };
+	struct ct_diags d = { 0 };
+	int back;
+
+	if (geteuid() == 0)
+		return;
+	in_tmp(&back);
+	write_file("secret.yaml", "rootfs: r\n", 10);
+	CHECK(chmod("secret.yaml", 0) == 0);
+	CHECK(spec_load("secret.yaml", &s, &d) == -1);
+	out_of_tmp(back);
+	CHECK(d.n == 1);
+	if (d.n == 1)
+		CHECK_STR(d.v[0], "secret.yaml: Permission denied");
+	ct_diags_free(&d);
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
 }
 
 static void cleanup_tmp(void)
 {
-	int back;
-
-	in_tmp(&back);
-	unlink("lab.yaml");
-	unlink("my-lab.v2.yml");
-	unlink("my lab.yaml");
-	out_of_tmp(back);
-	CHECK(rmdir(tmpdir) == 0);
+	CHECK(nftw(tmpdir, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0);
 }
 
 T_LIST(t_spec) = {
 	T(every_key),
 	T(defaults_and_shell_form),
+	T(scalars_as_written),
+	T(json_spec),
 	T(name_from_the_file_name),
+	T(rootfs_relative_to_the_spec),
 	T(overrides),
+	T(free_is_safe),
 	T(value_errors),
+	T(nulls),
 	T(structure_errors),
 	T(every_problem_in_one_run),
+	T(many_keys),
 	T(hostile_input),
+	T(too_deep),
+	T(size_limit),
+	T(not_a_file),
+	T(unreadable),
 	T(cleanup_tmp),
 	{ 0 },
 };
