@@ -76,7 +76,7 @@ demo: deps
 	$(B)/ctlaunch examples/hello.yaml
 
 lint:
-	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
+	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability -D_GNU_SOURCE \
 		--inline-suppr --suppress=missingIncludeSystem -Iinclude src tests/unit
 	clang-tidy --quiet $(wildcard src/*.c) -- $(ALL_CFLAGS)
 	mandoc -Tlint -W warning man/ctlaunch.1 man/ctlaunch.yaml.5

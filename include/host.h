@@ -17,11 +17,12 @@ enum cg_layout {
 	CG_UNIFIED,   /* /sys/fs/cgroup is cgroup2 */
 };
 
-enum cg_ctrl { CTRL_MEMORY, CTRL_CPU, CTRL_CPUSET, CTRL__N };
+enum cg_ctrl { CTRL_MEMORY, CTRL_CPU, CTRL_CPUSET, CTRL_PIDS, CTRL__N };
 
 struct host_cgroup {
 	char *mount;  /* where this controller's hierarchy is mounted; NULL: absent */
 	char *own;    /* our cgroup in it, relative to the mount: "/" or "/a/b" */
+	char *controllers; /* of its hierarchy: "cpu,cpuacct"; mount data for it */
 };
 
 struct host {
@@ -42,8 +43,8 @@ void host_free(struct host *h);
 
 /* Load host facts from a file instead of probing (the hidden
  * --host-facts option of the golden tests): one "key value" per line:
- * layout v1|hybrid|unified|none, cgroup_root DIR, memory|cpu|cpuset
- * MOUNT OWN, memsw 0|1, online_cpus LIST, online_mems LIST, euid N. */
+ * layout v1|hybrid|unified|none, cgroup_root DIR, memory|cpu|cpuset|pids
+ * MOUNT OWN [CONTROLLERS], memsw 0|1, online_cpus LIST, online_mems LIST, euid N. */
 int host_load_facts(struct host *h, const char *path, struct ct_err *e);
 
 /* The pure halves of host_probe(), for unit tests: parse the text of

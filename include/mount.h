@@ -3,10 +3,19 @@
 #ifndef CTLAUNCH_MOUNT_H
 #define CTLAUNCH_MOUNT_H
 
+#include <stdbool.h>
+
 #include "err.h"
 
+/* optional: a target that does not exist is skipped, not created. */
 int mnt_mount(const char *source, const char *target, const char *fstype,
-	      unsigned long flags, const char *data, struct ct_err *e);
+	      unsigned long flags, const char *data, bool optional, struct ct_err *e);
+/* A detached copy of the mount tree at source (open_tree), made
+ * read-only when asked; its fd, or -1. */
+int mnt_tree_open(const char *source, bool readonly, struct ct_err *e);
+/* Attach such a copy at target, made first (a directory, or an empty
+ * file for a file) when missing. */
+int mnt_tree_attach(int fd, const char *target, struct ct_err *e);
 int mnt_pivot_root(const char *new_root, struct ct_err *e);
 int mnt_umount_old_root(struct ct_err *e);
 int mnt_mknod(const char *path, unsigned mode, unsigned major, unsigned minor,

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "err.h"
@@ -20,14 +21,24 @@ enum step_kind {
 	STEP_CG_ENTER,     /* write the child's pid to cg.dir/cgroup.procs */
 	STEP_RELEASE,      /* parent: let the child run its steps */
 	STEP_WAIT_RELEASE, /* child: block until released */
+	STEP_NOT_DUMPABLE, /* child: no ptrace, no core, no /proc/pid access by others */
+	STEP_SETSID,       /* child: a session of its own: no TIOCSTI into ours */
+	STEP_UNSHARE,      /* clone.flags: namespaces made after release */
 	STEP_HOSTNAME,     /* path.a: the host name */
 	STEP_LO_UP,        /* bring the loopback interface up */
 	STEP_MOUNT,        /* mnt.* */
+	STEP_BIND_OPEN,    /* bind.*: a detached copy of the host's source, before pivot_root */
+	STEP_BIND_ATTACH,  /* bind.*: that copy attached at its target, inside the new root */
 	STEP_PIVOT_ROOT,   /* path.a: the new root */
 	STEP_UMOUNT_OLD,   /* detach the old root, stacked on / by pivot_root */
 	STEP_MKNOD,        /* node.* */
 	STEP_SYMLINK,      /* path.a -> path.b (link path.b to target path.a) */
 	STEP_CHDIR,        /* path.a */
+	STEP_RLIMIT,       /* rlimit.* */
+	STEP_CAPS_BOUND,   /* caps.keep: the bounding set; ambient cleared */
+	STEP_USER,         /* user.*: setgroups, setgid, setuid */
+	STEP_CAPS,         /* caps.keep: permitted and effective; inheritable empty */
+	STEP_NO_NEW_PRIVS, /* no setuid or file capabilities gained by exec */
 	STEP_EXEC,         /* exec.argv with exec.envp */
 	STEP_WAIT,         /* parent: wait for pid 1, forwarding signals */
 };
@@ -51,7 +62,24 @@ struct step {
 		struct {
 			char *source, *target, *fstype, *data;
 			unsigned long flags;
+			bool optional;  /* a target that does not exist is skipped */
 		} mnt;
+		struct {
+			uint64_t keep;
+		} caps;
+		struct {
+			uint32_t uid, gid;
+		} user;
+		struct {
+			int resource;
+			const char *name;
+			uint64_t soft, hard;
+		} rlimit;
+		struct {
+			char *source, *target;
+			unsigned slot;   /* which of the executor's open trees */
+			bool readonly;
+		} bind;
 		struct {
 			char *a, *b;
 		} path;

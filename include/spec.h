@@ -120,7 +120,8 @@ int spec_load(const char *path, struct spec *spec, struct ct_diags *diags);
 void spec_free(struct spec *spec);
 #define cleanup_spec __attribute__((cleanup(spec_free)))
 
-/* Replace the command with argv[0..argc) (the `-- COMMAND` override). */
+/* Replace the command with argv[0..argc) (the `-- COMMAND` override);
+ * its place in the file is forgotten. */
 void spec_set_command(struct spec *spec, char *const *argv, size_t argc);
 
 /* Override the name (--name); -1 with a message when it is not valid. */

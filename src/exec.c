@@ -10,12 +10,16 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cgroup.h"
+#include "command.h"
 #include "exec.h"
 #include "mount.h"
 #include "ns.h"
@@ -32,6 +36,7 @@ struct run {
 	int sync[2];     /* parent writes one byte: the child may go on */
 	int errpipe[2];  /* the child writes a struct child_err, or nothing at exec */
 	bool *made;      /* made[i]: the mkdir of step i succeeded */
+	int *trees;      /* the child's open_tree fds, by slot */
 	sigset_t oldmask;
 	struct sigaction old_pipe;
 	struct exec_result *r;
@@ -118,16 +123,25 @@ static void cloexec_all(void)
 __attribute__((noreturn)) static void child_exec(struct run *run, const struct step *s)
 {
 	struct ct_err e = { 0 };
-	extern char **environ;
 
 	cloexec_all();
 	sigaction(SIGPIPE, &run->old_pipe, NULL);
 	sigprocmask(SIG_SETMASK, &run->oldmask, NULL);
-	/* execvp looks the command up in the container's PATH. */
-	environ = s->u.exec.envp;
-	execvp(s->u.exec.argv[0], s->u.exec.argv);
-	ct_fail(&e, errno, "exec %s", s->u.exec.argv[0]);
-	child_fail(run, &e, errno == ENOENT || errno == ENOTDIR ? 127 : 126);
+	command_exec(s->u.exec.argv, s->u.exec.envp, &e);
+	child_fail(run, &e, e.status);
+}
+
+/* The spec's user, with its group as the only supplementary one: the
+ * launcher's groups must not leak into the container. */
+static int switch_user(uid_t uid, gid_t gid, struct ct_err *e)
+{
+	if (setgroups(1, &gid) < 0)
+		return ct_fail(e, errno, "setgroups %u", (unsigned)gid);
+	if (setresgid(gid, gid, gid) < 0)
+		return ct_fail(e, errno, "setgid %u", (unsigned)gid);
+	if (setresuid(uid, uid, uid) < 0)
+		return ct_fail(e, errno, "setuid %u", (unsigned)uid);
+	return 0;
 }
 
 static int child_step(struct run *run, const struct step *s, struct ct_err *e)
@@ -135,13 +149,51 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 	switch (s->kind) {
 	case STEP_WAIT_RELEASE:
 		return child_wait_release(run, e);
+	case STEP_NOT_DUMPABLE:
+		if (prctl(PR_SET_DUMPABLE, 0) < 0)
+			return ct_fail(e, errno, "prctl PR_SET_DUMPABLE");
+		return 0;
+	case STEP_SETSID:
+		if (setsid() < 0)
+			return ct_fail(e, errno, "setsid");
+		return 0;
+	case STEP_UNSHARE:
+		if (unshare((int)s->u.clone.flags) < 0)
+			return ct_fail(e, errno, "unshare");
+		return 0;
+	case STEP_RLIMIT: {
+		struct rlimit rl = { (rlim_t)s->u.rlimit.soft, (rlim_t)s->u.rlimit.hard };
+
+		if (setrlimit(s->u.rlimit.resource, &rl) < 0)
+			return ct_fail(e, errno, "setrlimit %s", s->u.rlimit.name);
+		return 0;
+	}
+	case STEP_CAPS_BOUND:
+		return caps_bound(s->u.caps.keep, e);
+	case STEP_USER:
+		return switch_user(s->u.user.uid, s->u.user.gid, e);
+	case STEP_CAPS:
+		return caps_set(s->u.caps.keep, e);
+	case STEP_BIND_OPEN:
+		run->trees[s->u.bind.slot] = mnt_tree_open(s->u.bind.source, s->u.bind.readonly, e);
+		return run->trees[s->u.bind.slot] < 0 ? -1 : 0;
+	case STEP_BIND_ATTACH: {
+		int rc = mnt_tree_attach(run->trees[s->u.bind.slot], s->u.bind.target, e);
+
+		close_fd(&run->trees[s->u.bind.slot]);
+		return rc;
+	}
+	case STEP_NO_NEW_PRIVS:
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			return ct_fail(e, errno, "prctl PR_SET_NO_NEW_PRIVS");
+		return 0;
 	case STEP_HOSTNAME:
 		return ns_sethostname(s->u.path.a, e);
 	case STEP_LO_UP:
 		return ns_lo_up(e);
 	case STEP_MOUNT:
 		return mnt_mount(s->u.mnt.source, s->u.mnt.target, s->u.mnt.fstype,
-				 s->u.mnt.flags, s->u.mnt.data, e);
+				 s->u.mnt.flags, s->u.mnt.data, s->u.mnt.optional, e);
 	case STEP_PIVOT_ROOT:
 		return mnt_pivot_root(s->u.path.a, e);
 	case STEP_UMOUNT_OLD:
@@ -169,6 +221,9 @@ __attribute__((noreturn)) static void child_main(struct run *run)
 	close_fd(&run->sync[1]);
 	close_fd(&run->errpipe[0]);
 	close_fd(&run->lock_fd);
+	run->trees = xcalloc(run->p->n, sizeof *run->trees);
+	for (size_t i = 0; i < run->p->n; i++)
+		run->trees[i] = -1;
 	for (size_t i = 0; i < run->p->n; i++) {
 		const struct step *s = &run->p->steps[i];
 

@@ -15,6 +15,7 @@ const char *const cg_ctrl_name[CTRL__N] = {
 	[CTRL_MEMORY] = "memory",
 	[CTRL_CPU] = "cpu",
 	[CTRL_CPUSET] = "cpuset",
+	[CTRL_PIDS] = "pids",
 };
 
 void host_free(struct host *h)
@@ -23,6 +24,7 @@ void host_free(struct host *h)
 	for (int c = 0; c < CTRL__N; c++) {
 		free(h->ctrl[c].mount);
 		free(h->ctrl[c].own);
+		free(h->ctrl[c].controllers);
 	}
 	memset(h, 0, sizeof *h);
 }
@@ -58,6 +60,28 @@ static void unescape_octal(char *s)
 		}
 	}
 	*w = '\0';
+}
+
+/* The controllers among a v1 mount's super options ("rw,cpu,cpuacct"
+ * -> "cpu,cpuacct"): mounting the hierarchy again needs exactly them. */
+static char *controllers_of(const char *superopts)
+{
+	static const char *const not_controllers[] = {
+		"rw", "ro", "clone_children", "noprefix", "xattr", "cpuset_v2_mode",
+	};
+	cleanup_free char *copy = xstrdup(superopts);
+	size_t size = strlen(superopts) + 1, len = 0;
+	char *out = xcalloc(1, size), *save = NULL;
+
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		bool skip = strncmp(t, "name=", 5) == 0 || strncmp(t, "release_agent=", 14) == 0;
+
+		for (size_t i = 0; i < sizeof not_controllers / sizeof not_controllers[0]; i++)
+			skip = skip || strcmp(t, not_controllers[i]) == 0;
+		if (!skip)
+			len += (size_t)snprintf(out + len, size - len, "%s%s", len ? "," : "", t);
+	}
+	return out;
 }
 
 /* The root field of a v1 mount: non-"/" when the hierarchy is mounted
@@ -108,6 +132,7 @@ static int parse_mountinfo_line(struct host *h, char *line, struct mount_root *m
 		if (h->ctrl[c].mount || !in_list(superopts, cg_ctrl_name[c]))
 			continue;
 		h->ctrl[c].mount = xstrdup(mnt);
+		h->ctrl[c].controllers = controllers_of(superopts);
 		mr->root[c] = xstrdup(root);
 	}
 	return 0;
@@ -183,9 +208,9 @@ int host_parse_proc_cgroup(struct host *h, const char *text, struct ct_err *e)
 		if (!own[c]) {
 			/* Mounted but we are not listed in it: treat as absent. */
 			free(h->ctrl[c].mount);
-			h->ctrl[c].mount = NULL;
 			free(h->ctrl[c].own);
-			h->ctrl[c].own = NULL;
+			free(h->ctrl[c].controllers);
+			memset(&h->ctrl[c], 0, sizeof h->ctrl[c]);
 			continue;
 		}
 		char *rel = relative_to_root(own[c], h->ctrl[c].own);
@@ -296,6 +321,7 @@ static int facts_line(struct host *h, char *line)
 {
 	char *save = NULL, *key = strtok_r(line, " \t", &save);
 	char *v1 = strtok_r(NULL, " \t", &save), *v2 = strtok_r(NULL, " \t", &save);
+	char *v3 = strtok_r(NULL, " \t", &save);
 	uint64_t n;
 
 	if (!key || *key == '#')
@@ -328,8 +354,10 @@ static int facts_line(struct host *h, char *line)
 			return -1;
 		free(h->ctrl[c].mount);
 		free(h->ctrl[c].own);
+		free(h->ctrl[c].controllers);
 		h->ctrl[c].mount = xstrdup(v1);
 		h->ctrl[c].own = xstrdup(v2);
+		h->ctrl[c].controllers = xstrdup(v3 ? v3 : cg_ctrl_name[c]);
 		return 0;
 	}
 	return -1;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -32,17 +33,91 @@ static int mkdir_p(const char *path)
 }
 
 int mnt_mount(const char *source, const char *target, const char *fstype,
-	      unsigned long flags, const char *data, struct ct_err *e)
+	      unsigned long flags, const char *data, bool optional, struct ct_err *e)
 {
-	/* A propagation change needs no target of its own. */
-	bool make_target = source != NULL;
+	/* A propagation change or a remount needs no target of its own. */
+	bool make_target = source != NULL && !optional;
+	struct stat st;
 
+	/* Every mount happens after pivot_root, so a path resolves inside
+	 * the rootfs whatever its links say. A target that is itself a link
+	 * is refused all the same: the rootfs asked for /proc or /dev to
+	 * be somewhere else, and a mount there is never what the spec meant
+	 * (the class of CVE-2019-16884 and CVE-2025-31133). */
+	if (lstat(target, &st) == 0 && S_ISLNK(st.st_mode))
+		return ct_fail(e, 0, "mount %s on %s: the target is a symbolic link in the rootfs",
+			       source ? source : "none", target);
+	/* A bind remount must repeat the flags the mount already has
+	 * (nosuid, nodev, noexec): the kernel refuses to clear them where
+	 * they are locked, and clearing them was never asked. */
+	if ((flags & (MS_REMOUNT | MS_BIND)) == (MS_REMOUNT | MS_BIND)) {
+		struct statvfs sv;
+
+		if (statvfs(target, &sv) == 0)
+			flags |= ((sv.f_flag & ST_NOSUID) ? MS_NOSUID : 0) |
+				 ((sv.f_flag & ST_NODEV) ? MS_NODEV : 0) |
+				 ((sv.f_flag & ST_NOEXEC) ? MS_NOEXEC : 0);
+	}
 	if (mount(source ? source : "none", target, fstype, flags, data) == 0)
+		return 0;
+	if (errno == ENOENT && optional)
 		return 0;
 	if (errno == ENOENT && make_target && mkdir_p(target) == 0 &&
 	    mount(source, target, fstype, flags, data) == 0)
 		return 0;
 	return ct_fail(e, errno, "mount %s on %s", source ? source : "none", target);
+}
+
+int mnt_tree_open(const char *source, bool readonly, struct ct_err *e)
+{
+	int fd = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	if (fd < 0)
+		return ct_fail(e, errno, "open_tree %s", source);
+	if (readonly && mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof ro) < 0) {
+		int err = errno;
+
+		close(fd);
+		return ct_fail(e, err, "make %s read-only", source);
+	}
+	return fd;
+}
+
+static int make_file(const char *path)
+{
+	cleanup_free char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int fd;
+
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir_p(dir) < 0)
+			return -1;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+int mnt_tree_attach(int fd, const char *target, struct ct_err *e)
+{
+	struct stat src, st;
+	int made;
+
+	if (fstat(fd, &src) < 0)
+		return ct_fail(e, errno, "stat the source of %s", target);
+	if (lstat(target, &st) == 0 && S_ISLNK(st.st_mode))
+		return ct_fail(e, 0, "bind mount on %s: the target is a symbolic link in the rootfs",
+			       target);
+	made = S_ISDIR(src.st_mode) ? mkdir_p(target) : make_file(target);
+	if (made < 0 && errno != EEXIST)
+		return ct_fail(e, errno, "create the mount point %s", target);
+	if (move_mount(fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return ct_fail(e, errno, "bind mount on %s", target);
+	return 0;
 }
 
 /* pivot_root(".", ".") stacks the old root on top of the new one at /;

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "caps.h"
 #include "plan.h"
 #include "util.h"
 
@@ -112,9 +113,11 @@ static bool uses(const struct spec *spec, enum cg_ctrl c)
 	case CTRL_MEMORY:
 		return spec->res.has_memory;
 	case CTRL_CPU:
-		return spec->res.has_cpu_shares;
+		return spec->res.has_cpu_shares || spec->res.has_cpu_quota;
 	case CTRL_CPUSET:
 		return spec->res.has_cpus || spec->res.has_mems;
+	case CTRL_PIDS:
+		return spec->res.has_pids;
 	case CTRL__N:
 		break;
 	}
@@ -127,7 +130,9 @@ static struct ct_loc first_use(const struct spec *spec, enum cg_ctrl c)
 	case CTRL_MEMORY:
 		return spec->res.memory_at;
 	case CTRL_CPU:
-		return spec->res.cpu_shares_at;
+		return spec->res.has_cpu_shares ? spec->res.cpu_shares_at : spec->res.cpu_quota_at;
+	case CTRL_PIDS:
+		return spec->res.pids_at;
 	default:
 		return spec->res.has_mems ? spec->res.mems_at : spec->res.cpus_at;
 	}
@@ -153,8 +158,24 @@ static void limits(struct plan *p, const struct spec *spec, const struct host *h
 				spec->res.memory_at);
 		break;
 	case CTRL_CPU:
-		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.cpu_shares);
-		cg_step(p, STEP_CG_WRITE, c, leaf, "cpu.shares", v, spec->res.cpu_shares_at);
+		if (spec->res.has_cpu_shares) {
+			snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.cpu_shares);
+			cg_step(p, STEP_CG_WRITE, c, leaf, "cpu.shares", v, spec->res.cpu_shares_at);
+		}
+		if (spec->res.has_cpu_quota) {
+			/* The quota is a share of this period; write the period
+			 * the quota was computed for, not whatever it is now. */
+			snprintf(v, sizeof v, "%d", CPU_PERIOD_US);
+			cg_step(p, STEP_CG_WRITE, c, leaf, "cpu.cfs_period_us", v,
+				spec->res.cpu_quota_at);
+			snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.cpu_quota_us);
+			cg_step(p, STEP_CG_WRITE, c, leaf, "cpu.cfs_quota_us", v,
+				spec->res.cpu_quota_at);
+		}
+		break;
+	case CTRL_PIDS:
+		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.pids);
+		cg_step(p, STEP_CG_WRITE, c, leaf, "pids.max", v, spec->res.pids_at);
 		break;
 	case CTRL_CPUSET:
 		cpuset_fill(p, leaf, spec, true);
@@ -199,8 +220,9 @@ static int plan_cgroups(struct plan *p, const struct spec *spec, const struct ho
 	return 0;
 }
 
-static void mnt(struct plan *p, const char *source, const char *target, const char *fstype,
-		unsigned long flags, const char *data, struct ct_loc from)
+static struct step *mnt(struct plan *p, const char *source, const char *target,
+			const char *fstype, unsigned long flags, const char *data,
+			struct ct_loc from)
 {
 	struct step *s = add(p, STEP_MOUNT, SIDE_CHILD, from);
 
@@ -209,6 +231,7 @@ static void mnt(struct plan *p, const char *source, const char *target, const ch
 	s->u.mnt.fstype = pstr(p, fstype);
 	s->u.mnt.flags = flags;
 	s->u.mnt.data = pstr(p, data);
+	return s;
 }
 
 static void path_step(struct plan *p, enum step_kind kind, const char *a, const char *b,
@@ -249,6 +272,130 @@ static void dev_nodes(struct plan *p)
 		path_step(p, STEP_SYMLINK, links[i][0], links[i][1], nowhere);
 }
 
+/* Kernel interfaces a container has no business reading or changing,
+ * as runc and podman hide them: files get /dev/null bound over them,
+ * directories an empty read-only tmpfs; the rest are made read-only.
+ * Paths the running kernel lacks are skipped. */
+static void plan_masks(struct plan *p)
+{
+	static const char *const mask_files[] = {
+		"/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+		"/proc/sched_debug", "/proc/timer_list", "/proc/timer_stats",
+	};
+	static const char *const mask_dirs[] = {
+		"/proc/acpi", "/proc/asound", "/proc/scsi", "/sys/firmware",
+		"/sys/devices/virtual/powercap",
+	};
+	static const char *const readonly[] = {
+		"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+	};
+	const unsigned long locked = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	for (size_t i = 0; i < sizeof mask_files / sizeof mask_files[0]; i++)
+		mnt(p, "/dev/null", mask_files[i], NULL, MS_BIND, NULL, nowhere)->u.mnt.optional = true;
+	for (size_t i = 0; i < sizeof mask_dirs / sizeof mask_dirs[0]; i++)
+		mnt(p, "tmpfs", mask_dirs[i], "tmpfs", MS_RDONLY | locked, "size=0", nowhere)
+			->u.mnt.optional = true;
+	for (size_t i = 0; i < sizeof readonly / sizeof readonly[0]; i++) {
+		mnt(p, readonly[i], readonly[i], NULL, MS_BIND | MS_REC, NULL, nowhere)
+			->u.mnt.optional = true;
+		mnt(p, NULL, readonly[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked, NULL,
+		    nowhere)->u.mnt.optional = true;
+	}
+}
+
+/* The container's own cgroups, read-only at /sys/fs/cgroup: after the
+ * cgroup namespace each hierarchy's root is the container's cgroup, so
+ * a lab can read its memory.usage_in_bytes and its limits, and change
+ * nothing. */
+static void plan_cgroupfs(struct plan *p, const struct host *h)
+{
+	const unsigned long locked = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	if (h->layout == CG_NONE)
+		return;
+	if (h->layout == CG_UNIFIED) {
+		mnt(p, "cgroup2", "/sys/fs/cgroup", "cgroup2", MS_RDONLY | locked, NULL, nowhere);
+		return;
+	}
+	mnt(p, "tmpfs", "/sys/fs/cgroup", "tmpfs", locked, "mode=755,size=64k", nowhere);
+	for (int c = 0; c < CTRL__N; c++) {
+		const char *base;
+
+		if (!h->ctrl[c].mount || !h->ctrl[c].controllers)
+			continue;
+		base = strrchr(h->ctrl[c].mount, '/');
+		mnt(p, "cgroup", pfmt(p, "/sys/fs/cgroup/%s", base ? base + 1 : h->ctrl[c].mount),
+		    "cgroup", MS_RDONLY | locked, h->ctrl[c].controllers, nowhere);
+	}
+	mnt(p, NULL, "/sys/fs/cgroup", NULL, MS_REMOUNT | MS_RDONLY | locked, "mode=755,size=64k",
+	    nowhere);
+}
+
+static unsigned depth_of(const char *path)
+{
+	unsigned n = 0;
+
+	for (const char *c = path; *c; c++)
+		n += c[0] == '/' && c[1] && c[1] != '/';
+	return n;
+}
+
+/* The spec's mounts in the order they must be made: a target inside
+ * another target comes after it, or the outer mount would hide it.
+ * Ordering by depth (and by place in the spec among equals) does that. */
+static void sorted_mounts(const struct spec *spec, const struct spec_mount **out)
+{
+	size_t n = 0;
+
+	for (unsigned d = 0; n < spec->n_mounts; d++)
+		for (size_t i = 0; i < spec->n_mounts; i++)
+			if (depth_of(spec->mounts[i].target) == d)
+				out[n++] = &spec->mounts[i];
+}
+
+/* A bind source lives on the host, its target in the container: the
+ * source is opened as a detached copy (open_tree) while the host is still
+ * in reach, and attached after pivot_root, where every path, links and
+ * all, resolves inside the new root (the class of CVE-2021-30465). */
+static void plan_bind_open(struct plan *p, const struct spec_mount **m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct step *s;
+
+		if (m[i]->type != MOUNT_BIND)
+			continue;
+		s = add(p, STEP_BIND_OPEN, SIDE_CHILD, m[i]->source_at);
+		s->u.bind.source = pstr(p, m[i]->source);
+		s->u.bind.slot = (unsigned)i;
+		s->u.bind.readonly = m[i]->readonly;
+	}
+}
+
+static void plan_spec_mounts(struct plan *p, const struct spec_mount **m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (m[i]->type == MOUNT_BIND) {
+			struct step *s = add(p, STEP_BIND_ATTACH, SIDE_CHILD, m[i]->target_at);
+			s->u.bind.source = pstr(p, m[i]->source);
+			s->u.bind.target = pstr(p, m[i]->target);
+			s->u.bind.slot = (unsigned)i;
+			s->u.bind.readonly = m[i]->readonly;
+			continue;
+		}
+		char data[64] = "", *end = data;
+
+		if (m[i]->has_size)
+			end += snprintf(end, sizeof data, "size=%llu", (unsigned long long)m[i]->size);
+		if (m[i]->has_mode)
+			snprintf(end, sizeof data - (size_t)(end - data), "%smode=%04o",
+				 end > data ? "," : "", m[i]->mode);
+		mnt(p, "tmpfs", m[i]->target, "tmpfs",
+		    MS_NOSUID | MS_NODEV | (m[i]->readonly ? MS_RDONLY : 0), *data ? data : NULL,
+		    m[i]->target_at);
+	}
+}
+
 /* The container's file system. The order is the kernel's:
  * - / becomes rprivate before any other mount, or every mount below
  *   would propagate to the host's namespace (shared is the systemd
@@ -258,12 +405,15 @@ static void dev_nodes(struct plan *p)
  * - /proc, /dev and /sys are mounted after pivot_root, so their targets
  *   resolve inside the new root and a symlink in the rootfs cannot send
  *   them to the host; proc then also belongs to the new pid namespace. */
-static void plan_mounts(struct plan *p, const struct spec *spec)
+static void plan_mounts(struct plan *p, const struct spec *spec, const struct host *h)
 {
 	const unsigned long nosuid_nodev_noexec = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	const struct spec_mount **m = own(p, xcalloc(spec->n_mounts + 1, sizeof *m));
 
+	sorted_mounts(spec, m);
 	mnt(p, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, nowhere);
 	mnt(p, spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL, spec->rootfs_at);
+	plan_bind_open(p, m, spec->n_mounts);
 	path_step(p, STEP_PIVOT_ROOT, spec->rootfs, NULL, spec->rootfs_at);
 	add(p, STEP_UMOUNT_OLD, SIDE_CHILD, nowhere);
 	mnt(p, "proc", "/proc", "proc", nosuid_nodev_noexec, NULL, nowhere);
@@ -274,6 +424,15 @@ static void plan_mounts(struct plan *p, const struct spec *spec)
 	    "newinstance,ptmxmode=0666,mode=0620,gid=5", nowhere);
 	mnt(p, "shm", "/dev/shm", "tmpfs", nosuid_nodev_noexec, "mode=1777,size=65536k", nowhere);
 	mnt(p, "sysfs", "/sys", "sysfs", MS_RDONLY | nosuid_nodev_noexec, NULL, nowhere);
+	plan_spec_mounts(p, m, spec->n_mounts);
+	/* Masks after the spec's mounts: a mount can never uncover them. */
+	plan_masks(p);
+	plan_cgroupfs(p, h);
+	/* Last, so the spec's mount points could still be made in it; its
+	 * own mounts keep their own modes. */
+	if (spec->readonly_rootfs)
+		mnt(p, NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL,
+		    spec->readonly_rootfs_at);
 }
 
 static bool env_has(const struct spec *spec, const char *key)
@@ -310,10 +469,38 @@ static void plan_exec(struct plan *p, const struct spec *spec, const char *hostn
 {
 	struct step *s;
 	char **argv = own(p, xcalloc(spec->argc + 1, sizeof *argv));
+	/* drop comes off the defaults, add goes on top: "drop: [ALL],
+	 * add: [CAP_NET_BIND_SERVICE]" keeps exactly that one, as in docker. */
+	uint64_t keep = ((CAPS_DEFAULT & ~spec->caps_drop) | spec->caps_add) & CAPS_KNOWN;
 
 	for (size_t i = 0; i < spec->argc; i++)
 		argv[i] = pstr(p, spec->argv[i]);
+	/* After pivot_root: the working directory resolves in the new root,
+	 * never through a descriptor or path of the host (the class of
+	 * CVE-2024-21626). */
 	path_step(p, STEP_CHDIR, spec->workdir ? spec->workdir : "/", NULL, spec->workdir_at);
+	/* Before the capabilities go: raising a hard limit needs
+	 * CAP_SYS_RESOURCE. */
+	for (size_t i = 0; i < spec->n_rlimits; i++) {
+		s = add(p, STEP_RLIMIT, SIDE_CHILD, spec->rlimits[i].at);
+		s->u.rlimit.resource = spec->rlimits[i].resource;
+		s->u.rlimit.name = spec->rlimits[i].name;
+		s->u.rlimit.soft = spec->rlimits[i].soft;
+		s->u.rlimit.hard = spec->rlimits[i].hard;
+	}
+	/* The bounding set needs CAP_SETPCAP and the user switch
+	 * CAP_SETUID, so: bounding set, user, then the sets the command
+	 * starts with. A switch to a non-root user clears permitted and
+	 * effective, and they stay clear. */
+	add(p, STEP_CAPS_BOUND, SIDE_CHILD, spec->caps_at)->u.caps.keep = keep;
+	if (spec->user) {
+		s = add(p, STEP_USER, SIDE_CHILD, spec->user_at);
+		s->u.user.uid = spec->uid;
+		s->u.user.gid = spec->gid;
+	}
+	add(p, STEP_CAPS, SIDE_CHILD, spec->caps_at)->u.caps.keep = keep;
+	if (spec->no_new_privileges)
+		add(p, STEP_NO_NEW_PRIVS, SIDE_CHILD, spec->no_new_privileges_at);
 	s = add(p, STEP_EXEC, SIDE_CHILD, spec->command_at);
 	s->u.exec.argv = argv;
 	s->u.exec.envp = plan_env(p, spec, hostname, o);
@@ -348,10 +535,15 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 				nowhere);
 	add(p, STEP_RELEASE, SIDE_PARENT, nowhere);
 
+	add(p, STEP_NOT_DUMPABLE, SIDE_CHILD, nowhere);
 	add(p, STEP_WAIT_RELEASE, SIDE_CHILD, nowhere);
+	add(p, STEP_SETSID, SIDE_CHILD, nowhere);
+	/* The cgroup namespace is made after the child is in its cgroups:
+	 * its root is the cgroup the child is in when it is made. */
+	add(p, STEP_UNSHARE, SIDE_CHILD, nowhere)->u.clone.flags = CLONE_NEWCGROUP;
 	path_step(p, STEP_HOSTNAME, hostname, NULL, spec->hostname ? spec->hostname_at : spec->name_at);
 	add(p, STEP_LO_UP, SIDE_CHILD, nowhere);
-	plan_mounts(p, spec);
+	plan_mounts(p, spec, h);
 	plan_exec(p, spec, hostname, o);
 
 	add(p, STEP_WAIT, SIDE_PARENT, nowhere);

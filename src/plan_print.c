@@ -4,9 +4,11 @@
 #include <linux/mount.h> /* MS_* values only */
 #include <sched.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "caps.h"
 #include "plan.h"
 
 struct flag_name {
@@ -60,17 +62,39 @@ static void put_flags(struct out *o, unsigned long flags, const struct flag_name
 		}
 }
 
-/* Shell-style quoting, so an exec line can be pasted into a shell. */
+/* Shell-style quoting, so an exec line can be pasted into a shell and
+ * every step stays on one line: control characters go in $'...' form. */
 static void put_word(struct out *o, const char *w)
 {
+	bool control = false;
+
+	for (const char *c = w; *c; c++)
+		control = control || (unsigned char)*c < 0x20 || *c == 0x7f;
 	if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 			    "0123456789_-./:=,+@%") == strlen(w)) {
 		put(o, "%s", w);
 		return;
 	}
-	put(o, "'");
-	for (const char *c = w; *c; c++)
-		put(o, *c == '\'' ? "'\\''" : "%c", *c);
+	if (!control) {
+		put(o, "'");
+		for (const char *c = w; *c; c++)
+			put(o, *c == '\'' ? "'\\''" : "%c", *c);
+		put(o, "'");
+		return;
+	}
+	put(o, "$'");
+	for (const unsigned char *c = (const unsigned char *)w; *c; c++) {
+		if (*c == '\n')
+			put(o, "\\n");
+		else if (*c == '\t')
+			put(o, "\\t");
+		else if (*c == '\'' || *c == '\\')
+			put(o, "\\%c", *c);
+		else if (*c < 0x20 || *c == 0x7f)
+			put(o, "\\x%02x", *c);
+		else
+			put(o, "%c", *c);
+	}
 	put(o, "'");
 }
 
@@ -78,7 +102,9 @@ static void put_mount(struct out *o, const struct step *s)
 {
 	unsigned long f = s->u.mnt.flags;
 
-	if (f & (MS_PRIVATE | MS_SLAVE) && !s->u.mnt.source)
+	if (f & MS_REMOUNT)
+		put(o, "mount %s remount (", s->u.mnt.target);
+	else if (f & (MS_PRIVATE | MS_SLAVE) && !s->u.mnt.source)
 		put(o, "mount %s %s%s (", s->u.mnt.target, f & MS_REC ? "r" : "",
 		    f & MS_PRIVATE ? "private" : "slave");
 	else if (f & MS_BIND)
@@ -90,6 +116,8 @@ static void put_mount(struct out *o, const struct step *s)
 	put(o, ")");
 	if (s->u.mnt.data)
 		put(o, " %s", s->u.mnt.data);
+	if (s->u.mnt.optional)
+		put(o, " if it exists");
 }
 
 void step_format(const struct plan *p, const struct step *s, char *buf, size_t size)
@@ -122,6 +150,54 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	case STEP_WAIT_RELEASE:
 		put(&o, "wait to be released (die with the parent: PR_SET_PDEATHSIG)");
+		break;
+	case STEP_NOT_DUMPABLE:
+		put(&o, "prctl PR_SET_DUMPABLE 0 (until exec)");
+		break;
+	case STEP_SETSID:
+		put(&o, "setsid");
+		break;
+	case STEP_UNSHARE:
+		put(&o, "unshare ");
+		put_flags(&o, s->u.clone.flags, clone_flags, sizeof clone_flags / sizeof clone_flags[0]);
+		break;
+	case STEP_CAPS_BOUND:
+	case STEP_CAPS: {
+		char names[1024];
+
+		caps_format(s->u.caps.keep, names, sizeof names);
+		if (s->kind == STEP_CAPS_BOUND)
+			put(&o, "bounding capabilities %s; ambient none", *names ? names : "none");
+		else
+			put(&o, "capabilities %s (permitted, effective; inheritable none)",
+			    *names ? names : "none");
+		break;
+	}
+	case STEP_USER:
+		put(&o, "setgroups %u, setgid %u, setuid %u", s->u.user.gid, s->u.user.gid,
+		    s->u.user.uid);
+		break;
+	case STEP_RLIMIT:
+		put(&o, "setrlimit %s", s->u.rlimit.name);
+		if (s->u.rlimit.soft == UINT64_MAX)
+			put(&o, " soft unlimited");
+		else
+			put(&o, " soft %llu", (unsigned long long)s->u.rlimit.soft);
+		if (s->u.rlimit.hard == UINT64_MAX)
+			put(&o, " hard unlimited");
+		else
+			put(&o, " hard %llu", (unsigned long long)s->u.rlimit.hard);
+		break;
+	case STEP_BIND_OPEN:
+		put(&o, "open_tree %s (OPEN_TREE_CLONE|AT_RECURSIVE)%s", s->u.bind.source,
+		    s->u.bind.readonly ? " read-only (MOUNT_ATTR_RDONLY)" : "");
+		break;
+	case STEP_BIND_ATTACH:
+		put(&o, "move_mount %s to %s%s", s->u.bind.source, s->u.bind.target,
+		    s->u.bind.readonly ? " (read-only)" : "");
+		break;
+	case STEP_NO_NEW_PRIVS:
+		put(&o, "prctl PR_SET_NO_NEW_PRIVS 1");
 		break;
 	case STEP_HOSTNAME:
 		put(&o, "sethostname %s", s->u.path.a);

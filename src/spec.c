@@ -7,7 +7,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <yaml.h>
+
+#include "caps.h"
 
 #include "spec.h"
 
@@ -340,6 +344,8 @@ struct walk {
 	const char *file;
 	struct ct_diags *d;
 	struct spec *s;
+	struct spec_mount *mount;   /* the mounts: item being walked */
+	struct spec_rlimit *rlimit; /* the rlimits: entry being walked */
 };
 
 typedef void key_fn(struct walk *w, const struct ynode *value, const char *path);
@@ -738,12 +744,400 @@ static void k_cpuset(struct walk *w, const struct ynode *y, const char *path)
 	walk_map(w, y, path, keys, sizeof keys / sizeof keys[0]);
 }
 
+
+/* --- hardening keys ------------------------------------------------------ */
+
+/* YAML 1.2's booleans, and nothing looser ("yes" is a string). */
+static bool boolean(struct walk *w, const struct ynode *y, const char *path, bool *out)
+{
+	static const char *const truth[] = { "true", "True", "TRUE" };
+	static const char *const lies[] = { "false", "False", "FALSE" };
+
+	for (size_t i = 0; y->type == Y_SCALAR && y->plain && i < 3; i++) {
+		if (strcmp(y->value, truth[i]) == 0)
+			return *out = true, true;
+		if (strcmp(y->value, lies[i]) == 0)
+			return *out = false, true;
+	}
+	if (y->type == Y_SCALAR && !is_null(y))
+		ct_diag(w->d, w->file, y->at, path, "invalid value '%s' (expected true or false)",
+			y->value);
+	else
+		wrong_type(w, y, path, "true or false");
+	return false;
+}
+
+static void k_user(struct walk *w, const struct ynode *y, const char *path)
+{
+	const char *v = scalar(w, y, path);
+	const char *colon;
+
+	if (!v)
+		return;
+	colon = strchr(v, ':');
+	/* Names as useradd allows them; the rootfs decides which exist. */
+	if (!*v || *v == ':' || (colon && (!colon[1] || strchr(colon + 1, ':'))) ||
+	    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-:") !=
+		    strlen(v)) {
+		ct_diag(w->d, w->file, y->at, path,
+			"invalid user '%s' (expected uid[:gid], numbers or names)", v);
+		return;
+	}
+	w->s->user = xstrdup(v);
+	w->s->user_at = y->at;
+}
+
+static void k_readonly_rootfs(struct walk *w, const struct ynode *y, const char *path)
+{
+	if (boolean(w, y, path, &w->s->readonly_rootfs))
+		w->s->readonly_rootfs_at = y->at;
+}
+
+static void k_no_new_privileges(struct walk *w, const struct ynode *y, const char *path)
+{
+	if (boolean(w, y, path, &w->s->no_new_privileges))
+		w->s->no_new_privileges_at = y->at;
+}
+
+static bool abs_path(struct walk *w, const struct ynode *y, const char *path, const char *v)
+{
+	if (v[0] == '/')
+		return true;
+	ct_diag(w->d, w->file, y->at, path,
+		"'%s' is not an absolute path (expected a path starting with /)", v);
+	return false;
+}
+
+static void k_m_type(struct walk *w, const struct ynode *y, const char *path)
+{
+	const char *v = scalar(w, y, path);
+
+	if (v && strcmp(v, "bind") == 0)
+		w->mount->type = MOUNT_BIND;
+	else if (v && strcmp(v, "tmpfs") == 0)
+		w->mount->type = MOUNT_TMPFS;
+	else if (v)
+		ct_diag(w->d, w->file, y->at, path, "invalid type '%s' (expected bind or tmpfs)", v);
+}
+
+static void k_m_source(struct walk *w, const struct ynode *y, const char *path)
+{
+	const char *v = scalar(w, y, path);
+
+	if (!v)
+		return;
+	if (!*v) {
+		ct_diag(w->d, w->file, y->at, path, "empty (expected a path on the host)");
+		return;
+	}
+	/* Relative to the spec, like rootfs. */
+	w->mount->source = v[0] == '/' ? xstrdup(v) : xasprintf("%s/%s", w->s->dir, v);
+	w->mount->source_at = y->at;
+}
+
+static void k_m_target(struct walk *w, const struct ynode *y, const char *path)
+{
+	const char *v = scalar(w, y, path);
+
+	if (!v || !abs_path(w, y, path, v))
+		return;
+	/* The container's own root cannot be mounted over, and ".."
+	 * would only make the target harder to read. */
+	if (strcmp(v, "/") == 0 || strstr(v, "/../") ||
+	    (strlen(v) >= 3 && strcmp(v + strlen(v) - 3, "/..") == 0)) {
+		ct_diag(w->d, w->file, y->at, path,
+			"invalid target '%s' (expected a path below / without ..)", v);
+		return;
+	}
+	w->mount->target = xstrdup(v);
+	w->mount->target_at = y->at;
+}
+
+static void k_m_readonly(struct walk *w, const struct ynode *y, const char *path)
+{
+	boolean(w, y, path, &w->mount->readonly);
+}
+
+static void k_m_size(struct walk *w, const struct ynode *y, const char *path)
+{
+	const char *v = scalar(w, y, path);
+
+	if (!v)
+		return;
+	if (parse_size(v, &w->mount->size) < 0 || w->mount->size == 0) {
+		ct_diag(w->d, w->file, y->at, path,
+			"invalid size '%s' (expected bytes or a number with K, M, G or T)", v);
+		return;
+	}
+	w->mount->has_size = true;
+}
+
+static void k_m_mode(struct walk *w, const struct ynode *y, const char *path)
+{
+	const char *v = scalar(w, y, path);
+	char *end;
+	unsigned long mode;
+
+	if (!v)
+		return;
+	errno = 0;
+	mode = strtoul(v, &end, 8);
+	if (!*v || *v < '0' || *v > '7' || *end || errno || mode > 07777) {
+		ct_diag(w->d, w->file, y->at, path,
+			"invalid mode '%s' (expected octal permission bits, e.g. \"1777\")", v);
+		return;
+	}
+	w->mount->mode = (unsigned)mode;
+	w->mount->has_mode = true;
+}
+
+static void one_mount(struct walk *w, const struct ynode *y, const char *path)
+{
+	static const struct key keys[] = {
+		{ "type", k_m_type },         { "source", k_m_source }, { "target", k_m_target },
+		{ "readonly", k_m_readonly }, { "size", k_m_size },     { "mode", k_m_mode },
+	};
+	struct spec_mount *m = w->mount;
+	size_t before = w->d->n;
+
+	m->type = (enum spec_mount_type)-1;
+	m->at = y->at;
+	walk_map(w, y, path, keys, sizeof keys / sizeof keys[0]);
+	if (w->d->n > before || y->type != Y_MAP)
+		return;
+	if ((int)m->type < 0)
+		ct_diag(w->d, w->file, y->at, path, "type: missing (expected bind or tmpfs)");
+	if (!m->target)
+		ct_diag(w->d, w->file, y->at, path, "target: missing (expected a path in the container)");
+	if (m->type == MOUNT_BIND && !m->source)
+		ct_diag(w->d, w->file, y->at, path, "source: missing (a bind mount needs a host path)");
+	if (m->type == MOUNT_TMPFS && m->source)
+		ct_diag(w->d, w->file, m->source_at, path, "source: a tmpfs has no source");
+	if (m->type == MOUNT_BIND && (m->has_size || m->has_mode))
+		ct_diag(w->d, w->file, y->at, path, "size and mode are for tmpfs mounts only");
+}
+
+static void k_mounts(struct walk *w, const struct ynode *y, const char *path)
+{
+	struct spec *s = w->s;
+
+	if (y->type != Y_SEQ) {
+		wrong_type(w, y, path, "a sequence");
+		return;
+	}
+	s->mounts = xcalloc(y->n + 1, sizeof *s->mounts);
+	for (size_t i = 0; i < y->n; i++) {
+		cleanup_free char *sub = xasprintf("%s[%zu]", path, i);
+
+		w->mount = &s->mounts[s->n_mounts++];
+		one_mount(w, y->items[i], sub);
+	}
+	w->mount = NULL;
+	for (size_t i = 0; i < s->n_mounts; i++)
+		for (size_t j = 0; j < i; j++)
+			if (s->mounts[i].target && s->mounts[j].target &&
+			    strcmp(s->mounts[i].target, s->mounts[j].target) == 0)
+				ct_diag(w->d, w->file, s->mounts[i].target_at, "mounts",
+					"target '%s' is mounted twice (first at line %u)",
+					s->mounts[i].target, s->mounts[j].target_at.line);
+}
+
+static void cap_list(struct walk *w, const struct ynode *y, const char *path, uint64_t *set)
+{
+	if (y->type != Y_SEQ) {
+		wrong_type(w, y, path, "a sequence of capability names");
+		return;
+	}
+	for (size_t i = 0; i < y->n; i++) {
+		cleanup_free char *sub = xasprintf("%s[%zu]", path, i);
+		const char *v = scalar(w, y->items[i], sub);
+		int cap;
+
+		if (!v)
+			continue;
+		if (strcasecmp(v, "ALL") == 0) {
+			*set = CAPS_ALL;
+			continue;
+		}
+		cap = strncasecmp(v, "CAP_", 4) == 0 ? cap_number_of(v) : -1;
+		if (cap < 0) {
+			ct_diag(w->d, w->file, y->items[i]->at, sub,
+				"unknown capability '%s' (expected a name from capabilities(7), "
+				"e.g. CAP_NET_ADMIN, or ALL)", v);
+			continue;
+		}
+		*set |= CAPS_BIT(cap);
+	}
+	w->s->caps_at = y->at;
+}
+
+static void k_cap_add(struct walk *w, const struct ynode *y, const char *path)
+{
+	cap_list(w, y, path, &w->s->caps_add);
+}
+
+static void k_cap_drop(struct walk *w, const struct ynode *y, const char *path)
+{
+	cap_list(w, y, path, &w->s->caps_drop);
+}
+
+static void k_capabilities(struct walk *w, const struct ynode *y, const char *path)
+{
+	static const struct key keys[] = { { "add", k_cap_add }, { "drop", k_cap_drop } };
+
+	walk_map(w, y, path, keys, sizeof keys / sizeof keys[0]);
+}
+
+static bool rlimit_value(struct walk *w, const struct ynode *y, const char *path, uint64_t *out)
+{
+	const char *v = scalar(w, y, path);
+
+	if (!v)
+		return false;
+	if (strcmp(v, "unlimited") == 0) {
+		*out = UINT64_MAX;
+		return true;
+	}
+	if (parse_uint(v, 0, UINT64_MAX - 1, out) < 0) {
+		ct_diag(w->d, w->file, y->at, path,
+			"invalid limit '%s' (expected a whole number or unlimited)", v);
+		return false;
+	}
+	return true;
+}
+
+static void k_rl_soft(struct walk *w, const struct ynode *y, const char *path)
+{
+	rlimit_value(w, y, path, &w->rlimit->soft);
+}
+
+static void k_rl_hard(struct walk *w, const struct ynode *y, const char *path)
+{
+	rlimit_value(w, y, path, &w->rlimit->hard);
+}
+
+static const struct {
+	const char *name;
+	int resource;
+} rlimit_names[] = {
+	{ "as", RLIMIT_AS },           { "core", RLIMIT_CORE },       { "cpu", RLIMIT_CPU },
+	{ "data", RLIMIT_DATA },       { "fsize", RLIMIT_FSIZE },     { "locks", RLIMIT_LOCKS },
+	{ "memlock", RLIMIT_MEMLOCK }, { "msgqueue", RLIMIT_MSGQUEUE }, { "nice", RLIMIT_NICE },
+	{ "nofile", RLIMIT_NOFILE },   { "nproc", RLIMIT_NPROC },     { "rss", RLIMIT_RSS },
+	{ "rtprio", RLIMIT_RTPRIO },   { "rttime", RLIMIT_RTTIME },   { "sigpending", RLIMIT_SIGPENDING },
+	{ "stack", RLIMIT_STACK },
+};
+
+static void rlimit_pair(struct walk *w, const struct ynode *key, const struct ynode *value,
+			const char *path, const void *ctx)
+{
+	static const struct key keys[] = { { "soft", k_rl_soft }, { "hard", k_rl_hard } };
+	struct spec_rlimit *rl = &w->s->rlimits[w->s->n_rlimits];
+	size_t before = w->d->n;
+
+	(void)ctx;
+	rl->name = NULL;
+	for (size_t i = 0; i < sizeof rlimit_names / sizeof rlimit_names[0]; i++)
+		if (strcmp(key->value, rlimit_names[i].name) == 0) {
+			rl->name = rlimit_names[i].name;
+			rl->resource = rlimit_names[i].resource;
+		}
+	if (!rl->name) {
+		ct_diag(w->d, w->file, key->at, path,
+			"unknown limit (expected one of as, core, cpu, data, fsize, locks, memlock, "
+			"msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending, stack)");
+		return;
+	}
+	rl->at = value->at;
+	if (value->type == Y_MAP) {
+		rl->soft = rl->hard = UINT64_MAX - 1;
+		w->rlimit = rl;
+		walk_map(w, value, path, keys, sizeof keys / sizeof keys[0]);
+		w->rlimit = NULL;
+		if (w->d->n == before && (!lookup(value, "soft") || !lookup(value, "hard")))
+			ct_diag(w->d, w->file, value->at, path,
+				"expected both soft and hard, or a single value for both");
+	} else if (rlimit_value(w, value, path, &rl->soft)) {
+		rl->hard = rl->soft;
+	}
+	if (w->d->n > before)
+		return;
+	if (rl->soft > rl->hard) {
+		ct_diag(w->d, w->file, value->at, path, "the soft limit is above the hard limit");
+		return;
+	}
+	w->s->n_rlimits++;
+}
+
+static void k_rlimits(struct walk *w, const struct ynode *y, const char *path)
+{
+	if (y->type != Y_MAP) {
+		wrong_type(w, y, path, "a mapping");
+		return;
+	}
+	w->s->rlimits = xcalloc(y->n / 2 + 1, sizeof *w->s->rlimits);
+	each_pair(w, y, path, rlimit_pair, NULL);
+}
+
+static void k_pids(struct walk *w, const struct ynode *y, const char *path)
+{
+	const char *v = scalar(w, y, path);
+
+	if (!v)
+		return;
+	/* PID_MAX_LIMIT: the kernel has no more pids to give. */
+	if (parse_uint(v, 1, 4194304, &w->s->res.pids) < 0) {
+		ct_diag(w->d, w->file, y->at, path,
+			"invalid value '%s' (expected an integer from 1 to 4194304)", v);
+		return;
+	}
+	w->s->res.has_pids = true;
+	w->s->res.pids_at = y->at;
+}
+
+/* cpus: a CPU count with up to five decimals, read exactly (no floating
+ * point): quota = cpus x the period, in whole microseconds. */
+static void k_cpus_quota(struct walk *w, const struct ynode *y, const char *path)
+{
+	const char *v = scalar(w, y, path), *dot;
+	uint64_t whole = 0, frac = 0, scale = CPU_PERIOD_US;
+	size_t nfrac;
+	bool ok;
+
+	if (!v)
+		return;
+	dot = strchr(v, '.');
+	nfrac = dot ? strlen(dot + 1) : 0;
+	ok = *v >= '0' && *v <= '9' && nfrac <= 5 && (!dot || nfrac > 0) &&
+	     strspn(v, "0123456789.") == strlen(v) && (!dot || !strchr(dot + 1, '.'));
+	if (ok) {
+		cleanup_free char *int_part = dot ? xasprintf("%.*s", (int)(dot - v), v) : xstrdup(v);
+
+		ok = parse_uint(int_part, 0, 100000, &whole) == 0;
+		for (size_t i = 0; ok && i < 5; i++) {
+			scale /= 10;
+			frac += (uint64_t)(i < nfrac ? dot[1 + i] - '0' : 0) * scale;
+		}
+	}
+	w->s->res.cpu_quota_us = whole * CPU_PERIOD_US + frac;
+	/* The kernel's smallest quota is 1 ms: 0.01 of a 100 ms period. */
+	if (!ok || w->s->res.cpu_quota_us < 1000) {
+		ct_diag(w->d, w->file, y->at, path,
+			"invalid value '%s' (expected a number of CPUs, at least 0.01, e.g. 0.5)", v);
+		return;
+	}
+	w->s->res.has_cpu_quota = true;
+	w->s->res.cpu_quota_at = y->at;
+}
+
 static void k_resources(struct walk *w, const struct ynode *y, const char *path)
 {
 	static const struct key keys[] = {
 		{ "memory", k_memory },
 		{ "cpu_shares", k_cpu_shares },
 		{ "cpuset", k_cpuset },
+		{ "pids", k_pids },
+		{ "cpus", k_cpus_quota },
 	};
 
 	walk_map(w, y, path, keys, sizeof keys / sizeof keys[0]);
@@ -753,6 +1147,12 @@ static const struct key top_keys[] = {
 	{ "name", k_name },       { "rootfs", k_rootfs },   { "hostname", k_hostname },
 	{ "command", k_command }, { "env", k_env },         { "workdir", k_workdir },
 	{ "resources", k_resources },
+	{ "user", k_user },
+	{ "readonly_rootfs", k_readonly_rootfs },
+	{ "mounts", k_mounts },
+	{ "capabilities", k_capabilities },
+	{ "no_new_privileges", k_no_new_privileges },
+	{ "rlimits", k_rlimits },
 };
 
 /* --- the whole ----------------------------------------------------------- */
@@ -819,7 +1219,7 @@ int spec_load(const char *path, struct spec *spec, struct ct_diags *d)
 	text = read_spec(path, &len, d);
 	if (text && check_text(path, (const unsigned char *)text, len, d) == 0) {
 		struct ynode *root = NULL;
-		struct walk w = { path, d, spec };
+		struct walk w = { path, d, spec, NULL, NULL };
 
 		if (load_tree(path, text, len, d, &root) == 0)
 			walk_spec(&w, root);
@@ -877,6 +1277,8 @@ void spec_set_command(struct spec *spec, char *const *argv, size_t argc)
 	spec->argv = copy;
 	spec->argc = argc;
 	spec->shell_form = false;
+	/* A command from the command line has no place in the file. */
+	spec->command_at = (struct ct_loc){ 0 };
 }
 
 int spec_set_name(struct spec *spec, const char *name, struct ct_err *e)

@@ -10,10 +10,13 @@ void fake_host_v1(struct host *h)
 	h->cgroup_root = xstrdup("/sys/fs/cgroup");
 	h->ctrl[CTRL_MEMORY].mount = xstrdup("/sys/fs/cgroup/memory");
 	h->ctrl[CTRL_MEMORY].own = xstrdup("/lab");
+	h->ctrl[CTRL_MEMORY].controllers = xstrdup("memory");
 	h->ctrl[CTRL_CPU].mount = xstrdup("/sys/fs/cgroup/cpu,cpuacct");
 	h->ctrl[CTRL_CPU].own = xstrdup("/");
+	h->ctrl[CTRL_CPU].controllers = xstrdup("cpu,cpuacct");
 	h->ctrl[CTRL_CPUSET].mount = xstrdup("/sys/fs/cgroup/cpuset");
 	h->ctrl[CTRL_CPUSET].own = xstrdup("/");
+	h->ctrl[CTRL_CPUSET].controllers = xstrdup("cpuset");
 	h->memsw = true;
 	parse_cpulist("0-3", &h->online_cpus);
 	parse_cpulist("0", &h->online_mems);
@@ -29,5 +32,6 @@ void fake_spec(struct spec *s)
 	s->name = xstrdup("web");
 	s->rootfs = xstrdup("/srv/rootfs");
 	s->rootfs_at = (struct ct_loc){ 2, 9 };
+	s->no_new_privileges = true;
 	spec_set_command(s, (char *const *)argv, 2);
 }

@@ -60,6 +60,8 @@ static void joined_hierarchies_and_mount_roots(void)
 	CHECK(h.layout == CG_V1);
 	CHECK_STR(h.ctrl[CTRL_CPU].mount, "/sys/fs/cgroup/cpu,cpuacct");
 	CHECK_STR(h.ctrl[CTRL_CPU].own, "/a:b");
+	CHECK_STR(h.ctrl[CTRL_CPU].controllers, "cpu,cpuacct");
+	CHECK_STR(h.ctrl[CTRL_CPUSET].controllers, "cpuset");
 	CHECK_STR(h.ctrl[CTRL_MEMORY].mount, "/sys/fs/cgroup/mem ory");
 	CHECK_STR(h.ctrl[CTRL_MEMORY].own, "/x");
 	CHECK_STR(h.ctrl[CTRL_CPUSET].mount, "/sys/fs/cgroup/cpuset");

@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "caps.h"
 #include "fake.h"
 #include "plan.h"
 #include "t.h"
@@ -155,8 +156,9 @@ static void cgroup_placement_before_release_and_exec(void)
 	CHECK(last_limit >= 0 && last_limit < clone);
 	CHECK(last_enter > clone && release > last_enter);
 	CHECK(wait_release > release && exec > wait_release);
-	/* The child's first step is the wait: it does nothing before. */
-	for (long i = 0; i < wait_release; i++)
+	/* The child does nothing but make itself undumpable before the wait. */
+	CHECK(p.steps[wait_release - 1].kind == STEP_NOT_DUMPABLE);
+	for (long i = 0; i < wait_release - 1; i++)
 		CHECK(p.steps[i].side == SIDE_PARENT);
 	CHECK(find(&p, "write <child pid> to /sys/fs/cgroup/memory/lab/ctlaunch/web/cgroup.procs") > clone);
 	CHECK(find(&p, "write <child pid> to /sys/fs/cgroup/cpu,cpuacct/ctlaunch/web/cgroup.procs") > clone);
@@ -179,7 +181,8 @@ static void memory_limit_then_memsw(void)
 	memsw = find(&p, "write memory.memsw.limit_in_bytes = 16777216 in /sys/fs/cgroup/memory/lab/ctlaunch/web");
 	CHECK(mem >= 0 && memsw > mem);
 	/* Only controllers the spec uses get a cgroup. */
-	CHECK(find(&p, "cpuset") < 0 && find(&p, "cpu.shares") < 0 && find(&p, "cpuacct") < 0);
+	CHECK(find(&p, "/sys/fs/cgroup/cpuset/ctlaunch") < 0 && find(&p, "cpu.shares") < 0 &&
+	      find(&p, "/sys/fs/cgroup/cpu,cpuacct/ctlaunch") < 0);
 	h.memsw = false;
 	CHECK(build(&s, &h, NULL, &q) == 0);
 	CHECK(find(&q, "memsw") < 0);
@@ -195,7 +198,8 @@ static void no_resources_no_cgroups(void)
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	CHECK(find(&p, "/sys/fs/cgroup") < 0);
+	CHECK(find(&p, "ctlaunch") < 0);
+	CHECK(find_kind(&p, STEP_CG_MKDIR) < 0 && find_kind(&p, STEP_CG_ENTER) < 0);
 	CHECK(plan_cleanup_order(&p, idx, 8) == 0);
 }
 
@@ -305,6 +309,119 @@ static void clone_flags_named(void)
 	CHECK(p.steps[p.n - 1].kind == STEP_WAIT);
 }
 
+static void hardening_order(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	long exec, caps, bound, nnp, chdir_, wait_release, unshare, setsid_, not_dumpable, proc, dev_null,
+		sys, kcore, firmware, sysrq_ro, cgroupfs, cgroupfs_ro, first_child = -1;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	for (size_t i = 0; i < p.n && first_child < 0; i++)
+		if (p.steps[i].side == SIDE_CHILD)
+			first_child = (long)i;
+	exec = find_kind(&p, STEP_EXEC);
+	caps = find(&p, "capabilities CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FOWNER,CAP_FSETID,CAP_KILL,"
+			"CAP_SETGID,CAP_SETUID,CAP_SETPCAP,CAP_NET_BIND_SERVICE,CAP_SYS_CHROOT,"
+			"CAP_SETFCAP (permitted, effective; inheritable none)");
+	bound = find(&p, "bounding capabilities CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FOWNER,CAP_FSETID,"
+			 "CAP_KILL,CAP_SETGID,CAP_SETUID,CAP_SETPCAP,CAP_NET_BIND_SERVICE,"
+			 "CAP_SYS_CHROOT,CAP_SETFCAP; ambient none");
+	nnp = find(&p, "prctl PR_SET_NO_NEW_PRIVS 1");
+	chdir_ = find_kind(&p, STEP_CHDIR);
+	wait_release = find_kind(&p, STEP_WAIT_RELEASE);
+	unshare = find(&p, "unshare CLONE_NEWCGROUP");
+	setsid_ = find(&p, "setsid");
+	not_dumpable = find(&p, "prctl PR_SET_DUMPABLE 0");
+	proc = find(&p, "mount proc on /proc");
+	dev_null = find(&p, "mknod /dev/null");
+	sys = find(&p, "mount sysfs on /sys");
+	kcore = find(&p, "mount /dev/null on /proc/kcore bind (MS_BIND) if it exists");
+	firmware = find(&p, "mount tmpfs on /sys/firmware type tmpfs (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC) size=0 if it exists");
+	sysrq_ro = find(&p, "mount /proc/sysrq-trigger remount (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC|MS_REMOUNT|MS_BIND) if it exists");
+	cgroupfs = find(&p, "mount cgroup on /sys/fs/cgroup/cpu,cpuacct type cgroup (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC) cpu,cpuacct");
+	cgroupfs_ro = find(&p, "mount /sys/fs/cgroup remount (MS_RDONLY");
+	/* Not dumpable from the child's first step; the session and the
+	 * cgroup namespace once it is in its cgroups. */
+	CHECK(not_dumpable == first_child && wait_release == not_dumpable + 1);
+	CHECK(setsid_ > wait_release && unshare > wait_release);
+	/* Masks need /proc, /sys and the container's own /dev/null. */
+	CHECK(kcore > proc && kcore > dev_null && firmware > sys && sysrq_ro > proc);
+	CHECK(cgroupfs > sys && cgroupfs_ro > cgroupfs);
+	/* Capabilities go last, after every mount, then no_new_privs, then exec. */
+	CHECK(chdir_ > cgroupfs_ro && bound == chdir_ + 1 && caps == bound + 1 && nnp == caps + 1 &&
+	      exec == nnp + 1);
+	CHECK(find_kind(&p, STEP_USER) < 0 && find_kind(&p, STEP_RLIMIT) < 0);
+}
+
+static void user_between_bounding_set_and_caps(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	struct spec_rlimit rl[] = { { 7, "nofile", 1024, 1024, { 9, 11 } } };
+	long bound, user, caps, rlimit;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	s.user = xstrdup("1000:100");
+	s.uid = 1000;
+	s.gid = 100;
+	s.caps_drop = CAPS_ALL;
+	s.caps_add = CAPS_BIT(10);
+	s.rlimits = rl;
+	s.n_rlimits = 1;
+	s.no_new_privileges = false;
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	s.rlimits = NULL;
+	s.n_rlimits = 0;
+	rlimit = find(&p, "setrlimit nofile soft 1024 hard 1024");
+	bound = find(&p, "bounding capabilities CAP_NET_BIND_SERVICE; ambient none");
+	user = find(&p, "setgroups 100, setgid 100, setuid 1000");
+	caps = find(&p, "capabilities CAP_NET_BIND_SERVICE (permitted, effective; inheritable none)");
+	/* setrlimit may raise a hard limit only while CAP_SYS_RESOURCE is
+	 * there; setuid needs CAP_SETUID, which the spec dropped. */
+	CHECK(rlimit >= 0 && bound > rlimit && user == bound + 1 && caps == user + 1);
+	CHECK(find_kind(&p, STEP_NO_NEW_PRIVS) < 0);
+}
+
+static void spec_mounts_ordered_and_readonly_root_last(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	struct spec_mount m[] = {
+		{ .type = MOUNT_TMPFS, .target = "/data/tmp", .has_size = true, .size = 1 << 20,
+		  .has_mode = true, .mode = 01777 },
+		{ .type = MOUNT_BIND, .source = "/srv/data", .target = "/data", .readonly = true },
+	};
+	long open, pivot, outer, inner, ro_root, masks;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	s.mounts = m;
+	s.n_mounts = 2;
+	s.readonly_rootfs = true;
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	s.mounts = NULL;
+	s.n_mounts = 0;
+	open = find(&p, "open_tree /srv/data (OPEN_TREE_CLONE|AT_RECURSIVE) read-only (MOUNT_ATTR_RDONLY)");
+	pivot = find_kind(&p, STEP_PIVOT_ROOT);
+	outer = find(&p, "move_mount /srv/data to /data (read-only)");
+	inner = find(&p, "mount tmpfs on /data/tmp type tmpfs (MS_NOSUID|MS_NODEV) size=1048576,mode=1777");
+	masks = find(&p, "/proc/kcore");
+	ro_root = find(&p, "mount / remount (MS_RDONLY|MS_REMOUNT|MS_BIND)");
+	/* The host's source is opened before pivot_root; the target is
+	 * reached only after, inside the new root. */
+	CHECK(open >= 0 && open < pivot && outer > pivot);
+	/* /data before /data/tmp, though the spec lists them the other way. */
+	CHECK(inner > outer);
+	CHECK(masks > inner && ro_root > masks && ro_root < find_kind(&p, STEP_CHDIR));
+}
+
 T_LIST(t_plan) = {
 	T(cpuset_mems_before_cpus),
 	T(cpuset_parent_filled_before_child),
@@ -318,5 +435,8 @@ T_LIST(t_plan) = {
 	T(env_defaults_and_overrides),
 	T(hostname_defaults_to_name),
 	T(clone_flags_named),
+	T(hardening_order),
+	T(user_between_bounding_set_and_caps),
+	T(spec_mounts_ordered_and_readonly_root_last),
 	{ 0 },
 };

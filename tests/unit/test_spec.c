@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "spec.h"
 #include "t.h"
 
@@ -373,9 +374,9 @@ static void structure_errors(void)
 	refused("command: [x]\n",
 		"lab.yaml:1:1: rootfs: missing (expected the path of the container's root directory)");
 	refused("rootfs: r\nfoo: 1\n",
-		"lab.yaml:2:1: foo: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources)");
+		"lab.yaml:2:1: foo: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, mounts, capabilities, no_new_privileges, rlimits)");
 	refused("rootfs: r\nresources:\n  foo: 1\n",
-		"lab.yaml:3:3: resources.foo: unknown key (expected one of memory, cpu_shares, cpuset)");
+		"lab.yaml:3:3: resources.foo: unknown key (expected one of memory, cpu_shares, cpuset, pids, cpus)");
 	refused("rootfs: r\nresources:\n  cpuset:\n    cpu: 1\n",
 		"lab.yaml:4:5: resources.cpuset.cpu: unknown key (expected one of cpus, mems)");
 	refused("rootfs: r\nname: a\nname: b\n", "lab.yaml:3:1: name: duplicate key (first at line 2)");
@@ -384,7 +385,7 @@ static void structure_errors(void)
 	refused("rootfs: r\nenv:\n  A: 1\n  B: 2\n  A: 3\n",
 		"lab.yaml:5:3: env.A: duplicate key (first at line 3)");
 	refused("foo: 1\nrootfs: r\nfoo: 2\n",
-		"lab.yaml:1:1: foo: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources)\n"
+		"lab.yaml:1:1: foo: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, mounts, capabilities, no_new_privileges, rlimits)\n"
 		"lab.yaml:3:1: foo: duplicate key (first at line 1)");
 	refused("rootfs: r\nresources: [1]\n",
 		"lab.yaml:2:12: resources: expected a mapping, got a sequence");
@@ -416,7 +417,7 @@ static void every_problem_in_one_run(void)
 	refused("name: a/b\nrootfs: r\nbogus: 1\nenv: {A: [x], 2: y}\n"
 		"resources:\n  memory: x\n  cpu_shares: 0\n  cpuset: {cpus: 9999, mems: ''}\n",
 		"lab.yaml:1:7: name: invalid name 'a/b' (expected 1 to 64 of A-Z a-z 0-9 _ . -, not . or ..)\n"
-		"lab.yaml:3:1: bogus: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources)\n"
+		"lab.yaml:3:1: bogus: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, mounts, capabilities, no_new_privileges, rlimits)\n"
 		"lab.yaml:4:10: env.A: expected a string, got a sequence\n"
 		"lab.yaml:4:15: env.2: invalid variable name (expected letters, digits and _, not starting with a digit)\n"
 		"lab.yaml:6:11: resources.memory: invalid size 'x' (expected bytes or a number with K, M, G or T)\n"
@@ -495,7 +496,7 @@ static void too_deep(void)
 	for (int i = 0; i < 63; i++)
 		text[n++] = ']';
 	text[n] = '\0';
-	refused(text, "lab.yaml:2:1: x: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources)");
+	refused(text, "lab.yaml:2:1: x: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, mounts, capabilities, no_new_privileges, rlimits)");
 
 	/* 65 flow sequences: refused at the one too many. */
 	for (n = 0; n < 65; n++)
@@ -581,7 +582,82 @@ static void cleanup_tmp(void)
 	CHECK(nftw(tmpdir, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0);
 }
 
+
+static void hardening_keys(void)
+{
+	static const struct {
+		const char *cpus;
+		uint64_t quota;
+	} quotas[] = {
+		{ "0.5", 50000 }, { "1.25", 125000 }, { "2", 200000 }, { "0.01", 1000 },
+		{ "0.00001", 1 }, { "3.14159", 314159 },
+	};
+	char text[512], diags[4096];
+
+	for (size_t i = 0; i < sizeof quotas / sizeof quotas[0]; i++) {
+		struct spec s;
+
+		snprintf(text, sizeof text, "rootfs: r\nresources:\n  cpus: %s\n", quotas[i].cpus);
+		if (quotas[i].quota < 1000) {
+			CHECK(load(text, &s, diags, sizeof diags) == -1);
+			continue;
+		}
+		CHECK(load(text, &s, diags, sizeof diags) == 0);
+		CHECK(s.res.has_cpu_quota && s.res.cpu_quota_us == quotas[i].quota);
+		spec_free(&s);
+	}
+	{
+		cleanup_spec struct spec s;
+
+		CHECK(load("rootfs: r\n"
+			   "user: lab:100\n"
+			   "readonly_rootfs: true\n"
+			   "no_new_privileges: False\n"
+			   "mounts:\n"
+			   "  - {type: bind, source: data, target: /data, readonly: true}\n"
+			   "  - {type: tmpfs, target: /tmp, size: 16M, mode: \"1777\"}\n"
+			   "capabilities: {add: [CAP_NET_ADMIN], drop: [all]}\n"
+			   "rlimits:\n"
+			   "  nofile: 1024\n"
+			   "  core: {soft: 0, hard: unlimited}\n"
+			   "resources: {pids: 64}\n",
+			   &s, diags, sizeof diags) == 0);
+		CHECK_STR(diags, "");
+		CHECK_STR(s.user, "lab:100");
+		CHECK(s.readonly_rootfs && !s.no_new_privileges);
+		CHECK(s.n_mounts == 2);
+		CHECK(s.mounts[0].type == MOUNT_BIND && s.mounts[0].readonly);
+		CHECK_STR(s.mounts[0].source, "./data");
+		CHECK_STR(s.mounts[0].target, "/data");
+		CHECK(s.mounts[1].type == MOUNT_TMPFS && s.mounts[1].size == 16 << 20 &&
+		      s.mounts[1].mode == 01777);
+		CHECK(s.caps_add == CAPS_BIT(12) && s.caps_drop == CAPS_ALL);
+		CHECK(s.n_rlimits == 2 && s.rlimits[0].soft == 1024 && s.rlimits[0].hard == 1024);
+		CHECK(s.rlimits[1].soft == 0 && s.rlimits[1].hard == UINT64_MAX);
+		CHECK(s.res.has_pids && s.res.pids == 64);
+	}
+	refused("rootfs: r\nmounts:\n  - {type: bind, source: a, target: /x}\n  - {type: tmpfs, target: /x}\n",
+		"lab.yaml:4:27: mounts: target '/x' is mounted twice (first at line 3)");
+	refused("rootfs: r\nmounts:\n  - {type: tmpfs, target: /a/../b}\n",
+		"lab.yaml:3:27: mounts[0].target: invalid target '/a/../b' (expected a path below / without ..)");
+	refused("rootfs: r\nmounts:\n  - {type: tmpfs, target: /t, mode: \"8\"}\n",
+		"lab.yaml:3:37: mounts[0].mode: invalid mode '8' (expected octal permission bits, e.g. \"1777\")");
+	refused("rootfs: r\nmounts:\n  - {type: bind, target: /t}\n",
+		"lab.yaml:3:5: mounts[0]: source: missing (a bind mount needs a host path)");
+	refused("rootfs: r\ncapabilities: {drop: [NET_ADMIN]}\n",
+		"lab.yaml:2:23: capabilities.drop[0]: unknown capability 'NET_ADMIN' (expected a name from capabilities(7), e.g. CAP_NET_ADMIN, or ALL)");
+	refused("rootfs: r\nrlimits: {nproc: {soft: 1}}\n",
+		"lab.yaml:2:18: rlimits.nproc: expected both soft and hard, or a single value for both");
+	refused("rootfs: r\nresources: {cpus: 1.5.0}\n",
+		"lab.yaml:2:19: resources.cpus: invalid value '1.5.0' (expected a number of CPUs, at least 0.01, e.g. 0.5)");
+	refused("rootfs: r\nresources: {cpus: -1}\n",
+		"lab.yaml:2:19: resources.cpus: invalid value '-1' (expected a number of CPUs, at least 0.01, e.g. 0.5)");
+	refused("rootfs: r\nresources: {cpus: 0.123456}\n",
+		"lab.yaml:2:19: resources.cpus: invalid value '0.123456' (expected a number of CPUs, at least 0.01, e.g. 0.5)");
+}
+
 T_LIST(t_spec) = {
+	T(hardening_keys),
 	T(every_key),
 	T(defaults_and_shell_form),
 	T(scalars_as_written),

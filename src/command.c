@@ -1,0 +1,168 @@
+/* Finding the command in the container and refusing to run ctlaunch's
+ * own binary there.
+ *
+ * CVE-2019-5736: until the exec, the child is ctlaunch, so inside the
+ * container /proc/self/exe is the host's ctlaunch binary. A command of
+ * /proc/self/exe (or a link to it), a script whose #! line names it, or
+ * an ELF file whose interpreter is it would start the host binary as
+ * the container's pid 1, and a process of the container could then
+ * reopen it for writing through /proc and replace it on the host. So
+ * before the exec, the file and its chain of interpreters are compared
+ * by device and inode with /proc/self/exe, and refused when one is it. */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "util.h"
+
+/* binfmt_script follows at most this many interpreters (BINPRM_MAX_RECURSION). */
+#define MAX_INTERPRETERS 5
+
+static const char *env_get(char *const envp[], const char *key)
+{
+	size_t n = strlen(key);
+
+	for (; *envp; envp++)
+		if (strncmp(*envp, key, n) == 0 && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+/* execvp's search: the first executable regular file in PATH; EACCES
+ * when only files without permission were found. */
+static int lookup(const char *name, char *const envp[], char *out, size_t size)
+{
+	const char *path = env_get(envp, "PATH");
+	int err = ENOENT;
+
+	if (strchr(name, '/')) {
+		snprintf(out, size, "%s", name);
+		return 0;
+	}
+	if (!*name)
+		return ENOENT;
+	for (const char *p = path ? path : "/usr/bin:/bin"; ; p++) {
+		const char *end = strchrnul(p, ':');
+		struct stat st;
+
+		snprintf(out, size, "%.*s%s%s", (int)(end - p), p, end == p ? "" : "/", name);
+		if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(out, X_OK) == 0)
+				return 0;
+			err = EACCES;
+		}
+		if (!*end)
+			break;
+		p = end;
+	}
+	return err;
+}
+
+/* The interpreter a file asks for: the #! line of a script, or the
+ * PT_INTERP of an ELF file. 0 with out filled, or -1 when there is none. */
+static int interpreter_of(const char *file, char *out, size_t size)
+{
+	cleanup_close int fd = open(file, O_RDONLY | O_CLOEXEC);
+	unsigned char buf[512];
+	ssize_t n;
+
+	if (fd < 0 || (n = read(fd, buf, sizeof buf - 1)) < 4)
+		return -1;
+	buf[n] = '\0';
+	if (buf[0] == '#' && buf[1] == '!') {
+		char *s = (char *)buf + 2;
+
+		s += strspn(s, " \t");
+		s[strcspn(s, " \t\n")] = '\0';
+		snprintf(out, size, "%s", s);
+		return *s ? 0 : -1;
+	}
+	if (memcmp(buf, ELFMAG, SELFMAG) != 0 || (size_t)n < sizeof(Elf64_Ehdr))
+		return -1;
+	if (buf[EI_CLASS] == ELFCLASS64) {
+		Elf64_Ehdr eh;
+
+		memcpy(&eh, buf, sizeof eh);
+		for (unsigned i = 0; i < eh.e_phnum; i++) {
+			Elf64_Phdr ph;
+
+			if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (uint64_t)i * eh.e_phentsize)) !=
+			    (ssize_t)sizeof ph)
+				return -1;
+			if (ph.p_type != PT_INTERP)
+				continue;
+			if (ph.p_filesz == 0 || ph.p_filesz >= size ||
+			    pread(fd, out, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz)
+				return -1;
+			out[ph.p_filesz] = '\0';
+			return 0;
+		}
+	} else if (buf[EI_CLASS] == ELFCLASS32) {
+		Elf32_Ehdr eh;
+
+		memcpy(&eh, buf, sizeof eh);
+		for (unsigned i = 0; i < eh.e_phnum; i++) {
+			Elf32_Phdr ph;
+
+			if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (uint32_t)i * eh.e_phentsize)) !=
+			    (ssize_t)sizeof ph)
+				return -1;
+			if (ph.p_type != PT_INTERP)
+				continue;
+			if (ph.p_filesz == 0 || ph.p_filesz >= size ||
+			    pread(fd, out, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz)
+				return -1;
+			out[ph.p_filesz] = '\0';
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static bool is_self(const char *file, const struct stat *self)
+{
+	struct stat st;
+
+	return stat(file, &st) == 0 && st.st_dev == self->st_dev && st.st_ino == self->st_ino;
+}
+
+int command_exec(char *const argv[], char *const envp[], struct ct_err *e)
+{
+	char path[PATH_MAX], file[PATH_MAX], interp[PATH_MAX];
+	struct stat self;
+	int err = lookup(argv[0], envp, path, sizeof path);
+
+	if (err) {
+		ct_fail(e, err, "exec %s", argv[0]);
+		e->status = err == ENOENT ? 127 : 126;
+		return -1;
+	}
+	if (stat("/proc/self/exe", &self) < 0) {
+		ct_fail(e, errno, "stat /proc/self/exe");
+		e->status = 126;
+		return -1;
+	}
+	snprintf(file, sizeof file, "%s", path);
+	for (int depth = 0; depth <= MAX_INTERPRETERS; depth++) {
+		if (is_self(file, &self)) {
+			ct_fail(e, 0, "exec %s: refusing to run ctlaunch's own binary in the container "
+				      "(it is the host's file: CVE-2019-5736)", argv[0]);
+			e->status = 126;
+			return -1;
+		}
+		if (interpreter_of(file, interp, sizeof interp) < 0)
+			break;
+		memcpy(file, interp, sizeof file);
+	}
+	execve(path, argv, envp);
+	err = errno;
+	ct_fail(e, err, "exec %s", argv[0]);
+	e->status = err == ENOENT || err == ENOTDIR ? 127 : 126;
+	return -1;
+}
