@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs the Debian packages that building and testing ctlaunch need,
+# only those that are missing. Quiet when everything is there. Works
+# without a terminal (CI).
+set -eu
+
+PKGS="gcc make pkg-config libyaml-dev libcap-dev busybox-static bats mandoc iproute2"
+
+missing=
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case $st in
+	*" ok installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: these packages are missing:$missing" >&2
+	echo "deps: run as root, or: sudo apt-get install -y --no-install-recommends$missing" >&2
+	exit 1
+fi
+echo "deps: installing missing packages:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q || { echo "deps: apt-get update failed" >&2; exit 1; }
+# shellcheck disable=SC2086 # one word per package
+apt-get install -y -q --no-install-recommends $missing </dev/null ||
+	{ echo "deps: apt-get install failed for:$missing" >&2; exit 1; }

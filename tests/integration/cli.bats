@@ -1,0 +1,167 @@
+#!/usr/bin/env bats
+# What ctlaunch refuses and what it only shows: a bad spec creates
+# nothing, --plan and --check change nothing. And every example runs.
+
+load helpers
+
+@test "bad spec: 125, file:line:col: key: message, and nothing created" {
+	write_spec <<-'EOF'
+		command: ["/bin/true"]
+		resources:
+		  memory: lots
+	EOF
+	run --separate-stderr ctl "$SPEC"
+	assert_status 125
+	assert_eq "stdout" "" "$output"
+	# rootfs is line 1 (write_spec), so memory's value is at 4:11.
+	assert_eq "stderr lines" 1 "$(grep -c . <<<"$stderr")"
+	assert_match "stderr" "^(.*/)?$NAME\.yaml:4:11: resources\.memory: .*lots" "$stderr"
+	[ ! -e "$(cg_dir memory)" ] || fail "a memory cgroup was made"
+}
+
+@test "bad spec: every problem reported in one run, one line each" {
+	write_spec <<-'EOF'
+		command: ["/bin/true"]
+		resources:
+		  memory: -1
+		  cpu_shares: 1
+	EOF
+	run --separate-stderr ctl "$SPEC"
+	assert_status 125
+	assert_eq "stderr lines" 2 "$(grep -c . <<<"$stderr")"
+	assert_line_match "stderr" "^(.*/)?$NAME\.yaml:4:11: resources\.memory: " "$stderr"
+	assert_line_match "stderr" "^(.*/)?$NAME\.yaml:5:15: resources\.cpu_shares: " "$stderr"
+}
+
+@test "bad spec: a missing rootfs is refused before anything is made" {
+	cat >"$SPEC" <<-EOF
+		rootfs: $BATS_TEST_TMPDIR/no-such-rootfs
+		command: ["/bin/true"]
+		resources:
+		  memory: 32M
+		  cpu_shares: 512
+	EOF
+	run --separate-stderr ctl "$SPEC"
+	assert_status 125
+	assert_line_match "stderr" "^(.*/)?$NAME\.yaml:1:9: rootfs: " "$stderr"
+	[ ! -e "$(cg_dir memory)" ] && [ ! -e "$(cg_dir cpu)" ] || fail "a cgroup was made"
+}
+
+@test "--plan: prints the steps, exits 0 and changes nothing" {
+	write_spec <<-'EOF'
+		hostname: planned
+		resources:
+		  memory: 64M
+		  cpu_shares: 512
+		  cpuset:
+		    cpus: "1"
+		    mems: "0"
+		command: ["/bin/touch", "/tmp/ran"]
+	EOF
+	local parent_mem had_parent=0
+	parent_mem=$(dirname "$(cg_dir memory)")
+	[ -d "$parent_mem" ] && had_parent=1
+	run --separate-stderr ctl --plan "$SPEC"
+	assert_status 0
+	# The plan names the cgroup files with their directories and values.
+	assert_contains "plan" "$(cg_dir memory)" "$output"
+	assert_match "plan" 'memory\.limit_in_bytes' "$output"
+	assert_match "plan" '67108864|64M' "$output"
+	assert_match "plan" 'cpu\.shares' "$output"
+	assert_match "plan" 'cpuset\.mems' "$output"
+	assert_match "plan" 'cpuset\.cpus' "$output"
+	assert_match "plan" 'pivot_root' "$output"
+	assert_match "plan" 'rprivate' "$output"
+	assert_match "plan" 'planned' "$output"
+	assert_match "plan" '/bin/touch' "$output"
+	# Nothing exists: no cgroup (teardown checks that too), not even
+	# the shared parent if it was not there, and the command never ran.
+	[ ! -e "$(cg_dir memory)" ] || fail "the plan made a cgroup"
+	[ "$had_parent" = 1 ] || [ ! -e "$parent_mem" ] || fail "the plan made $parent_mem"
+	[ ! -e "$ROOTFS/tmp/ran" ] || fail "the command ran"
+}
+
+@test "--plan: the order of the steps" {
+	write_spec <<-'EOF'
+		resources:
+		  memory: 64M
+		  cpuset:
+		    cpus: "1"
+		    mems: "0"
+		command: ["/bin/true"]
+	EOF
+	run --separate-stderr ctl --plan "$SPEC"
+	assert_status 0
+	line_of() { grep -nE -m 1 -- "$1" <<<"$output" | cut -d: -f1; }
+	local rpriv pivot proc mems cpus exec_
+	rpriv=$(line_of 'rprivate') pivot=$(line_of 'pivot_root') proc=$(line_of '[ (]/proc([ )]|$)')
+	mems=$(line_of 'cpuset\.mems') cpus=$(line_of 'cpuset\.cpus') exec_=$(line_of '^[^(]*\<exec\>')
+	[ -n "$rpriv" ] && [ -n "$pivot" ] && [ -n "$proc" ] && [ -n "$mems" ] && [ -n "$cpus" ] &&
+		[ -n "$exec_" ] || fail "a step is missing from the plan:"$'\n'"$output"
+	[ "$rpriv" -lt "$pivot" ] || fail "rprivate after pivot_root"$'\n'"$output"
+	[ "$pivot" -lt "$proc" ] || fail "/proc before pivot_root"$'\n'"$output"
+	[ "$mems" -lt "$cpus" ] || fail "cpuset.cpus before cpuset.mems"$'\n'"$output"
+	[ "$exec_" -gt "$pivot" ] || fail "exec before pivot_root"$'\n'"$output"
+	[ "$exec_" -gt "$cpus" ] || fail "exec before the cgroups are set"$'\n'"$output"
+}
+
+@test "--check: 0 for a good spec, and nothing made" {
+	write_spec <<-'EOF'
+		resources:
+		  memory: 64M
+		  cpuset:
+		    cpus: "0-1"
+		    mems: "0"
+		command: ["/bin/touch", "/tmp/ran"]
+	EOF
+	run --separate-stderr ctl --check "$SPEC"
+	assert_status 0
+	[ ! -e "$(cg_dir memory)" ] || fail "--check made a cgroup"
+	[ ! -e "$ROOTFS/tmp/ran" ] || fail "the command ran"
+}
+
+@test "--check: 125 for a CPU the host does not have" {
+	[ ! -e /sys/devices/system/cpu/cpu7 ] || skip "this host has a CPU 7"
+	write_spec <<-'EOF'
+		resources:
+		  cpuset:
+		    cpus: "7"
+		command: ["/bin/true"]
+	EOF
+	run --separate-stderr ctl --check "$SPEC"
+	assert_status 125
+	assert_line_match "stderr" "^(.*/)?$NAME\.yaml:4:11: resources\.cpuset\.cpus: " "$stderr"
+	# And a run refuses it the same way.
+	run --separate-stderr ctl "$SPEC"
+	assert_status 125
+	assert_line_match "stderr" "^(.*/)?$NAME\.yaml:4:11: resources\.cpuset\.cpus: " "$stderr"
+}
+
+@test "examples: every example runs with its documented exit status" {
+	local ex base want n=0 bad=
+	for want in hello memory-oom cpuset-pin cpu-shares; do
+		[ -f "$ROOT/examples/$want.yaml" ] || bad+="examples/$want.yaml is missing"$'\n'
+	done
+	for ex in "$ROOT"/examples/*.yaml; do
+		want=$(sed -n 's/^#[[:space:]]*expect-exit:[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' "$ex" | head -n 1)
+		want=${want:-0}
+		n=$((n + 1))
+		# As written first; then run under a name of this test's, so
+		# that a `make demo` next to the tests cannot collide with it.
+		run --separate-stderr ctl --check "$ex"
+		if [ "$status" -ne 0 ]; then
+			bad+="${ex#"$ROOT"/}: --check: exit $status"$'\n'"  stderr: $stderr"$'\n'
+			continue
+		fi
+		base=${ex##*/}
+		run --separate-stderr ctl --name "$NAME-${base%.yaml}" "$ex"
+		echo "# ${ex#"$ROOT"/}: exit $status (want $want)" >&3
+		if [ "$status" -ne "$want" ]; then
+			bad+="${ex#"$ROOT"/}: exit $status, want $want"$'\n'"  stdout: $output"$'\n'"  stderr: $stderr"$'\n'
+		elif [ "$want" -eq 137 ] && ! grep -q 'killed by the OOM killer' <<<"$stderr"; then
+			bad+="${ex#"$ROOT"/}: no OOM message; stderr: $stderr"$'\n'
+		fi
+	done
+	[ "$n" -ge 4 ] || bad+="only $n examples"$'\n'
+	[ -z "$bad" ] || fail "$bad"
+}
