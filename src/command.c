@@ -64,6 +64,56 @@ static int lookup(const char *name, char *const envp[], char *out, size_t size)
 	return err;
 }
 
+/* The PT_INTERP path of an ELF file whose header is in buf. The two
+ * classes differ only in field widths, so each program header is read
+ * into the 64-bit layout. */
+static int elf_interp(int fd, const unsigned char *buf, char *out, size_t size)
+{
+	bool is64 = buf[EI_CLASS] == ELFCLASS64;
+	uint64_t phoff;
+	unsigned phnum, phentsize;
+
+	if (is64) {
+		Elf64_Ehdr eh;
+
+		memcpy(&eh, buf, sizeof eh);
+		phoff = eh.e_phoff, phnum = eh.e_phnum, phentsize = eh.e_phentsize;
+	} else if (buf[EI_CLASS] == ELFCLASS32) {
+		Elf32_Ehdr eh;
+
+		memcpy(&eh, buf, sizeof eh);
+		phoff = eh.e_phoff, phnum = eh.e_phnum, phentsize = eh.e_phentsize;
+	} else {
+		return -1;
+	}
+	for (unsigned i = 0; i < phnum; i++) {
+		off_t at = (off_t)(phoff + (uint64_t)i * phentsize);
+		uint64_t type, offset, filesz;
+
+		if (is64) {
+			Elf64_Phdr ph;
+
+			if (pread(fd, &ph, sizeof ph, at) != (ssize_t)sizeof ph)
+				return -1;
+			type = ph.p_type, offset = ph.p_offset, filesz = ph.p_filesz;
+		} else {
+			Elf32_Phdr ph;
+
+			if (pread(fd, &ph, sizeof ph, at) != (ssize_t)sizeof ph)
+				return -1;
+			type = ph.p_type, offset = ph.p_offset, filesz = ph.p_filesz;
+		}
+		if (type != PT_INTERP)
+			continue;
+		if (filesz == 0 || filesz >= size ||
+		    pread(fd, out, filesz, (off_t)offset) != (ssize_t)filesz)
+			return -1;
+		out[filesz] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
 /* The interpreter a file asks for: the #! line of a script, or the
  * PT_INTERP of an ELF file. 0 with out filled, or -1 when there is none. */
 static int interpreter_of(const char *file, char *out, size_t size)
@@ -85,44 +135,7 @@ static int interpreter_of(const char *file, char *out, size_t size)
 	}
 	if (memcmp(buf, ELFMAG, SELFMAG) != 0 || (size_t)n < sizeof(Elf64_Ehdr))
 		return -1;
-	if (buf[EI_CLASS] == ELFCLASS64) {
-		Elf64_Ehdr eh;
-
-		memcpy(&eh, buf, sizeof eh);
-		for (unsigned i = 0; i < eh.e_phnum; i++) {
-			Elf64_Phdr ph;
-
-			if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (uint64_t)i * eh.e_phentsize)) !=
-			    (ssize_t)sizeof ph)
-				return -1;
-			if (ph.p_type != PT_INTERP)
-				continue;
-			if (ph.p_filesz == 0 || ph.p_filesz >= size ||
-			    pread(fd, out, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz)
-				return -1;
-			out[ph.p_filesz] = '\0';
-			return 0;
-		}
-	} else if (buf[EI_CLASS] == ELFCLASS32) {
-		Elf32_Ehdr eh;
-
-		memcpy(&eh, buf, sizeof eh);
-		for (unsigned i = 0; i < eh.e_phnum; i++) {
-			Elf32_Phdr ph;
-
-			if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (uint32_t)i * eh.e_phentsize)) !=
-			    (ssize_t)sizeof ph)
-				return -1;
-			if (ph.p_type != PT_INTERP)
-				continue;
-			if (ph.p_filesz == 0 || ph.p_filesz >= size ||
-			    pread(fd, out, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz)
-				return -1;
-			out[ph.p_filesz] = '\0';
-			return 0;
-		}
-	}
-	return -1;
+	return elf_interp(fd, buf, out, size);
 }
 
 static bool is_self(const char *file, const struct stat *self)
