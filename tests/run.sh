@@ -121,6 +121,21 @@ if [ -n "$man" ]; then
 	fi
 fi
 
+# (d2) static analysis of our own code: cppcheck and clang-tidy must be
+# silent. One test each; the commands are the Makefile's lint targets.
+for tool in cppcheck clang-tidy; do
+	echo "== $tool"
+	if make -s --no-print-directory "lint-$tool" >"$tmp/out" 2>&1 &&
+		! grep -qE '(warning|error):' "$tmp/out"; then
+		echo "ok - $tool"
+		pass
+	else
+		grep -E '(warning|error):' "$tmp/out" || tail -n 20 "$tmp/out"
+		echo "not ok - $tool"
+		fail
+	fi
+done
+
 # (e) integration tests: real containers, so root only.
 if [ "$(id -u)" -eq 0 ]; then
 	if sh scripts/mkrootfs.sh "$B/rootfs"; then
