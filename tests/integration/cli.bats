@@ -165,3 +165,55 @@ load helpers
 	[ "$n" -ge 4 ] || bad+="only $n examples"$'\n'
 	[ -z "$bad" ] || fail "$bad"
 }
+
+@test "cli: -v logs every step of the plan, in order, as it runs" {
+	write_spec <<-'EOF'
+		resources:
+		  memory: 32M
+		command: [/bin/true]
+	EOF
+	local steps
+	steps=$(ctl --plan "$SPEC" | grep -cE '^ *[0-9]+ (parent|child) ')
+	run --separate-stderr ctl -v "$SPEC"
+	assert_status 0
+	# One log line per step, each numbered i/N by the process that ran it.
+	assert_eq "logged steps" "$steps" "$(grep -cE "^ctlaunch: $NAME: (parent|child) [0-9]+/$steps: " <<<"$stderr")"
+	assert_line_match "log" "^ctlaunch: $NAME: child [0-9]+/$steps: pivot_root " "$stderr"
+	assert_line_match "log" "^ctlaunch: $NAME: parent $steps/$steps: wait for the container's pid 1" "$stderr"
+	# The child's steps come after the parent released it.
+	local release pivot
+	release=$(grep -n ': release the child$' <<<"$stderr" | cut -d: -f1)
+	pivot=$(grep -n ': pivot_root ' <<<"$stderr" | cut -d: -f1)
+	[ -n "$release" ] && [ -n "$pivot" ] && [ "$pivot" -gt "$release" ] ||
+		fail "pivot_root (line $pivot) logged before the release (line $release)"
+}
+
+@test "cli: when ctlaunch is killed, the container dies with it; the next run clears its cgroup" {
+	write_spec <<-'EOF'
+		resources:
+		  memory: 32M
+		command: echo ready; while :; do sleep 1; done
+	EOF
+	local mem init
+	mem=$(cg_dir memory)
+	ctl_bg "$SPEC"
+	wait_for_line ready
+	init=$(container_init_pid "$mem")
+	kill -KILL "$BG_PID"
+	wait "$BG_PID" 2>/dev/null || true
+	BG_PID=
+	# PR_SET_PDEATHSIG kills the container's pid 1, and the kernel the
+	# rest of its pid namespace.
+	local i
+	for ((i = 0; i < POLL_SECS * 20; i++)); do
+		[ -d "/proc/$init" ] || break
+		sleep 0.05
+	done
+	[ ! -d "/proc/$init" ] || fail "the container's pid 1 ($init) outlived ctlaunch"
+	# A killed launcher cannot clean up: its empty cgroup stays until the
+	# next run of the same name, which removes it and leaves nothing.
+	[ -d "$mem" ] || fail "expected the killed run's cgroup $mem to be left"
+	run --separate-stderr ctl "$SPEC" -- /bin/true
+	assert_status 0
+	[ ! -e "$mem" ] || fail "the stale cgroup $mem is still there"
+}
