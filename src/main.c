@@ -139,10 +139,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-static void print_diags(const struct ct_diags *d)
+/* Every problem, up to a screenful: a hostile or generated spec can
+ * have a hundred thousand, and the first ones say what is wrong. */
+#define MAX_DIAGS 50
+
+static void print_diags(const struct ct_diags *d, const char *file)
 {
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->n && i < MAX_DIAGS; i++)
 		fprintf(stderr, "%s\n", d->v[i]);
+	if (d->n > MAX_DIAGS)
+		fprintf(stderr, "%s: %zu more problems not shown\n", file, d->n - MAX_DIAGS);
 }
 
 static void log_step(const struct plan *p, const struct step *s)
@@ -201,7 +207,7 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc > 0 ? 0 : EXIT_LAUNCHER;
 	if (spec_load(o.spec, &spec, &d) < 0) {
-		print_diags(&d);
+		print_diags(&d, o.spec);
 		return EXIT_LAUNCHER;
 	}
 	if (o.name && spec_set_name(&spec, o.name, &e) < 0) {
@@ -215,7 +221,7 @@ int main(int argc, char **argv)
 		return EXIT_LAUNCHER;
 	}
 	if (spec_check(&spec, &h, &d) < 0) {
-		print_diags(&d);
+		print_diags(&d, o.spec);
 		return EXIT_LAUNCHER;
 	}
 	if (o.check) {

@@ -217,3 +217,15 @@ load helpers
 	assert_status 0
 	[ ! -e "$mem" ] || fail "the stale cgroup $mem is still there"
 }
+
+@test "bad spec: a flood of problems is cut to 50 lines and a count" {
+	{
+		printf 'rootfs: %s\ncommand: [/bin/true]\n' "$ROOTFS"
+		for i in $(seq 120); do printf 'bogus%d: 1\n' "$i"; done
+	} >"$SPEC"
+	run --separate-stderr ctl "$SPEC"
+	assert_status 125
+	assert_eq "lines" 51 "$(wc -l <<<"$stderr")"
+	assert_line "first" "$SPEC:3:1: bogus1: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, mounts, capabilities, no_new_privileges, rlimits)" "$(head -n 1 <<<"$stderr")"
+	assert_line "last" "$SPEC: 70 more problems not shown" "$stderr"
+}
