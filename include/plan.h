@@ -34,6 +34,7 @@ enum step_kind {
 	STEP_MKNOD,        /* node.* */
 	STEP_SYMLINK,      /* path.a -> path.b (link path.b to target path.a) */
 	STEP_CHDIR,        /* path.a */
+	STEP_RESOLVE,      /* exec.*: find argv[0] in PATH; refuse ctlaunch's own binary */
 	STEP_RLIMIT,       /* rlimit.* */
 	STEP_CAPS_BOUND,   /* caps.keep: the bounding set; ambient cleared */
 	STEP_USER,         /* user.*: setgroups, setgid, setuid */

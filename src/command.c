@@ -115,14 +115,22 @@ static int elf_interp(int fd, const unsigned char *buf, char *out, size_t size)
 }
 
 /* The interpreter a file asks for: the #! line of a script, or the
- * PT_INTERP of an ELF file. 0 with out filled, or -1 when there is none. */
+ * PT_INTERP of an ELF file. 0 with out filled; -1 with errno 0 when it
+ * names none, or with errno set when the file cannot be read. */
 static int interpreter_of(const char *file, char *out, size_t size)
 {
 	cleanup_close int fd = open(file, O_RDONLY | O_CLOEXEC);
 	unsigned char buf[512];
 	ssize_t n;
 
-	if (fd < 0 || (n = read(fd, buf, sizeof buf - 1)) < 4)
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	if (n < 0)
+		return -1;
+	/* From here on, -1 with errno 0: a file with no interpreter. */
+	errno = 0;
+	if (n < 4)
 		return -1;
 	buf[n] = '\0';
 	if (buf[0] == '#' && buf[1] == '!') {
@@ -145,37 +153,52 @@ static bool is_self(const char *file, const struct stat *self)
 	return stat(file, &st) == 0 && st.st_dev == self->st_dev && st.st_ino == self->st_ino;
 }
 
-int command_exec(char *const argv[], char *const envp[], struct ct_err *e)
+static int fail_status(struct ct_err *e, int errnum, int status, const char *fmt, const char *arg)
 {
-	char path[PATH_MAX], file[PATH_MAX], interp[PATH_MAX];
-	struct stat self;
-	int err = lookup(argv[0], envp, path, sizeof path);
+	ct_fail(e, errnum, fmt, arg);
+	e->status = status;
+	return -1;
+}
 
-	if (err) {
-		ct_fail(e, err, "exec %s", argv[0]);
-		e->status = err == ENOENT ? 127 : 126;
-		return -1;
-	}
-	if (stat("/proc/self/exe", &self) < 0) {
-		ct_fail(e, errno, "stat /proc/self/exe");
-		e->status = 126;
-		return -1;
-	}
+int command_resolve(const char *argv0, char *const envp[], char *path, size_t size,
+		    struct ct_err *e)
+{
+	char file[PATH_MAX], interp[PATH_MAX];
+	struct stat self;
+	int err = lookup(argv0, envp, path, size);
+
+	if (err)
+		return fail_status(e, err, err == ENOENT ? 127 : 126, "exec %s", argv0);
+	if (stat("/proc/self/exe", &self) < 0)
+		return ct_fail(e, errno, "stat /proc/self/exe");
 	snprintf(file, sizeof file, "%s", path);
 	for (int depth = 0; depth <= MAX_INTERPRETERS; depth++) {
-		if (is_self(file, &self)) {
-			ct_fail(e, 0, "exec %s: refusing to run ctlaunch's own binary in the container "
-				      "(it is the host's file: CVE-2019-5736)", argv[0]);
-			e->status = 126;
-			return -1;
+		int rc;
+
+		if (is_self(file, &self))
+			return fail_status(e, 0, 126,
+					   "exec %s: refusing to run ctlaunch's own binary in the "
+					   "container (it is the host's file: CVE-2019-5736)", argv0);
+		rc = interpreter_of(file, interp, sizeof interp);
+		if (rc == 0) {
+			memcpy(file, interp, sizeof file);
+			continue;
 		}
-		if (interpreter_of(file, interp, sizeof interp) < 0)
-			break;
-		memcpy(file, interp, sizeof file);
+		/* A file the check cannot read is refused, not waved through:
+		 * its interpreter could be anything. One that does not exist
+		 * makes the exec fail on its own. */
+		if (rc < 0 && errno != ENOENT && errno != 0)
+			return fail_status(e, errno, 126, "exec %s: cannot read it to check it", argv0);
+		break;
 	}
+	return 0;
+}
+
+int command_exec(const char *path, char *const argv[], char *const envp[], struct ct_err *e)
+{
+	int err;
+
 	execve(path, argv, envp);
 	err = errno;
-	ct_fail(e, err, "exec %s", argv[0]);
-	e->status = err == ENOENT || err == ENOTDIR ? 127 : 126;
-	return -1;
+	return fail_status(e, err, err == ENOENT || err == ENOTDIR ? 127 : 126, "exec %s", argv[0]);
 }

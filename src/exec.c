@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
@@ -37,6 +38,7 @@ struct run {
 	int errpipe[2];  /* the child writes a struct child_err, or nothing at exec */
 	bool *made;      /* made[i]: the mkdir of step i succeeded */
 	int *trees;      /* the child's open_tree fds, by slot */
+	char exec_path[PATH_MAX]; /* the command's file, found and checked */
 	sigset_t oldmask;
 	struct sigaction old_pipe;
 	struct exec_result *r;
@@ -109,9 +111,32 @@ static int child_wait_release(struct run *run, struct ct_err *e)
 	return 0;
 }
 
-/* No descriptor of the launcher may reach the command: mark every one
- * above stderr close-on-exec (the error pipe must stay open until the
- * exec itself succeeds). */
+static void close_from_to(unsigned from, unsigned to)
+{
+	if (from > to)
+		return;
+	if (syscall(SYS_close_range, from, to, 0) == 0)
+		return;
+	for (long fd = from, max = sysconf(_SC_OPEN_MAX); fd <= (long)to && fd < max; fd++)
+		close((int)fd);
+}
+
+/* The child's first act: close every descriptor but stdio and its two
+ * pipes. One inherited from ctlaunch's caller and still open later
+ * would be a way out: a workdir of /proc/self/fd/N on a host directory
+ * puts the command outside its root (the class of CVE-2024-21626). */
+static void close_inherited(const struct run *run)
+{
+	unsigned a = (unsigned)run->sync[0], b = (unsigned)run->errpipe[1];
+	unsigned lo = a < b ? a : b, hi = a < b ? b : a;
+
+	close_from_to(3, lo - 1);
+	close_from_to(lo + 1, hi - 1);
+	close_from_to(hi + 1, ~0U);
+}
+
+/* What the child opened since is close-on-exec already; this makes
+ * sure of it (the error pipe must stay open until the exec succeeds). */
 static void cloexec_all(void)
 {
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
@@ -127,7 +152,7 @@ __attribute__((noreturn)) static void child_exec(struct run *run, const struct s
 	cloexec_all();
 	sigaction(SIGPIPE, &run->old_pipe, NULL);
 	sigprocmask(SIG_SETMASK, &run->oldmask, NULL);
-	command_exec(s->u.exec.argv, s->u.exec.envp, &e);
+	command_exec(run->exec_path, s->u.exec.argv, s->u.exec.envp, &e);
 	child_fail(run, &e, e.status);
 }
 
@@ -167,6 +192,16 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 		if (setrlimit(s->u.rlimit.resource, &rl) < 0)
 			return ct_fail(e, errno, "setrlimit %s", s->u.rlimit.name);
 		return 0;
+	}
+	case STEP_RESOLVE: {
+		int rc = command_resolve(s->u.exec.argv[0], s->u.exec.envp, run->exec_path,
+					 sizeof run->exec_path, e);
+
+		/* Not found or not executable: the command's failure (127,
+		 * 126), not ctlaunch's; it goes back as it is. */
+		if (rc < 0 && e->status)
+			child_fail(run, e, e->status);
+		return rc;
 	}
 	case STEP_CAPS_BOUND:
 		return caps_bound(s->u.caps.keep, e);
@@ -220,7 +255,8 @@ __attribute__((noreturn)) static void child_main(struct run *run)
 
 	close_fd(&run->sync[1]);
 	close_fd(&run->errpipe[0]);
-	close_fd(&run->lock_fd);
+	run->lock_fd = -1;
+	close_inherited(run);
 	run->trees = xcalloc(run->p->n, sizeof *run->trees);
 	for (size_t i = 0; i < run->p->n; i++)
 		run->trees[i] = -1;

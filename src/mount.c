@@ -54,7 +54,8 @@ int mnt_mount(const char *source, const char *target, const char *fstype,
 		struct statvfs sv;
 
 		if (statvfs(target, &sv) == 0)
-			flags |= ((sv.f_flag & ST_NOSUID) ? MS_NOSUID : 0) |
+			flags |= ((sv.f_flag & ST_RDONLY) ? MS_RDONLY : 0) |
+				 ((sv.f_flag & ST_NOSUID) ? MS_NOSUID : 0) |
 				 ((sv.f_flag & ST_NODEV) ? MS_NODEV : 0) |
 				 ((sv.f_flag & ST_NOEXEC) ? MS_NOEXEC : 0);
 	}
@@ -71,15 +72,19 @@ int mnt_mount(const char *source, const char *target, const char *fstype,
 int mnt_tree_open(const char *source, bool readonly, struct ct_err *e)
 {
 	int fd = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	/* nodev as on the rootfs: a device node in a host directory must
+	 * not become a way to the host's devices. */
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_NODEV | (readonly ? MOUNT_ATTR_RDONLY : 0),
+	};
 
 	if (fd < 0)
 		return ct_fail(e, errno, "open_tree %s", source);
-	if (readonly && mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof ro) < 0) {
+	if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
 		int err = errno;
 
 		close(fd);
-		return ct_fail(e, err, "make %s read-only", source);
+		return ct_fail(e, err, "set the attributes of %s", source);
 	}
 	return fd;
 }

@@ -413,6 +413,9 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 	sorted_mounts(spec, m);
 	mnt(p, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, nowhere);
 	mnt(p, spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL, spec->rootfs_at);
+	/* The rootfs is not trusted: a device node in it must not open the
+	 * host's disk. The container's devices are the ones made in /dev. */
+	mnt(p, NULL, spec->rootfs, NULL, MS_BIND | MS_REMOUNT | MS_NODEV, NULL, spec->rootfs_at);
 	plan_bind_open(p, m, spec->n_mounts);
 	path_step(p, STEP_PIVOT_ROOT, spec->rootfs, NULL, spec->rootfs_at);
 	add(p, STEP_UMOUNT_OLD, SIDE_CHILD, nowhere);
@@ -472,6 +475,7 @@ static void plan_exec(struct plan *p, const struct spec *spec, const char *hostn
 	/* drop comes off the defaults, add goes on top: "drop: [ALL],
 	 * add: [CAP_NET_BIND_SERVICE]" keeps exactly that one, as in docker. */
 	uint64_t keep = ((CAPS_DEFAULT & ~spec->caps_drop) | spec->caps_add) & CAPS_KNOWN;
+	char **envp = plan_env(p, spec, hostname, o);
 
 	for (size_t i = 0; i < spec->argc; i++)
 		argv[i] = pstr(p, spec->argv[i]);
@@ -479,6 +483,12 @@ static void plan_exec(struct plan *p, const struct spec *spec, const char *hostn
 	 * never through a descriptor or path of the host (the class of
 	 * CVE-2024-21626). */
 	path_step(p, STEP_CHDIR, spec->workdir ? spec->workdir : "/", NULL, spec->workdir_at);
+	/* While still root with every capability, so each file of the
+	 * interpreter chain can be read for the check (CVE-2019-5736); and
+	 * after chdir, so a relative command resolves in the workdir. */
+	s = add(p, STEP_RESOLVE, SIDE_CHILD, spec->command_at);
+	s->u.exec.argv = argv;
+	s->u.exec.envp = envp;
 	/* Before the capabilities go: raising a hard limit needs
 	 * CAP_SYS_RESOURCE. */
 	for (size_t i = 0; i < spec->n_rlimits; i++) {
@@ -493,17 +503,17 @@ static void plan_exec(struct plan *p, const struct spec *spec, const char *hostn
 	 * starts with. A switch to a non-root user clears permitted and
 	 * effective, and they stay clear. */
 	add(p, STEP_CAPS_BOUND, SIDE_CHILD, spec->caps_at)->u.caps.keep = keep;
-	if (spec->user) {
-		s = add(p, STEP_USER, SIDE_CHILD, spec->user_at);
-		s->u.user.uid = spec->uid;
-		s->u.user.gid = spec->gid;
-	}
+	/* Root too: setgroups drops the supplementary groups ctlaunch was
+	 * started with, which must not reach the container. */
+	s = add(p, STEP_USER, SIDE_CHILD, spec->user_at);
+	s->u.user.uid = spec->user ? spec->uid : 0;
+	s->u.user.gid = spec->user ? spec->gid : 0;
 	add(p, STEP_CAPS, SIDE_CHILD, spec->caps_at)->u.caps.keep = keep;
 	if (spec->no_new_privileges)
 		add(p, STEP_NO_NEW_PRIVS, SIDE_CHILD, spec->no_new_privileges_at);
 	s = add(p, STEP_EXEC, SIDE_CHILD, spec->command_at);
 	s->u.exec.argv = argv;
-	s->u.exec.envp = plan_env(p, spec, hostname, o);
+	s->u.exec.envp = envp;
 }
 
 int plan_build(const struct spec *spec, const struct host *h, const struct plan_opts *o,

@@ -177,6 +177,11 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		put(&o, "setgroups %u, setgid %u, setuid %u", s->u.user.gid, s->u.user.gid,
 		    s->u.user.uid);
 		break;
+	case STEP_RESOLVE:
+		put(&o, "find ");
+		put_word(&o, s->u.exec.argv[0]);
+		put(&o, " in PATH; refuse ctlaunch's own binary (CVE-2019-5736)");
+		break;
 	case STEP_RLIMIT:
 		put(&o, "setrlimit %s", s->u.rlimit.name);
 		if (s->u.rlimit.soft == UINT64_MAX)
@@ -189,8 +194,8 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 			put(&o, " hard %llu", (unsigned long long)s->u.rlimit.hard);
 		break;
 	case STEP_BIND_OPEN:
-		put(&o, "open_tree %s (OPEN_TREE_CLONE|AT_RECURSIVE)%s", s->u.bind.source,
-		    s->u.bind.readonly ? " read-only (MOUNT_ATTR_RDONLY)" : "");
+		put(&o, "open_tree %s (OPEN_TREE_CLONE|AT_RECURSIVE) nodev%s", s->u.bind.source,
+		    s->u.bind.readonly ? ", read-only" : "");
 		break;
 	case STEP_BIND_ATTACH:
 		put(&o, "move_mount %s to %s%s", s->u.bind.source, s->u.bind.target,

@@ -849,6 +849,19 @@ static void k_m_target(struct walk *w, const struct ynode *y, const char *path)
 			"invalid target '%s' (expected a path below / without ..)", v);
 		return;
 	}
+	/* ctlaunch makes these; a mount over one would replace the /dev/null
+	 * the masks are bound from, or uncover what they hide. */
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const managed[] = { "/proc", "/sys", "/dev" };
+		size_t n = strlen(managed[i]);
+
+		if (strncmp(v, managed[i], n) == 0 && (v[n] == '\0' || v[n] == '/')) {
+			ct_diag(w->d, w->file, y->at, path,
+				"invalid target '%s' (expected a path outside /proc, /sys and /dev, "
+				"which ctlaunch sets up)", v);
+			return;
+		}
+	}
 	w->mount->target = xstrdup(v);
 	w->mount->target_at = y->at;
 }

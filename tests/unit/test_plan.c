@@ -198,7 +198,7 @@ static void no_resources_no_cgroups(void)
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	CHECK(find(&p, "ctlaunch") < 0);
+	CHECK(find(&p, "/ctlaunch") < 0);
 	CHECK(find_kind(&p, STEP_CG_MKDIR) < 0 && find_kind(&p, STEP_CG_ENTER) < 0);
 	CHECK(plan_cleanup_order(&p, idx, 8) == 0);
 }
@@ -352,9 +352,17 @@ static void hardening_order(void)
 	CHECK(kcore > proc && kcore > dev_null && firmware > sys && sysrq_ro > proc);
 	CHECK(cgroupfs > sys && cgroupfs_ro > cgroupfs);
 	/* Capabilities go last, after every mount, then no_new_privs, then exec. */
-	CHECK(chdir_ > cgroupfs_ro && bound == chdir_ + 1 && caps == bound + 1 && nnp == caps + 1 &&
+	/* The command is found and checked while still root, after chdir. */
+	CHECK(find(&p, "find /bin/echo in PATH; refuse ctlaunch's own binary (CVE-2019-5736)") ==
+	      chdir_ + 1);
+	CHECK(chdir_ > cgroupfs_ro && bound == chdir_ + 2 && caps == bound + 2 && nnp == caps + 1 &&
 	      exec == nnp + 1);
-	CHECK(find_kind(&p, STEP_USER) < 0 && find_kind(&p, STEP_RLIMIT) < 0);
+	/* Root too drops the launcher's supplementary groups. */
+	CHECK(find(&p, "setgroups 0, setgid 0, setuid 0") == bound + 1);
+	CHECK(find_kind(&p, STEP_RLIMIT) < 0);
+	/* The rootfs is nodev right after its bind. */
+	CHECK(find(&p, "mount /srv/rootfs remount (MS_NODEV|MS_REMOUNT|MS_BIND)") ==
+	      find(&p, "mount /srv/rootfs on /srv/rootfs bind") + 1);
 }
 
 static void user_between_bounding_set_and_caps(void)
@@ -408,7 +416,7 @@ static void spec_mounts_ordered_and_readonly_root_last(void)
 	CHECK(build(&s, &h, NULL, &p) == 0);
 	s.mounts = NULL;
 	s.n_mounts = 0;
-	open = find(&p, "open_tree /srv/data (OPEN_TREE_CLONE|AT_RECURSIVE) read-only (MOUNT_ATTR_RDONLY)");
+	open = find(&p, "open_tree /srv/data (OPEN_TREE_CLONE|AT_RECURSIVE) nodev, read-only");
 	pivot = find_kind(&p, STEP_PIVOT_ROOT);
 	outer = find(&p, "move_mount /srv/data to /data (read-only)");
 	inner = find(&p, "mount tmpfs on /data/tmp type tmpfs (MS_NOSUID|MS_NODEV) size=1048576,mode=1777");
