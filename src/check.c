@@ -114,8 +114,16 @@ static void check_mounts(struct spec *spec, struct ct_diags *d)
 		if (m->type != MOUNT_BIND)
 			continue;
 		if (!realpath(m->source, real)) {
-			ct_diag(d, spec->file, m->source_at, "mounts.source", "'%s': %s", m->source,
-				strerror(errno));
+			char key[64];
+			size_t n = strlen(spec->dir);
+			/* As written: without the spec's directory put in front. */
+			const char *shown = strncmp(m->source, spec->dir, n) == 0 && m->source[n] == '/' &&
+						    strcmp(spec->dir, "/") != 0
+					    ? m->source + n + 1
+					    : m->source;
+
+			snprintf(key, sizeof key, "mounts[%zu].source", i);
+			ct_diag(d, spec->file, m->source_at, key, "'%s': %s", shown, strerror(errno));
 			continue;
 		}
 		free(m->source);
@@ -123,7 +131,8 @@ static void check_mounts(struct spec *spec, struct ct_diags *d)
 	}
 }
 
-static void check_rootfs(struct spec *spec, struct ct_diags *d)
+/* 0 when the rootfs is a usable directory (then absolute in spec). */
+static int check_rootfs(struct spec *spec, struct ct_diags *d)
 {
 	char real[PATH_MAX];
 	struct stat st;
@@ -131,21 +140,22 @@ static void check_rootfs(struct spec *spec, struct ct_diags *d)
 	if (!realpath(spec->rootfs, real)) {
 		ct_diag(d, spec->file, spec->rootfs_at, "rootfs", "'%s': %s", spec->rootfs,
 			strerror(errno));
-		return;
+		return -1;
 	}
 	if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		ct_diag(d, spec->file, spec->rootfs_at, "rootfs",
 			"'%s' is not a directory", spec->rootfs);
-		return;
+		return -1;
 	}
 	if (strcmp(real, "/") == 0) {
 		ct_diag(d, spec->file, spec->rootfs_at, "rootfs",
 			"'%s' is the host's root (expected a directory holding the container's files)",
 			spec->rootfs);
-		return;
+		return -1;
 	}
 	free(spec->rootfs);
 	spec->rootfs = xstrdup(real);
+	return 0;
 }
 
 static void check_list(const struct spec *spec, struct ct_diags *d, struct ct_loc at,
@@ -166,9 +176,8 @@ int spec_check(struct spec *spec, const struct host *h, struct ct_diags *d)
 {
 	size_t before = d->n;
 
-	check_rootfs(spec, d);
 	/* The user's names are the rootfs's: only once it is known good. */
-	if (d->n == before)
+	if (check_rootfs(spec, d) == 0)
 		check_user(spec, d);
 	check_mounts(spec, d);
 	if (spec->res.has_cpus)
