@@ -104,6 +104,10 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps check demo lint lint-cppcheck lint-clang-tidy lint-man install uninstall clean
+# Measures ctlaunch against crun, runc and bwrap (root; installs them).
+bench:
+	@bash bench/run.sh
+
+.PHONY: all deps check demo lint lint-cppcheck lint-clang-tidy lint-man install uninstall clean bench
 
 -include $(wildcard $(B)/obj/*.d $(B)/obj/unit/*.d $(B)/san/*.d $(B)/san/unit/*.d)

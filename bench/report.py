@@ -1,0 +1,682 @@
+#!/usr/bin/env python3
+"""The benchmark's helpers that are easier in Python than in the shell.
+
+  report.py limits KEY OUT -- COMMAND...   launch, find the container's
+                                           process, read its limits from
+                                           the host side, append to OUT
+  report.py phases FULL LANDMARKS...       where a launch spends its time,
+                                           from strace -f -T -tt output
+  report.py cgcost OUT CGROOT ID           mkdir/rmdir cost of a cgroup
+  report.py perf DIR KEY...                perf stat files to one line each
+  report.py table DIR                      the markdown report of a run
+
+Standard library only. Nothing here is timed: timings come from
+hyperfine and bench/timeit.
+"""
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+WANT = {"memory": "67108864", "shares": "512", "cpus": "0", "mems": "0"}
+
+
+# ---------------------------------------------------------------- limits
+
+def cgroup_mounts():
+    """controller -> mount point of its v1 hierarchy, from our mountinfo."""
+    out = {}
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            pre, _, post = line.partition(" - ")
+            fields, sup = pre.split(), post.split()
+            if len(sup) < 3 or sup[0] != "cgroup":
+                continue
+            for opt in sup[2].split(","):
+                out.setdefault(opt, fields[4])
+    return out
+
+
+def ppid_map():
+    m = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                s = f.read()
+        except OSError:
+            continue
+        # comm may hold spaces and parentheses: split after the last ')'
+        rest = s[s.rindex(")") + 2:].split()
+        m[int(pid)] = (int(rest[1]), s[s.index("(") + 1:s.rindex(")")])
+    return m
+
+
+def find_descendant(root, comm):
+    m = ppid_map()
+    for pid, (_, c) in m.items():
+        if c != comm:
+            continue
+        p = pid
+        while p > 1 and p in m:
+            p = m[p][0]
+            if p == root:
+                return pid
+    return None
+
+
+def read(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError as e:
+        return f"unreadable ({e.strerror})"
+
+
+def limits(key, out, cmd):
+    """Run cmd (whose container runs `sleep 1`), find that sleep among
+    its descendants, and read the limits of the cgroups it is in, on the
+    host side: what the kernel enforces, not what the launcher says."""
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+    pid, deadline = None, time.monotonic() + 5
+    while pid is None and p.poll() is None and time.monotonic() < deadline:
+        pid = find_descendant(p.pid, "sleep")
+        if pid is None:
+            time.sleep(0.01)
+    def cgroups_of(pid):
+        cg = {}
+        for line in read(f"/proc/{pid}/cgroup").splitlines():
+            _, ctrls, path = line.split(":", 2)
+            for c in ctrls.split(","):
+                cg[c] = path
+        return cg
+
+    got, applied, where = {}, {}, ""
+    if pid is not None:
+        cg, own, mnt = cgroups_of(pid), cgroups_of("self"), cgroup_mounts()
+        for k, ctrl, name in (("memory", "memory", "memory.limit_in_bytes"),
+                              ("shares", "cpu", "cpu.shares"),
+                              ("cpus", "cpuset", "cpuset.cpus"),
+                              ("mems", "cpuset", "cpuset.mems")):
+            if ctrl not in cg or ctrl not in mnt:
+                got[k] = "no hierarchy"
+            else:
+                got[k] = read(os.path.join(mnt[ctrl] + cg[ctrl], name))
+            # A value the container merely inherits (it is still in the
+            # cgroup it was started from) is not a limit applied.
+            applied[k] = got[k] == WANT[k] and cg.get(ctrl) != own.get(ctrl)
+        where = cg.get("memory", "?")
+    _, err = p.communicate(timeout=30)
+    if p.returncode != 0:
+        sys.stderr.write(err.decode(errors="replace"))
+        print(f"bench: {key}: the limits check launch failed (exit {p.returncode})",
+              file=sys.stderr)
+        return 1
+    if pid is None:
+        verdict, detail = "unknown", "the container's process was not found"
+    else:
+        n = sum(applied.values())
+        verdict = "yes" if n == len(WANT) else ("partly" if n else "no")
+        mem = got["memory"]
+        if mem.isdigit() and int(mem) >= 1 << 60:
+            mem = "unlimited"
+        elif mem.isdigit():
+            mem = f"{int(mem) >> 20}M"
+        detail = (f"memory {mem}, shares {got['shares']}, cpus {got['cpus']}, "
+                  f"mems {got['mems']} (memory cgroup {where})")
+    with open(out, "a") as f:
+        f.write(f"{key}\t{verdict}\t{detail}\n")
+    return 0
+
+
+# ---------------------------------------------------------------- strace
+
+LINE = re.compile(r"^(\d+)\s+(\d+):(\d+):(\d+\.\d+)\s+(.*)$")
+DUR = re.compile(r"<(\d+\.\d+)>$")
+
+
+def parse_strace(path):
+    ev = []
+    with open(path, errors="replace") as f:
+        for raw in f:
+            m = LINE.match(raw.rstrip("\n"))
+            if not m:
+                continue
+            pid = int(m.group(1))
+            t = int(m.group(2)) * 3600 + int(m.group(3)) * 60 + float(m.group(4))
+            rest = m.group(5)
+            d = DUR.search(rest)
+            name = re.match(r"(<\.\.\. )?([a-z_0-9]+)", rest)
+            ev.append({"pid": pid, "t": t, "text": rest,
+                       "call": name.group(2) if name and not rest.startswith("+++") else "",
+                       "resumed": rest.startswith("<..."),
+                       "dur": float(d.group(1)) if d else 0.0})
+    return ev
+
+
+PHASES = [
+    "exec of ctlaunch, dynamic loader, libc and libcap start-up",
+    "read the spec, probe the host, check, plan",
+    "cgroups: lock, mkdir, limits (shared ctlaunch/ dirs too)",
+    "clone with 5 new namespaces",
+    "put the child in its cgroups, release it",
+    "child set-up: cgroupns, hostname, lo, mounts, /dev, masks, caps",
+    "the command: execve(/bin/true) to its exit",
+    "reap, OOM check, rmdir of the cgroups, exit",
+]
+
+
+def landmarks(ev):
+    """(phase durations in seconds, child pid), or None."""
+    if not ev:
+        return None
+    main, t0 = ev[0]["pid"], ev[0]["t"]
+
+    def first(pred, after=0.0):
+        for e in ev:
+            if e["t"] >= after and pred(e):
+                return e
+        return None
+
+    spec = first(lambda e: e["pid"] == main and e["call"] == "openat" and ".yaml" in e["text"])
+    cg = first(lambda e: e["pid"] == main and "/sys/fs/cgroup" in e["text"])
+    clone = first(lambda e: e["pid"] == main and e["call"].startswith("clone"))
+    if not (spec and cg and clone):
+        return None
+    child = None
+    for e in ev:
+        if e["pid"] == main and e["call"].startswith("clone"):
+            m = re.search(r"\) = (\d+)", e["text"])
+            if m:
+                child = int(m.group(1))
+                break
+    clone_end = clone["t"] + clone["dur"]
+    release = first(lambda e: e["pid"] == main and e["call"] == "write" and '"1", 1' in e["text"],
+                    clone["t"])
+    cexec = [e for e in ev if e["pid"] == child and e["call"] == "execve" and not e["resumed"]]
+    cexit = first(lambda e: e["pid"] == child and e["text"].startswith("+++"))
+    mexit = first(lambda e: e["pid"] == main and e["text"].startswith("+++"))
+    if not (release and cexec and cexit and mexit):
+        return None
+    marks = [t0, spec["t"], cg["t"], clone["t"], clone_end, release["t"], cexec[-1]["t"],
+             cexit["t"], mexit["t"]]
+    return [b - a for a, b in zip(marks, marks[1:])], child, release["t"], cexec[-1]["t"]
+
+
+def norm(text):
+    text = re.sub(r"/process_api/[0-9a-f]+", "/…", text)
+    return re.sub(r"ctbench-\d+", "ctbench-ID", text)
+
+
+def phases(full, marks):
+    """Phase times: the median over the low-overhead landmark traces,
+    beside the full trace's; then the full trace's child set-up by kind
+    of system call, and the slowest single calls of the landmark traces."""
+    runs = []
+    for path in marks:
+        r = landmarks(parse_strace(path))
+        if r:
+            runs.append(r[0])
+    fev = parse_strace(full)
+    fr = landmarks(fev)
+    if not runs or not fr:
+        return "could not find the launch's landmarks in the strace output\n"
+    med = [statistics.median(r[i] for r in runs) for i in range(len(PHASES))]
+    total, ftotal = sum(med), sum(fr[0])
+    out = [f"| phase | ms, landmarks only (median of {len(runs)}) | share | "
+           "ms, full trace | share |", "|---|---:|---:|---:|---:|"]
+    for name, m, f in zip(PHASES, med, fr[0]):
+        out.append(f"| {name} | {m * 1e3:.2f} | {m / total * 100:.0f}% | {f * 1e3:.2f} | "
+                   f"{f / ftotal * 100:.0f}% |")
+    out.append(f"| **total** | **{total * 1e3:.2f}** | | **{ftotal * 1e3:.2f}** | |")
+    out.append("")
+    out.append("Landmarks only: `strace -f --seccomp-bpf -e trace=openat,mkdir,rmdir,clone,"
+               "write,execve`, so the other system calls run at full speed; full trace: "
+               "`strace -f -T -tt`, every call stopped, so phases with many calls "
+               "(the child's set-up) look far bigger than they are.")
+
+    # The child's set-up in the full trace, by kind of call.
+    _, child, rel, cx = fr
+    kinds = {}
+    for e in fev:
+        if e["pid"] != child or not (rel <= e["t"] < cx) or e["resumed"] or not e["call"]:
+            continue
+        c = e["call"]
+        k = ("mount, umount2, pivot_root" if c in ("mount", "umount2", "pivot_root")
+             else "prctl, capget, capset (capabilities)" if c in ("prctl", "capget", "capset")
+             else "newfstatat, statfs" if c in ("newfstatat", "statfs", "stat", "lstat")
+             else "mknodat, symlink, chmod, mkdir (/dev, mount points)"
+             if c in ("mknodat", "symlink", "chmod", "mkdir") else "other")
+        n, bad, d = kinds.get(k, (0, 0, 0.0))
+        kinds[k] = (n + 1, bad + (" = -1 " in e["text"]), d + e["dur"])
+    out += ["", "| the child's set-up in the full trace | calls | of which failed | "
+            "ms inside the calls |", "|---|---:|---:|---:|"]
+    for k, (n, bad, d) in sorted(kinds.items(), key=lambda kv: -kv[1][0]):
+        out.append(f"| {k} | {n} | {bad} | {d * 1e3:.2f} |")
+
+    # The slowest single calls, from the landmark traces.
+    calls = {}
+    for path in marks:
+        ev = parse_strace(path)
+        last_open = {}
+        for e in ev:
+            c = e["call"]
+            if e["resumed"] or not c:
+                continue
+            m = re.search(r'"([^"]*)"', e["text"])
+            arg = m.group(1) if m else ""
+            if c == "openat":
+                last_open[e["pid"]] = arg
+                continue
+            if c == "write":
+                key = f"write {last_open.get(e['pid'], '?').rsplit('/', 1)[-1]}"
+                if '"1", 1' in e["text"]:
+                    key = "write (release the child)"
+            elif c.startswith("clone"):
+                key = "clone (5 namespaces)"
+            elif c == "execve":
+                key = f"execve {arg}"
+            else:
+                key = f"{c} {norm(arg)}"
+            calls.setdefault(key, []).append(e["dur"])
+    nrun = len(marks)
+    out += ["", "| slowest single calls (landmark traces) | per launch | median ms | max ms |",
+            "|---|---:|---:|---:|"]
+    ranked = sorted(calls.items(), key=lambda kv: -statistics.median(kv[1]) * len(kv[1]))
+    for key, ds in ranked[:12]:
+        out.append(f"| `{key}` | {len(ds) / nrun:g} | {statistics.median(ds) * 1e3:.3f} | "
+                   f"{max(ds) * 1e3:.3f} |")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- cgcost
+
+def cgcost(out, cg, ident, n=30):
+    """mkdir and rmdir of an empty cgroup, at the hierarchy root and one
+    level below, 10 ms apart (about a launch's rhythm)."""
+    rows = []
+    for ctrl in ("cpuset", "memory", "cpu"):
+        for where, d in (("at the root", f"{cg}/{ctrl}/{ident}-probe"),
+                         ("one level down", f"{cg}/{ctrl}/{ident}/probe")):
+            mk, rm = [], []
+            for _ in range(n):
+                time.sleep(0.01)
+                a = time.perf_counter_ns()
+                os.mkdir(d)
+                b = time.perf_counter_ns()
+                os.rmdir(d)
+                c = time.perf_counter_ns()
+                mk.append((b - a) / 1e6)
+                rm.append((c - b) / 1e6)
+            rows.append(f"{ctrl}\t{where}\t{statistics.median(mk):.3f}\t{max(mk):.3f}\t"
+                        f"{sum(x > 1 for x in mk)}\t{n}\t{statistics.median(rm):.3f}")
+    with open(out, "w") as f:
+        f.write("\n".join(rows) + "\n")
+    return 0
+
+
+def perf(d, keys):
+    for k in keys:
+        try:
+            with open(os.path.join(d, f"perf-{k}.txt")) as f:
+                lines = f.read().splitlines()
+        except OSError:
+            continue
+        parts = []
+        for line in lines:
+            p = line.split(",")
+            if len(p) < 3 or not p[0]:
+                continue
+            if p[2].startswith("task-clock"):
+                parts.append(f"{float(p[0]):.2f} ms CPU")
+            elif p[2].startswith("instructions"):
+                parts.append(f"{p[0]} instructions" if p[0][0].isdigit()
+                             else "instructions: not supported")
+        print(f"{k}\t{', '.join(parts)}")
+    return 0
+
+
+# ---------------------------------------------------------------- table
+
+def ms(x):
+    return f"{x * 1e3:.2f}"
+
+
+def q(xs):
+    xs = sorted(xs)
+    if len(xs) < 4:
+        return xs[0], statistics.median(xs), xs[-1]
+    a, b, c = statistics.quantiles(xs, n=4, method="inclusive")
+    return a, b, c
+
+
+def load_tsv(path):
+    try:
+        with open(path) as f:
+            return [l.rstrip("\n").split("\t") for l in f if l.strip()]
+    except OSError:
+        return []
+
+
+def load_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def perf_trace(path, top=8):
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return ""
+    out = ["| process | syscall | calls | errors | total ms | max ms |",
+           "|---|---|---:|---:|---:|---:|"]
+    proc, rows = None, []
+
+    def flush():
+        for r in sorted(rows, key=lambda r: -r[3])[:top]:
+            out.append(f"| {proc} | {r[0]} | {r[1]} | {r[2]} | {r[3]:.3f} | {r[4]:.3f} |")
+        tot = sum(r[3] for r in rows)
+        n = sum(r[1] for r in rows)
+        if proc:
+            out.append(f"| {proc} | all, waits included | {n} | | {tot:.3f} | |")
+
+    for line in lines:
+        m = re.match(r"^ (\S.*) \((\d+)\), (\d+) events", line)
+        if m:
+            flush()
+            proc, rows = m.group(1), []
+            continue
+        m = re.match(r"^\s+([a-z_0-9]+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)"
+                     r"\s+([\d.]+)", line)
+        if m and proc:
+            rows.append((m.group(1), int(m.group(2)), int(m.group(3)), float(m.group(4)),
+                         float(m.group(7))))
+    flush()
+    return "\n".join(out) + "\n" if len(out) > 2 else ""
+
+
+def goal_lines(g):
+    """Issue 5's targets beside this run's figures. Information, not a
+    verdict on the build: the benchmark never fails on timing."""
+    rows = []
+
+    def row(what, target, value, met):
+        rows.append(f"| {what} | {target} | {value} | {'met' if met else '**not met**'} |")
+    if g.get("crun") is not None:
+        row("ctlaunch launch, against crun (interleaved)", "≤ 0.5×", f"{g['crun']:.2f}×",
+            g["crun"] <= 0.5)
+    if g.get("floor") is not None:
+        row("ctlaunch launch, against the floor", "≤ 1.2×", f"{g['floor']:.2f}×",
+            g["floor"] <= 1.2)
+    if "rss" in g:
+        row("ctlaunch peak RSS", "≤ 2 MiB", f"{g['rss']:.1f} MiB", g["rss"] <= 2)
+    if "plan" in g:
+        row("`--plan` of the example specs, slowest median", "< 2 ms", f"{g['plan'] * 1e3:.2f} ms",
+            g["plan"] < 0.002)
+    if "seq" in g:
+        row("last 100 of 1000 sequential launches against the first 100", "within 10%",
+            f"{g['seq'] * 100:+.1f}%", abs(g["seq"]) <= 0.10)
+    if "left" in g:
+        row("left behind after the sequential and concurrent runs", "nothing",
+            ", ".join(g["left"]) or "nothing", not g["left"])
+    if "conc" in g:
+        ok, n = g["conc"]
+        row(f"{n} concurrent launches", "all exit 0", f"{ok} of {n}", ok == n)
+    if "linear" in g:
+        row("parse and plan time against spec size", "linear (1.0)",
+            f"{g['linear']:.2f} (10× entries: {g['linear'] * 10:.1f}× time)",
+            0.5 <= g["linear"] <= 1.5)
+    if not rows:
+        return []
+    return (["## Issue 5's targets, this run", "",
+             "| target | wanted | this run | |", "|---|---|---|---|"] + rows +
+            ["", "Timings on this machine drift by 15% and more between runs (other work on "
+             "the VM): compare ratios from one run, not absolute times across runs.", ""])
+
+
+def table(d):
+    def J(name):
+        return os.path.join(d, name)
+    info = dict((r[0], r[1]) for r in load_tsv(J("info.tsv")))
+    launchers = load_tsv(J("launchers.tsv"))  # key, label, group
+    hf = load_json(J("launch.json"))
+    hres = {r["command"]: r for r in hf["results"]} if hf else {}
+    inter = {}
+    by_iter = {}
+    for it, key, ns in load_tsv(J("interleaved.tsv")):
+        inter.setdefault(key, []).append(int(ns) / 1e9)
+        by_iter.setdefault(it, {})[key] = int(ns) / 1e9
+    rss = {}
+    for key, kb in load_tsv(J("rss.tsv")):
+        rss.setdefault(key, []).append(int(kb))
+    lim = {r[0]: (r[1], r[2]) for r in load_tsv(J("limits.tsv"))}
+
+    o = []
+    o.append(f"# ctlaunch benchmark, {info.get('date', '?')}")
+    o.append("")
+    o.append(f"Host: {info.get('host', '?')}. Container: busybox rootfs, `/bin/true`, new "
+             "uts/pid/mnt/ipc/net namespaces, memory 64M, cpu shares 512, cpuset cpus 0 "
+             "mems 0. Every launcher ran inside one private mount namespace whose "
+             "/sys/fs/cgroup is a fresh tmpfs with the v1 hierarchies mounted again "
+             "(see bench/README.md).")
+    o.append("")
+    goals_at, goals = len(o), {}
+    o.append(f"## Launch to exit ({info.get('runs', '?')} hyperfine runs each; "
+             f"{info.get('iters', '?')} interleaved rounds)")
+    o.append("")
+    o.append("| launcher | median | IQR | min–max | interleaved median | vs crun "
+             "(interleaved) | vs floor | peak RSS | limits applied (read on the host) |")
+    o.append("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    ratios = {}
+    for key in inter:
+        rs = [r[key] / r["crun"] for r in by_iter.values() if key in r and "crun" in r]
+        rf = [r[key] / r["floor"] for r in by_iter.values() if key in r and "floor" in r]
+        ratios[key] = (statistics.median(rs) if rs else None,
+                       statistics.median(rf) if rf else None)
+    if "ctlaunch" in ratios:
+        goals["crun"], goals["floor"] = ratios["ctlaunch"]
+    if rss.get("ctlaunch"):
+        goals["rss"] = statistics.median(rss["ctlaunch"]) / 1024
+    group = None
+    for key, label, grp in launchers:
+        if grp != group and grp == "variant":
+            o.append("| *diagnostic variants of ctlaunch, same runs:* | | | | | | | | |")
+        group = grp
+        h = hres.get(key)
+        med = iqr = mm = "–"
+        if h:
+            a, b, c = q(h["times"])
+            med, iqr, mm = ms(h["median"]), f"{ms(a)}–{ms(c)}", f"{ms(h['min'])}–{ms(h['max'])}"
+        im = ms(statistics.median(inter[key])) if key in inter else "–"
+        rc, rf = ratios.get(key, (None, None))
+        r = rss.get(key)
+        rs = f"{statistics.median(r) / 1024:.1f} MiB" if r else "–"
+        v, det = lim.get(key, ("–", "no container"))
+        lt = {"yes": "yes: ", "no": "**no**: ", "partly": "**partly**: "}.get(v, v + " ") + det
+        o.append(f"| {label} | {med} ms | {iqr} | {mm} | {im} ms | "
+                 f"{'%.2f' % rc if rc else '–'} | {'%.2f' % rf if rf else '–'} | {rs} | {lt} |")
+    o.append("")
+    o.append("Median, IQR and min–max: hyperfine (`-N`, no shell), one launcher after the "
+             "other, so rows measured a minute apart may see a different machine: compare "
+             "rows by the interleaved columns. Interleaved: every round runs each launcher once, in a rotating order, "
+             "timed by bench/timeit (fork/exec to exit, CLOCK_MONOTONIC); the ratios are "
+             "the medians of the per-round ratios, so slow drift of the machine cancels. "
+             "Peak RSS: `/usr/bin/time -f %M`, median of 5 (the launcher and the children "
+             "it reaped). Limits: the container runs `sleep 1`; the bench finds that process "
+             "and reads memory.limit_in_bytes, cpu.shares, cpuset.cpus and cpuset.mems of the "
+             "cgroups in its /proc/PID/cgroup.")
+    o.append("")
+
+    pe = load_json(J("plan-examples.json"))
+    if pe:
+        o.append("## `ctlaunch --plan` (hyperfine, 50 runs each)")
+        o.append("")
+        o.append("| spec | median | min–max |")
+        o.append("|---|---:|---:|")
+        for r in pe["results"]:
+            o.append(f"| {r['command']} | {ms(r['median'])} ms | {ms(r['min'])}–{ms(r['max'])} |")
+        ex = [r["median"] for r in pe["results"] if "static" not in r["command"]]
+        if ex:
+            goals["plan"] = max(ex)
+        o.append("")
+
+    sizes = load_tsv(J("plan-scale.tsv"))  # name, env, mounts, bytes
+    rounds = {}
+    for r, name, ns in load_tsv(J("plan-scale-rounds.tsv")):
+        rounds.setdefault(r, {})[name] = int(ns) / 1e9
+    if sizes and rounds:
+        base = sizes[0][0]
+        o.append(f"## Parse and plan time against spec size (`--plan`, {len(rounds)} "
+                 "interleaved rounds)")
+        o.append("")
+        o.append("| spec | env entries | tmpfs mounts | bytes | median | above the empty spec "
+                 "(median of per-round differences) | per entry |")
+        o.append("|---|---:|---:|---:|---:|---:|---:|")
+        deltas = {}
+        for name, env, mnts, size in sizes:
+            t = [x[name] for x in rounds.values() if name in x]
+            dl = [x[name] - x[base] for x in rounds.values() if name in x and base in x]
+            extra = statistics.median(dl) if dl else 0.0
+            n = int(env) + int(mnts)
+            deltas[name] = (n, extra)
+            per = f"{extra / n * 1e6:.1f} µs" if n else "–"
+            o.append(f"| {name} | {env} | {mnts} | {size} | {ms(statistics.median(t))} ms | "
+                     f"{ms(extra)} ms | {per} |")
+        pts = [v for v in deltas.values() if v[0] > 0]
+        if len(pts) >= 2 and pts[0][1] > 0:
+            (n1, d1), (n2, d2) = pts[0], pts[-1]
+            goals["linear"] = (d2 / d1) / (n2 / n1)
+            o.append("")
+            o.append(f"{n2 // n1}× the entries cost {d2 / d1:.1f}× the time above the empty "
+                     f"spec ({n2 // n1}× is linear). The empty spec's time is process start-up, "
+                     "host probe and printing.")
+        o.append("")
+
+    seq = [int(x[0]) / 1e9 for x in load_tsv(J("seq.tsv"))]
+    if seq:
+        w = min(100, len(seq) // 2)
+        a, b = statistics.median(seq[:w]), statistics.median(seq[-w:])
+        goals["seq"] = b / a - 1
+        o.append(f"## {len(seq)} sequential launches of ctlaunch")
+        o.append("")
+        o.append(f"Median of the first {w}: {ms(a)} ms; of the last {w}: {ms(b)} ms "
+                 f"({(b / a - 1) * 100:+.1f}%); overall median {ms(statistics.median(seq))} ms, "
+                 f"max {ms(max(seq))} ms.")
+        ctl = [int(x[0]) / 1e9 for x in load_tsv(J("seq-floor.tsv"))]
+        if len(ctl) >= 4:
+            w = min(10, len(ctl) // 2)
+            fa, fb = statistics.median(ctl[:w]), statistics.median(ctl[-w:])
+            o.append(f"Control, the floor once every 10 launches over the same period: first "
+                     f"{w} {ms(fa)} ms, last {w} {ms(fb)} ms ({(fb / fa - 1) * 100:+.1f}%): "
+                     "the part of the change that is the machine's.")
+        o.append("")
+    left = load_tsv(J("leftovers.tsv"))
+    if left:
+        # More after than before is a leak; the host's mounts are left
+        # out (other work on the machine mounts too).
+        goals["left"] = [r[0] for r in left if "host" not in r[0] and
+                         max(int(r[2]), int(r[3])) > int(r[1])]
+        o.append(f"| left behind? | before | after {info.get('seq', '?')} sequential | "
+                 f"after {info.get('conc', '?')} concurrent |")
+        o.append("|---|---:|---:|---:|")
+        for r in left:
+            o.append("| " + " | ".join(r) + " |")
+        o.append("")
+    fds = load_tsv(J("fds-inside.tsv"))
+    if fds:
+        o.append(f"Descriptors open in the container's command (`ls /proc/self/fd` inside, "
+                 f"ls's own directory included): {fds[0][0]}.")
+        o.append("")
+    conc = load_tsv(J("concurrent.tsv"))
+    if conc:
+        n, ok, wall = conc[0]
+        goals["conc"] = (int(ok), int(n))
+        o.append(f"## {n} concurrent launches, distinct names, each running `sleep 1`")
+        o.append("")
+        o.append(f"{ok} of {n} exited 0; wall time for all {int(wall) / 1e9:.2f} s.")
+        o.append("")
+
+    o.append("## Where ctlaunch's time goes")
+    o.append("")
+    try:
+        with open(J("strace-phases.md")) as f:
+            o.append(f.read())
+    except OSError:
+        o.append("strace output missing.")
+    sc = J("strace-c.txt")
+    if os.path.exists(sc):
+        rows = []
+        with open(sc) as f:
+            for line in f:
+                p = line.split()
+                if len(p) >= 5 and re.match(r"^\d+\.\d+$", p[0]) and p[-1] != "total":
+                    calls = int(p[3])
+                    errs = int(p[4]) if len(p) == 6 else 0
+                    rows.append((p[-1], float(p[1]), calls, errs))
+                elif p and p[-1] == "total":
+                    o.append(f"System calls per launch (strace -f -c -w, launcher and "
+                             f"container): **{p[3]}**, {p[4] if len(p) == 6 else 0} of them "
+                             f"failed.")
+                    o.append("")
+        o.append("| syscall | wall ms (under strace) | calls | errors |")
+        o.append("|---|---:|---:|---:|")
+        for name, sec, calls, errs in sorted(rows, key=lambda r: -r[1])[:10]:
+            o.append(f"| {name} | {sec * 1e3:.2f} | {calls} | {errs} |")
+        o.append("")
+    perf = load_tsv(J("perf.tsv"))
+    if perf:
+        o.append("CPU time (perf stat, task-clock, launcher and children, 20 runs): " +
+                 "; ".join(f"{k} {v}" for k, v in perf) + ".")
+        o.append("")
+    pt = perf_trace(J("perf-trace.txt"))
+    if pt:
+        o.append("`perf trace -s` of one launch (tracepoints, not ptrace: close to the real "
+                 "costs; each call still pays a few µs of tracing). `true` is the container's "
+                 "process, before and after its exec:")
+        o.append("")
+        o.append(pt)
+    o[goals_at:goals_at] = goal_lines(goals)
+    st = dict((r[0], r[1]) for r in load_tsv(J("static.tsv")))
+    if st:
+        o.append("## Static build")
+        o.append("")
+        o.append(f"`{st.get('how', '')}`: {st.get('result', '')}.")
+        if "libs" in st:
+            o.append("")
+            o.append(f"With only libyaml and libcap linked in (`PKG_LIBS='-Wl,-Bstatic -lyaml "
+                     f"-lcap -Wl,-Bdynamic'`): {st['libs']}.")
+        o.append("")
+    return "\n".join(o) + "\n"
+
+
+def main(argv):
+    if len(argv) >= 5 and argv[1] == "limits" and argv[4] == "--":
+        return limits(argv[2], argv[3], argv[5:])
+    if len(argv) >= 4 and argv[1] == "phases":
+        sys.stdout.write(phases(argv[2], argv[3:]))
+        return 0
+    if len(argv) == 5 and argv[1] == "cgcost":
+        return cgcost(argv[2], argv[3], argv[4])
+    if len(argv) >= 3 and argv[1] == "perf":
+        return perf(argv[2], argv[3:])
+    if len(argv) == 3 and argv[1] == "table":
+        sys.stdout.write(table(argv[2]))
+        return 0
+    print(__doc__.strip(), file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv))
+    except KeyboardInterrupt:  # Ctrl-C: run.sh cleans up and says so
+        sys.exit(130)

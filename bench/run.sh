@@ -1,0 +1,602 @@
+#!/usr/bin/env bash
+# bench/run.sh (`make bench`): ctlaunch side by side with a floor
+# program, crun, runc and bwrap, all launching the same container
+# (busybox rootfs, /bin/true, new uts/pid/mnt/ipc/net namespaces, memory
+# 64M, cpu shares 512, cpuset cpus 0 mems 0), then ctlaunch alone:
+# --plan times, 1000 sequential and 32 concurrent launches, spec-size
+# scaling, and where its time goes (strace, perf).
+#
+# Prints a markdown report and writes it, with every raw number behind
+# it, to build/bench/. It reports and never judges: the exit status is
+# non-zero only when a launcher is missing or a launch fails.
+#
+# As root. Installs what is missing from Debian (apt-get). Everything
+# runs in a private mount namespace whose /sys/fs/cgroup is a fresh tmpfs
+# with the v1 hierarchies mounted again by name (crun 1.8.1 refuses a
+# hybrid layout); the host's mounts are never touched. The cgroups made
+# live under /ctbench-PID in each hierarchy and are removed at the end,
+# on Ctrl-C too. See bench/README.md.
+#
+# Knobs (environment): BENCH_RUNS (hyperfine runs per launcher, 30),
+# BENCH_ITERS (interleaved rounds, 60), BENCH_SEQ (sequential launches,
+# 1000), BENCH_CONC (concurrent launches, 32).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=$ROOT/build/bench
+ROOTFS=$ROOT/build/rootfs
+CTL=$ROOT/build/ctlaunch
+CG=/sys/fs/cgroup
+RUNS=${BENCH_RUNS:-30}
+ITERS=${BENCH_ITERS:-60}
+SEQ=${BENCH_SEQ:-1000}
+CONC=${BENCH_CONC:-32}
+PLAN_RUNS=50
+PEERS="crun runc bubblewrap hyperfine time strace"
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() {
+	say "$*"
+	exit 1
+}
+
+# The v1 hierarchies: "mountpoint superoptions" per line.
+v1_hierarchies() {
+	awk '{ split($0, h, " - "); split(h[1], f, " "); split(h[2], g, " ")
+	       if (g[1] == "cgroup" && index(f[5], "/sys/fs/cgroup/") == 1) print f[5], g[3] }' \
+		/proc/self/mountinfo
+}
+
+# Removes every cgroup of this run: /ctbench-ID and /ctbench-ID-* in each
+# hierarchy, with whatever a launcher made below them. A process still in one was started
+# by this run; it is killed first, by its pid.
+sweep_cgroups() {
+	local dir d left=0
+	while read -r dir _; do
+		for d in "$dir/$CTBENCH_ID" "$dir/$CTBENCH_ID"-*; do
+			[ -d "$d" ] || continue
+			find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null |
+				while read -r pid; do kill -KILL "$pid" 2>/dev/null || true; done
+			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
+			if [ -d "$d" ]; then
+				sleep 0.2 # a killed task leaves its cgroup a moment after it dies
+				find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
+			fi
+			[ -d "$d" ] && left=1 && say "could not remove $d"
+		done
+	done < <(v1_hierarchies)
+	return $left
+}
+
+pkg_installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q ' ok installed$'
+}
+
+pkg_available() {
+	apt-cache policy "$1" 2>/dev/null | grep -q '^  Candidate: [^(]'
+}
+
+# The peers and the tools, from Debian, only what is missing; apt-get
+# update only when apt does not know a package yet.
+install_peers() {
+	local p missing=() unknown=()
+	for p in $PEERS; do
+		pkg_installed "$p" || missing+=("$p")
+	done
+	command -v python3 >/dev/null || missing+=(python3)
+	[ ${#missing[@]} -eq 0 ] && return 0
+	for p in "${missing[@]}"; do
+		pkg_available "$p" || unknown+=("$p")
+	done
+	if [ ${#unknown[@]} -gt 0 ]; then
+		say "apt-get update (apt does not know: ${unknown[*]})"
+		apt-get update -q >&2 || die "apt-get update failed"
+		for p in "${unknown[@]}"; do
+			pkg_available "$p" || die "package '$p' is not in the apt sources"
+		done
+	fi
+	say "installing: ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		-o DPkg::Lock::Timeout=120 "${missing[@]}" </dev/null >&2 ||
+		die "apt-get install failed for: ${missing[*]}"
+}
+
+# bench/floor.c and bench/timeit.c, with the project's own compiler
+# flags, static when the C library allows it.
+build_tools() {
+	local flags f name
+	# shellcheck disable=SC2016 # $(ALL_CFLAGS) is make's, not the shell's
+	flags=$(make -s --no-print-directory --eval 'bench-cflags: ; @echo $(ALL_CFLAGS)' bench-cflags)
+	flags=$(tr ' ' '\n' <<<"$flags" | grep -Ev '^(-MMD|-MP|-DCTLAUNCH_VERSION=.*)$' | tr '\n' ' ')
+	for name in floor timeit; do
+		f=$OUT/$name
+		# shellcheck disable=SC2086 # one word per flag
+		if ${CC:-cc} $flags -static -o "$f" "bench/$name.c" 2>"$OUT/$name.build.log"; then
+			echo static >"$OUT/$name.linkage"
+		else
+			# shellcheck disable=SC2086
+			${CC:-cc} $flags -o "$f" "bench/$name.c" || die "cannot build bench/$name.c"
+			echo dynamic >"$OUT/$name.linkage"
+		fi
+	done
+}
+
+# The static ctlaunch of the README, and one with only libyaml and
+# libcap linked in (libc still shared), each in its own build directory
+# so that build/ctlaunch stays as it is.
+build_static_ctlaunch() {
+	local how="make B=build/bench/static LDFLAGS=-static build/bench/static/ctlaunch"
+	rm -f "$OUT/static.tsv"
+	if make --no-print-directory B=build/bench/static LDFLAGS=-static \
+		build/bench/static/ctlaunch >"$OUT/static.build.log" 2>&1 &&
+		"$OUT/static/ctlaunch" --version >/dev/null 2>&1; then
+		local s d ss ds
+		s=$(stat -c %s "$OUT/static/ctlaunch")
+		d=$(stat -c %s "$CTL")
+		strip -o "$OUT/static/ctlaunch.stripped" "$OUT/static/ctlaunch"
+		strip -o "$OUT/static/ctlaunch.dynamic-stripped" "$CTL"
+		ss=$(stat -c %s "$OUT/static/ctlaunch.stripped")
+		ds=$(stat -c %s "$OUT/static/ctlaunch.dynamic-stripped")
+		rm -f "$OUT/static/ctlaunch.stripped" "$OUT/static/ctlaunch.dynamic-stripped"
+		printf 'how\t%s\nresult\tbuilds and runs (it is the "ctlaunch, static" row); %s bytes, %s stripped, against %s and %s for the dynamic build (libyaml, libcap and libc shared); warnings: %s\n' \
+			"$how" "$s" "$ss" "$d" "$ds" \
+			"$(grep -c -i warning "$OUT/static.build.log" || true)" >"$OUT/static.tsv"
+	else
+		rm -f "$OUT/static/ctlaunch"
+		printf 'how\t%s\nresult\tfailed, see build/bench/static.build.log\n' "$how" >"$OUT/static.tsv"
+		say "the static build of ctlaunch failed (build/bench/static.build.log); its row is skipped"
+	fi
+	if make --no-print-directory B=build/bench/libs-static \
+		PKG_LIBS='-Wl,-Bstatic -lyaml -lcap -Wl,-Bdynamic' \
+		build/bench/libs-static/ctlaunch >"$OUT/libs-static.build.log" 2>&1 &&
+		"$OUT/libs-static/ctlaunch" --version >/dev/null 2>&1; then
+		printf 'libs\t%s bytes (libyaml and libcap linked in, libc shared)\n' \
+			"$(stat -c %s "$OUT/libs-static/ctlaunch")" >>"$OUT/static.tsv"
+	else
+		rm -f "$OUT/libs-static/ctlaunch"
+		say "the libyaml+libcap static build failed (build/bench/libs-static.build.log); its row is skipped"
+	fi
+}
+
+if [ -z "${CTBENCH_ID:-}" ]; then
+	# ---------------------------------------------------------- outside
+	[ "$(id -u)" -eq 0 ] || die "run as root: the launchers need it (sudo make bench)"
+	case $ROOT in *[[:space:]]*) die "the checkout's path must not contain spaces: $ROOT" ;; esac
+	[ -n "$(v1_hierarchies)" ] ||
+		die "no cgroup v1 hierarchy under /sys/fs/cgroup: ctlaunch's limits need v1 or a hybrid layout"
+	sh scripts/deps.sh
+	install_peers
+	mkdir -p "$OUT"
+	rm -f "$OUT"/*.tsv "$OUT"/*.json "$OUT"/*.txt "$OUT"/*.md "$OUT"/*.log
+	say "building"
+	make --no-print-directory build/ctlaunch >"$OUT/build.log" 2>&1 ||
+		{ cat "$OUT/build.log" >&2; die "cannot build ctlaunch"; }
+	sh scripts/mkrootfs.sh "$ROOTFS"
+	build_tools
+	build_static_ctlaunch
+	export CTBENCH_ID=ctbench-$$
+	trap 'sweep_cgroups || true' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM HUP
+	rc=0
+	unshare -m --propagation private -- "$BASH" "$0" "$@" || rc=$?
+	exit $rc
+fi
+
+# -------------------------------------------------------------- inside
+# A private mount namespace: what is mounted here is never seen outside,
+# and goes away with the last process of the benchmark.
+ID=$CTBENCH_ID
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+TMP=
+BG=()
+
+cleanup() {
+	local p
+	for p in "${BG[@]}"; do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	wait 2>/dev/null || true
+	if [ -n "$TMP" ]; then
+		crun --root "$TMP/crun-state" delete -f "$ID-crun" >/dev/null 2>&1 || true
+		runc --root "$TMP/runc-state" delete -f "$ID-runc" >/dev/null 2>&1 || true
+	fi
+	sweep_cgroups || true
+	[ -n "$TMP" ] && rm -rf "$TMP"
+	return 0
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+# /sys/fs/cgroup: a fresh tmpfs, the v1 hierarchies mounted again by
+# their controllers' names, no cgroup2 "unified" mount: to crun a plain
+# v1 host. Symlinks such as cpu -> cpu,cpuacct are made again too.
+remount_cgroups() {
+	local list links dir opts o name target
+	list=$(v1_hierarchies)
+	links=$(find $CG -maxdepth 1 -type l -printf '%f %l\n')
+	umount -R $CG
+	mount -t tmpfs -o mode=755,size=64k ctbench $CG
+	while read -r dir opts; do
+		o=$(tr , '\n' <<<"$opts" |
+			grep -Ev '^(rw|ro|clone_children|noprefix|xattr|cpuset_v2_mode|release_agent=.*)$' |
+			paste -sd, -)
+		mkdir -p "$dir"
+		mount -t cgroup -o "$o" cgroup "$dir"
+	done <<<"$list"
+	while read -r name target; do
+		[ -n "$name" ] && ln -s "$target" "$CG/$name"
+	done <<<"$links"
+	return 0
+}
+remount_cgroups
+TMP=$(mktemp -d /tmp/ctbench.XXXXXX)
+
+# The parent of every cgroup of this run, in the three controllers the
+# container uses; crun and runc add theirs in the other hierarchies.
+# A new v1 cpuset takes no task until cpus and mems are set: copy them.
+mkcg() {
+	local c
+	for c in memory cpu cpuset; do
+		mkdir "$CG/$c/$1"
+	done
+	cat "$CG/cpuset/$(dirname "$1")/cpuset.mems" >"$CG/cpuset/$1/cpuset.mems"
+	cat "$CG/cpuset/$(dirname "$1")/cpuset.cpus" >"$CG/cpuset/$1/cpuset.cpus"
+}
+mkcg "$ID"
+# For the "shared cgroups kept" variant: an empty child keeps ctlaunch
+# from removing its shared ctlaunch/ directories after each launch.
+mkcg "$ID/kept"
+mkcg "$ID/kept/ctlaunch"
+mkcg "$ID/kept/ctlaunch/keep"
+
+# ctlaunch's spec, and the same without resources.
+cat >"$TMP/bench.yaml" <<EOF
+name: bench
+rootfs: $ROOTFS
+hostname: bench
+command: [/bin/true]
+resources:
+  memory: 64M
+  cpu_shares: 512
+  cpuset:
+    cpus: "0"
+    mems: "0"
+EOF
+sed '/^resources:/,$d' "$TMP/bench.yaml" >"$TMP/bench-nores.yaml"
+sed '/^  cpuset:/,$d' "$TMP/bench.yaml" >"$TMP/bench-nocpuset.yaml"
+
+# An OCI bundle for crun and runc: the container ctlaunch makes by
+# default (its mounts, masked and read-only paths, capabilities and
+# no_new_privileges), with the benchmark's limits. The rootfs is used in
+# place, so the bundle holds only config.json.
+write_bundle() { # DIR CGROUPSPATH ARGS-AS-JSON
+	mkdir -p "$1"
+	cat >"$1/config.json" <<EOF
+{
+  "ociVersion": "1.0.2",
+  "process": {
+    "terminal": false,
+    "user": { "uid": 0, "gid": 0 },
+    "args": $3,
+    "env": [
+      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      "HOSTNAME=bench", "HOME=/root"
+    ],
+    "cwd": "/",
+    "capabilities": {
+      "bounding": [ "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+        "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+        "CAP_SETFCAP" ],
+      "effective": [ "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+        "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+        "CAP_SETFCAP" ],
+      "permitted": [ "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+        "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+        "CAP_SETFCAP" ],
+      "inheritable": [],
+      "ambient": []
+    },
+    "noNewPrivileges": true
+  },
+  "root": { "path": "$ROOTFS", "readonly": false },
+  "hostname": "bench",
+  "mounts": [
+    { "destination": "/proc", "type": "proc", "source": "proc",
+      "options": [ "nosuid", "noexec", "nodev" ] },
+    { "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+      "options": [ "nosuid", "strictatime", "mode=755", "size=65536k" ] },
+    { "destination": "/dev/pts", "type": "devpts", "source": "devpts",
+      "options": [ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5" ] },
+    { "destination": "/dev/shm", "type": "tmpfs", "source": "shm",
+      "options": [ "nosuid", "noexec", "nodev", "mode=1777", "size=65536k" ] },
+    { "destination": "/sys", "type": "sysfs", "source": "sysfs",
+      "options": [ "nosuid", "noexec", "nodev", "ro" ] },
+    { "destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+      "options": [ "nosuid", "noexec", "nodev", "relatime", "ro" ] }
+  ],
+  "linux": {
+    "cgroupsPath": "$2",
+    "resources": {
+      "memory": { "limit": 67108864 },
+      "cpu": { "shares": 512, "cpus": "0", "mems": "0" }
+    },
+    "namespaces": [
+      { "type": "pid" }, { "type": "ipc" }, { "type": "uts" }, { "type": "mount" },
+      { "type": "network" }
+    ],
+    "maskedPaths": [
+      "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+      "/proc/sched_debug", "/proc/timer_list", "/proc/timer_stats", "/proc/acpi",
+      "/proc/asound", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"
+    ],
+    "readonlyPaths": [
+      "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"
+    ]
+  }
+}
+EOF
+}
+for rt in crun runc; do
+	write_bundle "$TMP/$rt-true" "/$ID/$rt" '[ "/bin/true" ]'
+	write_bundle "$TMP/$rt-sleep" "/$ID/$rt" '[ "/bin/sleep", "1" ]'
+done
+
+# The launchers: key, label, group (main or variant).
+# shellcheck disable=SC2016 # backquotes for markdown
+{
+	printf 'true\t`/bin/true` alone, no container\tmain\n'
+	printf 'floor\tfloor (bench/floor.c, %s)\tmain\n' "$(cat "$OUT/floor.linkage")"
+	printf 'ctlaunch\tctlaunch %s\tmain\n' "$("$CTL" --version | awk '{print $2}')"
+	printf 'crun\tcrun %s\tmain\n' "$(crun --version | awk 'NR==1{print $3}')"
+	printf 'runc\trunc %s\tmain\n' "$(runc --version | awk 'NR==1{print $3}')"
+	printf 'bwrap\tbwrap %s (applies no cgroup limits)\tmain\n' "$(bwrap --version | awk '{print $2}')"
+	if [ -x "$OUT/static/ctlaunch" ]; then
+		printf 'ctlaunch-static\tctlaunch, static (LDFLAGS=-static)\tvariant\n'
+	fi
+	if [ -x "$OUT/libs-static/ctlaunch" ]; then
+		printf 'ctlaunch-libs\tctlaunch, libyaml and libcap linked in, libc shared\tvariant\n'
+	fi
+	printf 'ctlaunch-kept\tctlaunch, shared ctlaunch/ cgroups kept between launches\tvariant\n'
+	printf 'ctlaunch-nocpuset\tctlaunch, memory and cpu shares only (no cpuset)\tvariant\n'
+	printf 'ctlaunch-nores\tctlaunch, no resources (no cgroups at all)\tvariant\n'
+} >"$OUT/launchers.tsv"
+mapfile -t KEYS < <(cut -f1 "$OUT/launchers.tsv")
+
+# argv_of KEY true|sleep: the launcher's command line in A, its container
+# running /bin/true or, for the limits check, /bin/sleep 1.
+argv_of() {
+	local cmd=(/bin/true)
+	[ "$2" = sleep ] && cmd=(/bin/sleep 1)
+	case $1 in
+	true) A=("${cmd[@]}") ;;
+	floor) A=("$OUT/floor" "$ROOTFS" "$CG/memory/$ID/floor" "$CG/cpu/$ID/floor"
+		"$CG/cpuset/$ID/floor" "${cmd[@]}") ;;
+	ctlaunch) A=("$CTL" --name "$ID" --cgroup-parent "/$ID" "$TMP/bench.yaml" -- "${cmd[@]}") ;;
+	ctlaunch-static) A=("$OUT/static/ctlaunch" --name "$ID-s" --cgroup-parent "/$ID"
+		"$TMP/bench.yaml" -- "${cmd[@]}") ;;
+	ctlaunch-libs) A=("$OUT/libs-static/ctlaunch" --name "$ID-l" --cgroup-parent "/$ID"
+		"$TMP/bench.yaml" -- "${cmd[@]}") ;;
+	ctlaunch-kept) A=("$CTL" --name "$ID-k" --cgroup-parent "/$ID/kept" "$TMP/bench.yaml"
+		-- "${cmd[@]}") ;;
+	ctlaunch-nocpuset) A=("$CTL" --name "$ID-c" --cgroup-parent "/$ID" "$TMP/bench-nocpuset.yaml"
+		-- "${cmd[@]}") ;;
+	ctlaunch-nores) A=("$CTL" --name "$ID-n" "$TMP/bench-nores.yaml" -- "${cmd[@]}") ;;
+	crun) A=(crun --root "$TMP/crun-state" run --bundle "$TMP/crun-$2" "$ID-crun") ;;
+	runc) A=(runc --root "$TMP/runc-state" run --bundle "$TMP/runc-$2" "$ID-runc") ;;
+	bwrap) A=(bwrap --unshare-uts --unshare-pid --unshare-ipc --unshare-net --bind "$ROOTFS" /
+		--proc /proc --dev /dev "${cmd[@]}") ;;
+	*) die "unknown launcher $1" ;;
+	esac
+}
+
+declare -A LINE
+for k in "${KEYS[@]}"; do
+	argv_of "$k" true
+	LINE[$k]="${A[*]}"
+done
+
+# One launch of each first: a launcher that cannot launch stops the run
+# here, with its own error message.
+say "checking that every launcher launches"
+for k in "${KEYS[@]}"; do
+	argv_of "$k" true
+	"${A[@]}" </dev/null >"$TMP/out" 2>&1 || {
+		cat "$TMP/out" >&2
+		die "$k failed to launch: ${A[*]}"
+	}
+done
+
+{
+	printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+	printf 'host\tLinux %s, %s CPUs (%s), %s MiB, Debian %s\n' "$(uname -r)" "$(nproc)" \
+		"$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)" \
+		"$(awk '/^MemTotal/{print int($2/1024)}' /proc/meminfo)" "$(cat /etc/debian_version)"
+	printf 'runs\t%s\niters\t%s\nseq\t%s\nconc\t%s\n' "$RUNS" "$ITERS" "$SEQ" "$CONC"
+} >"$OUT/info.tsv"
+
+say "limits: what each launcher's container really gets"
+for k in "${KEYS[@]}"; do
+	[ "$k" = true ] && continue
+	argv_of "$k" sleep
+	"$PY" bench/report.py limits "$k" "$OUT/limits.tsv" -- "${A[@]}" ||
+		die "$k failed to launch: ${A[*]}"
+done
+
+say "hyperfine: $RUNS runs of each launcher"
+hf=(hyperfine -N --style basic --warmup 3 --runs "$RUNS" --export-json "$OUT/launch.json")
+for k in "${KEYS[@]}"; do
+	hf+=(-n "$k" "${LINE[$k]}")
+done
+"${hf[@]}" >"$OUT/hyperfine-launch.log" 2>&1 || {
+	tail -n 20 "$OUT/hyperfine-launch.log" >&2
+	die "a launch failed under hyperfine (build/bench/hyperfine-launch.log)"
+}
+
+say "interleaved: $ITERS rounds, each launcher once per round"
+n=${#KEYS[@]}
+for ((i = 0; i < ITERS; i++)); do
+	for ((j = 0; j < n; j++)); do
+		k=${KEYS[(i + j) % n]} # a rotating order: no launcher always first
+		read -ra A <<<"${LINE[$k]}"
+		ns=$("$OUT/timeit" "${A[@]}") || die "$k failed to launch: ${A[*]}"
+		printf '%s\t%s\t%s\n' "$i" "$k" "$ns" >>"$OUT/interleaved.tsv"
+	done
+done
+
+say "peak RSS"
+for k in "${KEYS[@]}"; do
+	read -ra A <<<"${LINE[$k]}"
+	for ((i = 0; i < 5; i++)); do
+		/usr/bin/time -f %M -o "$TMP/rss" "${A[@]}" </dev/null >/dev/null ||
+			die "$k failed to launch: ${A[*]}"
+		printf '%s\t%s\n' "$k" "$(tail -n 1 "$TMP/rss")" >>"$OUT/rss.tsv"
+	done
+done
+
+say "--plan: the examples, and specs of growing size"
+hf=(hyperfine -N --style basic --warmup 3 --runs "$PLAN_RUNS" --export-json "$OUT/plan-examples.json")
+for f in examples/*.yaml; do
+	hf+=(-n "$f" "$CTL --plan $ROOT/$f")
+done
+# The same with the static build: what start-up costs of it.
+if [ -x "$OUT/static/ctlaunch" ]; then
+	hf+=(-n "examples/hello.yaml, static build" "$OUT/static/ctlaunch --plan $ROOT/examples/hello.yaml")
+fi
+"${hf[@]}" >"$OUT/hyperfine-plan.log" 2>&1 || die "ctlaunch --plan failed (build/bench/hyperfine-plan.log)"
+
+gen_spec() { # ENV MOUNTS
+	local i
+	echo "name: scale"
+	echo "rootfs: $ROOTFS"
+	echo "command: [/bin/true]"
+	if [ "$1" -gt 0 ]; then
+		echo "env:"
+		for ((i = 0; i < $1; i++)); do echo "  VAR_$i: value number $i"; done
+	fi
+	if [ "$2" -gt 0 ]; then
+		echo "mounts:"
+		for ((i = 0; i < $2; i++)); do echo "  - {type: tmpfs, target: /scale/m$i, size: 1M}"; done
+	fi
+}
+# Interleaved like the launches, and compared round by round with the
+# empty spec: start-up noise cancels, what is left is parsing and
+# planning the entries.
+scale=()
+for sz in "0 0" "100 20" "500 100" "1000 200"; do
+	read -r e m <<<"$sz"
+	f=$TMP/scale-${e}x$m.yaml
+	gen_spec "$e" "$m" >"$f"
+	printf 'scale-%sx%s.yaml\t%s\t%s\t%s\n' "$e" "$m" "$e" "$m" "$(wc -c <"$f")" >>"$OUT/plan-scale.tsv"
+	scale+=("$f")
+done
+for ((i = 0; i < PLAN_RUNS; i++)); do
+	for ((j = 0; j < ${#scale[@]}; j++)); do
+		f=${scale[(i + j) % ${#scale[@]}]}
+		ns=$("$OUT/timeit" "$CTL" --plan "$f") || die "ctlaunch --plan $f failed"
+		printf '%s\t%s\t%s\n' "$i" "$(basename "$f")" "$ns" >>"$OUT/plan-scale-rounds.tsv"
+	done
+done
+
+say "cgroup mkdir and rmdir, at the hierarchy root and below it"
+"$PY" bench/report.py cgcost "$OUT/cgcost.tsv" "$CG" "$ID"
+
+say "strace and perf"
+read -ra A <<<"${LINE[ctlaunch]}"
+strace -f -c -w -o "$OUT/strace-c.txt" "${A[@]}" || die "ctlaunch failed under strace"
+strace -f -T -tt -o "$OUT/strace-T.txt" "${A[@]}" || die "ctlaunch failed under strace"
+# Low-overhead traces of the landmarks only (seccomp-bpf: the other
+# system calls do not stop), for phase times close to the real ones.
+landmarks=(-e 'trace=openat,mkdir,rmdir,clone,clone3,write,execve')
+sb=(--seccomp-bpf)
+strace -f "${sb[@]}" -e trace=execve -o /dev/null /bin/true 2>/dev/null || sb=()
+for i in 1 2 3 4 5; do
+	strace -f "${sb[@]}" -tt -T "${landmarks[@]}" -o "$OUT/strace-L$i.txt" "${A[@]}" ||
+		die "ctlaunch failed under strace"
+done
+"$PY" bench/report.py phases "$OUT/strace-T.txt" "$OUT"/strace-L*.txt >"$OUT/strace-phases.md"
+if command -v perf >/dev/null; then
+	# instructions where the machine counts them (not in most VMs).
+	ev=task-clock
+	perf stat -x, -e instructions -o "$TMP/p" /bin/true 2>/dev/null &&
+		grep -q '^[0-9]' "$TMP/p" && ev=task-clock,instructions
+	for k in floor ctlaunch crun; do
+		read -ra A <<<"${LINE[$k]}"
+		perf stat -x, -r 20 -e "$ev" -o "$OUT/perf-$k.txt" "${A[@]}" >/dev/null 2>&1 ||
+			die "$k failed to launch under perf"
+	done
+	"$PY" bench/report.py perf "$OUT" floor ctlaunch crun >"$OUT/perf.tsv"
+	# perf trace: every system call with its duration, from tracepoints
+	# rather than ptrace stops, so far less distorted than strace.
+	read -ra A <<<"${LINE[ctlaunch]}"
+	perf trace -s -o "$OUT/perf-trace.txt" "${A[@]}" >/dev/null 2>"$TMP/perf-trace.err" ||
+		rm -f "$OUT/perf-trace.txt"
+fi
+
+# What a run may leave behind, counted: the bench's own cgroups, the
+# mounts of this namespace and of the host's pid 1, the bench shell's
+# descriptors, processes in the bench's cgroups and live (not zombie:
+# init reaps those) ctlaunch processes of this session.
+leftovers() {
+	printf '%s\n' \
+		"$(find $CG/*/"$ID" -path "$CG/*/$ID/ctlaunch*" -type d 2>/dev/null | wc -l)" \
+		"$(wc -l </proc/self/mountinfo)" \
+		"$(wc -l </proc/1/mountinfo)" \
+		"$(find /proc/$BASHPID/fd -mindepth 1 -maxdepth 1 | wc -l)" \
+		"$(find $CG/*/"$ID" -name cgroup.procs -exec cat {} + 2>/dev/null | wc -l)" \
+		"$(pgrep -c -s 0 -r D,R,S,T,t -x ctlaunch || true)"
+}
+mapfile -t before < <(leftovers)
+
+say "$SEQ sequential launches of ctlaunch"
+read -ra A <<<"${LINE[ctlaunch]}"
+read -ra F <<<"${LINE[floor]}"
+for ((i = 0; i < SEQ; i++)); do
+	"$OUT/timeit" "${A[@]}" >>"$OUT/seq.tsv" || die "launch $((i + 1)) of $SEQ failed: ${A[*]}"
+	# A control: the floor every 10th launch, to tell the machine's
+	# drift from ctlaunch's.
+	if ((i % 10 == 9)); then
+		"$OUT/timeit" "${F[@]}" >>"$OUT/seq-floor.tsv" || die "the floor failed: ${F[*]}"
+	fi
+done
+mapfile -t after_seq < <(leftovers)
+
+say "$CONC concurrent launches"
+pids=()
+t0=$(date +%s%N)
+for ((i = 1; i <= CONC; i++)); do
+	"$CTL" --name "$ID-c$i" --cgroup-parent "/$ID" "$TMP/bench.yaml" -- /bin/sleep 1 \
+		</dev/null >/dev/null 2>"$TMP/c$i.err" &
+	pids+=($!)
+	BG+=($!)
+done
+ok=0
+for ((i = 0; i < CONC; i++)); do
+	if wait "${pids[i]}"; then
+		ok=$((ok + 1))
+	else
+		say "concurrent launch $((i + 1)) failed: $(cat "$TMP/c$((i + 1)).err")"
+	fi
+done
+BG=()
+t1=$(date +%s%N)
+printf '%s\t%s\t%s\n' "$CONC" "$ok" "$((t1 - t0))" >"$OUT/concurrent.tsv"
+mapfile -t after_conc < <(leftovers)
+labels=("ctlaunch cgroup directories (under /$ID)" "mounts in the bench's namespace"
+	"mounts of the host (pid 1)" "open descriptors of the bench shell"
+	"processes in the bench's cgroups" "ctlaunch processes in this session")
+for i in "${!labels[@]}"; do
+	printf '%s\t%s\t%s\t%s\n' "${labels[i]}" "${before[i]}" "${after_seq[i]}" "${after_conc[i]}"
+done >"$OUT/leftovers.tsv"
+
+read -ra A <<<"${LINE[ctlaunch]}"
+"${A[@]:0:${#A[@]}-1}" /bin/ls /proc/self/fd </dev/null | paste -sd' ' >"$OUT/fds-inside.tsv" ||
+	die "ctlaunch failed to launch ls"
+
+"$PY" bench/report.py table "$OUT" >"$OUT/results.md"
+cat "$OUT/results.md"
+say "report and raw numbers in build/bench/ (results.md)"
+[ "$ok" -eq "$CONC" ] || die "$((CONC - ok)) of $CONC concurrent launches failed"
