@@ -20,6 +20,16 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes 
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARN) -Iinclude -DCTLAUNCH_VERSION='"$(VERSION)"' \
              $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS)
+
+# make STATIC=1: the launcher as one self-contained binary. It starts
+# faster (no dynamic loader; measured with make bench: 1.32x the
+# syscall floor instead of 1.61x, --plan 4 ms instead of 6) and costs
+# size (about 1 MB stripped instead of 0.1 MB). Safe here: ctlaunch
+# reads /etc/passwd itself and never uses NSS. The test binaries stay
+# dynamic (the sanitizers need it). After a change of STATIC, make clean.
+ifeq ($(STATIC),1)
+CT_LDFLAGS := -static
+endif
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRCS  := $(filter-out src/main.c,$(wildcard src/*.c))
@@ -33,7 +43,7 @@ UNIT_SAN_OBJS := $(UNIT_SRCS:tests/unit/%.c=$(B)/san/unit/%.o)
 all: $(B)/ctlaunch
 
 $(B)/ctlaunch: $(B)/obj/main.o $(LIB_OBJS)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(CT_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)

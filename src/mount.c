@@ -14,39 +14,50 @@
 #include "util.h"
 
 /* mkdir -p for a mount target that the rootfs lacks (a fresh tmpfs on
- * /dev has no pts/ or shm/). */
+ * /dev has no pts/ or shm/): the directory itself first, its parents
+ * only when that fails, so the usual case is one call. */
 static int mkdir_p(const char *path)
 {
-	cleanup_free char *copy = xstrdup(path);
+	cleanup_free char *parent = NULL;
+	char *slash;
 
-	for (char *p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+	if (mkdir(path, 0755) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
 		return -1;
-	return 0;
+	parent = xstrdup(path);
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent)
+		return -1;
+	*slash = '\0';
+	if (mkdir_p(parent) < 0)
+		return -1;
+	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
 }
 
 int mnt_mount(const char *source, const char *target, const char *fstype,
 	      unsigned long flags, const char *data, bool optional, struct ct_err *e)
 {
 	/* A propagation change or a remount needs no target of its own. */
-	bool make_target = source != NULL && !optional;
+	bool make_target = source != NULL && !optional && !(flags & MS_REMOUNT);
 	struct stat st;
+	int found = lstat(target, &st);
 
 	/* Every mount happens after pivot_root, so a path resolves inside
 	 * the rootfs whatever its links say. A target that is itself a link
 	 * is refused all the same: the rootfs asked for /proc or /dev to
 	 * be somewhere else, and a mount there is never what the spec meant
 	 * (the class of CVE-2019-16884 and CVE-2025-31133). */
-	if (lstat(target, &st) == 0 && S_ISLNK(st.st_mode))
+	if (found == 0 && S_ISLNK(st.st_mode))
 		return ct_fail(e, 0, "mount %s on %s: the target is a symbolic link in the rootfs",
 			       source ? source : "none", target);
+	if (found < 0 && errno == ENOENT) {
+		if (optional)
+			return 0;
+		/* Made first rather than after a failed mount. */
+		if (make_target && mkdir_p(target) < 0)
+			return ct_fail(e, errno, "create the mount point %s", target);
+	}
 	/* A bind remount must repeat the flags the mount already has
 	 * (nosuid, nodev, noexec): the kernel refuses to clear them where
 	 * they are locked, and clearing them was never asked. */
@@ -60,11 +71,6 @@ int mnt_mount(const char *source, const char *target, const char *fstype,
 				 ((sv.f_flag & ST_NOEXEC) ? MS_NOEXEC : 0);
 	}
 	if (mount(source ? source : "none", target, fstype, flags, data) == 0)
-		return 0;
-	if (errno == ENOENT && optional)
-		return 0;
-	if (errno == ENOENT && make_target && mkdir_p(target) == 0 &&
-	    mount(source, target, fstype, flags, data) == 0)
 		return 0;
 	return ct_fail(e, errno, "mount %s on %s", source ? source : "none", target);
 }
