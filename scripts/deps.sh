@@ -4,7 +4,7 @@
 # without a terminal (CI).
 set -eu
 
-PKGS="gcc make pkg-config libyaml-dev libcap-dev busybox-static bats mandoc iproute2 cppcheck clang-tidy"
+PKGS="gcc make pkg-config libyaml-dev libcap-dev busybox-static bats mandoc iproute2 cppcheck clang-tidy strace"
 
 missing=
 for p in $PKGS; do
