@@ -50,7 +50,7 @@ struct spec {
 	char *name;              /* [A-Za-z0-9_.-]{1,64}, not "." or ".." */
 	struct ct_loc name_at;   /* line 0: derived from the file name */
 
-	char *rootfs;            /* as written; absolute after spec_resolve() */
+	char *rootfs;            /* joined to dir; real and absolute after spec_check() */
 	struct ct_loc rootfs_at;
 
 	char *hostname;          /* NULL: use name */

@@ -229,3 +229,36 @@ load helpers
 	assert_line "first" "$SPEC:3:1: bogus1: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, mounts, capabilities, no_new_privileges, rlimits)" "$(head -n 1 <<<"$stderr")"
 	assert_line "last" "$SPEC: 70 more problems not shown" "$stderr"
 }
+
+@test "cli: --cgroup-parent puts the cgroups under that path; a missing parent is an error" {
+	write_spec <<-'EOF'
+		resources:
+		  memory: 32M
+		  cpu_shares: 300
+		command: echo ready; read x; echo done
+	EOF
+	local parent=/ctlt-parent-$$-$BATS_TEST_NUMBER mem cpu
+	mem=$(cg_mount memory)$parent
+	cpu=$(cg_mount cpu)$parent
+	mkdir "$mem" "$cpu"
+	ctl_bg --cgroup-parent "$parent" "$SPEC"
+	wait_for_line ready
+	local got_mem got_cpu
+	got_mem=$(cat "$mem/ctlaunch/$NAME/memory.limit_in_bytes" 2>&1)
+	got_cpu=$(cat "$cpu/ctlaunch/$NAME/cpu.shares" 2>&1)
+	bg_wait
+	local left
+	left=$(find "$mem" "$cpu" -mindepth 1 -type d)
+	rmdir "$mem" "$cpu"
+	assert_status 0
+	assert_eq "memory.limit_in_bytes under the parent" 33554432 "$got_mem"
+	assert_eq "cpu.shares under the parent" 300 "$got_cpu"
+	assert_eq "left under the parent" "" "$left"
+
+	run --separate-stderr ctl --cgroup-parent /ctlt-no-such-parent "$SPEC"
+	assert_status 125
+	assert_match "stderr" "ctlt-no-such-parent/ctlaunch \(does the parent cgroup exist\?\): No such file or directory" "$stderr"
+	run --separate-stderr ctl --cgroup-parent ../escape "$SPEC"
+	assert_status 125
+	assert_match "stderr" "invalid path '../escape'" "$stderr"
+}
