@@ -49,12 +49,14 @@ static int lookup_id(const char *rootfs, const char *file, const char *name, uin
 	char line[1024];
 
 	while (f && fgets(line, sizeof line, f)) {
-		char *save = NULL, *fields[4] = { 0 };
+		char *rest = line, *fields[4] = { 0 };
 		uint64_t v, g;
 
-		fields[0] = strtok_r(line, ":\n", &save);
-		for (int i = 1; i < 4 && fields[i - 1]; i++)
-			fields[i] = strtok_r(NULL, ":\n", &save);
+		/* strsep, not strtok: "lab::1001:..." has an empty password
+		 * field, and merging it would shift every field after it. */
+		line[strcspn(line, "\n")] = '\0';
+		for (int i = 0; i < 4 && rest; i++)
+			fields[i] = strsep(&rest, ":");
 		if (!fields[2] || parse_uint(fields[2], 0, UINT32_MAX - 1, &v) < 0)
 			continue;
 		if (strcmp(fields[0], name) != 0 && strcmp(fields[2], name) != 0)

@@ -172,7 +172,9 @@ int command_resolve(const char *argv0, char *const envp[], char *path, size_t si
 	if (stat("/proc/self/exe", &self) < 0)
 		return ct_fail(e, errno, "stat /proc/self/exe");
 	snprintf(file, sizeof file, "%s", path);
-	for (int depth = 0; depth <= MAX_INTERPRETERS; depth++) {
+	/* Every link is checked, the last one too: after the #! scripts an
+	 * ELF file's PT_INTERP is loaded without counting as a level. */
+	for (int depth = 0;; depth++) {
 		int rc;
 
 		if (is_self(file, &self))
@@ -180,6 +182,8 @@ int command_resolve(const char *argv0, char *const envp[], char *path, size_t si
 					   "exec %s: refusing to run ctlaunch's own binary in the "
 					   "container (it is the host's file: CVE-2019-5736)", argv0);
 		rc = interpreter_of(file, interp, sizeof interp);
+		if (rc == 0 && depth > MAX_INTERPRETERS)
+			return fail_status(e, ELOOP, 126, "exec %s", argv0);
 		if (rc == 0) {
 			memcpy(file, interp, sizeof file);
 			continue;

@@ -40,7 +40,7 @@ struct run {
 	int *trees;      /* the child's open_tree fds, by slot */
 	char exec_path[PATH_MAX]; /* the command's file, found and checked */
 	sigset_t oldmask;
-	struct sigaction old_pipe;
+	struct sigaction old_pipe, old_chld;
 	struct exec_result *r;
 };
 
@@ -130,6 +130,7 @@ static void close_inherited(const struct run *run)
 	unsigned a = (unsigned)run->sync[0], b = (unsigned)run->errpipe[1];
 	unsigned lo = a < b ? a : b, hi = a < b ? b : a;
 
+	/* main made sure 0-2 are open, so both pipes are above 2. */
 	close_from_to(3, lo - 1);
 	close_from_to(lo + 1, hi - 1);
 	close_from_to(hi + 1, ~0U);
@@ -151,6 +152,7 @@ __attribute__((noreturn)) static void child_exec(struct run *run, const struct s
 
 	cloexec_all();
 	sigaction(SIGPIPE, &run->old_pipe, NULL);
+	sigaction(SIGCHLD, &run->old_chld, NULL);
 	sigprocmask(SIG_SETMASK, &run->oldmask, NULL);
 	command_exec(run->exec_path, s->u.exec.argv, s->u.exec.envp, &e);
 	child_fail(run, &e, e.status);
@@ -166,6 +168,10 @@ static int switch_user(uid_t uid, gid_t gid, struct ct_err *e)
 		return ct_fail(e, errno, "setgid %u", (unsigned)gid);
 	if (setresuid(uid, uid, uid) < 0)
 		return ct_fail(e, errno, "setuid %u", (unsigned)uid);
+	/* A change of uid or gid clears the parent-death signal: set it
+	 * again, or a container of another user would outlive ctlaunch. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return ct_fail(e, errno, "prctl PR_SET_PDEATHSIG");
 	return 0;
 }
 
@@ -435,7 +441,7 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 		.p = p, .o = o, .lock_fd = -1, .sync = { -1, -1 }, .errpipe = { -1, -1 },
 		.made = made, .r = r,
 	};
-	struct sigaction ign = { .sa_handler = SIG_IGN };
+	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
 	sigset_t block;
 	int rc = 0;
 
@@ -450,6 +456,9 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	sigprocmask(SIG_BLOCK, &block, &run.oldmask);
 	/* A child that dies early must not kill us through its pipes. */
 	sigaction(SIGPIPE, &ign, &run.old_pipe);
+	/* An ignored SIGCHLD, inherited from the caller, would make the
+	 * kernel reap the container's pid 1 itself: no status to pass on. */
+	sigaction(SIGCHLD, &dfl, &run.old_chld);
 
 	for (size_t i = 0; i < p->n && rc == 0; i++) {
 		const struct step *s = &p->steps[i];
@@ -471,6 +480,7 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	close_fd(&run.errpipe[0]);
 	close_fd(&run.errpipe[1]);
 	sigaction(SIGPIPE, &run.old_pipe, NULL);
+	sigaction(SIGCHLD, &run.old_chld, NULL);
 	sigprocmask(SIG_SETMASK, &run.oldmask, NULL);
 	return rc;
 }

@@ -1,5 +1,6 @@
 /* ctlaunch: options, the pipeline (parse -> check -> plan -> print or
  * execute) and the exit status. The only place that prints errors. */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -203,6 +204,11 @@ int main(int argc, char **argv)
 	char text[2048];
 	int rc;
 
+	/* With 0, 1 or 2 closed, the next open would take its place and
+	 * a pipe of the launcher could become the container's stdout. */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return EXIT_LAUNCHER;
 	rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc > 0 ? 0 : EXIT_LAUNCHER;

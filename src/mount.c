@@ -95,6 +95,9 @@ int mnt_tree_open(const char *source, bool readonly, struct ct_err *e)
 	return fd;
 }
 
+/* An empty file to bind a file over. Only made when missing, never
+ * opened when there: the rootfs is not trusted, and a FIFO in its place
+ * would block an open for ever. */
 static int make_file(const char *path)
 {
 	cleanup_free char *dir = xstrdup(path);
@@ -106,9 +109,9 @@ static int make_file(const char *path)
 		if (mkdir_p(dir) < 0)
 			return -1;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return -1;
+		return errno == EEXIST ? 0 : -1;
 	close(fd);
 	return 0;
 }
@@ -124,7 +127,7 @@ int mnt_tree_attach(int fd, const char *target, struct ct_err *e)
 		return ct_fail(e, 0, "bind mount on %s: the target is a symbolic link in the rootfs",
 			       target);
 	made = S_ISDIR(src.st_mode) ? mkdir_p(target) : make_file(target);
-	if (made < 0 && errno != EEXIST)
+	if (made < 0)
 		return ct_fail(e, errno, "create the mount point %s", target);
 	if (move_mount(fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return ct_fail(e, errno, "bind mount on %s", target);

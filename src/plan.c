@@ -308,21 +308,30 @@ static void plan_masks(struct plan *p)
  * cgroup namespace each hierarchy's root is the container's cgroup, so
  * a lab can read its memory.usage_in_bytes and its limits, and change
  * nothing. */
-static void plan_cgroupfs(struct plan *p, const struct host *h)
+static void plan_cgroupfs(struct plan *p, const struct host *h, const char *const *leaf)
 {
 	const unsigned long locked = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
 	if (h->layout == CG_NONE)
 		return;
 	if (h->layout == CG_UNIFIED) {
-		mnt(p, "cgroup2", "/sys/fs/cgroup", "cgroup2", MS_RDONLY | locked, NULL, nowhere);
+		bool any = false;
+
+		for (int c = 0; c < CTRL__N; c++)
+			any = any || leaf[c];
+		if (any)
+			mnt(p, "cgroup2", "/sys/fs/cgroup", "cgroup2", MS_RDONLY | locked, NULL,
+			    nowhere);
 		return;
 	}
 	mnt(p, "tmpfs", "/sys/fs/cgroup", "tmpfs", locked, "mode=755,size=64k", nowhere);
 	for (int c = 0; c < CTRL__N; c++) {
 		const char *base;
 
-		if (!h->ctrl[c].mount || !h->ctrl[c].controllers)
+		/* Only where the container has a cgroup of its own: in the
+		 * others the namespace's root would be ctlaunch's cgroup, and
+		 * the container would see every sibling's limits. */
+		if (!leaf[c] || !h->ctrl[c].controllers)
 			continue;
 		base = strrchr(h->ctrl[c].mount, '/');
 		mnt(p, "cgroup", pfmt(p, "/sys/fs/cgroup/%s", base ? base + 1 : h->ctrl[c].mount),
@@ -405,7 +414,8 @@ static void plan_spec_mounts(struct plan *p, const struct spec_mount **m, size_t
  * - /proc, /dev and /sys are mounted after pivot_root, so their targets
  *   resolve inside the new root and a symlink in the rootfs cannot send
  *   them to the host; proc then also belongs to the new pid namespace. */
-static void plan_mounts(struct plan *p, const struct spec *spec, const struct host *h)
+static void plan_mounts(struct plan *p, const struct spec *spec, const struct host *h,
+			const char *const *leaf)
 {
 	const unsigned long nosuid_nodev_noexec = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	const struct spec_mount **m = own(p, xcalloc(spec->n_mounts + 1, sizeof *m));
@@ -430,7 +440,7 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 	plan_spec_mounts(p, m, spec->n_mounts);
 	/* Masks after the spec's mounts: a mount can never uncover them. */
 	plan_masks(p);
-	plan_cgroupfs(p, h);
+	plan_cgroupfs(p, h, leaf);
 	/* Last, so the spec's mount points could still be made in it; its
 	 * own mounts keep their own modes. */
 	if (spec->readonly_rootfs)
@@ -553,7 +563,7 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	add(p, STEP_UNSHARE, SIDE_CHILD, nowhere)->u.clone.flags = CLONE_NEWCGROUP;
 	path_step(p, STEP_HOSTNAME, hostname, NULL, spec->hostname ? spec->hostname_at : spec->name_at);
 	add(p, STEP_LO_UP, SIDE_CHILD, nowhere);
-	plan_mounts(p, spec, h);
+	plan_mounts(p, spec, h, leaf);
 	plan_exec(p, spec, hostname, o);
 
 	add(p, STEP_WAIT, SIDE_PARENT, nowhere);

@@ -835,18 +835,35 @@ static void k_m_source(struct walk *w, const struct ynode *y, const char *path)
 	w->mount->source_at = y->at;
 }
 
+/* "/a/b": absolute, below /, every part a name (not empty, "." or ".."),
+ * no trailing slash. */
+static bool plain_path(const char *v)
+{
+	if (v[0] != '/' || !v[1])
+		return false;
+	for (const char *p = v; *p;) {
+		size_t n = strcspn(++p, "/");
+
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		p += n;
+	}
+	return true;
+}
+
 static void k_m_target(struct walk *w, const struct ynode *y, const char *path)
 {
 	const char *v = scalar(w, y, path);
 
 	if (!v || !abs_path(w, y, path, v))
 		return;
-	/* The container's own root cannot be mounted over, and ".."
-	 * would only make the target harder to read. */
-	if (strcmp(v, "/") == 0 || strstr(v, "/../") ||
-	    (strlen(v) >= 3 && strcmp(v + strlen(v) - 3, "/..") == 0)) {
+	/* One spelling per place: the checks below compare strings, and
+	 * "//proc" or "/./dev" must not pass for something else. The
+	 * container's own root cannot be mounted over. */
+	if (!plain_path(v)) {
 		ct_diag(w->d, w->file, y->at, path,
-			"invalid target '%s' (expected a path below / without ..)", v);
+			"invalid target '%s' (expected a plain path below /, without //, . or .. parts)",
+			v);
 		return;
 	}
 	/* ctlaunch makes these; a mount over one would replace the /dev/null

@@ -4,9 +4,9 @@
 
 int t_failed_checks;
 
-extern const struct t_case t_util[], t_spec[], t_plan[], t_host[], t_caps[];
+extern const struct t_case t_util[], t_spec[], t_plan[], t_host[], t_caps[], t_check[];
 
-static const struct t_case *const groups[] = { t_util, t_spec, t_plan, t_host, t_caps };
+static const struct t_case *const groups[] = { t_util, t_spec, t_plan, t_host, t_caps, t_check };
 
 int main(void)
 {

@@ -319,6 +319,8 @@ static void hardening_order(void)
 
 	fake_spec(&s);
 	fake_host_v1(&h);
+	s.res.has_cpu_shares = true;
+	s.res.cpu_shares = 100;
 	CHECK(build(&s, &h, NULL, &p) == 0);
 	for (size_t i = 0; i < p.n && first_child < 0; i++)
 		if (p.steps[i].side == SIDE_CHILD)
@@ -351,6 +353,10 @@ static void hardening_order(void)
 	/* Masks need /proc, /sys and the container's own /dev/null. */
 	CHECK(kcore > proc && kcore > dev_null && firmware > sys && sysrq_ro > proc);
 	CHECK(cgroupfs > sys && cgroupfs_ro > cgroupfs);
+	/* Only the hierarchies the container has a cgroup in: elsewhere the
+	 * namespace root would be ctlaunch's own cgroup and its siblings. */
+	CHECK(find(&p, "on /sys/fs/cgroup/memory") < 0 && find(&p, "on /sys/fs/cgroup/cpuset") < 0 &&
+	      find(&p, "on /sys/fs/cgroup/pids") < 0);
 	/* Capabilities go last, after every mount, then no_new_privs, then exec. */
 	/* The command is found and checked while still root, after chdir. */
 	CHECK(find(&p, "find /bin/echo in PATH; refuse ctlaunch's own binary (CVE-2019-5736)") ==

@@ -639,7 +639,16 @@ static void hardening_keys(void)
 	refused("rootfs: r\nmounts:\n  - {type: bind, source: a, target: /x}\n  - {type: tmpfs, target: /x}\n",
 		"lab.yaml:4:27: mounts: target '/x' is mounted twice (first at line 3)");
 	refused("rootfs: r\nmounts:\n  - {type: tmpfs, target: /a/../b}\n",
-		"lab.yaml:3:27: mounts[0].target: invalid target '/a/../b' (expected a path below / without ..)");
+		"lab.yaml:3:27: mounts[0].target: invalid target '/a/../b' (expected a plain path below /, without //, . or .. parts)");
+	/* One spelling per place: no way around the /proc, /sys, /dev ban. */
+	refused("rootfs: r\nmounts:\n  - {type: tmpfs, target: //proc}\n",
+		"lab.yaml:3:27: mounts[0].target: invalid target '//proc' (expected a plain path below /, without //, . or .. parts)");
+	refused("rootfs: r\nmounts:\n  - {type: tmpfs, target: /./dev}\n",
+		"lab.yaml:3:27: mounts[0].target: invalid target '/./dev' (expected a plain path below /, without //, . or .. parts)");
+	refused("rootfs: r\nmounts:\n  - {type: tmpfs, target: /data/}\n",
+		"lab.yaml:3:27: mounts[0].target: invalid target '/data/' (expected a plain path below /, without //, . or .. parts)");
+	refused("rootfs: r\nmounts:\n  - {type: tmpfs, target: /sys/x}\n",
+		"lab.yaml:3:27: mounts[0].target: invalid target '/sys/x' (expected a path outside /proc, /sys and /dev, which ctlaunch sets up)");
 	refused("rootfs: r\nmounts:\n  - {type: tmpfs, target: /t, mode: \"8\"}\n",
 		"lab.yaml:3:37: mounts[0].mode: invalid mode '8' (expected octal permission bits, e.g. \"1777\")");
 	refused("rootfs: r\nmounts:\n  - {type: bind, target: /t}\n",

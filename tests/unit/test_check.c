@@ -1,0 +1,77 @@
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "fake.h"
+#include "t.h"
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		abort();
+}
+
+/* The user is looked up in the rootfs's own files; empty fields (no
+ * password, no members) must not shift the ones after them. */
+static void users_from_the_rootfs(void)
+{
+	char root[] = "/tmp/ctlaunch-check.XXXXXX", etc[64], file[96];
+	static const struct {
+		const char *user;
+		uint32_t uid, gid;
+	} cases[] = {
+		{ "lab", 1001, 1000 },  { "1001", 1001, 1000 }, { "lab:wheel", 1001, 10 },
+		{ "4242", 4242, 0 },    { "lab:7", 1001, 7 },   { "0:wheel", 0, 10 },
+	};
+	cleanup_host struct host h;
+
+	fake_host_v1(&h);
+	CHECK(mkdtemp(root) != NULL);
+	snprintf(etc, sizeof etc, "%s/etc", root);
+	CHECK(mkdir(etc, 0755) == 0);
+	snprintf(file, sizeof file, "%s/passwd", etc);
+	write_file(file, "root:x:0:0:root:/root:/bin/sh\nlab::1001:1000:Lab:/home/lab:/bin/sh\n");
+	snprintf(file, sizeof file, "%s/group", etc);
+	write_file(file, "root:x:0:\nwheel::10:lab\n");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cleanup_spec struct spec s;
+		cleanup_diags struct ct_diags d = { 0 };
+
+		fake_spec(&s);
+		free(s.rootfs);
+		s.rootfs = xstrdup(root);
+		s.user = xstrdup(cases[i].user);
+		CHECK(spec_check(&s, &h, &d) == 0);
+		if (s.uid != cases[i].uid || s.gid != cases[i].gid) {
+			fprintf(stderr, "  user '%s': got %u:%u\n", cases[i].user, s.uid, s.gid);
+			CHECK(!"wrong ids");
+		}
+	}
+	{
+		cleanup_spec struct spec s;
+		cleanup_diags struct ct_diags d = { 0 };
+
+		fake_spec(&s);
+		free(s.rootfs);
+		s.rootfs = xstrdup(root);
+		s.user = xstrdup("ghost:nogroup");
+		s.user_at = (struct ct_loc){ 3, 7 };
+		CHECK(spec_check(&s, &h, &d) == -1 && d.n == 1);
+		if (d.n)
+			CHECK_STR(d.v[0], "web.yaml:3:7: user: no user 'ghost' in the rootfs's /etc/passwd (expected a name it has, or a number)");
+	}
+	unlink(file);
+	snprintf(file, sizeof file, "%s/passwd", etc);
+	unlink(file);
+	rmdir(etc);
+	CHECK(rmdir(root) == 0);
+}
+
+T_LIST(t_check) = {
+	T(users_from_the_rootfs),
+	{ 0 },
+};
