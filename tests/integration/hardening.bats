@@ -934,3 +934,58 @@ refused_5736() {
 	bad_spec 5:9 'resources\.cpus' "invalid value '0'"
 	[ ! -e "$(cg_dir cpu)" ] || fail "a cpu cgroup was made"
 }
+
+@test "pdeathsig: a container of another user still dies when ctlaunch is killed" {
+	write_spec <<-'EOF'
+		user: lab
+		resources:
+		  memory: 32M
+		command: echo ready; while :; do sleep 1; done
+	EOF
+	local mem init i
+	mem=$(cg_dir memory)
+	ctl_bg "$SPEC"
+	wait_for_line ready
+	init=$(container_init_pid "$mem")
+	assert_eq "the container's uid" 1000 "$(awk '/^Uid:/ { print $2 }' "/proc/$init/status")"
+	kill -KILL "$BG_PID"
+	wait "$BG_PID" 2>/dev/null || true
+	BG_PID=
+	# The kernel clears the parent-death signal at a change of uid:
+	# ctlaunch must set it again after the switch.
+	for ((i = 0; i < POLL_SECS * 20; i++)); do
+		[ -d "/proc/$init" ] || break
+		sleep 0.05
+	done
+	[ ! -d "/proc/$init" ] || fail "the container's pid 1 ($init, uid 1000) outlived ctlaunch"
+	run --separate-stderr ctl "$SPEC" -- /bin/true
+	assert_status 0
+}
+
+@test "untrusted rootfs: a FIFO where a bind target goes does not block the launch" {
+	private_rootfs
+	mkfifo "$RF/etc/ctlt-fifo"
+	echo "from the host" >"$BATS_TEST_TMPDIR/src"
+	ROOTFS=$RF write_spec <<-EOF
+		mounts:
+		  - {type: bind, source: $BATS_TEST_TMPDIR/src, target: /etc/ctlt-fifo}
+		command: [cat, /etc/ctlt-fifo]
+	EOF
+	CTL_TIMEOUT=15 run --separate-stderr ctl_t "$SPEC"
+	[ "$status" -ne 124 ] && [ "$status" -ne 137 ] || fail "the launch hung on the FIFO (status $status)"
+	assert_status 0
+	assert_eq "the bound file" "from the host" "$output"
+}
+
+@test "caller's state: an ignored SIGCHLD and closed stdio change nothing" {
+	write_spec <<-'EOF'
+		command: [/bin/sh, -c, "exit 3"]
+	EOF
+	# An ignored SIGCHLD survives exec; the kernel would then reap the
+	# container's pid 1 itself and leave no status to pass on.
+	# (Under a timeout: the launcher that got this wrong waited for ever.)
+	run --separate-stderr timeout -k 5 20 bash -c 'trap "" CHLD; exec "$0" "$1"' "$CTLAUNCH" "$SPEC"
+	assert_status 3
+	run --separate-stderr timeout -k 5 20 bash -c 'exec "$0" "$1" <&- >&-' "$CTLAUNCH" "$SPEC"
+	assert_status 3
+}
