@@ -14,7 +14,7 @@ B         := build
 # the warnings we build with.
 PKGS      := yaml-0.1 libcap
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lyaml -lcap)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lyaml -lcap) -lm
 WARN      := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARN) -Iinclude -DCTLAUNCH_VERSION='"$(VERSION)"' \
@@ -86,14 +86,16 @@ demo: deps
 	$(B)/ctlaunch examples/hello.yaml
 
 # Static analysis must be silent on our code; .clang-tidy says which
-# checks are off and why. make check runs each of these as a test.
+# checks are off and why. exec.c's struct clone_args is read by the
+# kernel, not by us: cppcheck cannot see that. make check runs each of these as a test.
 LINT_FLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -DCTLAUNCH_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 
 lint: lint-cppcheck lint-clang-tidy lint-man
 
 lint-cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
-		-D_GNU_SOURCE --inline-suppr --suppress=missingIncludeSystem -Iinclude src tests/unit
+		-D_GNU_SOURCE --inline-suppr --suppress=missingIncludeSystem \
+		--suppress=unusedStructMember:src/exec.c -Iinclude src tests/unit
 
 lint-clang-tidy:
 	clang-tidy --quiet $(wildcard src/*.c) -- $(LINT_FLAGS)

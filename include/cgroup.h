@@ -1,5 +1,5 @@
-/* cgroup v1 operations, one kernel operation each. Used only by the
- * executor. */
+/* cgroup v1 and v2 operations, one kernel operation each. Used only
+ * by the executor. */
 #ifndef CTLAUNCH_CGROUP_H
 #define CTLAUNCH_CGROUP_H
 
@@ -25,14 +25,25 @@ int cg_write(const char *dir, const char *file, const char *value, struct ct_err
 /* Write the parent directory's value of file into dir/file. */
 int cg_copy_from_parent(const char *dir, const char *file, struct ct_err *e);
 
+/* Move pid into dir; pid 0 is the caller. */
 int cg_enter(const char *dir, pid_t pid, struct ct_err *e);
 
 /* rmdir a leaf, retrying while the kernel still counts exiting tasks
- * (EBUSY); a shared directory is left alone when others still use it. */
+ * (EBUSY); a shared directory is left alone when others still use it.
+ * 0: gone; 1: a shared directory still in use; -1: error. */
 int cg_remove(const char *dir, bool shared, struct ct_err *e);
 
-/* The kernel's count of OOM kills in a v1 memory cgroup (oom_kill in
- * memory.oom_control, Linux 4.13+); 0 when unknown. */
-uint64_t cg_oom_kills(const char *dir);
+/* The kernel's count of OOM kills from the "oom_kill N" line of file:
+ * memory.oom_control (v1, Linux 4.13+) or memory.events (v2); 0 when
+ * unknown. */
+uint64_t cg_oom_kills(const char *file);
+
+/* v2: of want ("+memory +cpu"), the controllers not yet enabled in
+ * dir/cgroup.subtree_control, in the same form, into out ("" for none). */
+int cg_subtree_missing(const char *dir, const char *want, char *out, size_t size,
+		       struct ct_err *e);
+
+/* v2: who is in dir: 0 no process, 1 only the caller, 2 others too. */
+int cg_procs_state(const char *dir, struct ct_err *e);
 
 #endif

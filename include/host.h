@@ -5,6 +5,7 @@
 #define CTLAUNCH_HOST_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -19,10 +20,18 @@ enum cg_layout {
 
 enum cg_ctrl { CTRL_MEMORY, CTRL_CPU, CTRL_CPUSET, CTRL_PIDS, CTRL__N };
 
+/* v1: one hierarchy per controller (or per group of them). v2: the one
+ * hierarchy for all, and a controller is present only when our cgroup
+ * may use it (it is in our cgroup.controllers). */
 struct host_cgroup {
 	char *mount;  /* where this controller's hierarchy is mounted; NULL: absent */
 	char *own;    /* our cgroup in it, relative to the mount: "/" or "/a/b" */
-	char *controllers; /* of its hierarchy: "cpu,cpuacct"; mount data for it */
+	char *controllers; /* v1: of its hierarchy, "cpu,cpuacct"; mount data for it */
+};
+
+/* A subordinate id range from /etc/subuid or /etc/subgid; count 0: none. */
+struct id_range {
+	uint32_t start, count;
 };
 
 struct host {
@@ -33,6 +42,17 @@ struct host {
 	struct cpuset online_cpus;
 	struct cpuset online_mems;
 	uid_t euid;
+	gid_t egid;
+
+	/* cgroup v2 */
+	char *cg_own;           /* our cgroup: "/" or "/a/b" */
+	bool cg_writable;       /* euid may make cgroups in its own (delegated) */
+	bool clone_into_cgroup; /* clone3 with CLONE_INTO_CGROUP (Linux 5.7) */
+
+	/* Rootless (euid != 0) only: the user's first subordinate ranges,
+	 * and whether newuidmap and newgidmap are there to map them. */
+	struct id_range subuid, subgid;
+	bool newidmap;
 };
 
 extern const char *const cg_ctrl_name[CTRL__N];
@@ -44,12 +64,22 @@ void host_free(struct host *h);
 /* Load host facts from a file instead of probing (the hidden
  * --host-facts option of the golden tests): one "key value" per line:
  * layout v1|hybrid|unified|none, cgroup_root DIR, memory|cpu|cpuset|pids
- * MOUNT OWN [CONTROLLERS], memsw 0|1, online_cpus LIST, online_mems LIST, euid N. */
+ * MOUNT OWN [CONTROLLERS], memsw 0|1, online_cpus LIST, online_mems LIST,
+ * euid N, egid N, cg_own PATH, cg_writable 0|1, clone_into_cgroup 0|1,
+ * subuid START COUNT, subgid START COUNT, newidmap 0|1. */
 int host_load_facts(struct host *h, const char *path, struct ct_err *e);
 
 /* The pure halves of host_probe(), for unit tests: parse the text of
  * /proc/self/mountinfo and /proc/self/cgroup into h. */
 int host_parse_mountinfo(struct host *h, const char *text, struct ct_err *e);
 int host_parse_proc_cgroup(struct host *h, const char *text, struct ct_err *e);
+
+/* v2: keep only the controllers listed in text (our cgroup's
+ * cgroup.controllers, "cpuset cpu io memory pids"). */
+void host_v2_available(struct host *h, const char *text);
+
+/* The first range of /etc/subuid-style text for a user known by name or
+ * by uid; count 0 when there is none. */
+struct id_range host_parse_subid(const char *text, const char *user, uint32_t id);
 
 #endif

@@ -10,9 +10,13 @@
 /* optional: a target that does not exist is skipped, not created. */
 int mnt_mount(const char *source, const char *target, const char *fstype,
 	      unsigned long flags, const char *data, bool optional, struct ct_err *e);
-/* A detached copy of the mount tree at source (open_tree), made
- * read-only when asked; its fd, or -1. */
-int mnt_tree_open(const char *source, bool readonly, struct ct_err *e);
+/* A detached copy of the mount tree at source (open_tree), nodev and
+ * made read-only when asked; its fd, or -1. device: one device node of
+ * the host's, copied alone and left as it is (rootless /dev). */
+int mnt_tree_open(const char *source, bool readonly, bool device, struct ct_err *e);
+/* A new mount of fstype (no options), detached (fsopen, fsmount), with
+ * the MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC of flags; its fd, or -1. */
+int mnt_fs_open(const char *fstype, unsigned long flags, struct ct_err *e);
 /* Attach such a copy at target, made first (a directory, or an empty
  * file for a file) when missing. */
 int mnt_tree_attach(int fd, const char *target, struct ct_err *e);

@@ -17,7 +17,9 @@ enum step_kind {
 	STEP_CG_MKDIR,     /* cg.dir; cg.shared: may exist, others may use it */
 	STEP_CG_WRITE,     /* cg.dir/cg.file := cg.value */
 	STEP_CG_COPY,      /* cg.dir/cg.file := the parent directory's cg.file */
-	STEP_CLONE,        /* clone.flags: new namespaces, child starts blocked */
+	STEP_CG_ENABLE,    /* v2: cg.value ("+memory +cpu") into cg.dir/cgroup.subtree_control */
+	STEP_CLONE,        /* clone.flags, into clone.cgroup: new namespaces, child starts blocked */
+	STEP_IDMAP,        /* idmap.*: the child's uid_map or gid_map (rootless) */
 	STEP_CG_ENTER,     /* write the child's pid to cg.dir/cgroup.procs */
 	STEP_RELEASE,      /* parent: let the child run its steps */
 	STEP_WAIT_RELEASE, /* child: block until released */
@@ -28,6 +30,7 @@ enum step_kind {
 	STEP_LO_UP,        /* bring the loopback interface up */
 	STEP_MOUNT,        /* mnt.* */
 	STEP_BIND_OPEN,    /* bind.*: a detached copy of the host's source, before pivot_root */
+	STEP_FS_OPEN,      /* mnt.*: a new detached mount (fsmount), before pivot_root */
 	STEP_BIND_ATTACH,  /* bind.*: that copy attached at its target, inside the new root */
 	STEP_PIVOT_ROOT,   /* path.a: the new root */
 	STEP_UMOUNT_OLD,   /* detach the old root, stacked on / by pivot_root */
@@ -56,20 +59,30 @@ struct step {
 			char *dir, *file, *value;
 			enum cg_ctrl ctrl;
 			bool shared;
+			bool optional;  /* write: a file the kernel lacks is skipped */
+			bool root;      /* enable: dir is the hierarchy's root */
 		} cg;
 		struct {
 			unsigned long flags;
+			char *cgroup;   /* v2: start the child in it; NULL: where we are */
 		} clone;
+		struct {
+			char which;     /* 'u' or 'g' */
+			char *map;      /* "inside outside count" triples, space-separated */
+			bool helper;    /* through newuidmap/newgidmap, else written directly */
+		} idmap;
 		struct {
 			char *source, *target, *fstype, *data;
 			unsigned long flags;
 			bool optional;  /* a target that does not exist is skipped */
+			unsigned slot;  /* fs open: which of the executor's open trees */
 		} mnt;
 		struct {
 			uint64_t keep;
 		} caps;
 		struct {
 			uint32_t uid, gid;
+			bool setgroups; /* false in a user namespace with setgroups denied */
 		} user;
 		struct {
 			int resource;
@@ -80,6 +93,7 @@ struct step {
 			char *source, *target;
 			unsigned slot;   /* which of the executor's open trees */
 			bool readonly;
+			bool device;     /* a device node of the host's (rootless): not nodev */
 		} bind;
 		struct {
 			char *a, *b;
@@ -103,6 +117,8 @@ struct plan {
 	const char *file;        /* the spec file (borrowed) */
 	enum cg_layout layout;
 	char *cgroup_root;       /* where the executor's cgroup lock lives */
+	char *oom_file;          /* memory.oom_control (v1) or memory.events (v2); or NULL */
+	bool rootless;           /* a user namespace maps the caller to root */
 	struct plan_arena *arena; /* owns every string the steps point to */
 };
 
@@ -126,6 +142,13 @@ void plan_free(struct plan *p);
 /* One line for a step, without a newline ("mount proc on /proc ..."). */
 void step_format(const struct plan *p, const struct step *s, char *buf,
 		 size_t size);
+
+/* v2: where ctlaunch moves itself when the cgroup it must hand
+ * controllers down from holds it (the no-internal-processes rule). */
+#define CG_SUPERVISOR "ctlaunch.supervisor"
+
+/* cpu_shares (v1, 2..262144) as cpu.weight (v2, 1..10000). */
+uint64_t cpu_shares_to_weight(uint64_t shares);
 
 /* Every step, numbered, then the cleanup the executor does at exit. */
 void plan_print(const struct plan *p, FILE *out);

@@ -134,6 +134,8 @@ int cg_enter(const char *dir, pid_t pid, struct ct_err *e)
 {
 	char v[32];
 
+	/* "0" is the writer itself. */
+
 	snprintf(v, sizeof v, "%d", (int)pid);
 	return cg_write(dir, "cgroup.procs", v, e);
 }
@@ -141,7 +143,7 @@ int cg_enter(const char *dir, pid_t pid, struct ct_err *e)
 int cg_remove(const char *dir, bool shared, struct ct_err *e)
 {
 	/* Tasks of a dead pid namespace leave the cgroup a little after
-	 * waitpid returns for its init: retry EBUSY for up to ~2 s, the
+	 * waitpid returns for its init: retry EBUSY for up to ~3 s, the
 	 * first time at once so the common case costs nothing. */
 	struct timespec ts = { 0, 1000000 };
 
@@ -149,7 +151,7 @@ int cg_remove(const char *dir, bool shared, struct ct_err *e)
 		if (errno == ENOENT)
 			return 0;
 		if (shared && (errno == EBUSY || errno == ENOTEMPTY))
-			return 0;
+			return 1;
 		if (errno != EBUSY || i >= 20)
 			return ct_fail(e, errno, "rmdir %s", dir);
 		nanosleep(&ts, NULL);
@@ -159,17 +161,67 @@ int cg_remove(const char *dir, bool shared, struct ct_err *e)
 	return 0;
 }
 
-uint64_t cg_oom_kills(const char *dir)
+uint64_t cg_oom_kills(const char *file)
 {
-	cleanup_free char *path = xasprintf("%s/memory.oom_control", dir);
 	char buf[512];
 	const char *p;
 	unsigned long long n = 0;
 
-	if (read_small(path, buf, sizeof buf) < 0)
+	if (read_small(file, buf, sizeof buf) < 0)
 		return 0;
 	p = strstr(buf, "oom_kill ");
 	if (p && sscanf(p, "oom_kill %llu", &n) != 1)
 		n = 0;
 	return n;
+}
+
+/* Is word one of the space-separated words of list? */
+static bool has_word(const char *list, const char *word, size_t n)
+{
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, " \n");
+
+		if (len == n && strncmp(p, word, n) == 0)
+			return true;
+		p += len;
+		p += strspn(p, " \n");
+	}
+	return false;
+}
+
+int cg_subtree_missing(const char *dir, const char *want, char *out, size_t size,
+		       struct ct_err *e)
+{
+	cleanup_free char *path = xasprintf("%s/cgroup.subtree_control", dir);
+	char have[512];
+	size_t len = 0;
+
+	if (read_small(path, have, sizeof have) < 0)
+		return ct_fail(e, errno, "read %s", path);
+	out[0] = '\0';
+	for (const char *p = want; *p;) {
+		size_t n = strcspn(p, " ");
+
+		/* "+memory": the name is what follows the sign. */
+		if (n > 1 && !has_word(have, p + 1, n - 1) && len + n + 2 <= size)
+			len += (size_t)snprintf(out + len, size - len, "%s%.*s", len ? " " : "",
+						(int)n, p);
+		p += n;
+		p += strspn(p, " ");
+	}
+	return 0;
+}
+
+int cg_procs_state(const char *dir, struct ct_err *e)
+{
+	cleanup_free char *path = xasprintf("%s/cgroup.procs", dir);
+	cleanup_fclose FILE *f = fopen(path, "re");
+	long self = (long)getpid(), pid;
+	int state = 0;
+
+	if (!f)
+		return ct_fail(e, errno, "read %s", path);
+	while (fscanf(f, "%ld", &pid) == 1)
+		state = pid == self && state < 2 ? 1 : 2;
+	return state;
 }

@@ -37,6 +37,12 @@ struct run {
 	int sync[2];     /* parent writes one byte: the child may go on */
 	int errpipe[2];  /* the child writes a struct child_err, or nothing at exec */
 	bool *made;      /* made[i]: the mkdir of step i succeeded */
+	/* v2, for the exit: the controllers this run enabled in the parent
+	 * cgroup ("-memory -cpu" to undo), and whether ctlaunch moved into
+	 * its supervisor cgroup there. */
+	const char *top;
+	char disable[64];
+	bool supervised;
 	int *trees;      /* the child's open_tree fds, by slot */
 	char exec_path[PATH_MAX]; /* the command's file, found and checked */
 	sigset_t oldmask;
@@ -160,9 +166,9 @@ __attribute__((noreturn)) static void child_exec(struct run *run, const struct s
 
 /* The spec's user, with its group as the only supplementary one: the
  * launcher's groups must not leak into the container. */
-static int switch_user(uid_t uid, gid_t gid, struct ct_err *e)
+static int switch_user(uid_t uid, gid_t gid, bool groups, struct ct_err *e)
 {
-	if (setgroups(1, &gid) < 0)
+	if (groups && setgroups(1, &gid) < 0)
 		return ct_fail(e, errno, "setgroups %u", (unsigned)gid);
 	if (setresgid(gid, gid, gid) < 0)
 		return ct_fail(e, errno, "setgid %u", (unsigned)gid);
@@ -212,12 +218,16 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 	case STEP_CAPS_BOUND:
 		return caps_bound(s->u.caps.keep, e);
 	case STEP_USER:
-		return switch_user(s->u.user.uid, s->u.user.gid, e);
+		return switch_user(s->u.user.uid, s->u.user.gid, s->u.user.setgroups, e);
 	case STEP_CAPS:
 		return caps_set(s->u.caps.keep, e);
 	case STEP_BIND_OPEN:
-		run->trees[s->u.bind.slot] = mnt_tree_open(s->u.bind.source, s->u.bind.readonly, e);
+		run->trees[s->u.bind.slot] =
+			mnt_tree_open(s->u.bind.source, s->u.bind.readonly, s->u.bind.device, e);
 		return run->trees[s->u.bind.slot] < 0 ? -1 : 0;
+	case STEP_FS_OPEN:
+		run->trees[s->u.mnt.slot] = mnt_fs_open(s->u.mnt.fstype, s->u.mnt.flags, e);
+		return run->trees[s->u.mnt.slot] < 0 ? -1 : 0;
 	case STEP_BIND_ATTACH: {
 		int rc = mnt_tree_attach(run->trees[s->u.bind.slot], s->u.bind.target, e);
 
@@ -282,19 +292,72 @@ __attribute__((noreturn)) static void child_main(struct run *run)
 	child_fail(run, &e, 125);
 }
 
-static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* struct clone_args of Linux 5.7, spelled out: libc headers differ.
+ * The kernel reads every member (the Makefile tells cppcheck so). */
+struct ct_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
+		set_tid, set_tid_size, cgroup;
+};
+
+/* Like fork, into new namespaces, and into a v2 cgroup where one is
+ * given. clone3 refused (ENOSYS: a seccomp filter that predates it, as
+ * in some container engines) falls back to clone: the child then joins
+ * its cgroup by a write to cgroup.procs before it is released. */
+static pid_t clone_child(unsigned long flags, const char *cgroup, bool *entered,
+			 struct ct_err *e)
 {
-	if (pipe2(run->sync, O_CLOEXEC) < 0 || pipe2(run->errpipe, O_CLOEXEC) < 0)
-		return ct_fail(e, errno, "pipe");
+	pid_t pid;
+
+	*entered = false;
+	if (cgroup) {
+		struct ct_clone_args a = { .flags = flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD };
+		cleanup_close int cg = open(cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (cg < 0)
+			return ct_fail(e, errno, "open %s", cgroup);
+		a.cgroup = (uint64_t)cg;
+		/* No stack given: the child runs on a copy of ours, as with fork. */
+		pid = (pid_t)syscall(SYS_clone3, &a, sizeof a);
+		if (pid >= 0) {
+			*entered = true;
+			return pid;
+		}
+		if (errno != ENOSYS)
+			return ct_fail(e, errno, "clone3 into cgroup %s", cgroup);
+	}
 	/* The raw syscall, used like fork: the child runs on a copy of our
 	 * stack, so it can walk the plan with no stack of its own. */
-	run->child = (pid_t)syscall(SYS_clone, s->u.clone.flags | SIGCHLD, NULL, NULL, NULL, 0);
-	if (run->child < 0)
+	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+	if (pid < 0 && (flags & CLONE_NEWUSER) && (errno == EPERM || errno == ENOSPC))
+		return ct_fail(e, errno, "clone: cannot make a user namespace for a rootless run "
+					 "(see user.max_user_namespaces and the distribution's "
+					 "unprivileged user namespace setting)");
+	if (pid < 0)
 		return ct_fail(e, errno, "clone");
+	return pid;
+}
+
+static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
+{
+	bool entered;
+
+	if (pipe2(run->sync, O_CLOEXEC) < 0 || pipe2(run->errpipe, O_CLOEXEC) < 0)
+		return ct_fail(e, errno, "pipe");
+	run->child = clone_child(s->u.clone.flags, s->u.clone.cgroup, &entered, e);
+	if (run->child < 0) {
+		run->child = 0;
+		return -1;
+	}
 	if (run->child == 0)
 		child_main(run);
 	close_fd(&run->sync[0]);
 	close_fd(&run->errpipe[1]);
+	if (s->u.clone.cgroup && !entered)
+		return cg_enter(s->u.clone.cgroup, run->child, e);
 	return 0;
 }
 
@@ -367,22 +430,89 @@ static int wait_child(struct run *run, struct ct_err *e)
 	return 0;
 }
 
+static int lock(struct run *run, struct ct_err *e)
+{
+	if (run->lock_fd < 0)
+		run->lock_fd = cg_lock(run->p->cgroup_root, e);
+	return run->lock_fd < 0 ? -1 : 0;
+}
+
+/* v2: hand the controllers down through dir/cgroup.subtree_control.
+ * The kernel allows that only in a cgroup without processes (but the
+ * root): ctlaunch moves out of its own cgroup first when it is alone
+ * there, as systemd-nspawn moves into a supervisor cgroup, and stops
+ * with the reason and the fix when others are there too. */
+static int cg_enable(struct run *run, const struct step *s, struct ct_err *e)
+{
+	const char *dir = s->u.cg.dir;
+	char missing[64];
+
+	if (lock(run, e) < 0 || cg_subtree_missing(dir, s->u.cg.value, missing, sizeof missing, e) < 0)
+		return -1;
+	if (!*missing)
+		return 0;
+	if (!s->u.cg.root && !s->u.cg.shared) {
+		int who = cg_procs_state(dir, e);
+
+		if (who < 0)
+			return -1;
+		if (who == 2)
+			return ct_fail(e, 0,
+				       "cannot enable %s in %s/cgroup.subtree_control: other processes are in "
+				       "that cgroup, and cgroup v2 hands controllers down only from a cgroup "
+				       "without any (use --cgroup-parent with a cgroup of its own, or run "
+				       "ctlaunch alone in a scope: systemd-run --scope -p Delegate=yes ctlaunch ...)",
+				       missing, dir);
+		if (who == 1) {
+			cleanup_free char *sup = xasprintf("%s/%s", dir, CG_SUPERVISOR);
+
+			if (cg_mkdir(sup, true, e) < 0 || cg_enter(sup, 0, e) < 0)
+				return -1;
+			run->supervised = true;
+		}
+	}
+	if (!s->u.cg.shared) {
+		run->top = dir;
+		/* "+memory +cpu" undone is "-memory -cpu". */
+		snprintf(run->disable, sizeof run->disable, "%s", missing);
+		for (char *c = run->disable; *c; c++)
+			if (*c == '+')
+				*c = '-';
+	}
+	if (cg_write(dir, "cgroup.subtree_control", missing, e) < 0) {
+		if (e->errnum == ENOENT)
+			ct_fail(e, 0, "cannot enable %s in %s/cgroup.subtree_control: the cgroup above "
+				      "it does not hand that controller down", missing, dir);
+		if (!s->u.cg.shared)
+			run->disable[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
 static int parent_step(struct run *run, size_t i, struct ct_err *e)
 {
 	const struct step *s = &run->p->steps[i];
 
 	switch (s->kind) {
+	case STEP_CG_ENABLE:
+		return cg_enable(run, s, e);
+	case STEP_IDMAP:
+		return ns_map_ids(run->child, s->u.idmap.which, s->u.idmap.map, s->u.idmap.helper, e);
 	case STEP_CG_MKDIR:
-		if (run->lock_fd < 0) {
-			run->lock_fd = cg_lock(run->p->cgroup_root, e);
-			if (run->lock_fd < 0)
-				return -1;
-		}
+		if (lock(run, e) < 0)
+			return -1;
 		if (cg_mkdir(s->u.cg.dir, s->u.cg.shared, e) < 0)
 			return -1;
 		run->made[i] = true;
 		return 0;
 	case STEP_CG_WRITE:
+		if (s->u.cg.optional) {
+			cleanup_free char *path = xasprintf("%s/%s", s->u.cg.dir, s->u.cg.file);
+
+			if (access(path, F_OK) < 0 && errno == ENOENT)
+				return 0;
+		}
 		return cg_write(s->u.cg.dir, s->u.cg.file, s->u.cg.value, e);
 	case STEP_CG_COPY:
 		return cg_copy_from_parent(s->u.cg.dir, s->u.cg.file, e);
@@ -399,37 +529,65 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 	}
 }
 
+/* v2: put the parent cgroup back as it was: the controllers this run
+ * enabled off again, and ctlaunch back in it from its supervisor
+ * cgroup. Only when no other container still uses ctlaunch/ there. */
+static void cg_restore(struct run *run, struct ct_err *e)
+{
+	cleanup_free char *sup = NULL;
+
+	if (!run->top)
+		return;
+	if (run->disable[0] && cg_write(run->top, "cgroup.subtree_control", run->disable, e) < 0)
+		return;
+	if (!run->supervised)
+		return;
+	sup = xasprintf("%s/%s", run->top, CG_SUPERVISOR);
+	if (cg_enter(run->top, 0, e) == 0)
+		cg_remove(sup, true, e);
+}
+
 /* After the container: read the OOM count while the memory cgroup still
  * exists, then remove every cgroup this run made, leaves first. */
 static void cleanup(struct run *run, struct ct_err *e, int failed)
 {
 	const struct plan *p = run->p;
 	size_t idx[64], n = plan_cleanup_order(p, idx, sizeof idx / sizeof idx[0]);
-	struct ct_err ignored;
+	struct ct_err ignored = { 0 };
+	bool in_use = false;
 
 	if (run->child > 0) {
 		kill(run->child, SIGKILL);
 		while (waitpid(run->child, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
-	for (size_t i = 0; i < n; i++) {
+	/* Only from a leaf this run made: one that was there already is
+	 * another container's. */
+	for (size_t i = 0; i < n && p->oom_file; i++) {
 		const struct step *s = &p->steps[idx[i]];
+		size_t len = strlen(s->u.cg.dir);
 
-		if (run->made[idx[i]] && !s->u.cg.shared && s->u.cg.ctrl == CTRL_MEMORY)
-			run->r->oom = cg_oom_kills(s->u.cg.dir) > 0;
+		if (run->made[idx[i]] && !s->u.cg.shared && strncmp(p->oom_file, s->u.cg.dir, len) == 0 &&
+		    p->oom_file[len] == '/')
+			run->r->oom = cg_oom_kills(p->oom_file) > 0;
 	}
-	if (n && run->lock_fd < 0)
+	if ((n || run->top) && run->lock_fd < 0)
 		run->lock_fd = cg_lock(run->p->cgroup_root, failed ? &ignored : e);
 	for (size_t i = 0; i < n; i++) {
 		const struct step *s = &p->steps[idx[i]];
+		int rc;
 
 		if (!run->made[idx[i]])
 			continue;
 		/* A failed run keeps its first error; a cleanup error of a
 		 * run that worked is reported. */
-		if (cg_remove(s->u.cg.dir, s->u.cg.shared, failed ? &ignored : e) < 0)
+		rc = cg_remove(s->u.cg.dir, s->u.cg.shared, failed ? &ignored : e);
+		if (rc < 0)
 			failed = 1;
+		in_use = in_use || rc > 0;
 	}
+	if (!in_use)
+		cg_restore(run, failed ? &ignored : e);
 	cg_unlock(&run->lock_fd);
 }
 

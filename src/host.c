@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "host.h"
@@ -21,6 +22,7 @@ const char *const cg_ctrl_name[CTRL__N] = {
 void host_free(struct host *h)
 {
 	free(h->cgroup_root);
+	free(h->cg_own);
 	for (int c = 0; c < CTRL__N; c++) {
 		free(h->ctrl[c].mount);
 		free(h->ctrl[c].own);
@@ -89,6 +91,7 @@ static char *controllers_of(const char *superopts)
  * /proc/self/cgroup paths can be made relative to the mount. */
 struct mount_root {
 	char *root[CTRL__N];
+	char *v2root;
 };
 
 static int parse_mountinfo_line(struct host *h, char *line, struct mount_root *mr)
@@ -119,10 +122,12 @@ static int parse_mountinfo_line(struct host *h, char *line, struct mount_root *m
 	unescape_octal(root);
 	unescape_octal(mnt);
 	if (strcmp(fstype, "cgroup2") == 0) {
-		if (strcmp(mnt, "/sys/fs/cgroup") == 0)
+		if (strcmp(mnt, "/sys/fs/cgroup") == 0 && !mr->v2root) {
 			h->layout = CG_UNIFIED;
-		else if (h->layout != CG_UNIFIED)
+			mr->v2root = xstrdup(root);
+		} else if (h->layout != CG_UNIFIED) {
 			h->layout = CG_HYBRID;
+		}
 		return 0;
 	}
 	if (strcmp(fstype, "cgroup") != 0)
@@ -151,6 +156,19 @@ int host_parse_mountinfo(struct host *h, const char *text, struct ct_err *e)
 		if (parse_mountinfo_line(h, line, &mr) < 0)
 			bad = 1;
 	found_v2 = h->layout;
+	if (found_v2 == CG_UNIFIED) {
+		/* One hierarchy for every controller; which of them our cgroup
+		 * may use is for host_v2_available() to say. */
+		for (int c = 0; c < CTRL__N; c++) {
+			free(h->ctrl[c].mount);
+			free(h->ctrl[c].controllers);
+			free(mr.root[c]);
+			h->ctrl[c].mount = xstrdup("/sys/fs/cgroup");
+			h->ctrl[c].controllers = NULL;
+			mr.root[c] = xstrdup(mr.v2root);
+		}
+	}
+	free(mr.v2root);
 
 	int any_v1 = 0;
 
@@ -198,9 +216,18 @@ int host_parse_proc_cgroup(struct host *h, const char *text, struct ct_err *e)
 		if (!c2)
 			return ct_fail(e, 0, "/proc/self/cgroup: unexpected line '%s'", line);
 		*c2 = '\0';
-		for (int c = 0; c < CTRL__N; c++)
-			if (!own[c] && in_list(c1 + 1, cg_ctrl_name[c]))
+		for (int c = 0; c < CTRL__N; c++) {
+			/* v2 is the line "0::/path": every controller's place. */
+			bool here = h->layout == CG_UNIFIED ? strcmp(line, "0:") == 0
+							    : in_list(c1 + 1, cg_ctrl_name[c]);
+
+			if (!own[c] && here)
 				own[c] = c2 + 1;
+		}
+	}
+	if (h->layout == CG_UNIFIED && own[0]) {
+		free(h->cg_own);
+		h->cg_own = relative_to_root(own[0], h->ctrl[0].own);
 	}
 	for (int c = 0; c < CTRL__N; c++) {
 		if (!h->ctrl[c].mount)
@@ -219,6 +246,45 @@ int host_parse_proc_cgroup(struct host *h, const char *text, struct ct_err *e)
 		h->ctrl[c].own = rel;
 	}
 	return 0;
+}
+
+void host_v2_available(struct host *h, const char *text)
+{
+	cleanup_free char *list = xstrdup(text);
+
+	/* "cpuset cpu io memory pids\n" -> "cpuset,cpu,io,memory,pids" */
+	for (char *c = list; *c; c++)
+		if (*c == ' ' || *c == '\n')
+			*c = ',';
+	for (int c = 0; c < CTRL__N; c++) {
+		if (in_list(list, cg_ctrl_name[c]))
+			continue;
+		free(h->ctrl[c].mount);
+		free(h->ctrl[c].own);
+		free(h->ctrl[c].controllers);
+		memset(&h->ctrl[c], 0, sizeof h->ctrl[c]);
+	}
+}
+
+struct id_range host_parse_subid(const char *text, const char *user, uint32_t id)
+{
+	cleanup_free char *copy = xstrdup(text);
+	char idstr[16], *save = NULL;
+
+	snprintf(idstr, sizeof idstr, "%u", id);
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *rest = line, *who = strsep(&rest, ":"), *start = strsep(&rest, ":");
+		uint64_t s, n;
+
+		/* name:start:count, where name may also be the uid. */
+		if (!rest || (strcmp(who, idstr) != 0 && (!user || strcmp(who, user) != 0)))
+			continue;
+		if (parse_uint(start, 0, UINT32_MAX, &s) < 0 || parse_uint(rest, 1, UINT32_MAX, &n) < 0 ||
+		    s + n > (uint64_t)UINT32_MAX + 1)
+			continue;
+		return (struct id_range){ (uint32_t)s, (uint32_t)n };
+	}
+	return (struct id_range){ 0, 0 };
 }
 
 static char *read_text(const char *path, struct ct_err *e)
@@ -272,12 +338,86 @@ static int read_list(const char *path, const char *fallback, struct cpuset *out,
 	return 0;
 }
 
+/* Linux release at least major.minor? */
+static bool kernel_at_least(unsigned major, unsigned minor)
+{
+	struct utsname u;
+	unsigned a, b;
+
+	if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &a, &b) != 2)
+		return false;
+	return a > major || (a == major && b >= minor);
+}
+
+/* Which controllers our cgroup may hand down, and whether we may make
+ * cgroups in it: as root always, as a user where it was delegated
+ * (chowned to us, as systemd does for Delegate=yes). */
+static void probe_v2(struct host *h)
+{
+	const char *own = h->cg_own;
+	cleanup_free char *dir = NULL, *file = NULL, *text = NULL;
+	struct ct_err ignored = { 0 };
+
+	if (!own)
+		return;
+	dir = xasprintf("/sys/fs/cgroup%s", strcmp(own, "/") == 0 ? "" : own);
+	file = xasprintf("%s/cgroup.controllers", dir);
+	text = read_text(file, &ignored);
+	host_v2_available(h, text ? text : "");
+	h->clone_into_cgroup = kernel_at_least(5, 7);
+	if (h->euid != 0) {
+		cleanup_free char *procs = xasprintf("%s/cgroup.procs", dir);
+		cleanup_free char *subtree = xasprintf("%s/cgroup.subtree_control", dir);
+
+		h->cg_writable = access(dir, W_OK) == 0 && access(procs, W_OK) == 0 &&
+				 access(subtree, W_OK) == 0;
+	}
+}
+
+/* The user's name in the host's /etc/passwd (read here rather than
+ * through NSS: the static build has none), for /etc/subuid. */
+static char *user_name(uid_t uid)
+{
+	struct ct_err ignored = { 0 };
+	cleanup_free char *text = read_text("/etc/passwd", &ignored);
+	char *save = NULL;
+
+	for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *rest = line, *name = strsep(&rest, ":");
+		uint64_t id;
+
+		(void)strsep(&rest, ":");
+		if (rest && parse_uint(strsep(&rest, ":"), 0, UINT32_MAX, &id) == 0 && id == uid)
+			return xstrdup(name);
+	}
+	return NULL;
+}
+
+static void probe_rootless(struct host *h)
+{
+	cleanup_free char *name = user_name(h->euid);
+	cleanup_free char *subuid = NULL, *subgid = NULL;
+	struct ct_err ignored = { 0 };
+
+	h->newidmap = access("/usr/bin/newuidmap", X_OK) == 0 &&
+		      access("/usr/bin/newgidmap", X_OK) == 0;
+	subuid = read_text("/etc/subuid", &ignored);
+	subgid = read_text("/etc/subgid", &ignored);
+	if (subuid)
+		h->subuid = host_parse_subid(subuid, name, h->euid);
+	if (subgid)
+		h->subgid = host_parse_subid(subgid, name, h->euid);
+}
+
 int host_probe(struct host *h, struct ct_err *e)
 {
 	cleanup_free char *mi = NULL, *cg = NULL;
 
 	memset(h, 0, sizeof *h);
 	h->euid = geteuid();
+	h->egid = getegid();
+	h->cg_writable = h->euid == 0;
 	h->cgroup_root = xstrdup("/sys/fs/cgroup");
 	mi = read_text("/proc/self/mountinfo", e);
 	if (!mi)
@@ -294,6 +434,10 @@ int host_probe(struct host *h, struct ct_err *e)
 
 		h->memsw = access(f, F_OK) == 0;
 	}
+	if (h->layout == CG_UNIFIED)
+		probe_v2(h);
+	if (h->euid != 0)
+		probe_rootless(h);
 	if (read_list("/sys/devices/system/cpu/online", NULL, &h->online_cpus, e) < 0)
 		return -1;
 	/* Kernels without NUMA have no node directory: node 0 is all there is. */
@@ -330,6 +474,11 @@ static int facts_line(struct host *h, char *line)
 		return -1;
 	if (strcmp(key, "layout") == 0)
 		return set_layout(h, v1);
+	if (strcmp(key, "cg_own") == 0) {
+		free(h->cg_own);
+		h->cg_own = xstrdup(v1);
+		return 0;
+	}
 	if (strcmp(key, "cgroup_root") == 0) {
 		free(h->cgroup_root);
 		h->cgroup_root = xstrdup(v1);
@@ -341,10 +490,29 @@ static int facts_line(struct host *h, char *line)
 		return parse_cpulist(v1, &h->online_cpus);
 	if (strcmp(key, "online_mems") == 0)
 		return parse_cpulist(v1, &h->online_mems);
-	if (strcmp(key, "euid") == 0) {
+	if (strcmp(key, "euid") == 0 || strcmp(key, "egid") == 0) {
 		if (parse_uint(v1, 0, UINT32_MAX, &n) < 0)
 			return -1;
-		h->euid = (uid_t)n;
+		if (key[1] == 'u')
+			h->euid = (uid_t)n;
+		else
+			h->egid = (gid_t)n;
+		return 0;
+	}
+	if (strcmp(key, "cg_writable") == 0)
+		return h->cg_writable = strcmp(v1, "1") == 0, 0;
+	if (strcmp(key, "clone_into_cgroup") == 0)
+		return h->clone_into_cgroup = strcmp(v1, "1") == 0, 0;
+	if (strcmp(key, "newidmap") == 0)
+		return h->newidmap = strcmp(v1, "1") == 0, 0;
+	if (strcmp(key, "subuid") == 0 || strcmp(key, "subgid") == 0) {
+		struct id_range *r = key[3] == 'u' ? &h->subuid : &h->subgid;
+		uint64_t count;
+
+		if (!v2 || parse_uint(v1, 0, UINT32_MAX, &n) < 0 ||
+		    parse_uint(v2, 1, UINT32_MAX, &count) < 0)
+			return -1;
+		*r = (struct id_range){ (uint32_t)n, (uint32_t)count };
 		return 0;
 	}
 	for (int c = 0; c < CTRL__N; c++) {
@@ -370,6 +538,7 @@ int host_load_facts(struct host *h, const char *path, struct ct_err *e)
 
 	memset(h, 0, sizeof *h);
 	h->cgroup_root = xstrdup("/sys/fs/cgroup");
+	h->cg_writable = true;
 	text = read_text(path, e);
 	if (!text)
 		return -1;

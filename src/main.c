@@ -234,11 +234,5 @@ int main(int argc, char **argv)
 		printf("%s: ok\n", spec.file);
 		return 0;
 	}
-	/* Said once, here, rather than as the EPERM of whichever step
-	 * happens to come first. */
-	if (!o.plan && h.euid != 0) {
-		warnx_("%s: must run as root (rootless containers are not supported yet)", spec.name);
-		return EXIT_LAUNCHER;
-	}
 	return run(&o, &spec, &h);
 }

@@ -59,8 +59,9 @@ int mnt_mount(const char *source, const char *target, const char *fstype,
 			return ct_fail(e, errno, "create the mount point %s", target);
 	}
 	/* A bind remount must repeat the flags the mount already has
-	 * (nosuid, nodev, noexec): the kernel refuses to clear them where
-	 * they are locked, and clearing them was never asked. */
+	 * (nosuid, nodev, noexec, atime): the kernel refuses to clear them
+	 * where they are locked (a mount from the host, seen from a user
+	 * namespace), and clearing them was never asked. */
 	if ((flags & (MS_REMOUNT | MS_BIND)) == (MS_REMOUNT | MS_BIND)) {
 		struct statvfs sv;
 
@@ -68,16 +69,20 @@ int mnt_mount(const char *source, const char *target, const char *fstype,
 			flags |= ((sv.f_flag & ST_RDONLY) ? MS_RDONLY : 0) |
 				 ((sv.f_flag & ST_NOSUID) ? MS_NOSUID : 0) |
 				 ((sv.f_flag & ST_NODEV) ? MS_NODEV : 0) |
-				 ((sv.f_flag & ST_NOEXEC) ? MS_NOEXEC : 0);
+				 ((sv.f_flag & ST_NOEXEC) ? MS_NOEXEC : 0) |
+				 ((sv.f_flag & ST_NOATIME) ? MS_NOATIME : 0) |
+				 ((sv.f_flag & ST_NODIRATIME) ? MS_NODIRATIME : 0) |
+				 ((sv.f_flag & ST_RELATIME) ? MS_RELATIME : 0);
 	}
 	if (mount(source ? source : "none", target, fstype, flags, data) == 0)
 		return 0;
 	return ct_fail(e, errno, "mount %s on %s", source ? source : "none", target);
 }
 
-int mnt_tree_open(const char *source, bool readonly, struct ct_err *e)
+int mnt_tree_open(const char *source, bool readonly, bool device, struct ct_err *e)
 {
-	int fd = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	int fd = open_tree(AT_FDCWD, source,
+			   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (device ? 0 : AT_RECURSIVE));
 	/* nodev as on the rootfs: a device node in a host directory must
 	 * not become a way to the host's devices. */
 	struct mount_attr attr = {
@@ -86,12 +91,33 @@ int mnt_tree_open(const char *source, bool readonly, struct ct_err *e)
 
 	if (fd < 0)
 		return ct_fail(e, errno, "open_tree %s", source);
+	if (device)
+		return fd;
 	if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
 		int err = errno;
 
 		close(fd);
 		return ct_fail(e, err, "set the attributes of %s", source);
 	}
+	return fd;
+}
+
+int mnt_fs_open(const char *fstype, unsigned long flags, struct ct_err *e)
+{
+	cleanup_close int fs = fsopen(fstype, FSOPEN_CLOEXEC);
+	unsigned attr = ((flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0) |
+			((flags & MS_NOSUID) ? MOUNT_ATTR_NOSUID : 0) |
+			((flags & MS_NODEV) ? MOUNT_ATTR_NODEV : 0) |
+			((flags & MS_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0);
+	int fd;
+
+	if (fs < 0)
+		return ct_fail(e, errno, "fsopen %s", fstype);
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return ct_fail(e, errno, "create a %s", fstype);
+	fd = fsmount(fs, FSMOUNT_CLOEXEC, attr);
+	if (fd < 0)
+		return ct_fail(e, errno, "fsmount %s", fstype);
 	return fd;
 }
 

@@ -1,8 +1,14 @@
+/* Namespaces: the new UTS and network namespaces' setup, and the ids
+ * of a rootless run's user namespace. */
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ns.h"
@@ -31,3 +37,73 @@ int ns_lo_up(struct ct_err *e)
 		return ct_fail(e, errno, "bring up lo");
 	return 0;
 }
+
+static int write_text(const char *path, const char *text)
+{
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(text);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	do
+		n = write(fd, text, len);
+	while (n < 0 && errno == EINTR);
+	if (n >= 0 && (size_t)n != len)
+		errno = EIO;
+	return n >= 0 && (size_t)n == len ? 0 : -1;
+}
+
+/* Rootless: map the child's ids. Alone, by writing the one line an
+ * unprivileged user may write (setgroups denied first, as the kernel
+ * requires for gid_map); with subordinate ids, through the setuid
+ * helper that checks them against /etc/subuid and /etc/subgid. */
+int ns_map_ids(pid_t pid, char which, const char *map, bool helper, struct ct_err *e)
+{
+	char path[64], line[128];
+
+	if (helper) {
+		const char *prog = which == 'u' ? "/usr/bin/newuidmap"
+							     : "/usr/bin/newgidmap";
+		cleanup_free char *copy = xstrdup(map);
+		char pidstr[16], *argv[16] = { (char *)prog, pidstr }, *save = NULL;
+		size_t argc = 2;
+		int status;
+		pid_t h;
+
+		snprintf(pidstr, sizeof pidstr, "%d", (int)pid);
+		for (char *w = strtok_r(copy, " ", &save); w && argc < 15;
+		     w = strtok_r(NULL, " ", &save))
+			argv[argc++] = w;
+		h = fork();
+		if (h < 0)
+			return ct_fail(e, errno, "fork %s", prog);
+		if (h == 0) {
+			sigset_t none;
+			char *envp[] = { NULL };
+
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			execve(prog, argv, envp);
+			_exit(127);
+		}
+		while (waitpid(h, &status, 0) < 0)
+			if (errno != EINTR)
+				return ct_fail(e, errno, "wait for %s", prog);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			return ct_fail(e, 0, "%s %s %s failed (exit status %d)", prog, pidstr,
+				       map, WIFEXITED(status) ? WEXITSTATUS(status) : 125);
+		return 0;
+	}
+	if (which == 'g') {
+		snprintf(path, sizeof path, "/proc/%d/setgroups", (int)pid);
+		if (write_text(path, "deny") < 0)
+			return ct_fail(e, errno, "write deny to %s", path);
+	}
+	snprintf(path, sizeof path, "/proc/%d/%cid_map", (int)pid, which);
+	snprintf(line, sizeof line, "%s\n", map);
+	if (write_text(path, line) < 0)
+		return ct_fail(e, errno, "write '%s' to %s", map, path);
+	return 0;
+}
+

@@ -2,6 +2,7 @@
  * Pure: it allocates memory and nothing else, so it is tested without
  * root and --plan can never change the machine. The kernel's ordering
  * rules live here, each next to the code that obeys it. */
+#include <math.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <string.h>
@@ -124,16 +125,21 @@ static bool uses(const struct spec *spec, enum cg_ctrl c)
 	return false;
 }
 
-static struct ct_loc first_use(const struct spec *spec, enum cg_ctrl c)
+/* The spec key that first asks for controller c, and where. */
+static struct ct_loc first_use(const struct spec *spec, enum cg_ctrl c, const char **key)
 {
 	switch (c) {
 	case CTRL_MEMORY:
+		*key = "resources.memory";
 		return spec->res.memory_at;
 	case CTRL_CPU:
+		*key = spec->res.has_cpu_shares ? "resources.cpu_shares" : "resources.cpus";
 		return spec->res.has_cpu_shares ? spec->res.cpu_shares_at : spec->res.cpu_quota_at;
 	case CTRL_PIDS:
+		*key = "resources.pids";
 		return spec->res.pids_at;
 	default:
+		*key = spec->res.has_mems ? "resources.cpuset.mems" : "resources.cpuset.cpus";
 		return spec->res.has_mems ? spec->res.mems_at : spec->res.cpus_at;
 	}
 }
@@ -188,7 +194,7 @@ static void limits(struct plan *p, const struct spec *spec, const struct host *h
 /* Per used controller: <parent>/ctlaunch (shared by all containers),
  * then <parent>/ctlaunch/<name> with the limits. The leaves are kept in
  * leaf[] for the placement steps after clone. */
-static int plan_cgroups(struct plan *p, const struct spec *spec, const struct host *h,
+static int plan_cgroups_v1(struct plan *p, const struct spec *spec, const struct host *h,
 			const struct plan_opts *o, const char **leaf, struct ct_err *e)
 {
 	for (int c = 0; c < CTRL__N; c++) {
@@ -199,13 +205,13 @@ static int plan_cgroups(struct plan *p, const struct spec *spec, const struct ho
 		leaf[c] = NULL;
 		if (!uses(spec, (enum cg_ctrl)c))
 			continue;
-		if (h->layout == CG_UNIFIED)
-			return ct_fail(e, 0, "%s:%u:%u: cgroup v2 (unified) hosts are not supported yet",
-				       spec->file, first_use(spec, c).line, first_use(spec, c).col);
-		if (!hc->mount)
-			return ct_fail(e, 0, "%s:%u:%u: the %s cgroup controller is not mounted on this host",
-				       spec->file, first_use(spec, c).line, first_use(spec, c).col,
-				       cg_ctrl_name[c]);
+		if (!hc->mount) {
+			const char *key;
+			struct ct_loc at = first_use(spec, (enum cg_ctrl)c, &key);
+
+			return ct_fail(e, 0, "%s:%u:%u: %s: the %s cgroup controller is not mounted on this host",
+				       spec->file, at.line, at.col, key, cg_ctrl_name[c]);
+		}
 		parent = o->cgroup_parent ? o->cgroup_parent : hc->own;
 		if (strcmp(parent, "/") == 0)
 			parent = "";
@@ -216,8 +222,175 @@ static int plan_cgroups(struct plan *p, const struct spec *spec, const struct ho
 		leaf[c] = pfmt(p, "%s/%s", shared, spec->name);
 		cg_mkdir(p, (enum cg_ctrl)c, leaf[c], false);
 		limits(p, spec, h, (enum cg_ctrl)c, leaf[c]);
+		if (c == CTRL_MEMORY)
+			p->oom_file = pfmt(p, "%s/memory.oom_control", leaf[c]);
 	}
 	return 0;
+}
+
+uint64_t cpu_shares_to_weight(uint64_t shares)
+{
+	double l, exponent;
+
+	/* The curve runc and crun moved to (runc #4772): quadratic in
+	 * log2(shares), so that both ends and the default meet: 2 -> 1,
+	 * 1024 -> 100 (the default weight), 262144 -> 10000. The linear
+	 * map before it put 1024 at 39. */
+	if (shares <= 2)
+		return 1;
+	if (shares >= 262144)
+		return 10000;
+	l = log2((double)shares);
+	exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+	return (uint64_t)ceil(pow(10, exponent));
+}
+
+static void limits_v2(struct plan *p, const struct spec *spec, const char *leaf)
+{
+	char v[CT_MAX_CPUS * 6];
+
+	if (spec->res.has_memory) {
+		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.memory);
+		cg_step(p, STEP_CG_WRITE, CTRL_MEMORY, leaf, "memory.max", v, spec->res.memory_at);
+		/* v1 sets memory+swap to the limit, so the limit means no
+		 * swap; here swap has its own limit. Absent when the kernel
+		 * does not account swap. */
+		cg_step(p, STEP_CG_WRITE, CTRL_MEMORY, leaf, "memory.swap.max", "0",
+			spec->res.memory_at);
+		p->steps[p->n - 1].u.cg.optional = true;
+		p->oom_file = pfmt(p, "%s/memory.events", leaf);
+	}
+	if (spec->res.has_cpu_shares) {
+		snprintf(v, sizeof v, "%llu",
+			 (unsigned long long)cpu_shares_to_weight(spec->res.cpu_shares));
+		cg_step(p, STEP_CG_WRITE, CTRL_CPU, leaf, "cpu.weight", v, spec->res.cpu_shares_at);
+	}
+	if (spec->res.has_cpu_quota) {
+		snprintf(v, sizeof v, "%llu %d", (unsigned long long)spec->res.cpu_quota_us,
+			 CPU_PERIOD_US);
+		cg_step(p, STEP_CG_WRITE, CTRL_CPU, leaf, "cpu.max", v, spec->res.cpu_quota_at);
+	}
+	/* An empty cpuset.cpus or cpuset.mems in v2 means the parent's:
+	 * only what the spec names is written, mems first as in v1. */
+	if (spec->res.has_mems) {
+		cpulist_format(&spec->res.mems, v, sizeof v);
+		cg_step(p, STEP_CG_WRITE, CTRL_CPUSET, leaf, "cpuset.mems", v, spec->res.mems_at);
+	}
+	if (spec->res.has_cpus) {
+		cpulist_format(&spec->res.cpus, v, sizeof v);
+		cg_step(p, STEP_CG_WRITE, CTRL_CPUSET, leaf, "cpuset.cpus", v, spec->res.cpus_at);
+	}
+	if (spec->res.has_pids) {
+		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.pids);
+		cg_step(p, STEP_CG_WRITE, CTRL_PIDS, leaf, "pids.max", v, spec->res.pids_at);
+	}
+}
+
+/* cgroup v2: one hierarchy, <parent>/ctlaunch/<name>. A controller
+ * reaches a cgroup only through its parent's cgroup.subtree_control, so
+ * the used ones are enabled top-down: in <parent>, then in ctlaunch/.
+ * The kernel refuses that in a cgroup that holds processes (other than
+ * the root): the executor moves ctlaunch out of <parent> first when it
+ * is alone there, and stops with the reason otherwise. */
+static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct host *h,
+			   const struct plan_opts *o, const char **leaf, struct ct_err *e)
+{
+	char enable[64] = "";
+	const char *parent = NULL, *dir_leaf;
+	char *top, *shared;
+	size_t len = 0;
+
+	for (int c = 0; c < CTRL__N; c++) {
+		const char *key;
+		struct ct_loc at = first_use(spec, (enum cg_ctrl)c, &key);
+
+		if (!uses(spec, (enum cg_ctrl)c))
+			continue;
+		if (!h->ctrl[c].mount)
+			return ct_fail(e, 0,
+				       "%s:%u:%u: %s: the %s controller is not available in ctlaunch's cgroup "
+				       "%s (the cgroup above it does not hand it down in cgroup.subtree_control)",
+				       spec->file, at.line, at.col, key, cg_ctrl_name[c],
+				       h->cg_own ? h->cg_own : "/");
+		len += (size_t)snprintf(enable + len, sizeof enable - len, "%s+%s", len ? " " : "",
+					cg_ctrl_name[c]);
+	}
+	parent = o->cgroup_parent ? o->cgroup_parent : h->cg_own ? h->cg_own : "/";
+	if (strcmp(parent, "/") == 0)
+		parent = "";
+	top = pfmt(p, "/sys/fs/cgroup%s", parent);
+	shared = pfmt(p, "%s/ctlaunch", top);
+	dir_leaf = pfmt(p, "%s/%s", shared, spec->name);
+	p->cgroup_root = top;
+
+	cg_step(p, STEP_CG_ENABLE, CTRL__N, top, "cgroup.subtree_control", enable, nowhere);
+	p->steps[p->n - 1].u.cg.root = *parent == '\0';
+	cg_mkdir(p, CTRL__N, shared, true);
+	cg_step(p, STEP_CG_ENABLE, CTRL__N, shared, "cgroup.subtree_control", enable, nowhere);
+	p->steps[p->n - 1].u.cg.shared = true;
+	cg_mkdir(p, CTRL__N, dir_leaf, false);
+	limits_v2(p, spec, dir_leaf);
+	for (int c = 0; c < CTRL__N; c++)
+		if (uses(spec, (enum cg_ctrl)c))
+			leaf[c] = dir_leaf;
+	return 0;
+}
+
+/* The earliest resource key in the file, for a message about limits as
+ * a whole. */
+static const char *first_limit(const struct spec *spec, struct ct_loc *at)
+{
+	const struct {
+		bool has;
+		struct ct_loc at;
+		const char *key;
+	} keys[] = {
+		{ spec->res.has_memory, spec->res.memory_at, "resources.memory" },
+		{ spec->res.has_cpu_shares, spec->res.cpu_shares_at, "resources.cpu_shares" },
+		{ spec->res.has_cpu_quota, spec->res.cpu_quota_at, "resources.cpus" },
+		{ spec->res.has_cpus, spec->res.cpus_at, "resources.cpuset.cpus" },
+		{ spec->res.has_mems, spec->res.mems_at, "resources.cpuset.mems" },
+		{ spec->res.has_pids, spec->res.pids_at, "resources.pids" },
+	};
+	const char *key = NULL;
+
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if (!keys[i].has)
+			continue;
+		if (!key || keys[i].at.line < at->line ||
+		    (keys[i].at.line == at->line && keys[i].at.col < at->col)) {
+			key = keys[i].key;
+			*at = keys[i].at;
+		}
+	}
+	return key;
+}
+
+static int plan_cgroups(struct plan *p, const struct spec *spec, const struct host *h,
+			const struct plan_opts *o, const char **leaf, struct ct_err *e)
+{
+	struct ct_loc at = { 0 };
+	const char *key = first_limit(spec, &at);
+
+	for (int c = 0; c < CTRL__N; c++)
+		leaf[c] = NULL;
+	if (!key)
+		return 0;
+	/* Never a silent run without the limits the spec asked for. */
+	if (h->euid != 0 && h->layout != CG_UNIFIED)
+		return ct_fail(e, 0,
+			       "%s:%u:%u: %s: cannot be applied by an ordinary user (uid %u): cgroup v1 "
+			       "hierarchies cannot be delegated (run ctlaunch as root, or without limits)",
+			       spec->file, at.line, at.col, key, (unsigned)h->euid);
+	if (h->euid != 0 && !h->cg_writable && !o->cgroup_parent)
+		return ct_fail(e, 0,
+			       "%s:%u:%u: %s: cannot be applied by uid %u: its cgroup %s is not delegated "
+			       "to it (run ctlaunch under systemd-run --user --scope -p Delegate=yes, or as root)",
+			       spec->file, at.line, at.col, key, (unsigned)h->euid,
+			       h->cg_own ? h->cg_own : "/");
+	if (h->layout == CG_UNIFIED)
+		return plan_cgroups_v2(p, spec, h, o, leaf, e);
+	return plan_cgroups_v1(p, spec, h, o, leaf, e);
 }
 
 static struct step *mnt(struct plan *p, const char *source, const char *target,
@@ -243,15 +416,48 @@ static void path_step(struct plan *p, enum step_kind kind, const char *a, const 
 	s->u.path.b = pstr(p, b);
 }
 
-static void dev_nodes(struct plan *p)
+/* Rootless: the caller becomes root in a new user namespace. Alone, an
+ * ordinary user may map only itself (and must deny setgroups first);
+ * newuidmap and newgidmap, setuid root, add the subordinate ranges that
+ * /etc/subuid and /etc/subgid grant it, mapped from 1 up. */
+static bool subids(const struct host *h)
 {
-	static const struct {
-		const char *path;
-		unsigned major, minor;
-	} nodes[] = {
-		{ "/dev/null", 1, 3 },    { "/dev/zero", 1, 5 }, { "/dev/full", 1, 7 },
-		{ "/dev/random", 1, 8 },  { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
-	};
+	return h->newidmap && h->subuid.count && h->subgid.count;
+}
+
+static bool id_mapped(const struct host *h, uint32_t id, bool gid)
+{
+	const struct id_range *r = gid ? &h->subgid : &h->subuid;
+
+	return h->euid == 0 || id == 0 || (subids(h) && id - 1 < r->count);
+}
+
+static const struct {
+	const char *path;
+	unsigned major, minor;
+} dev_node[] = {
+	{ "/dev/null", 1, 3 },    { "/dev/zero", 1, 5 }, { "/dev/full", 1, 7 },
+	{ "/dev/random", 1, 8 },  { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
+};
+#define N_DEV_NODES (sizeof dev_node / sizeof dev_node[0])
+
+/* Rootless: a user namespace may not mknod, and a device node it made
+ * would not open anyway; the host's own nodes are bound instead, as
+ * bwrap and rootless podman do, opened while the host's /dev is in
+ * reach. Their tree slots follow the spec's mounts'. */
+static void dev_open(struct plan *p, unsigned first_slot)
+{
+	for (unsigned i = 0; i < N_DEV_NODES; i++) {
+		struct step *s = add(p, STEP_BIND_OPEN, SIDE_CHILD, nowhere);
+
+		s->u.bind.source = pstr(p, dev_node[i].path);
+		s->u.bind.slot = first_slot + i;
+		s->u.bind.device = true;
+	}
+}
+
+static void dev_nodes(struct plan *p, unsigned first_slot)
+{
 	static const char *const links[][2] = {
 		{ "/proc/self/fd", "/dev/fd" },
 		{ "/proc/self/fd/0", "/dev/stdin" },
@@ -260,13 +466,22 @@ static void dev_nodes(struct plan *p)
 		{ "pts/ptmx", "/dev/ptmx" },
 	};
 
-	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
-		struct step *s = add(p, STEP_MKNOD, SIDE_CHILD, nowhere);
+	for (unsigned i = 0; i < N_DEV_NODES; i++) {
+		struct step *s;
 
-		s->u.node.path = pstr(p, nodes[i].path);
+		if (p->rootless) {
+			s = add(p, STEP_BIND_ATTACH, SIDE_CHILD, nowhere);
+			s->u.bind.source = pstr(p, dev_node[i].path);
+			s->u.bind.target = pstr(p, dev_node[i].path);
+			s->u.bind.slot = first_slot + i;
+			s->u.bind.device = true;
+			continue;
+		}
+		s = add(p, STEP_MKNOD, SIDE_CHILD, nowhere);
+		s->u.node.path = pstr(p, dev_node[i].path);
 		s->u.node.mode = 0666;
-		s->u.node.major = nodes[i].major;
-		s->u.node.minor = nodes[i].minor;
+		s->u.node.major = dev_node[i].major;
+		s->u.node.minor = dev_node[i].minor;
 	}
 	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
 		path_step(p, STEP_SYMLINK, links[i][0], links[i][1], nowhere);
@@ -339,6 +554,25 @@ static void plan_cgroupfs(struct plan *p, const struct host *h, const char *cons
 	}
 	mnt(p, NULL, "/sys/fs/cgroup", NULL, MS_REMOUNT | MS_RDONLY | locked, "mode=755,size=64k",
 	    nowhere);
+}
+
+static void early_fs(struct plan *p, const char *fstype, unsigned long flags, unsigned slot)
+{
+	struct step *s = add(p, STEP_FS_OPEN, SIDE_CHILD, nowhere);
+
+	s->u.mnt.source = pstr(p, fstype);
+	s->u.mnt.fstype = pstr(p, fstype);
+	s->u.mnt.flags = flags;
+	s->u.mnt.slot = slot;
+}
+
+static void early_attach(struct plan *p, const char *fstype, const char *target, unsigned slot)
+{
+	struct step *s = add(p, STEP_BIND_ATTACH, SIDE_CHILD, nowhere);
+
+	s->u.bind.source = pstr(p, fstype);
+	s->u.bind.target = pstr(p, target);
+	s->u.bind.slot = slot;
 }
 
 static unsigned depth_of(const char *path)
@@ -419,6 +653,7 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 {
 	const unsigned long nosuid_nodev_noexec = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	const struct spec_mount **m = own(p, xcalloc(spec->n_mounts + 1, sizeof *m));
+	const unsigned slot = (unsigned)spec->n_mounts;
 
 	sorted_mounts(spec, m);
 	mnt(p, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, nowhere);
@@ -427,16 +662,36 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 	 * host's disk. The container's devices are the ones made in /dev. */
 	mnt(p, NULL, spec->rootfs, NULL, MS_BIND | MS_REMOUNT | MS_NODEV, NULL, spec->rootfs_at);
 	plan_bind_open(p, m, spec->n_mounts);
+	if (p->rootless) {
+		dev_open(p, slot);
+		/* In a user namespace the kernel mounts a new proc or sysfs
+		 * only where one is already fully visible (mount_too_revealing):
+		 * made here, while the host's are, and attached after
+		 * pivot_root like the binds. */
+		early_fs(p, "proc", nosuid_nodev_noexec, slot + N_DEV_NODES);
+		early_fs(p, "sysfs", MS_RDONLY | nosuid_nodev_noexec, slot + N_DEV_NODES + 1);
+	}
 	path_step(p, STEP_PIVOT_ROOT, spec->rootfs, NULL, spec->rootfs_at);
 	add(p, STEP_UMOUNT_OLD, SIDE_CHILD, nowhere);
-	mnt(p, "proc", "/proc", "proc", nosuid_nodev_noexec, NULL, nowhere);
+	if (p->rootless)
+		early_attach(p, "proc", "/proc", slot + N_DEV_NODES);
+	else
+		mnt(p, "proc", "/proc", "proc", nosuid_nodev_noexec, NULL, nowhere);
 	mnt(p, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
 	    nowhere);
-	dev_nodes(p);
+	dev_nodes(p, slot);
+	/* gid=5 (tty) only where it exists: a rootless run without
+	 * subordinate ids maps no group but 0, and the kernel refuses an
+	 * unmapped gid. */
 	mnt(p, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-	    "newinstance,ptmxmode=0666,mode=0620,gid=5", nowhere);
+	    id_mapped(h, 5, true) ? "newinstance,ptmxmode=0666,mode=0620,gid=5"
+				   : "newinstance,ptmxmode=0666,mode=0620",
+	    nowhere);
 	mnt(p, "shm", "/dev/shm", "tmpfs", nosuid_nodev_noexec, "mode=1777,size=65536k", nowhere);
-	mnt(p, "sysfs", "/sys", "sysfs", MS_RDONLY | nosuid_nodev_noexec, NULL, nowhere);
+	if (p->rootless)
+		early_attach(p, "sysfs", "/sys", slot + N_DEV_NODES + 1);
+	else
+		mnt(p, "sysfs", "/sys", "sysfs", MS_RDONLY | nosuid_nodev_noexec, NULL, nowhere);
 	plan_spec_mounts(p, m, spec->n_mounts);
 	/* Masks after the spec's mounts: a mount can never uncover them. */
 	plan_masks(p);
@@ -477,8 +732,8 @@ static char **plan_env(struct plan *p, const struct spec *spec, const char *host
 	return envp;
 }
 
-static void plan_exec(struct plan *p, const struct spec *spec, const char *hostname,
-		      const struct plan_opts *o)
+static void plan_exec(struct plan *p, const struct spec *spec, const struct host *h,
+		      const char *hostname, const struct plan_opts *o)
 {
 	struct step *s;
 	char **argv = own(p, xcalloc(spec->argc + 1, sizeof *argv));
@@ -518,6 +773,7 @@ static void plan_exec(struct plan *p, const struct spec *spec, const char *hostn
 	s = add(p, STEP_USER, SIDE_CHILD, spec->user_at);
 	s->u.user.uid = spec->user ? spec->uid : 0;
 	s->u.user.gid = spec->user ? spec->gid : 0;
+	s->u.user.setgroups = !p->rootless || subids(h);
 	add(p, STEP_CAPS, SIDE_CHILD, spec->caps_at)->u.caps.keep = keep;
 	if (spec->no_new_privileges)
 		add(p, STEP_NO_NEW_PRIVS, SIDE_CHILD, spec->no_new_privileges_at);
@@ -526,11 +782,48 @@ static void plan_exec(struct plan *p, const struct spec *spec, const char *hostn
 	s->u.exec.envp = envp;
 }
 
+static void plan_idmaps(struct plan *p, const struct host *h)
+{
+	for (int g = 0; g < 2; g++) {
+		const struct id_range *r = g ? &h->subgid : &h->subuid;
+		unsigned self = g ? (unsigned)h->egid : (unsigned)h->euid;
+		struct step *s = add(p, STEP_IDMAP, SIDE_PARENT, nowhere);
+
+		s->u.idmap.which = g ? 'g' : 'u';
+		s->u.idmap.helper = subids(h);
+		s->u.idmap.map = s->u.idmap.helper
+					 ? pfmt(p, "0 %u 1 1 %u %u", self, r->start, r->count)
+					 : pfmt(p, "0 %u 1", self);
+	}
+}
+
+/* The user: of the spec must exist in the user namespace. */
+static int check_user_mapped(const struct spec *spec, const struct host *h, struct ct_err *e)
+{
+	if (!spec->user || h->euid == 0)
+		return 0;
+	for (int g = 0; g < 2; g++) {
+		uint32_t id = g ? spec->gid : spec->uid;
+
+		if (!id_mapped(h, id, g))
+			return ct_fail(e, 0,
+				       "%s:%u:%u: user: %s %u is not mapped in a rootless run by uid %u "
+				       "(%s; see ctlaunch(1), ROOTLESS)",
+				       spec->file, spec->user_at.line, spec->user_at.col,
+				       g ? "gid" : "uid", id, (unsigned)h->euid,
+				       subids(h) ? "outside the ranges of /etc/subuid and /etc/subgid"
+						 : "only 0 is: there is no /etc/subuid range for the user, "
+						   "or no newuidmap");
+	}
+	return 0;
+}
+
 int plan_build(const struct spec *spec, const struct host *h, const struct plan_opts *o,
 	       struct plan *p, struct ct_err *e)
 {
 	const char *leaf[CTRL__N] = { 0 };
 	const char *hostname = spec->hostname ? spec->hostname : spec->name;
+	const char *entered = NULL;
 	struct step *s;
 
 	memset(p, 0, sizeof *p);
@@ -538,25 +831,43 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	p->name = spec->name;
 	p->file = spec->file;
 	p->layout = h->layout;
+	p->rootless = h->euid != 0;
 	p->cgroup_root = pstr(p, h->cgroup_root);
 
 	/* Limits are in place before the child exists, and the child is in
 	 * its cgroups before it is released: the command never runs, even
 	 * for a moment, outside its limits. */
-	if (plan_cgroups(p, spec, h, o, leaf, e) < 0) {
+	if (check_user_mapped(spec, h, e) < 0 || plan_cgroups(p, spec, h, o, leaf, e) < 0) {
 		plan_free(p);
 		return -1;
 	}
 	s = add(p, STEP_CLONE, SIDE_PARENT, nowhere);
-	s->u.clone.flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET;
-	for (int c = 0; c < CTRL__N; c++)
-		if (leaf[c])
-			cg_step(p, STEP_CG_ENTER, (enum cg_ctrl)c, leaf[c], "cgroup.procs", NULL,
-				nowhere);
+	/* CLONE_NEWUSER is made first by the kernel, and owns the others. */
+	s->u.clone.flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET |
+			   (p->rootless ? CLONE_NEWUSER : 0);
+	/* v2 with clone3: the child starts in its cgroup, with no moment
+	 * outside it and no write to cgroup.procs. */
+	if (h->layout == CG_UNIFIED && h->clone_into_cgroup)
+		for (int c = 0; c < CTRL__N; c++)
+			if (leaf[c])
+				s->u.clone.cgroup = pstr(p, entered = leaf[c]);
+	if (p->rootless)
+		plan_idmaps(p, h);
+	for (int c = 0; c < CTRL__N; c++) {
+		/* v2 has one cgroup for all controllers: entered once. */
+		if (!leaf[c] || (entered && strcmp(entered, leaf[c]) == 0))
+			continue;
+		cg_step(p, STEP_CG_ENTER, (enum cg_ctrl)c, leaf[c], "cgroup.procs", NULL, nowhere);
+		if (h->layout == CG_UNIFIED)
+			entered = leaf[c];
+	}
 	add(p, STEP_RELEASE, SIDE_PARENT, nowhere);
 
-	add(p, STEP_NOT_DUMPABLE, SIDE_CHILD, nowhere);
 	add(p, STEP_WAIT_RELEASE, SIDE_CHILD, nowhere);
+	/* After release: the kernel refuses a write to the uid_map of a
+	 * process that is not dumpable (its /proc files turn root's), and
+	 * until then the child is a copy of ctlaunch with nothing to hide. */
+	add(p, STEP_NOT_DUMPABLE, SIDE_CHILD, nowhere);
 	add(p, STEP_SETSID, SIDE_CHILD, nowhere);
 	/* The cgroup namespace is made after the child is in its cgroups:
 	 * its root is the cgroup the child is in when it is made. */
@@ -564,7 +875,7 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	path_step(p, STEP_HOSTNAME, hostname, NULL, spec->hostname ? spec->hostname_at : spec->name_at);
 	add(p, STEP_LO_UP, SIDE_CHILD, nowhere);
 	plan_mounts(p, spec, h, leaf);
-	plan_exec(p, spec, hostname, o);
+	plan_exec(p, spec, h, hostname, o);
 
 	add(p, STEP_WAIT, SIDE_PARENT, nowhere);
 	return 0;

@@ -132,7 +132,20 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		    s->u.cg.shared ? " (shared; may exist)" : "");
 		break;
 	case STEP_CG_WRITE:
-		put(&o, "write %s = %s in %s", s->u.cg.file, s->u.cg.value, s->u.cg.dir);
+		put(&o, "write %s = %s in %s%s", s->u.cg.file, s->u.cg.value, s->u.cg.dir,
+		    s->u.cg.optional ? " if the kernel has it" : "");
+		break;
+	case STEP_CG_ENABLE:
+		put(&o, "enable %s in %s/cgroup.subtree_control", s->u.cg.value, s->u.cg.dir);
+		if (!s->u.cg.root && !s->u.cg.shared)
+			put(&o, " (first moving ctlaunch, if it is alone there, into %s/%s)",
+			    s->u.cg.dir, CG_SUPERVISOR);
+		break;
+	case STEP_IDMAP:
+		put(&o, "write %s to /proc/<child pid>/%cid_map%s", s->u.idmap.map, s->u.idmap.which,
+		    s->u.idmap.helper ? "" : (s->u.idmap.which == 'g' ? " (setgroups deny first)" : ""));
+		if (s->u.idmap.helper)
+			put(&o, " with new%cidmap", s->u.idmap.which);
 		break;
 	case STEP_CG_COPY:
 		put(&o, "copy %s from the parent cgroup into %s", s->u.cg.file, s->u.cg.dir);
@@ -140,6 +153,8 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	case STEP_CLONE:
 		put(&o, "clone ");
 		put_flags(&o, s->u.clone.flags, clone_flags, sizeof clone_flags / sizeof clone_flags[0]);
+		if (s->u.clone.cgroup)
+			put(&o, " into cgroup %s (clone3 CLONE_INTO_CGROUP)", s->u.clone.cgroup);
 		put(&o, " (the child waits to be released)");
 		break;
 	case STEP_CG_ENTER:
@@ -174,8 +189,9 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	}
 	case STEP_USER:
-		put(&o, "setgroups %u, setgid %u, setuid %u", s->u.user.gid, s->u.user.gid,
-		    s->u.user.uid);
+		if (s->u.user.setgroups)
+			put(&o, "setgroups %u, ", s->u.user.gid);
+		put(&o, "setgid %u, setuid %u", s->u.user.gid, s->u.user.uid);
 		break;
 	case STEP_RESOLVE:
 		put(&o, "find ");
@@ -194,8 +210,16 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 			put(&o, " hard %llu", (unsigned long long)s->u.rlimit.hard);
 		break;
 	case STEP_BIND_OPEN:
-		put(&o, "open_tree %s (OPEN_TREE_CLONE|AT_RECURSIVE) nodev%s", s->u.bind.source,
-		    s->u.bind.readonly ? ", read-only" : "");
+		if (s->u.bind.device)
+			put(&o, "open_tree %s (OPEN_TREE_CLONE): the host's device", s->u.bind.source);
+		else
+			put(&o, "open_tree %s (OPEN_TREE_CLONE|AT_RECURSIVE) nodev%s", s->u.bind.source,
+			    s->u.bind.readonly ? ", read-only" : "");
+		break;
+	case STEP_FS_OPEN:
+		put(&o, "fsopen %s, fsmount (", s->u.mnt.fstype);
+		put_flags(&o, s->u.mnt.flags, ms_flags, sizeof ms_flags / sizeof ms_flags[0]);
+		put(&o, "): a new %s, detached", s->u.mnt.fstype);
 		break;
 	case STEP_BIND_ATTACH:
 		put(&o, "move_mount %s to %s%s", s->u.bind.source, s->u.bind.target,
@@ -276,5 +300,17 @@ void plan_print(const struct plan *p, FILE *out)
 
 		fprintf(out, "at exit rmdir %s%s\n", s->u.cg.dir,
 			s->u.cg.shared ? " (if no other container uses it)" : "");
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		const struct step *s = &p->steps[i];
+
+		if (s->kind != STEP_CG_ENABLE || s->u.cg.shared)
+			continue;
+		fprintf(out, "at exit, when it removed %s/ctlaunch: disable in %s/cgroup.subtree_control "
+			     "what it enabled", s->u.cg.dir, s->u.cg.dir);
+		if (!s->u.cg.root)
+			fprintf(out, "; move ctlaunch back and rmdir %s/%s, if it moved", s->u.cg.dir,
+				CG_SUPERVISOR);
+		fputc('\n', out);
 	}
 }

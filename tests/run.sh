@@ -62,12 +62,12 @@ for suite in "unit:$B/unit" "unit (asan+ubsan):$B/unit-san"; do
 done
 
 # (c) golden files: NAME.yaml beside the expected plan (NAME.plan) or
-# the expected error text (NAME.err), planned for a fake v1 host. The
+# the expected error text (NAME.err), planned for a fake host: the one
+# in NAME.facts where there is one, else the v1 host of host-v1.facts. The
 # expected text says @TOP@ for the absolute path of the source tree (a
 # rootfs resolves to one), and is made without TERM in the environment.
 echo "== golden"
 g_pass=$passed g_fail=$failed
-facts=tests/golden/host-v1.facts
 top=$(pwd -P)
 for spec in tests/golden/*.yaml; do
 	[ -e "$spec" ] || continue
@@ -83,6 +83,8 @@ for spec in tests/golden/*.yaml; do
 		continue
 	fi
 	rc=0
+	facts=tests/golden/host-v1.facts
+	[ -f "$base.facts" ] && facts=$base.facts
 	env -u TERM "$B/ctlaunch-san" --plan --host-facts "$facts" "$spec" \
 		>"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
 	for f in out err; do

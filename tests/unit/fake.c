@@ -35,3 +35,19 @@ void fake_spec(struct spec *s)
 	s->no_new_privileges = true;
 	spec_set_command(s, (char *const *)argv, 2);
 }
+
+void fake_host_v2(struct host *h)
+{
+	memset(h, 0, sizeof *h);
+	h->layout = CG_UNIFIED;
+	h->cgroup_root = xstrdup("/sys/fs/cgroup");
+	h->cg_own = xstrdup("/lab.scope");
+	for (int c = 0; c < CTRL__N; c++) {
+		h->ctrl[c].mount = xstrdup("/sys/fs/cgroup");
+		h->ctrl[c].own = xstrdup("/lab.scope");
+	}
+	h->cg_writable = true;
+	h->clone_into_cgroup = true;
+	parse_cpulist("0-3", &h->online_cpus);
+	parse_cpulist("0", &h->online_mems);
+}

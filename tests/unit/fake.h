@@ -10,6 +10,10 @@
  * cpu joined with cpuacct, swap accounting on, CPUs 0-3, node 0. */
 void fake_host_v1(struct host *h);
 
+/* A cgroup v2 host: ctlaunch in /lab.scope with every controller, as
+ * root, on a kernel with CLONE_INTO_CGROUP, CPUs 0-3, node 0. */
+void fake_host_v2(struct host *h);
+
 /* name "web", rootfs /srv/rootfs, command echo hi; no resources. */
 void fake_spec(struct spec *s);
 

@@ -4,9 +4,10 @@
 
 int t_failed_checks;
 
-extern const struct t_case t_util[], t_spec[], t_plan[], t_host[], t_caps[], t_check[];
+extern const struct t_case t_util[], t_spec[], t_plan[], t_host[], t_caps[], t_check[], t_v2[], t_rootless[];
 
-static const struct t_case *const groups[] = { t_util, t_spec, t_plan, t_host, t_caps, t_check };
+static const struct t_case *const groups[] = { t_util, t_spec, t_plan, t_host, t_caps, t_check, t_v2,
+						 t_rootless };
 
 int main(void)
 {

@@ -110,11 +110,67 @@ static void malformed_input_is_an_error(void)
 	host_free(&h);
 }
 
+/* A systemd v2 host: our place is the "0::" line, relative to the
+ * mount's root (a cgroup namespace mounts a subtree as its /). */
+static void unified_own_cgroup_and_controllers(void)
+{
+	static const char mi[] =
+		"22 1 0:21 / / rw - ext4 /dev/vda rw\n"
+		"30 22 0:27 /user.slice /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n";
+	struct host h = { 0 };
+	struct ct_err e = { 0 };
+
+	CHECK(host_parse_mountinfo(&h, mi, &e) == 0);
+	CHECK(host_parse_proc_cgroup(&h, "0::/user.slice/user-1000.slice/lab.scope\n", &e) == 0);
+	CHECK(h.layout == CG_UNIFIED);
+	CHECK_STR(h.cg_own, "/user-1000.slice/lab.scope");
+	for (int c = 0; c < CTRL__N; c++) {
+		CHECK_STR(h.ctrl[c].mount, "/sys/fs/cgroup");
+		CHECK_STR(h.ctrl[c].own, "/user-1000.slice/lab.scope");
+	}
+	/* Only what our cgroup.controllers lists is usable. */
+	host_v2_available(&h, "cpu io pids\n");
+	CHECK(h.ctrl[CTRL_CPU].mount && h.ctrl[CTRL_PIDS].mount);
+	CHECK(!h.ctrl[CTRL_MEMORY].mount && !h.ctrl[CTRL_CPUSET].mount);
+	/* "cpu" is not "cpuset", nor the other way round. */
+	host_v2_available(&h, "cpuset\n");
+	CHECK(!h.ctrl[CTRL_CPU].mount && !h.ctrl[CTRL_PIDS].mount);
+	host_free(&h);
+}
+
+static void subordinate_ranges(void)
+{
+	static const char text[] = "alice:100000:65536\n"
+				   "bob:x:5\n"
+				   "bob:4294967295:2\n"
+				   "1000:200000:1000\n"
+				   "bob:300000:10\n"
+				   "carol:400000:0\n";
+	struct id_range r;
+
+	r = host_parse_subid(text, "alice", 1001);
+	CHECK(r.start == 100000 && r.count == 65536);
+	/* By uid when the name has none; malformed and overflowing lines
+	 * are skipped, the first good one wins. */
+	r = host_parse_subid(text, "dave", 1000);
+	CHECK(r.start == 200000 && r.count == 1000);
+	r = host_parse_subid(text, "bob", 1002);
+	CHECK(r.start == 300000 && r.count == 10);
+	r = host_parse_subid(text, "carol", 1003);
+	CHECK(r.count == 0);
+	r = host_parse_subid(text, NULL, 7);
+	CHECK(r.count == 0);
+	r = host_parse_subid("", "alice", 1);
+	CHECK(r.count == 0);
+}
+
 T_LIST(t_host) = {
 	T(parses_hybrid_host),
 	T(joined_hierarchies_and_mount_roots),
 	T(unified_and_none),
 	T(controller_we_are_not_in_is_absent),
 	T(malformed_input_is_an_error),
+	T(unified_own_cgroup_and_controllers),
+	T(subordinate_ranges),
 	{ 0 },
 };

@@ -156,9 +156,10 @@ static void cgroup_placement_before_release_and_exec(void)
 	CHECK(last_limit >= 0 && last_limit < clone);
 	CHECK(last_enter > clone && release > last_enter);
 	CHECK(wait_release > release && exec > wait_release);
-	/* The child does nothing but make itself undumpable before the wait. */
-	CHECK(p.steps[wait_release - 1].kind == STEP_NOT_DUMPABLE);
-	for (long i = 0; i < wait_release - 1; i++)
+	/* The child's first step is the wait; it makes itself undumpable
+	 * right after (the parent may still write its uid_map before). */
+	CHECK(p.steps[wait_release + 1].kind == STEP_NOT_DUMPABLE);
+	for (long i = 0; i < wait_release; i++)
 		CHECK(p.steps[i].side == SIDE_PARENT);
 	CHECK(find(&p, "write <child pid> to /sys/fs/cgroup/memory/lab/ctlaunch/web/cgroup.procs") > clone);
 	CHECK(find(&p, "write <child pid> to /sys/fs/cgroup/cpu,cpuacct/ctlaunch/web/cgroup.procs") > clone);
@@ -227,7 +228,7 @@ static void cgroup_parent_and_cleanup_order(void)
 		CHECK(p.steps[idx[i]].u.cg.shared == (i >= 2));
 }
 
-static void v2_and_missing_controller_refused(void)
+static void missing_controller_refused(void)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -242,11 +243,17 @@ static void v2_and_missing_controller_refused(void)
 	free(h.ctrl[CTRL_MEMORY].mount);
 	h.ctrl[CTRL_MEMORY].mount = NULL;
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == -1);
-	CHECK_STR(e.msg, "web.yaml:7:11: the memory cgroup controller is not mounted on this host");
+	CHECK_STR(e.msg, "web.yaml:7:11: resources.memory: the memory cgroup controller is not "
+			 "mounted on this host");
 	CHECK(p.n == 0 && p.steps == NULL);
+	/* v2: a controller our cgroup does not have. */
 	h.layout = CG_UNIFIED;
+	h.cg_own = xstrdup("/lab");
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == -1);
-	CHECK_STR(e.msg, "web.yaml:7:11: cgroup v2 (unified) hosts are not supported yet");
+	CHECK_STR(e.msg, "web.yaml:7:11: resources.memory: the memory controller is not available "
+			 "in ctlaunch's cgroup /lab (the cgroup above it does not hand it down in "
+			 "cgroup.subtree_control)");
+	CHECK(p.n == 0 && p.steps == NULL);
 }
 
 static void env_defaults_and_overrides(void)
@@ -346,9 +353,9 @@ static void hardening_order(void)
 	sysrq_ro = find(&p, "mount /proc/sysrq-trigger remount (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC|MS_REMOUNT|MS_BIND) if it exists");
 	cgroupfs = find(&p, "mount cgroup on /sys/fs/cgroup/cpu,cpuacct type cgroup (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC) cpu,cpuacct");
 	cgroupfs_ro = find(&p, "mount /sys/fs/cgroup remount (MS_RDONLY");
-	/* Not dumpable from the child's first step; the session and the
-	 * cgroup namespace once it is in its cgroups. */
-	CHECK(not_dumpable == first_child && wait_release == not_dumpable + 1);
+	/* Not dumpable from the moment it is released; the session and
+	 * the cgroup namespace once it is in its cgroups. */
+	CHECK(wait_release == first_child && not_dumpable == wait_release + 1);
 	CHECK(setsid_ > wait_release && unshare > wait_release);
 	/* Masks need /proc, /sys and the container's own /dev/null. */
 	CHECK(kcore > proc && kcore > dev_null && firmware > sys && sysrq_ro > proc);
@@ -445,7 +452,7 @@ T_LIST(t_plan) = {
 	T(memory_limit_then_memsw),
 	T(no_resources_no_cgroups),
 	T(cgroup_parent_and_cleanup_order),
-	T(v2_and_missing_controller_refused),
+	T(missing_controller_refused),
 	T(env_defaults_and_overrides),
 	T(hostname_defaults_to_name),
 	T(clone_flags_named),

@@ -1,0 +1,198 @@
+/* The planner for an ordinary user: a user namespace, its id maps, and
+ * what changes when the kernel no longer trusts us with the host. */
+#include <sched.h>
+#include <string.h>
+
+#include "fake.h"
+#include "plan.h"
+#include "t.h"
+
+static const struct plan_opts no_opts;
+
+static long find(const struct plan *p, const char *text)
+{
+	char line[4096];
+
+	for (size_t i = 0; i < p->n; i++) {
+		step_format(p, &p->steps[i], line, sizeof line);
+		if (strstr(line, text))
+			return (long)i;
+	}
+	return -1;
+}
+
+static long find_kind(const struct plan *p, enum step_kind k)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->steps[i].kind == k)
+			return (long)i;
+	return -1;
+}
+
+static void as_user(struct host *h)
+{
+	h->euid = 1000;
+	h->egid = 1000;
+	h->cg_writable = false;
+}
+
+static void user_namespace_and_maps(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	struct ct_err e = { 0 };
+	long clone, uid_map, gid_map, release;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	as_user(&h);
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
+	clone = find_kind(&p, STEP_CLONE);
+	CHECK(clone >= 0 && (p.steps[clone].u.clone.flags & CLONE_NEWUSER));
+	uid_map = find(&p, "write 0 1000 1 to /proc/<child pid>/uid_map");
+	gid_map = find(&p, "write 0 1000 1 to /proc/<child pid>/gid_map (setgroups deny first)");
+	release = find_kind(&p, STEP_RELEASE);
+	CHECK(uid_map > clone && gid_map > clone && release > uid_map && release > gid_map);
+	/* The kernel refuses setgroups once it is denied. */
+	CHECK(find(&p, "setgroups 0") < 0 && find(&p, "setgid 0, setuid 0") >= 0);
+	/* Root runs have no user namespace and no maps. */
+	plan_free(&p);
+	h.euid = 0;
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
+	CHECK(!(p.steps[find_kind(&p, STEP_CLONE)].u.clone.flags & CLONE_NEWUSER));
+	CHECK(find_kind(&p, STEP_IDMAP) < 0 && find(&p, "open_tree /dev/null") < 0);
+}
+
+static void subordinate_ids_through_helpers(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	struct ct_err e = { 0 };
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	as_user(&h);
+	h.subuid = (struct id_range){ 100000, 65536 };
+	h.subgid = (struct id_range){ 200000, 1000 };
+	h.newidmap = true;
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
+	CHECK(find(&p, "write 0 1000 1 1 100000 65536 to /proc/<child pid>/uid_map with newuidmap") >= 0);
+	CHECK(find(&p, "write 0 1000 1 1 200000 1000 to /proc/<child pid>/gid_map with newgidmap") >= 0);
+	CHECK(find(&p, "setgroups 0, setgid 0, setuid 0") >= 0);
+	CHECK(find(&p, "mode=0620,gid=5") >= 0);
+	/* Ranges without the helpers: only the user itself. */
+	plan_free(&p);
+	h.newidmap = false;
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
+	CHECK(find(&p, "write 0 1000 1 to /proc/<child pid>/uid_map") >= 0);
+	CHECK(find(&p, "gid=5") < 0);
+}
+
+/* No mknod in a user namespace: the host's nodes are bound, opened
+ * before pivot_root. proc and sysfs are made while the host's are
+ * visible (mount_too_revealing) and attached after. */
+static void devices_proc_sysfs(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	struct ct_err e = { 0 };
+	long pivot, open_null, attach_null, dev, proc_open, proc_at, sys_open, sys_at;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	as_user(&h);
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
+	pivot = find_kind(&p, STEP_PIVOT_ROOT);
+	open_null = find(&p, "open_tree /dev/null (OPEN_TREE_CLONE): the host's device");
+	attach_null = find(&p, "move_mount /dev/null to /dev/null");
+	dev = find(&p, "mount tmpfs on /dev type tmpfs");
+	proc_open = find(&p, "fsopen proc, fsmount (MS_NOSUID|MS_NODEV|MS_NOEXEC)");
+	proc_at = find(&p, "move_mount proc to /proc");
+	sys_open = find(&p, "fsopen sysfs, fsmount (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC)");
+	sys_at = find(&p, "move_mount sysfs to /sys");
+	CHECK(open_null >= 0 && open_null < pivot && attach_null > dev);
+	CHECK(proc_open >= 0 && proc_open < pivot && proc_at > pivot);
+	CHECK(sys_open >= 0 && sys_open < pivot && sys_at > pivot);
+	CHECK(find_kind(&p, STEP_MKNOD) < 0 && find(&p, "mount proc on /proc") < 0);
+	/* Each open has its own slot, and its attach the same one. */
+	CHECK(p.steps[open_null].u.bind.slot == p.steps[attach_null].u.bind.slot);
+	CHECK(p.steps[proc_open].u.mnt.slot == p.steps[proc_at].u.bind.slot);
+	CHECK(p.steps[sys_open].u.mnt.slot == p.steps[sys_at].u.bind.slot);
+	CHECK(p.steps[proc_open].u.mnt.slot != p.steps[sys_open].u.mnt.slot &&
+	      p.steps[proc_open].u.mnt.slot != p.steps[open_null].u.bind.slot);
+}
+
+/* Never a run without a limit the spec asked for. */
+static void limits_refused_with_reason(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	struct plan p = { 0 };
+	struct ct_err e = { 0 };
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	as_user(&h);
+	s.res.has_pids = true;
+	s.res.pids = 10;
+	s.res.pids_at = (struct ct_loc){ 9, 9 };
+	s.res.has_memory = true;
+	s.res.memory = 1 << 24;
+	s.res.memory_at = (struct ct_loc){ 8, 11 };
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == -1);
+	CHECK_STR(e.msg, "web.yaml:8:11: resources.memory: cannot be applied by an ordinary user "
+			 "(uid 1000): cgroup v1 hierarchies cannot be delegated (run ctlaunch as root, "
+			 "or without limits)");
+	host_free(&h);
+	fake_host_v2(&h);
+	as_user(&h);
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == -1);
+	CHECK_STR(e.msg, "web.yaml:8:11: resources.memory: cannot be applied by uid 1000: its cgroup "
+			 "/lab.scope is not delegated to it (run ctlaunch under systemd-run --user "
+			 "--scope -p Delegate=yes, or as root)");
+	CHECK(p.n == 0);
+	/* A delegated cgroup: the limits are planned as for root. */
+	h.cg_writable = true;
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
+	CHECK(find(&p, "write memory.max = 16777216 in /sys/fs/cgroup/lab.scope/ctlaunch/web") >= 0);
+	plan_free(&p);
+}
+
+static void user_must_be_mapped(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	struct plan p = { 0 };
+	struct ct_err e = { 0 };
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	as_user(&h);
+	s.user = xstrdup("lab");
+	s.uid = 1000;
+	s.gid = 1000;
+	s.user_at = (struct ct_loc){ 4, 7 };
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == -1);
+	CHECK(strstr(e.msg, "web.yaml:4:7: user: uid 1000 is not mapped in a rootless run by uid 1000") == e.msg);
+	h.subuid = (struct id_range){ 100000, 65536 };
+	h.subgid = (struct id_range){ 100000, 500 };
+	h.newidmap = true;
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == -1);
+	CHECK(strstr(e.msg, "gid 1000 is not mapped") != NULL);
+	h.subgid.count = 65536;
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
+	CHECK(find(&p, "setgroups 1000, setgid 1000, setuid 1000") >= 0);
+	plan_free(&p);
+}
+
+T_LIST(t_rootless) = {
+	T(user_namespace_and_maps),
+	T(subordinate_ids_through_helpers),
+	T(devices_proc_sysfs),
+	T(limits_refused_with_reason),
+	T(user_must_be_mapped),
+	{ 0 },
+};
