@@ -60,7 +60,7 @@ struct step {
 			enum cg_ctrl ctrl;
 			bool shared;
 			bool optional;  /* write: a file the kernel lacks is skipped */
-			bool root;      /* enable: dir is the hierarchy's root */
+			bool supervise; /* enable: dir may hold ctlaunch itself (see exec.c) */
 		} cg;
 		struct {
 			unsigned long flags;

@@ -4,7 +4,12 @@
 # without a terminal (CI).
 set -eu
 
-PKGS="gcc make pkg-config libyaml-dev libcap-dev busybox-static bats mandoc iproute2 cppcheck clang-tidy strace"
+# qemu-system-x86: tests/vm/run.sh boots a Debian kernel with cgroup v2
+# only (it fetches that kernel itself: it is not installed, only unpacked).
+# uidmap: newuidmap and newgidmap, for the rootless tests with
+# subordinate ids.
+PKGS="gcc make pkg-config libyaml-dev libcap-dev busybox-static bats mandoc iproute2 cppcheck clang-tidy strace
+qemu-system-x86 uidmap"
 
 missing=
 for p in $PKGS; do

@@ -37,12 +37,11 @@ struct run {
 	int sync[2];     /* parent writes one byte: the child may go on */
 	int errpipe[2];  /* the child writes a struct child_err, or nothing at exec */
 	bool *made;      /* made[i]: the mkdir of step i succeeded */
-	/* v2, for the exit: the controllers this run enabled in the parent
-	 * cgroup ("-memory -cpu" to undo), and whether ctlaunch moved into
-	 * its supervisor cgroup there. */
-	const char *top;
-	char disable[64];
-	bool supervised;
+	/* v2, for the exit: undo[i], what the enable step i turned on
+	 * ("-memory -cpu" turns it off); the cgroup ctlaunch moved out of
+	 * into its supervisor cgroup, if it did. */
+	char (*undo)[64];
+	const char *supervised;
 	int *trees;      /* the child's open_tree fds, by slot */
 	char exec_path[PATH_MAX]; /* the command's file, found and checked */
 	sigset_t oldmask;
@@ -442,8 +441,9 @@ static int lock(struct run *run, struct ct_err *e)
  * root): ctlaunch moves out of its own cgroup first when it is alone
  * there, as systemd-nspawn moves into a supervisor cgroup, and stops
  * with the reason and the fix when others are there too. */
-static int cg_enable(struct run *run, const struct step *s, struct ct_err *e)
+static int cg_enable(struct run *run, size_t i, struct ct_err *e)
 {
+	const struct step *s = &run->p->steps[i];
 	const char *dir = s->u.cg.dir;
 	char missing[64];
 
@@ -451,41 +451,38 @@ static int cg_enable(struct run *run, const struct step *s, struct ct_err *e)
 		return -1;
 	if (!*missing)
 		return 0;
-	if (!s->u.cg.root && !s->u.cg.shared) {
+	if (s->u.cg.supervise) {
 		int who = cg_procs_state(dir, e);
 
 		if (who < 0)
 			return -1;
-		if (who == 2)
+		if (who == 1) {
+			cleanup_free char *sup = xasprintf("%s/%s", dir, CG_SUPERVISOR);
+
+			if (cg_mkdir(sup, true, e) < 0 || cg_enter(sup, 0, e) < 0)
+				return -1;
+			run->supervised = dir;
+		}
+	}
+	if (cg_write(dir, "cgroup.subtree_control", missing, e) < 0) {
+		if (e->errnum == EBUSY)
 			return ct_fail(e, 0,
 				       "cannot enable %s in %s/cgroup.subtree_control: other processes are in "
 				       "that cgroup, and cgroup v2 hands controllers down only from a cgroup "
 				       "without any (use --cgroup-parent with a cgroup of its own, or run "
 				       "ctlaunch alone in a scope: systemd-run --scope -p Delegate=yes ctlaunch ...)",
 				       missing, dir);
-		if (who == 1) {
-			cleanup_free char *sup = xasprintf("%s/%s", dir, CG_SUPERVISOR);
-
-			if (cg_mkdir(sup, true, e) < 0 || cg_enter(sup, 0, e) < 0)
-				return -1;
-			run->supervised = true;
-		}
+		if (e->errnum == ENOENT)
+			return ct_fail(e, 0, "cannot enable %s in %s/cgroup.subtree_control: the cgroup "
+					     "above it does not hand that controller down", missing, dir);
+		return -1;
 	}
+	/* The shared ctlaunch/ goes as a whole; the others are put back. */
 	if (!s->u.cg.shared) {
-		run->top = dir;
-		/* "+memory +cpu" undone is "-memory -cpu". */
-		snprintf(run->disable, sizeof run->disable, "%s", missing);
-		for (char *c = run->disable; *c; c++)
+		snprintf(run->undo[i], sizeof run->undo[i], "%s", missing);
+		for (char *c = run->undo[i]; *c; c++)
 			if (*c == '+')
 				*c = '-';
-	}
-	if (cg_write(dir, "cgroup.subtree_control", missing, e) < 0) {
-		if (e->errnum == ENOENT)
-			ct_fail(e, 0, "cannot enable %s in %s/cgroup.subtree_control: the cgroup above "
-				      "it does not hand that controller down", missing, dir);
-		if (!s->u.cg.shared)
-			run->disable[0] = '\0';
-		return -1;
 	}
 	return 0;
 }
@@ -496,7 +493,7 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 
 	switch (s->kind) {
 	case STEP_CG_ENABLE:
-		return cg_enable(run, s, e);
+		return cg_enable(run, i, e);
 	case STEP_IDMAP:
 		return ns_map_ids(run->child, s->u.idmap.which, s->u.idmap.map, s->u.idmap.helper, e);
 	case STEP_CG_MKDIR:
@@ -529,22 +526,45 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 	}
 }
 
-/* v2: put the parent cgroup back as it was: the controllers this run
- * enabled off again, and ctlaunch back in it from its supervisor
- * cgroup. Only when no other container still uses ctlaunch/ there. */
+static bool find_step(const struct plan *p, enum step_kind kind)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->steps[i].kind == kind)
+			return true;
+	return false;
+}
+
+/* v2: put the cgroups above back as they were: the controllers this
+ * run enabled off again, bottom-up (the kernel refuses to take one from
+ * a cgroup whose child still hands it down), and ctlaunch back from its
+ * supervisor cgroup once its own hands nothing down. Only when no other
+ * container still uses ctlaunch/ there. */
 static void cg_restore(struct run *run, struct ct_err *e)
 {
-	cleanup_free char *sup = NULL;
+	const struct plan *p = run->p;
 
-	if (!run->top)
-		return;
-	if (run->disable[0] && cg_write(run->top, "cgroup.subtree_control", run->disable, e) < 0)
-		return;
-	if (!run->supervised)
-		return;
-	sup = xasprintf("%s/%s", run->top, CG_SUPERVISOR);
-	if (cg_enter(run->top, 0, e) == 0)
-		cg_remove(sup, true, e);
+	for (size_t i = p->n; i-- > 0;) {
+		const struct step *s = &p->steps[i];
+		struct ct_err we = { 0 };
+
+		if (s->kind != STEP_CG_ENABLE)
+			continue;
+		/* EBUSY: a cgroup below, not ours, hands it down by now: it
+		 * stays on for them. */
+		if (run->undo[i][0] &&
+		    cg_write(s->u.cg.dir, "cgroup.subtree_control", run->undo[i], &we) < 0 &&
+		    we.errnum != EBUSY) {
+			*e = we;
+			return;
+		}
+		if (run->supervised && strcmp(run->supervised, s->u.cg.dir) == 0) {
+			cleanup_free char *sup = xasprintf("%s/%s", s->u.cg.dir, CG_SUPERVISOR);
+
+			if (cg_enter(s->u.cg.dir, 0, e) < 0 || cg_remove(sup, true, e) < 0)
+				return;
+			run->supervised = NULL;
+		}
+	}
 }
 
 /* After the container: read the OOM count while the memory cgroup still
@@ -571,7 +591,7 @@ static void cleanup(struct run *run, struct ct_err *e, int failed)
 		    p->oom_file[len] == '/')
 			run->r->oom = cg_oom_kills(p->oom_file) > 0;
 	}
-	if ((n || run->top) && run->lock_fd < 0)
+	if (run->lock_fd < 0 && (n || find_step(p, STEP_CG_ENABLE)))
 		run->lock_fd = cg_lock(run->p->cgroup_root, failed ? &ignored : e);
 	for (size_t i = 0; i < n; i++) {
 		const struct step *s = &p->steps[idx[i]];
@@ -595,9 +615,10 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	      struct ct_err *e)
 {
 	cleanup_free bool *made = xcalloc(p->n ? p->n : 1, sizeof *made);
+	cleanup_free char(*undo)[64] = xcalloc(p->n ? p->n : 1, sizeof *undo);
 	struct run run = {
 		.p = p, .o = o, .lock_fd = -1, .sync = { -1, -1 }, .errpipe = { -1, -1 },
-		.made = made, .r = r,
+		.made = made, .undo = undo, .r = r,
 	};
 	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
 	sigset_t block;

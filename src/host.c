@@ -349,9 +349,10 @@ static bool kernel_at_least(unsigned major, unsigned minor)
 	return a > major || (a == major && b >= minor);
 }
 
-/* Which controllers our cgroup may hand down, and whether we may make
- * cgroups in it: as root always, as a user where it was delegated
- * (chowned to us, as systemd does for Delegate=yes). */
+/* Which controllers we may use, and whether we may make cgroups in our
+ * own: root may enable any the kernel has down the path from the root
+ * cgroup; a user only what its cgroup was given, where it was delegated
+ * (chowned to it, as systemd does for Delegate=yes). */
 static void probe_v2(struct host *h)
 {
 	const char *own = h->cg_own;
@@ -361,7 +362,7 @@ static void probe_v2(struct host *h)
 	if (!own)
 		return;
 	dir = xasprintf("/sys/fs/cgroup%s", strcmp(own, "/") == 0 ? "" : own);
-	file = xasprintf("%s/cgroup.controllers", dir);
+	file = xasprintf("%s/cgroup.controllers", h->euid == 0 ? "/sys/fs/cgroup" : dir);
 	text = read_text(file, &ignored);
 	host_v2_available(h, text ? text : "");
 	h->clone_into_cgroup = kernel_at_least(5, 7);

@@ -288,15 +288,17 @@ static void limits_v2(struct plan *p, const struct spec *spec, const char *leaf)
 
 /* cgroup v2: one hierarchy, <parent>/ctlaunch/<name>. A controller
  * reaches a cgroup only through its parent's cgroup.subtree_control, so
- * the used ones are enabled top-down: in <parent>, then in ctlaunch/.
- * The kernel refuses that in a cgroup that holds processes (other than
- * the root): the executor moves ctlaunch out of <parent> first when it
- * is alone there, and stops with the reason otherwise. */
+ * the used ones are enabled top-down, from the root to ctlaunch/ (where
+ * they are on already, as on a systemd host or in a delegated subtree,
+ * the executor writes nothing). The kernel refuses that in a cgroup that
+ * holds processes (but the root): the executor moves ctlaunch out of
+ * <parent> first when it is alone there, and stops with the reason
+ * otherwise. */
 static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct host *h,
 			   const struct plan_opts *o, const char **leaf, struct ct_err *e)
 {
 	char enable[64] = "";
-	const char *parent = NULL, *dir_leaf;
+	const char *parent, *dir_leaf;
 	char *top, *shared;
 	size_t len = 0;
 
@@ -306,9 +308,14 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 
 		if (!uses(spec, (enum cg_ctrl)c))
 			continue;
+		if (!h->ctrl[c].mount && h->euid == 0)
+			return ct_fail(e, 0,
+				       "%s:%u:%u: %s: this host's cgroup v2 has no %s controller (it is not "
+				       "in /sys/fs/cgroup/cgroup.controllers)",
+				       spec->file, at.line, at.col, key, cg_ctrl_name[c]);
 		if (!h->ctrl[c].mount)
 			return ct_fail(e, 0,
-				       "%s:%u:%u: %s: the %s controller is not available in ctlaunch's cgroup "
+				       "%s:%u:%u: %s: the %s controller is not delegated to ctlaunch's cgroup "
 				       "%s (the cgroup above it does not hand it down in cgroup.subtree_control)",
 				       spec->file, at.line, at.col, key, cg_ctrl_name[c],
 				       h->cg_own ? h->cg_own : "/");
@@ -321,10 +328,17 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 	top = pfmt(p, "/sys/fs/cgroup%s", parent);
 	shared = pfmt(p, "%s/ctlaunch", top);
 	dir_leaf = pfmt(p, "%s/%s", shared, spec->name);
-	p->cgroup_root = top;
 
-	cg_step(p, STEP_CG_ENABLE, CTRL__N, top, "cgroup.subtree_control", enable, nowhere);
-	p->steps[p->n - 1].u.cg.root = *parent == '\0';
+	/* "/sys/fs/cgroup", "/sys/fs/cgroup/a", ..., top. */
+	for (const char *slash = parent;; slash = strchr(slash + 1, '/')) {
+		size_t n = strlen("/sys/fs/cgroup") + (size_t)((slash ? slash : parent + strlen(parent)) - parent);
+
+		cg_step(p, STEP_CG_ENABLE, CTRL__N, pfmt(p, "%.*s", (int)n, top), "cgroup.subtree_control",
+			enable, nowhere);
+		if (!slash || !*slash)
+			break;
+	}
+	p->steps[p->n - 1].u.cg.supervise = *parent != '\0';
 	cg_mkdir(p, CTRL__N, shared, true);
 	cg_step(p, STEP_CG_ENABLE, CTRL__N, shared, "cgroup.subtree_control", enable, nowhere);
 	p->steps[p->n - 1].u.cg.shared = true;

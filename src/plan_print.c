@@ -137,7 +137,7 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	case STEP_CG_ENABLE:
 		put(&o, "enable %s in %s/cgroup.subtree_control", s->u.cg.value, s->u.cg.dir);
-		if (!s->u.cg.root && !s->u.cg.shared)
+		if (s->u.cg.supervise)
 			put(&o, " (first moving ctlaunch, if it is alone there, into %s/%s)",
 			    s->u.cg.dir, CG_SUPERVISOR);
 		break;
@@ -301,14 +301,14 @@ void plan_print(const struct plan *p, FILE *out)
 		fprintf(out, "at exit rmdir %s%s\n", s->u.cg.dir,
 			s->u.cg.shared ? " (if no other container uses it)" : "");
 	}
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = p->n; i-- > 0;) {
 		const struct step *s = &p->steps[i];
 
 		if (s->kind != STEP_CG_ENABLE || s->u.cg.shared)
 			continue;
-		fprintf(out, "at exit, when it removed %s/ctlaunch: disable in %s/cgroup.subtree_control "
-			     "what it enabled", s->u.cg.dir, s->u.cg.dir);
-		if (!s->u.cg.root)
+		fprintf(out, "at exit, when no other container uses ctlaunch/: disable in "
+			     "%s/cgroup.subtree_control what it enabled", s->u.cg.dir);
+		if (s->u.cg.supervise)
 			fprintf(out, "; move ctlaunch back and rmdir %s/%s, if it moved", s->u.cg.dir,
 				CG_SUPERVISOR);
 		fputc('\n', out);

@@ -51,3 +51,23 @@ void fake_host_v2(struct host *h)
 	parse_cpulist("0-3", &h->online_cpus);
 	parse_cpulist("0", &h->online_mems);
 }
+
+long plan_find(const struct plan *p, const char *text)
+{
+	char line[4096];
+
+	for (size_t i = 0; i < p->n; i++) {
+		step_format(p, &p->steps[i], line, sizeof line);
+		if (strstr(line, text))
+			return (long)i;
+	}
+	return -1;
+}
+
+long plan_find_kind(const struct plan *p, enum step_kind k)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->steps[i].kind == k)
+			return (long)i;
+	return -1;
+}

@@ -4,6 +4,7 @@
 #define CTLAUNCH_FAKE_H
 
 #include "host.h"
+#include "plan.h"
 #include "spec.h"
 
 /* A cgroup v1 host like the CI machine: memory nested under /lab,
@@ -16,5 +17,11 @@ void fake_host_v2(struct host *h);
 
 /* name "web", rootfs /srv/rootfs, command echo hi; no resources. */
 void fake_spec(struct spec *s);
+
+/* Index of the first step whose printed form contains text, or -1. */
+long plan_find(const struct plan *p, const char *text);
+
+/* Index of the first step of kind k, or -1. */
+long plan_find_kind(const struct plan *p, enum step_kind k);
 
 #endif

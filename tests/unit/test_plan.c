@@ -5,28 +5,8 @@
 #include "plan.h"
 #include "t.h"
 
+
 static const struct plan_opts no_opts;
-
-/* Index of the first step whose printed form contains text, or -1. */
-static long find(const struct plan *p, const char *text)
-{
-	char line[4096];
-
-	for (size_t i = 0; i < p->n; i++) {
-		step_format(p, &p->steps[i], line, sizeof line);
-		if (strstr(line, text))
-			return (long)i;
-	}
-	return -1;
-}
-
-static long find_kind(const struct plan *p, enum step_kind k)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (p->steps[i].kind == k)
-			return (long)i;
-	return -1;
-}
 
 static int build(struct spec *s, struct host *h, const struct plan_opts *o, struct plan *p)
 {
@@ -62,10 +42,10 @@ static void cpuset_mems_before_cpus(void)
 	fake_host_v1(&h);
 	with_limits(&s);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	shared_mems = find(&p, "copy cpuset.mems from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch");
-	shared_cpus = find(&p, "copy cpuset.cpus from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch");
-	leaf_mems = find(&p, "write cpuset.mems = 0 in /sys/fs/cgroup/cpuset/ctlaunch/web");
-	leaf_cpus = find(&p, "write cpuset.cpus = 1 in /sys/fs/cgroup/cpuset/ctlaunch/web");
+	shared_mems = plan_find(&p, "copy cpuset.mems from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch");
+	shared_cpus = plan_find(&p, "copy cpuset.cpus from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch");
+	leaf_mems = plan_find(&p, "write cpuset.mems = 0 in /sys/fs/cgroup/cpuset/ctlaunch/web");
+	leaf_cpus = plan_find(&p, "write cpuset.cpus = 1 in /sys/fs/cgroup/cpuset/ctlaunch/web");
 	CHECK(shared_mems >= 0 && shared_cpus > shared_mems);
 	CHECK(leaf_mems >= 0 && leaf_cpus > leaf_mems);
 }
@@ -82,13 +62,13 @@ static void cpuset_parent_filled_before_child(void)
 	s.res.has_cpus = true;
 	parse_cpulist("0-1", &s.res.cpus);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	leaf = find(&p, "mkdir /sys/fs/cgroup/cpuset/ctlaunch/web");
-	CHECK(find(&p, "mkdir /sys/fs/cgroup/cpuset/ctlaunch (shared") >= 0);
-	CHECK(leaf > find(&p, "copy cpuset.cpus from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch"));
-	CHECK(leaf > find(&p, "copy cpuset.mems from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch"));
+	leaf = plan_find(&p, "mkdir /sys/fs/cgroup/cpuset/ctlaunch/web");
+	CHECK(plan_find(&p, "mkdir /sys/fs/cgroup/cpuset/ctlaunch (shared") >= 0);
+	CHECK(leaf > plan_find(&p, "copy cpuset.cpus from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch"));
+	CHECK(leaf > plan_find(&p, "copy cpuset.mems from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch"));
 	/* Only cpus were given: the leaf's mems come from its parent. */
-	CHECK(find(&p, "copy cpuset.mems from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch/web") > leaf);
-	CHECK(find(&p, "write cpuset.cpus = 0-1 in /sys/fs/cgroup/cpuset/ctlaunch/web") > leaf);
+	CHECK(plan_find(&p, "copy cpuset.mems from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch/web") > leaf);
+	CHECK(plan_find(&p, "write cpuset.cpus = 0-1 in /sys/fs/cgroup/cpuset/ctlaunch/web") > leaf);
 }
 
 static void rprivate_before_any_mount(void)
@@ -101,9 +81,9 @@ static void rprivate_before_any_mount(void)
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	first = find_kind(&p, STEP_MOUNT);
+	first = plan_find_kind(&p, STEP_MOUNT);
 	CHECK(first >= 0);
-	CHECK(find(&p, "mount / rprivate (MS_REC|MS_PRIVATE)") == first);
+	CHECK(plan_find(&p, "mount / rprivate (MS_REC|MS_PRIVATE)") == first);
 }
 
 static void rootfs_bind_before_pivot_root_before_proc(void)
@@ -116,17 +96,17 @@ static void rootfs_bind_before_pivot_root_before_proc(void)
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	bind = find(&p, "mount /srv/rootfs on /srv/rootfs bind (MS_BIND|MS_REC)");
-	pivot = find(&p, "pivot_root /srv/rootfs");
-	umount_old = find_kind(&p, STEP_UMOUNT_OLD);
-	proc = find(&p, "mount proc on /proc type proc (MS_NOSUID|MS_NODEV|MS_NOEXEC)");
-	dev = find(&p, "mount tmpfs on /dev type tmpfs");
-	sys = find(&p, "mount sysfs on /sys type sysfs (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC)");
+	bind = plan_find(&p, "mount /srv/rootfs on /srv/rootfs bind (MS_BIND|MS_REC)");
+	pivot = plan_find(&p, "pivot_root /srv/rootfs");
+	umount_old = plan_find_kind(&p, STEP_UMOUNT_OLD);
+	proc = plan_find(&p, "mount proc on /proc type proc (MS_NOSUID|MS_NODEV|MS_NOEXEC)");
+	dev = plan_find(&p, "mount tmpfs on /dev type tmpfs");
+	sys = plan_find(&p, "mount sysfs on /sys type sysfs (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC)");
 	CHECK(bind >= 0 && pivot > bind);
 	CHECK(umount_old == pivot + 1);
 	CHECK(proc > umount_old && dev > umount_old && sys > umount_old);
-	CHECK(find(&p, "mount devpts on /dev/pts type devpts") > dev);
-	CHECK(find(&p, "mknod /dev/null c 1 3 mode 0666") > dev);
+	CHECK(plan_find(&p, "mount devpts on /dev/pts type devpts") > dev);
+	CHECK(plan_find(&p, "mknod /dev/null c 1 3 mode 0666") > dev);
 }
 
 static void cgroup_placement_before_release_and_exec(void)
@@ -140,10 +120,10 @@ static void cgroup_placement_before_release_and_exec(void)
 	fake_host_v1(&h);
 	with_limits(&s);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	clone = find_kind(&p, STEP_CLONE);
-	release = find_kind(&p, STEP_RELEASE);
-	wait_release = find_kind(&p, STEP_WAIT_RELEASE);
-	exec = find_kind(&p, STEP_EXEC);
+	clone = plan_find_kind(&p, STEP_CLONE);
+	release = plan_find_kind(&p, STEP_RELEASE);
+	wait_release = plan_find_kind(&p, STEP_WAIT_RELEASE);
+	exec = plan_find_kind(&p, STEP_EXEC);
 	for (size_t i = 0; i < p.n; i++) {
 		if (p.steps[i].kind == STEP_CG_ENTER) {
 			CHECK((long)i > clone);
@@ -161,9 +141,9 @@ static void cgroup_placement_before_release_and_exec(void)
 	CHECK(p.steps[wait_release + 1].kind == STEP_NOT_DUMPABLE);
 	for (long i = 0; i < wait_release; i++)
 		CHECK(p.steps[i].side == SIDE_PARENT);
-	CHECK(find(&p, "write <child pid> to /sys/fs/cgroup/memory/lab/ctlaunch/web/cgroup.procs") > clone);
-	CHECK(find(&p, "write <child pid> to /sys/fs/cgroup/cpu,cpuacct/ctlaunch/web/cgroup.procs") > clone);
-	CHECK(find(&p, "write <child pid> to /sys/fs/cgroup/cpuset/ctlaunch/web/cgroup.procs") > clone);
+	CHECK(plan_find(&p, "write <child pid> to /sys/fs/cgroup/memory/lab/ctlaunch/web/cgroup.procs") > clone);
+	CHECK(plan_find(&p, "write <child pid> to /sys/fs/cgroup/cpu,cpuacct/ctlaunch/web/cgroup.procs") > clone);
+	CHECK(plan_find(&p, "write <child pid> to /sys/fs/cgroup/cpuset/ctlaunch/web/cgroup.procs") > clone);
 }
 
 static void memory_limit_then_memsw(void)
@@ -178,15 +158,15 @@ static void memory_limit_then_memsw(void)
 	s.res.has_memory = true;
 	s.res.memory = 16 << 20;
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	mem = find(&p, "write memory.limit_in_bytes = 16777216 in /sys/fs/cgroup/memory/lab/ctlaunch/web");
-	memsw = find(&p, "write memory.memsw.limit_in_bytes = 16777216 in /sys/fs/cgroup/memory/lab/ctlaunch/web");
+	mem = plan_find(&p, "write memory.limit_in_bytes = 16777216 in /sys/fs/cgroup/memory/lab/ctlaunch/web");
+	memsw = plan_find(&p, "write memory.memsw.limit_in_bytes = 16777216 in /sys/fs/cgroup/memory/lab/ctlaunch/web");
 	CHECK(mem >= 0 && memsw > mem);
 	/* Only controllers the spec uses get a cgroup. */
-	CHECK(find(&p, "/sys/fs/cgroup/cpuset/ctlaunch") < 0 && find(&p, "cpu.shares") < 0 &&
-	      find(&p, "/sys/fs/cgroup/cpu,cpuacct/ctlaunch") < 0);
+	CHECK(plan_find(&p, "/sys/fs/cgroup/cpuset/ctlaunch") < 0 && plan_find(&p, "cpu.shares") < 0 &&
+	      plan_find(&p, "/sys/fs/cgroup/cpu,cpuacct/ctlaunch") < 0);
 	h.memsw = false;
 	CHECK(build(&s, &h, NULL, &q) == 0);
-	CHECK(find(&q, "memsw") < 0);
+	CHECK(plan_find(&q, "memsw") < 0);
 }
 
 static void no_resources_no_cgroups(void)
@@ -199,8 +179,8 @@ static void no_resources_no_cgroups(void)
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	CHECK(find(&p, "/ctlaunch") < 0);
-	CHECK(find_kind(&p, STEP_CG_MKDIR) < 0 && find_kind(&p, STEP_CG_ENTER) < 0);
+	CHECK(plan_find(&p, "/ctlaunch") < 0);
+	CHECK(plan_find_kind(&p, STEP_CG_MKDIR) < 0 && plan_find_kind(&p, STEP_CG_ENTER) < 0);
 	CHECK(plan_cleanup_order(&p, idx, 8) == 0);
 }
 
@@ -219,8 +199,8 @@ static void cgroup_parent_and_cleanup_order(void)
 	s.res.has_memory = true;
 	s.res.memory = 1 << 30;
 	CHECK(build(&s, &h, &o, &p) == 0);
-	CHECK(find(&p, "mkdir /sys/fs/cgroup/memory/labs/a/ctlaunch/web") >= 0);
-	CHECK(find(&p, "write cpu.shares = 2 in /sys/fs/cgroup/cpu,cpuacct/labs/a/ctlaunch/web") >= 0);
+	CHECK(plan_find(&p, "mkdir /sys/fs/cgroup/memory/labs/a/ctlaunch/web") >= 0);
+	CHECK(plan_find(&p, "write cpu.shares = 2 in /sys/fs/cgroup/cpu,cpuacct/labs/a/ctlaunch/web") >= 0);
 	n = plan_cleanup_order(&p, idx, 8);
 	CHECK(n == 4);
 	/* Every leaf goes before any shared directory. */
@@ -246,12 +226,19 @@ static void missing_controller_refused(void)
 	CHECK_STR(e.msg, "web.yaml:7:11: resources.memory: the memory cgroup controller is not "
 			 "mounted on this host");
 	CHECK(p.n == 0 && p.steps == NULL);
-	/* v2: a controller our cgroup does not have. */
+	/* v2: a controller the kernel does not have; for a user, one its
+	 * cgroup was not given. */
 	h.layout = CG_UNIFIED;
 	h.cg_own = xstrdup("/lab");
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == -1);
-	CHECK_STR(e.msg, "web.yaml:7:11: resources.memory: the memory controller is not available "
-			 "in ctlaunch's cgroup /lab (the cgroup above it does not hand it down in "
+	CHECK_STR(e.msg, "web.yaml:7:11: resources.memory: this host's cgroup v2 has no memory "
+			 "controller (it is not in /sys/fs/cgroup/cgroup.controllers)");
+	CHECK(p.n == 0 && p.steps == NULL);
+	h.euid = 1000;
+	h.cg_writable = true;
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == -1);
+	CHECK_STR(e.msg, "web.yaml:7:11: resources.memory: the memory controller is not delegated "
+			 "to ctlaunch's cgroup /lab (the cgroup above it does not hand it down in "
 			 "cgroup.subtree_control)");
 	CHECK(p.n == 0 && p.steps == NULL);
 }
@@ -277,16 +264,16 @@ static void env_defaults_and_overrides(void)
 	s.env = NULL;
 	s.n_env = 0;
 	s.hostname = NULL;
-	envp = p.steps[find_kind(&p, STEP_EXEC)].u.exec.envp;
+	envp = p.steps[plan_find_kind(&p, STEP_EXEC)].u.exec.envp;
 	CHECK_STR(envp[0], "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	CHECK_STR(envp[1], "HOSTNAME=lab1");
 	CHECK_STR(envp[2], "TERM=xterm");
 	CHECK_STR(envp[3], "HOME=/home/lab");
 	CHECK_STR(envp[4], "GREETING=hello world");
 	CHECK(envp[5] == NULL);
-	CHECK(find(&p, "sethostname lab1") >= 0);
-	CHECK(find(&p, "exec /bin/echo hi with env PATH=") >= 0);
-	CHECK(find(&p, "'GREETING=hello world'") >= 0);
+	CHECK(plan_find(&p, "sethostname lab1") >= 0);
+	CHECK(plan_find(&p, "exec /bin/echo hi with env PATH=") >= 0);
+	CHECK(plan_find(&p, "'GREETING=hello world'") >= 0);
 }
 
 static void hostname_defaults_to_name(void)
@@ -298,9 +285,9 @@ static void hostname_defaults_to_name(void)
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	CHECK(find(&p, "sethostname web") >= 0);
-	CHECK(find(&p, "HOSTNAME=web") >= 0);
-	CHECK(find(&p, "chdir /") >= 0);
+	CHECK(plan_find(&p, "sethostname web") >= 0);
+	CHECK(plan_find(&p, "HOSTNAME=web") >= 0);
+	CHECK(plan_find(&p, "chdir /") >= 0);
 }
 
 static void clone_flags_named(void)
@@ -312,7 +299,7 @@ static void clone_flags_named(void)
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	CHECK(find(&p, "clone CLONE_NEWUTS|CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWIPC|CLONE_NEWNET") >= 0);
+	CHECK(plan_find(&p, "clone CLONE_NEWUTS|CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWIPC|CLONE_NEWNET") >= 0);
 	CHECK(p.steps[p.n - 1].kind == STEP_WAIT);
 }
 
@@ -332,27 +319,27 @@ static void hardening_order(void)
 	for (size_t i = 0; i < p.n && first_child < 0; i++)
 		if (p.steps[i].side == SIDE_CHILD)
 			first_child = (long)i;
-	exec = find_kind(&p, STEP_EXEC);
-	caps = find(&p, "capabilities CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FOWNER,CAP_FSETID,CAP_KILL,"
+	exec = plan_find_kind(&p, STEP_EXEC);
+	caps = plan_find(&p, "capabilities CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FOWNER,CAP_FSETID,CAP_KILL,"
 			"CAP_SETGID,CAP_SETUID,CAP_SETPCAP,CAP_NET_BIND_SERVICE,CAP_SYS_CHROOT,"
 			"CAP_SETFCAP (permitted, effective; inheritable none)");
-	bound = find(&p, "bounding capabilities CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FOWNER,CAP_FSETID,"
+	bound = plan_find(&p, "bounding capabilities CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FOWNER,CAP_FSETID,"
 			 "CAP_KILL,CAP_SETGID,CAP_SETUID,CAP_SETPCAP,CAP_NET_BIND_SERVICE,"
 			 "CAP_SYS_CHROOT,CAP_SETFCAP; ambient none");
-	nnp = find(&p, "prctl PR_SET_NO_NEW_PRIVS 1");
-	chdir_ = find_kind(&p, STEP_CHDIR);
-	wait_release = find_kind(&p, STEP_WAIT_RELEASE);
-	unshare = find(&p, "unshare CLONE_NEWCGROUP");
-	setsid_ = find(&p, "setsid");
-	not_dumpable = find(&p, "prctl PR_SET_DUMPABLE 0");
-	proc = find(&p, "mount proc on /proc");
-	dev_null = find(&p, "mknod /dev/null");
-	sys = find(&p, "mount sysfs on /sys");
-	kcore = find(&p, "mount /dev/null on /proc/kcore bind (MS_BIND) if it exists");
-	firmware = find(&p, "mount tmpfs on /sys/firmware type tmpfs (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC) size=0 if it exists");
-	sysrq_ro = find(&p, "mount /proc/sysrq-trigger remount (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC|MS_REMOUNT|MS_BIND) if it exists");
-	cgroupfs = find(&p, "mount cgroup on /sys/fs/cgroup/cpu,cpuacct type cgroup (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC) cpu,cpuacct");
-	cgroupfs_ro = find(&p, "mount /sys/fs/cgroup remount (MS_RDONLY");
+	nnp = plan_find(&p, "prctl PR_SET_NO_NEW_PRIVS 1");
+	chdir_ = plan_find_kind(&p, STEP_CHDIR);
+	wait_release = plan_find_kind(&p, STEP_WAIT_RELEASE);
+	unshare = plan_find(&p, "unshare CLONE_NEWCGROUP");
+	setsid_ = plan_find(&p, "setsid");
+	not_dumpable = plan_find(&p, "prctl PR_SET_DUMPABLE 0");
+	proc = plan_find(&p, "mount proc on /proc");
+	dev_null = plan_find(&p, "mknod /dev/null");
+	sys = plan_find(&p, "mount sysfs on /sys");
+	kcore = plan_find(&p, "mount /dev/null on /proc/kcore bind (MS_BIND) if it exists");
+	firmware = plan_find(&p, "mount tmpfs on /sys/firmware type tmpfs (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC) size=0 if it exists");
+	sysrq_ro = plan_find(&p, "mount /proc/sysrq-trigger remount (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC|MS_REMOUNT|MS_BIND) if it exists");
+	cgroupfs = plan_find(&p, "mount cgroup on /sys/fs/cgroup/cpu,cpuacct type cgroup (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC) cpu,cpuacct");
+	cgroupfs_ro = plan_find(&p, "mount /sys/fs/cgroup remount (MS_RDONLY");
 	/* Not dumpable from the moment it is released; the session and
 	 * the cgroup namespace once it is in its cgroups. */
 	CHECK(wait_release == first_child && not_dumpable == wait_release + 1);
@@ -362,20 +349,20 @@ static void hardening_order(void)
 	CHECK(cgroupfs > sys && cgroupfs_ro > cgroupfs);
 	/* Only the hierarchies the container has a cgroup in: elsewhere the
 	 * namespace root would be ctlaunch's own cgroup and its siblings. */
-	CHECK(find(&p, "on /sys/fs/cgroup/memory") < 0 && find(&p, "on /sys/fs/cgroup/cpuset") < 0 &&
-	      find(&p, "on /sys/fs/cgroup/pids") < 0);
+	CHECK(plan_find(&p, "on /sys/fs/cgroup/memory") < 0 && plan_find(&p, "on /sys/fs/cgroup/cpuset") < 0 &&
+	      plan_find(&p, "on /sys/fs/cgroup/pids") < 0);
 	/* Capabilities go last, after every mount, then no_new_privs, then exec. */
 	/* The command is found and checked while still root, after chdir. */
-	CHECK(find(&p, "find /bin/echo in PATH; refuse ctlaunch's own binary (CVE-2019-5736)") ==
+	CHECK(plan_find(&p, "find /bin/echo in PATH; refuse ctlaunch's own binary (CVE-2019-5736)") ==
 	      chdir_ + 1);
 	CHECK(chdir_ > cgroupfs_ro && bound == chdir_ + 2 && caps == bound + 2 && nnp == caps + 1 &&
 	      exec == nnp + 1);
 	/* Root too drops the launcher's supplementary groups. */
-	CHECK(find(&p, "setgroups 0, setgid 0, setuid 0") == bound + 1);
-	CHECK(find_kind(&p, STEP_RLIMIT) < 0);
+	CHECK(plan_find(&p, "setgroups 0, setgid 0, setuid 0") == bound + 1);
+	CHECK(plan_find_kind(&p, STEP_RLIMIT) < 0);
 	/* The rootfs is nodev right after its bind. */
-	CHECK(find(&p, "mount /srv/rootfs remount (MS_NODEV|MS_REMOUNT|MS_BIND)") ==
-	      find(&p, "mount /srv/rootfs on /srv/rootfs bind") + 1);
+	CHECK(plan_find(&p, "mount /srv/rootfs remount (MS_NODEV|MS_REMOUNT|MS_BIND)") ==
+	      plan_find(&p, "mount /srv/rootfs on /srv/rootfs bind") + 1);
 }
 
 static void user_between_bounding_set_and_caps(void)
@@ -399,14 +386,14 @@ static void user_between_bounding_set_and_caps(void)
 	CHECK(build(&s, &h, NULL, &p) == 0);
 	s.rlimits = NULL;
 	s.n_rlimits = 0;
-	rlimit = find(&p, "setrlimit nofile soft 1024 hard 1024");
-	bound = find(&p, "bounding capabilities CAP_NET_BIND_SERVICE; ambient none");
-	user = find(&p, "setgroups 100, setgid 100, setuid 1000");
-	caps = find(&p, "capabilities CAP_NET_BIND_SERVICE (permitted, effective; inheritable none)");
+	rlimit = plan_find(&p, "setrlimit nofile soft 1024 hard 1024");
+	bound = plan_find(&p, "bounding capabilities CAP_NET_BIND_SERVICE; ambient none");
+	user = plan_find(&p, "setgroups 100, setgid 100, setuid 1000");
+	caps = plan_find(&p, "capabilities CAP_NET_BIND_SERVICE (permitted, effective; inheritable none)");
 	/* setrlimit may raise a hard limit only while CAP_SYS_RESOURCE is
 	 * there; setuid needs CAP_SETUID, which the spec dropped. */
 	CHECK(rlimit >= 0 && bound > rlimit && user == bound + 1 && caps == user + 1);
-	CHECK(find_kind(&p, STEP_NO_NEW_PRIVS) < 0);
+	CHECK(plan_find_kind(&p, STEP_NO_NEW_PRIVS) < 0);
 }
 
 static void spec_mounts_ordered_and_readonly_root_last(void)
@@ -429,18 +416,18 @@ static void spec_mounts_ordered_and_readonly_root_last(void)
 	CHECK(build(&s, &h, NULL, &p) == 0);
 	s.mounts = NULL;
 	s.n_mounts = 0;
-	open = find(&p, "open_tree /srv/data (OPEN_TREE_CLONE|AT_RECURSIVE) nodev, read-only");
-	pivot = find_kind(&p, STEP_PIVOT_ROOT);
-	outer = find(&p, "move_mount /srv/data to /data (read-only)");
-	inner = find(&p, "mount tmpfs on /data/tmp type tmpfs (MS_NOSUID|MS_NODEV) size=1048576,mode=1777");
-	masks = find(&p, "/proc/kcore");
-	ro_root = find(&p, "mount / remount (MS_RDONLY|MS_REMOUNT|MS_BIND)");
+	open = plan_find(&p, "open_tree /srv/data (OPEN_TREE_CLONE|AT_RECURSIVE) nodev, read-only");
+	pivot = plan_find_kind(&p, STEP_PIVOT_ROOT);
+	outer = plan_find(&p, "move_mount /srv/data to /data (read-only)");
+	inner = plan_find(&p, "mount tmpfs on /data/tmp type tmpfs (MS_NOSUID|MS_NODEV) size=1048576,mode=1777");
+	masks = plan_find(&p, "/proc/kcore");
+	ro_root = plan_find(&p, "mount / remount (MS_RDONLY|MS_REMOUNT|MS_BIND)");
 	/* The host's source is opened before pivot_root; the target is
 	 * reached only after, inside the new root. */
 	CHECK(open >= 0 && open < pivot && outer > pivot);
 	/* /data before /data/tmp, though the spec lists them the other way. */
 	CHECK(inner > outer);
-	CHECK(masks > inner && ro_root > masks && ro_root < find_kind(&p, STEP_CHDIR));
+	CHECK(masks > inner && ro_root > masks && ro_root < plan_find_kind(&p, STEP_CHDIR));
 }
 
 T_LIST(t_plan) = {

@@ -7,27 +7,8 @@
 #include "plan.h"
 #include "t.h"
 
+
 static const struct plan_opts no_opts;
-
-static long find(const struct plan *p, const char *text)
-{
-	char line[4096];
-
-	for (size_t i = 0; i < p->n; i++) {
-		step_format(p, &p->steps[i], line, sizeof line);
-		if (strstr(line, text))
-			return (long)i;
-	}
-	return -1;
-}
-
-static long find_kind(const struct plan *p, enum step_kind k)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (p->steps[i].kind == k)
-			return (long)i;
-	return -1;
-}
 
 static void as_user(struct host *h)
 {
@@ -48,20 +29,20 @@ static void user_namespace_and_maps(void)
 	fake_host_v1(&h);
 	as_user(&h);
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
-	clone = find_kind(&p, STEP_CLONE);
+	clone = plan_find_kind(&p, STEP_CLONE);
 	CHECK(clone >= 0 && (p.steps[clone].u.clone.flags & CLONE_NEWUSER));
-	uid_map = find(&p, "write 0 1000 1 to /proc/<child pid>/uid_map");
-	gid_map = find(&p, "write 0 1000 1 to /proc/<child pid>/gid_map (setgroups deny first)");
-	release = find_kind(&p, STEP_RELEASE);
+	uid_map = plan_find(&p, "write 0 1000 1 to /proc/<child pid>/uid_map");
+	gid_map = plan_find(&p, "write 0 1000 1 to /proc/<child pid>/gid_map (setgroups deny first)");
+	release = plan_find_kind(&p, STEP_RELEASE);
 	CHECK(uid_map > clone && gid_map > clone && release > uid_map && release > gid_map);
 	/* The kernel refuses setgroups once it is denied. */
-	CHECK(find(&p, "setgroups 0") < 0 && find(&p, "setgid 0, setuid 0") >= 0);
+	CHECK(plan_find(&p, "setgroups 0") < 0 && plan_find(&p, "setgid 0, setuid 0") >= 0);
 	/* Root runs have no user namespace and no maps. */
 	plan_free(&p);
 	h.euid = 0;
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
-	CHECK(!(p.steps[find_kind(&p, STEP_CLONE)].u.clone.flags & CLONE_NEWUSER));
-	CHECK(find_kind(&p, STEP_IDMAP) < 0 && find(&p, "open_tree /dev/null") < 0);
+	CHECK(!(p.steps[plan_find_kind(&p, STEP_CLONE)].u.clone.flags & CLONE_NEWUSER));
+	CHECK(plan_find_kind(&p, STEP_IDMAP) < 0 && plan_find(&p, "open_tree /dev/null") < 0);
 }
 
 static void subordinate_ids_through_helpers(void)
@@ -78,16 +59,16 @@ static void subordinate_ids_through_helpers(void)
 	h.subgid = (struct id_range){ 200000, 1000 };
 	h.newidmap = true;
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
-	CHECK(find(&p, "write 0 1000 1 1 100000 65536 to /proc/<child pid>/uid_map with newuidmap") >= 0);
-	CHECK(find(&p, "write 0 1000 1 1 200000 1000 to /proc/<child pid>/gid_map with newgidmap") >= 0);
-	CHECK(find(&p, "setgroups 0, setgid 0, setuid 0") >= 0);
-	CHECK(find(&p, "mode=0620,gid=5") >= 0);
+	CHECK(plan_find(&p, "write 0 1000 1 1 100000 65536 to /proc/<child pid>/uid_map with newuidmap") >= 0);
+	CHECK(plan_find(&p, "write 0 1000 1 1 200000 1000 to /proc/<child pid>/gid_map with newgidmap") >= 0);
+	CHECK(plan_find(&p, "setgroups 0, setgid 0, setuid 0") >= 0);
+	CHECK(plan_find(&p, "mode=0620,gid=5") >= 0);
 	/* Ranges without the helpers: only the user itself. */
 	plan_free(&p);
 	h.newidmap = false;
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
-	CHECK(find(&p, "write 0 1000 1 to /proc/<child pid>/uid_map") >= 0);
-	CHECK(find(&p, "gid=5") < 0);
+	CHECK(plan_find(&p, "write 0 1000 1 to /proc/<child pid>/uid_map") >= 0);
+	CHECK(plan_find(&p, "gid=5") < 0);
 }
 
 /* No mknod in a user namespace: the host's nodes are bound, opened
@@ -105,18 +86,18 @@ static void devices_proc_sysfs(void)
 	fake_host_v1(&h);
 	as_user(&h);
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
-	pivot = find_kind(&p, STEP_PIVOT_ROOT);
-	open_null = find(&p, "open_tree /dev/null (OPEN_TREE_CLONE): the host's device");
-	attach_null = find(&p, "move_mount /dev/null to /dev/null");
-	dev = find(&p, "mount tmpfs on /dev type tmpfs");
-	proc_open = find(&p, "fsopen proc, fsmount (MS_NOSUID|MS_NODEV|MS_NOEXEC)");
-	proc_at = find(&p, "move_mount proc to /proc");
-	sys_open = find(&p, "fsopen sysfs, fsmount (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC)");
-	sys_at = find(&p, "move_mount sysfs to /sys");
+	pivot = plan_find_kind(&p, STEP_PIVOT_ROOT);
+	open_null = plan_find(&p, "open_tree /dev/null (OPEN_TREE_CLONE): the host's device");
+	attach_null = plan_find(&p, "move_mount /dev/null to /dev/null");
+	dev = plan_find(&p, "mount tmpfs on /dev type tmpfs");
+	proc_open = plan_find(&p, "fsopen proc, fsmount (MS_NOSUID|MS_NODEV|MS_NOEXEC)");
+	proc_at = plan_find(&p, "move_mount proc to /proc");
+	sys_open = plan_find(&p, "fsopen sysfs, fsmount (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC)");
+	sys_at = plan_find(&p, "move_mount sysfs to /sys");
 	CHECK(open_null >= 0 && open_null < pivot && attach_null > dev);
 	CHECK(proc_open >= 0 && proc_open < pivot && proc_at > pivot);
 	CHECK(sys_open >= 0 && sys_open < pivot && sys_at > pivot);
-	CHECK(find_kind(&p, STEP_MKNOD) < 0 && find(&p, "mount proc on /proc") < 0);
+	CHECK(plan_find_kind(&p, STEP_MKNOD) < 0 && plan_find(&p, "mount proc on /proc") < 0);
 	/* Each open has its own slot, and its attach the same one. */
 	CHECK(p.steps[open_null].u.bind.slot == p.steps[attach_null].u.bind.slot);
 	CHECK(p.steps[proc_open].u.mnt.slot == p.steps[proc_at].u.bind.slot);
@@ -157,7 +138,7 @@ static void limits_refused_with_reason(void)
 	/* A delegated cgroup: the limits are planned as for root. */
 	h.cg_writable = true;
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
-	CHECK(find(&p, "write memory.max = 16777216 in /sys/fs/cgroup/lab.scope/ctlaunch/web") >= 0);
+	CHECK(plan_find(&p, "write memory.max = 16777216 in /sys/fs/cgroup/lab.scope/ctlaunch/web") >= 0);
 	plan_free(&p);
 }
 
@@ -184,7 +165,7 @@ static void user_must_be_mapped(void)
 	CHECK(strstr(e.msg, "gid 1000 is not mapped") != NULL);
 	h.subgid.count = 65536;
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
-	CHECK(find(&p, "setgroups 1000, setgid 1000, setuid 1000") >= 0);
+	CHECK(plan_find(&p, "setgroups 1000, setgid 1000, setuid 1000") >= 0);
 	plan_free(&p);
 }
 

@@ -5,19 +5,8 @@
 #include "plan.h"
 #include "t.h"
 
+
 static const struct plan_opts no_opts;
-
-static long find(const struct plan *p, const char *text)
-{
-	char line[4096];
-
-	for (size_t i = 0; i < p->n; i++) {
-		step_format(p, &p->steps[i], line, sizeof line);
-		if (strstr(line, text))
-			return (long)i;
-	}
-	return -1;
-}
 
 static size_t count_kind(const struct plan *p, enum step_kind k)
 {
@@ -92,22 +81,24 @@ static void v2_files_and_values(void)
 	all_limits(&s);
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
 	snprintf(want, sizeof want, "write memory.max = 67108864 in %s", leaf);
-	CHECK(find(&p, want) >= 0);
+	CHECK(plan_find(&p, want) >= 0);
 	snprintf(want, sizeof want, "write memory.swap.max = 0 in %s if the kernel has it", leaf);
-	CHECK(find(&p, want) >= 0);
+	CHECK(plan_find(&p, want) >= 0);
 	snprintf(want, sizeof want, "write cpu.weight = 100 in %s", leaf);
-	CHECK(find(&p, want) >= 0);
+	CHECK(plan_find(&p, want) >= 0);
 	snprintf(want, sizeof want, "write cpu.max = 150000 100000 in %s", leaf);
-	CHECK(find(&p, want) >= 0);
+	CHECK(plan_find(&p, want) >= 0);
 	snprintf(want, sizeof want, "write pids.max = 100 in %s", leaf);
-	CHECK(find(&p, want) >= 0);
-	CHECK(find(&p, "cpuset.mems = 0") >= 0 && find(&p, "cpuset.mems = 0") < find(&p, "cpuset.cpus = 1-2"));
+	CHECK(plan_find(&p, want) >= 0);
+	CHECK(plan_find(&p, "cpuset.mems = 0") >= 0 && plan_find(&p, "cpuset.mems = 0") < plan_find(&p, "cpuset.cpus = 1-2"));
 	/* No v1 file, no copy from the parent (an empty v2 cpuset is the
 	 * parent's). */
-	CHECK(find(&p, "limit_in_bytes") < 0 && find(&p, "cpu.shares") < 0 &&
-	      find(&p, "cfs_") < 0 && count_kind(&p, STEP_CG_COPY) == 0);
+	CHECK(plan_find(&p, "limit_in_bytes") < 0 && plan_find(&p, "cpu.shares") < 0 &&
+	      plan_find(&p, "cfs_") < 0 && count_kind(&p, STEP_CG_COPY) == 0);
 	CHECK_STR(p.oom_file, "/sys/fs/cgroup/lab.scope/ctlaunch/web/memory.events");
-	CHECK_STR(p.cgroup_root, "/sys/fs/cgroup/lab.scope");
+	/* One lock for the hierarchy: runs under other parents share the
+	 * cgroups above them. */
+	CHECK_STR(p.cgroup_root, "/sys/fs/cgroup");
 }
 
 /* A controller reaches a cgroup only through its parent's
@@ -119,29 +110,31 @@ static void v2_enable_top_down(void)
 	cleanup_host struct host h;
 	cleanup_plan struct plan p = { 0 };
 	struct ct_err e = { 0 };
-	long top, shared, shared_on, leaf, clone;
+	long root, top, shared, shared_on, leaf, clone;
 
 	fake_spec(&s);
 	fake_host_v2(&h);
 	all_limits(&s);
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
-	top = find(&p, "enable +memory +cpu +cpuset +pids in /sys/fs/cgroup/lab.scope/cgroup.subtree_control "
+	root = plan_find(&p, "enable +memory +cpu +cpuset +pids in /sys/fs/cgroup/cgroup.subtree_control");
+	top = plan_find(&p, "enable +memory +cpu +cpuset +pids in /sys/fs/cgroup/lab.scope/cgroup.subtree_control "
 		       "(first moving ctlaunch, if it is alone there, into "
 		       "/sys/fs/cgroup/lab.scope/ctlaunch.supervisor)");
-	shared = find(&p, "mkdir /sys/fs/cgroup/lab.scope/ctlaunch (shared");
-	shared_on = find(&p, "enable +memory +cpu +cpuset +pids in /sys/fs/cgroup/lab.scope/ctlaunch/cgroup.subtree_control");
-	leaf = find(&p, "mkdir /sys/fs/cgroup/lab.scope/ctlaunch/web");
-	clone = find(&p, "clone ");
-	CHECK(top == 0 && shared == 1 && shared_on == 2 && leaf == 3);
-	CHECK(find(&p, "pids.max") < clone);
+	shared = plan_find(&p, "mkdir /sys/fs/cgroup/lab.scope/ctlaunch (shared");
+	shared_on = plan_find(&p, "enable +memory +cpu +cpuset +pids in /sys/fs/cgroup/lab.scope/ctlaunch/cgroup.subtree_control");
+	leaf = plan_find(&p, "mkdir /sys/fs/cgroup/lab.scope/ctlaunch/web");
+	clone = plan_find(&p, "clone ");
+	CHECK(root == 0 && top == 1 && shared == 2 && shared_on == 3 && leaf == 4);
+	CHECK(!p.steps[root].u.cg.supervise && p.steps[top].u.cg.supervise);
+	CHECK(plan_find(&p, "pids.max") < clone);
 	/* Only what the spec uses is enabled. */
 	memset(&s.res, 0, sizeof s.res);
 	s.res.has_pids = true;
 	s.res.pids = 5;
 	plan_free(&p);
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
-	CHECK(find(&p, "enable +pids in /sys/fs/cgroup/lab.scope/cgroup.subtree_control") == 0);
-	CHECK(find(&p, "+memory") < 0);
+	CHECK(plan_find(&p, "enable +pids in /sys/fs/cgroup/lab.scope/cgroup.subtree_control") == 1);
+	CHECK(plan_find(&p, "+memory") < 0);
 }
 
 /* clone3 into the cgroup where the kernel has it: no cgroup.procs
@@ -157,15 +150,15 @@ static void v2_clone_into_cgroup(void)
 	fake_host_v2(&h);
 	all_limits(&s);
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
-	CHECK(find(&p, "into cgroup /sys/fs/cgroup/lab.scope/ctlaunch/web (clone3 CLONE_INTO_CGROUP)") >= 0);
+	CHECK(plan_find(&p, "into cgroup /sys/fs/cgroup/lab.scope/ctlaunch/web (clone3 CLONE_INTO_CGROUP)") >= 0);
 	CHECK(count_kind(&p, STEP_CG_ENTER) == 0);
 	plan_free(&p);
 	h.clone_into_cgroup = false;
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
-	CHECK(find(&p, "CLONE_INTO_CGROUP") < 0);
+	CHECK(plan_find(&p, "CLONE_INTO_CGROUP") < 0);
 	CHECK(count_kind(&p, STEP_CG_ENTER) == 1);
-	CHECK(find(&p, "write <child pid> to /sys/fs/cgroup/lab.scope/ctlaunch/web/cgroup.procs") >
-	      find(&p, "clone "));
+	CHECK(plan_find(&p, "write <child pid> to /sys/fs/cgroup/lab.scope/ctlaunch/web/cgroup.procs") >
+	      plan_find(&p, "clone "));
 }
 
 /* --cgroup-parent and the root cgroup: no supervisor move at the root,
@@ -183,8 +176,11 @@ static void v2_parent_and_root(void)
 	fake_host_v2(&h);
 	all_limits(&s);
 	CHECK(plan_build(&s, &h, &o, &p, &e) == 0);
-	CHECK(find(&p, "mkdir /sys/fs/cgroup/lab/exp/ctlaunch/web") >= 0);
-	CHECK_STR(p.cgroup_root, "/sys/fs/cgroup/lab/exp");
+	CHECK(plan_find(&p, "mkdir /sys/fs/cgroup/lab/exp/ctlaunch/web") >= 0);
+	/* Down the path: the root, /lab, /lab/exp, then ctlaunch/. */
+	CHECK(plan_find(&p, "in /sys/fs/cgroup/cgroup.subtree_control") == 0);
+	CHECK(plan_find(&p, "in /sys/fs/cgroup/lab/cgroup.subtree_control") == 1);
+	CHECK(plan_find(&p, "in /sys/fs/cgroup/lab/exp/cgroup.subtree_control (first moving") == 2);
 	n = plan_cleanup_order(&p, idx, 8);
 	CHECK(n == 2);
 	CHECK_STR(p.steps[idx[0]].u.cg.dir, "/sys/fs/cgroup/lab/exp/ctlaunch/web");
@@ -192,8 +188,9 @@ static void v2_parent_and_root(void)
 	plan_free(&p);
 	o.cgroup_parent = "/";
 	CHECK(plan_build(&s, &h, &o, &p, &e) == 0);
-	CHECK(find(&p, "enable +memory +cpu +cpuset +pids in /sys/fs/cgroup/cgroup.subtree_control") == 0);
-	CHECK(find(&p, "supervisor") < 0 && p.steps[0].u.cg.root);
+	CHECK(plan_find(&p, "enable +memory +cpu +cpuset +pids in /sys/fs/cgroup/cgroup.subtree_control") == 0);
+	CHECK(plan_find(&p, "supervisor") < 0 && !p.steps[0].u.cg.supervise);
+	CHECK(plan_find(&p, "enable +memory +cpu +cpuset +pids in /sys/fs/cgroup/ctlaunch/cgroup.subtree_control") == 2);
 }
 
 T_LIST(t_v2) = {

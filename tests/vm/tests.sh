@@ -1,0 +1,619 @@
+#!/bin/sh
+# tests/vm/tests.sh: the tests that need a cgroup v2 host. Runs inside the
+# test VM (tests/vm/init, started by tests/vm/run.sh) as root, with
+# busybox only: cgroup2 is the only cgroup hierarchy, at /sys/fs/cgroup.
+#
+# Prints TAP on stdout: "ok N - ..." or "not ok N - ...", with "# " lines
+# under a failure saying why, and the plan "1..N" last, so that nobody
+# counts tests by hand (run.sh puts the plan first for its reader). Exits
+# 1 if a test failed. stderr goes to the VM's console, which run.sh shows
+# only when something went wrong.
+#
+# A test is a shell function, run in a subshell with `set -e`: the first
+# command or assertion that fails ends it, and whatever it printed becomes
+# the "# " lines. Register it with
+#     t 'what it shows' function [args]
+# or, for what ctlaunch does not do yet (TAP's TODO: expected to fail),
+#     todo 'reason' 'what it shows' function [args]
+# Helpers: spec (write a spec), run (run a command, keep its status and
+# output), expect_* (assertions), snapshot (the host state a run must
+# leave as it found it), in_cgroup (run a command from a given cgroup).
+set -u
+
+CTLAUNCH=/vm/ctlaunch
+ROOTFS=/vm/rootfs
+RUNAS=/vm/runas
+CG=/sys/fs/cgroup
+
+T=$(mktemp -d /tmp/vmtests.XXXXXX) || exit 1
+n=0
+failed=0
+
+# --- the harness ------------------------------------------------------
+
+# _test DIRECTIVE DESC CMD...: runs one test, prints its TAP line. The
+# subshell keeps a test's variables, cd and exit from the next test. Not
+# in an `if`: there, set -e would be off inside the test.
+_test() {
+	directive=$1 desc=$2
+	shift 2
+	n=$((n + 1))
+	(
+		set -e
+		"$@"
+	) >"$T/log" 2>&1 </dev/null
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		echo "ok $n - $desc$directive"
+	else
+		echo "not ok $n - $desc$directive"
+		[ -n "$directive" ] || failed=$((failed + 1))
+		sed 's/^/# /' "$T/log"
+		[ -s "$T/log" ] || echo "# (exit status $rc, no output)"
+	fi
+}
+
+t() { _test '' "$@"; }
+
+todo() {
+	reason=$1
+	shift
+	_test " # TODO $reason" "$@"
+}
+
+fail() {
+	printf '%s\n' "$@"
+	return 1
+}
+
+# spec NAME: the spec $T/NAME.yaml from stdin, with `rootfs:` first. The
+# container's name is then NAME (the file's name). Quote the here-doc's
+# word (<<'EOF') so that $ in commands is the container's.
+spec() {
+	{
+		echo "rootfs: $ROOTFS"
+		cat
+	} >"$T/$1.yaml"
+}
+
+# run CMD...: runs CMD; its exit status in $status, its output in $out
+# and $err (without the last newlines, as with $(...)).
+run() {
+	status=0
+	"$@" >"$T/out" 2>"$T/err" || status=$?
+	out=$(cat "$T/out")
+	err=$(cat "$T/err")
+}
+
+# After `run`.
+expect_status() {
+	[ "$status" -eq "$1" ] ||
+		fail "exit status: want $1, got $status" "stdout: $out" "stderr: $err"
+}
+
+expect_out() {
+	[ "$out" = "$1" ] || fail "stdout: want:" "$1" "got:" "$out" "stderr: $err"
+}
+
+expect_err_contains() {
+	case $err in
+	*"$1"*) ;;
+	*) fail "stderr: want '$1' in:" "$err" ;;
+	esac
+}
+
+# expect_eq WHAT WANT GOT
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: want '$2', got '$3'"
+}
+
+# expect_same WHAT FILE1 FILE2: the files are equal, else their diff.
+expect_same() {
+	diff -u "$2" "$3" >"$T/diff" 2>&1 || fail "$1 changed:" "$(cat "$T/diff")"
+}
+
+# snapshot PREFIX: the state a run must leave as it found it: the mount
+# table, the cgroup tree, and which processes are in a PID namespace
+# other than ours (a container's).
+snapshot() {
+	cat /proc/self/mountinfo >"$1.mounts"
+	find "$CG" -type d | sort >"$1.cgroups"
+	foreign_procs >"$1.procs"
+}
+
+foreign_procs() {
+	ours=$(readlink /proc/self/ns/pid)
+	for p in /proc/[0-9]*; do
+		ns=$(readlink "$p/ns/pid" 2>/dev/null) || continue
+		[ "$ns" = "$ours" ] || echo "${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)"
+	done
+}
+
+# expect_unchanged PREFIX: the state is again that of `snapshot PREFIX`.
+# A container's last processes may take a moment to be reaped: retry.
+expect_unchanged() {
+	i=0
+	while :; do
+		snapshot "$1.now"
+		if cmp -s "$1.mounts" "$1.now.mounts" && cmp -s "$1.cgroups" "$1.now.cgroups" &&
+			cmp -s "$1.procs" "$1.now.procs"; then
+			return 0
+		fi
+		i=$((i + 1))
+		[ "$i" -lt 20 ] || break
+		sleep 0.1
+	done
+	# Say everything that changed, not only the first.
+	bad=0
+	expect_same "the mount table" "$1.mounts" "$1.now.mounts" || bad=1
+	expect_same "the cgroup tree" "$1.cgroups" "$1.now.cgroups" || bad=1
+	expect_same "the processes in other PID namespaces" "$1.procs" "$1.now.procs" || bad=1
+	return "$bad"
+}
+
+# in_cgroup PATH CMD...: runs CMD in the cgroup $CG/PATH (made if
+# needed), as a process started from a systemd unit or session would be.
+in_cgroup() {
+	dir=$CG/$1
+	shift
+	mkdir -p "$dir"
+	# shellcheck disable=SC2016 # $$ is that of the new shell
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$dir" "$@"
+}
+
+# --- the VM is what the tests need ------------------------------------
+
+vm_is_v2_only() {
+	# Busybox's stat has no name for cgroup2fs: its magic number.
+	expect_eq "file system magic of $CG (CGROUP2_SUPER_MAGIC)" 63677270 "$(stat -fc %t "$CG")"
+	expect_eq "type of the mount on $CG" cgroup2 "$(awk -v d="$CG" '$2 == d { t = $3 } END { print t }' /proc/mounts)"
+	v1=$(awk '$3 == "cgroup"' /proc/mounts)
+	[ -z "$v1" ] || fail "cgroup v1 mounts:" "$v1"
+	expect_eq "/proc/self/cgroup" "0::/" "$(cat /proc/self/cgroup)"
+}
+t 'the VM has cgroup v2 only, on /sys/fs/cgroup' vm_is_v2_only
+
+vm_has_controllers() {
+	have=" $(cat "$CG/cgroup.subtree_control") "
+	for c in cpu cpuset memory pids; do
+		case $have in
+		*" $c "*) ;;
+		*) fail "controller $c not enabled in $CG/cgroup.subtree_control:$have" ;;
+		esac
+	done
+}
+t 'the root cgroup hands cpu, cpuset, memory and pids to its children' vm_has_controllers
+
+vm_runas() {
+	# shellcheck disable=SC2016 # expanded by the shell that runas starts
+	run "$RUNAS" lab sh -c 'echo "$(id -u) $(id -g) $(id -G) $HOME"'
+	expect_status 0
+	expect_out "1000 1000 1000 /home/lab"
+}
+t 'runas lab runs a command as uid 1000 (for the rootless tests)' vm_runas
+
+vm_userns() {
+	run "$RUNAS" lab unshare -r id -u
+	expect_status 0
+	expect_out 0
+}
+t 'uid 1000 can make a user namespace (for the rootless tests)' vm_userns
+
+# --- specs without resources run --------------------------------------
+
+basic() {
+	spec basic <<'EOF'
+hostname: vmtest
+command: [/bin/sh, -c, 'echo "$(hostname) $$"']
+EOF
+	run "$CTLAUNCH" "$T/basic.yaml"
+	expect_status 0
+	expect_out "vmtest 1"
+}
+t "a spec without resources runs: the spec's host name, the command is PID 1" basic
+
+plan_says_v2() {
+	spec planned <<'EOF'
+command: [/bin/true]
+EOF
+	run "$CTLAUNCH" --plan "$T/planned.yaml"
+	expect_status 0
+	first=$(echo "$out" | head -n 1)
+	case $first in
+	*" on cgroup v2") ;;
+	*) fail "want the first line to end with ' on cgroup v2', got:" "$first" ;;
+	esac
+}
+t 'ctlaunch --plan sees a cgroup v2 host' plan_says_v2
+
+exit_status() {
+	spec exit3 <<'EOF'
+command: [/bin/sh, -c, 'exit 3']
+EOF
+	run "$CTLAUNCH" "$T/exit3.yaml"
+	expect_status 3
+}
+t "the command's exit status is ctlaunch's (exit 3)" exit_status
+
+left_nothing() {
+	# The container's PID 1 exits while another of its processes still
+	# runs: the kernel kills that one, and nothing may stay.
+	spec leave <<'EOF'
+command: [/bin/sh, -c, 'sleep 60 & echo started']
+EOF
+	snapshot "$T/before"
+	run "$CTLAUNCH" "$T/leave.yaml"
+	expect_status 0
+	expect_out started
+	expect_unchanged "$T/before"
+}
+t 'a run leaves the mount table, the cgroup tree and the processes as they were' left_nothing
+
+nested_cgroup() {
+	# From a cgroup of its own, as from a systemd session: the container
+	# gets its own cgroup namespace, rooted there.
+	spec nested <<'EOF'
+command: [/bin/cat, /proc/self/cgroup]
+EOF
+	snapshot "$T/before"
+	run in_cgroup vmtest.slice/session-1.scope "$CTLAUNCH" "$T/nested.yaml"
+	# Busy if something was left in it; expect_unchanged then says what.
+	rmdir "$CG/vmtest.slice/session-1.scope" "$CG/vmtest.slice" 2>/dev/null || true
+	expect_status 0
+	expect_out "0::/"
+	expect_unchanged "$T/before"
+}
+t 'started from a nested cgroup, the container sees its cgroup as 0::/' nested_cgroup
+
+# --- v2 limits -----------------------------------------------------------
+# Each limit is read on the host side, in the container's cgroup, while
+# the container waits; then inside, through its own /sys/fs/cgroup. The
+# container waits on a file in a directory bound at /tmp: it writes
+# /tmp/ready and goes on when the test makes /tmp/go.
+
+# share NAME: a fresh directory for the container's /tmp, in $SHARE.
+share() {
+	SHARE=$T/share.$1
+	rm -rf "$SHARE"
+	mkdir -p "$SHARE"
+	chmod 777 "$SHARE"
+}
+
+# start_bg CMD...: CMD (a ctlaunch run) in the background, until the
+# container wrote /tmp/ready.
+start_bg() {
+	"$@" >"$T/bg.out" 2>"$T/bg.err" &
+	bg=$!
+	i=0
+	while [ ! -e "$SHARE/ready" ]; do
+		if ! kill -0 "$bg" 2>/dev/null; then
+			status=0
+			wait "$bg" || status=$?
+			fail "ctlaunch ended (status $status) before the container was ready" \
+				"stdout: $(cat "$T/bg.out")" "stderr: $(cat "$T/bg.err")"
+		fi
+		i=$((i + 1))
+		[ "$i" -lt 600 ] || fail "the container was not ready in 60 s" "stderr: $(cat "$T/bg.err")"
+		sleep 0.1
+	done
+}
+
+# finish_bg: let the container go on; its status and output as `run`'s.
+finish_bg() {
+	touch "$SHARE/go"
+	status=0
+	wait "$bg" || status=$?
+	out=$(cat "$T/bg.out")
+	err=$(cat "$T/bg.err")
+}
+
+WAIT_GO='echo ready >/tmp/ready; while [ ! -e /tmp/go ]; do sleep 0.05; done'
+
+# What every cgroup hands down: a run enables controllers on its way,
+# and must put them back.
+subtree_state() {
+	find "$CG" -name cgroup.subtree_control | sort | while read -r f; do
+		echo "$f: $(cat "$f")"
+	done
+}
+
+every_limit() {
+	share all
+	spec all <<EOF
+command: [/bin/sh, -c, '$WAIT_GO; cd /sys/fs/cgroup; cat memory.max cpu.weight cpu.max pids.max cpuset.cpus.effective /proc/self/cgroup']
+mounts: [{type: bind, source: $SHARE, target: /tmp}]
+resources:
+  memory: 48M
+  cpu_shares: 512
+  cpus: 1.5
+  pids: 64
+  cpuset: {cpus: "1", mems: "0"}
+EOF
+	snapshot "$T/before"
+	subtree_state >"$T/before.subtree"
+	start_bg "$CTLAUNCH" "$T/all.yaml"
+	leaf=$CG/ctlaunch/all
+	expect_eq "memory.max" 50331648 "$(cat "$leaf/memory.max")"
+	if [ -e "$leaf/memory.swap.max" ]; then
+		expect_eq "memory.swap.max" 0 "$(cat "$leaf/memory.swap.max")"
+	fi
+	expect_eq "cpu.weight (shares 512)" 59 "$(cat "$leaf/cpu.weight")"
+	expect_eq "cpu.max" "150000 100000" "$(cat "$leaf/cpu.max")"
+	expect_eq "pids.max" 64 "$(cat "$leaf/pids.max")"
+	expect_eq "cpuset.cpus" 1 "$(cat "$leaf/cpuset.cpus")"
+	expect_eq "cpuset.mems" 0 "$(cat "$leaf/cpuset.mems")"
+	procs=$(cat "$leaf/cgroup.procs")
+	[ -n "$procs" ] || fail "no process in $leaf/cgroup.procs"
+	expect_eq "ctlaunch/ hands down" "cpuset cpu memory pids" "$(cat "$CG/ctlaunch/cgroup.subtree_control")"
+	finish_bg
+	expect_status 0
+	expect_out "50331648
+59
+150000 100000
+64
+1
+0::/"
+	expect_unchanged "$T/before"
+	subtree_state >"$T/after.subtree"
+	expect_same "what the cgroups hand down" "$T/before.subtree" "$T/after.subtree"
+}
+t 'every limit lands in its v2 file (memory.max, cpu.weight, cpu.max, pids.max, cpuset), seen from both sides' every_limit
+
+# The weight curve at its ends and its default, in the kernel's file.
+weights() {
+	for pair in 2:1 1024:100 262144:10000; do
+		spec weight <<EOF
+command: [/bin/cat, /sys/fs/cgroup/cpu.weight]
+resources: {cpu_shares: ${pair%%:*}}
+EOF
+		run "$CTLAUNCH" "$T/weight.yaml"
+		expect_status 0
+		expect_eq "cpu.weight of shares ${pair%%:*}" "${pair#*:}" "$out"
+	done
+}
+t 'cpu_shares 2, 1024, 262144 are cpu.weight 1, 100, 10000' weights
+
+oom() {
+	spec oom <<'EOF'
+command: [/bin/tail, /dev/zero]
+resources: {memory: 16M}
+EOF
+	snapshot "$T/before"
+	run "$CTLAUNCH" "$T/oom.yaml"
+	expect_status 137
+	expect_err_contains "ctlaunch: oom: killed by the OOM killer (memory limit 16M)"
+	expect_unchanged "$T/before"
+}
+t 'past memory.max: OOM-killed, 137 and the message (from memory.events); nothing left' oom
+
+pids_max() {
+	# The forks come from a shell of their own, which dies at the first
+	# refused one; PID 1 then reads the counts with builtins only (a
+	# fork of its own could be refused too).
+	spec forks <<'EOF'
+command: [/bin/sh, -c, 'sh -c "for i in \$(seq 40); do sleep 3 & done" 2>/dev/null; read n </sys/fs/cgroup/pids.current; echo $n; while read k v; do echo $k $v; done </sys/fs/cgroup/pids.events']
+resources: {pids: 10}
+EOF
+	run "$CTLAUNCH" "$T/forks.yaml"
+	expect_status 0
+	# shellcheck disable=SC2086 # words of the output
+	set -- $out
+	[ "$1" -le 10 ] || fail "pids.current $1, with pids.max 10"
+	[ "$1" -ge 5 ] || fail "pids.current $1: did the forks run at all?" "$out"
+	[ "$2" = max ] && [ "$3" -ge 1 ] || fail "pids.events: want max >= 1:" "$out"
+}
+t 'pids: 10 stops the eleventh process' pids_max
+
+clone_into_cgroup() {
+	spec c3 <<'EOF'
+command: [/bin/true]
+resources: {memory: 32M}
+EOF
+	run "$CTLAUNCH" --plan "$T/c3.yaml"
+	expect_status 0
+	case $out in
+	*"into cgroup $CG/ctlaunch/c3 (clone3 CLONE_INTO_CGROUP)"*) ;;
+	*) fail "no clone3 into the cgroup in the plan:" "$out" ;;
+	esac
+	case $out in
+	*"cgroup.procs"*) fail "a cgroup.procs write besides clone3:" "$out" ;;
+	esac
+	run "$CTLAUNCH" "$T/c3.yaml"
+	expect_status 0
+}
+t 'Linux 6.1: the child starts in its cgroup (clone3 CLONE_INTO_CGROUP), no cgroup.procs write' clone_into_cgroup
+
+# ctlaunch alone in a cgroup that hands nothing down (a systemd scope
+# with Delegate=yes): it moves into a supervisor cgroup, enables what it
+# needs, and puts everything back at exit.
+supervisor() {
+	share sup
+	scope=$CG/vmtest.slice/run-1.scope
+	mkdir -p "$scope"
+	spec sup <<EOF
+command: [/bin/sh, -c, '$WAIT_GO; cat /sys/fs/cgroup/memory.max']
+mounts: [{type: bind, source: $SHARE, target: /tmp}]
+resources: {memory: 40M}
+EOF
+	subtree_state >"$T/before.subtree"
+	start_bg in_cgroup vmtest.slice/run-1.scope "$CTLAUNCH" "$T/sup.yaml"
+	expect_eq "memory.max" 41943040 "$(cat "$scope/ctlaunch/sup/memory.max")"
+	expect_eq "the scope hands down" memory "$(cat "$scope/cgroup.subtree_control")"
+	sup=$(cat "$scope/ctlaunch.supervisor/cgroup.procs")
+	expect_eq "in its supervisor cgroup" ctlaunch "$(cat "/proc/$sup/comm" 2>/dev/null)"
+	expect_eq "processes in the scope itself" "" "$(cat "$scope/cgroup.procs")"
+	finish_bg
+	expect_status 0
+	expect_out 41943040
+	expect_eq "the scope hands down" "" "$(cat "$scope/cgroup.subtree_control")"
+	left=$(find "$scope" -mindepth 1 -type d)
+	[ -z "$left" ] || fail "left in the scope:" "$left"
+	subtree_state >"$T/after.subtree"
+	expect_same "what the cgroups hand down" "$T/before.subtree" "$T/after.subtree"
+	rmdir "$scope" "$CG/vmtest.slice"
+}
+t 'alone in its cgroup: ctlaunch moves into ctlaunch.supervisor, and puts the cgroup back at exit' supervisor
+
+internal_processes() {
+	scope=$CG/vmtest.slice/shell.scope
+	mkdir -p "$scope"
+	spec busy <<'EOF'
+command: [/bin/true]
+resources: {memory: 40M}
+EOF
+	# A process that stays in the cgroup, as a login shell does.
+	in_cgroup vmtest.slice/shell.scope sleep 30 &
+	sleeper=$!
+	i=0
+	while [ -z "$(cat "$scope/cgroup.procs")" ] && [ "$i" -lt 50 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	subtree_state >"$T/before.subtree"
+	run in_cgroup vmtest.slice/shell.scope "$CTLAUNCH" "$T/busy.yaml"
+	subtree_state >"$T/after.subtree"
+	# The sleep itself, not only the shell that started it.
+	for p in $(cat "$scope/cgroup.procs"); do kill "$p"; done
+	wait "$sleeper" 2>/dev/null || true
+	while [ -n "$(cat "$scope/cgroup.procs")" ]; do sleep 0.05; done
+	expect_status 125
+	expect_err_contains "cannot enable +memory in $scope/cgroup.subtree_control: other processes are in that cgroup"
+	expect_err_contains "--cgroup-parent"
+	expect_err_contains "Delegate=yes"
+	expect_same "what the cgroups hand down" "$T/before.subtree" "$T/after.subtree"
+	left=$(find "$scope" -mindepth 1 -type d)
+	[ -z "$left" ] || fail "left in the scope:" "$left"
+	rmdir "$scope" "$CG/vmtest.slice"
+}
+t 'others in its cgroup: refused with the cgroup, the rule and the fix; nothing changed' internal_processes
+
+cgroup_parent() {
+	mkdir -p "$CG/lab/exp"
+	spec par <<'EOF'
+command: [/bin/cat, /proc/self/cgroup, /sys/fs/cgroup/pids.max]
+resources: {pids: 33}
+EOF
+	snapshot "$T/before"
+	subtree_state >"$T/before.subtree"
+	run "$CTLAUNCH" --cgroup-parent /lab/exp --plan "$T/par.yaml"
+	case $out in
+	*"mkdir $CG/lab/exp/ctlaunch/par"*) ;;
+	*) fail "not under /lab/exp:" "$out" ;;
+	esac
+	run "$CTLAUNCH" --cgroup-parent /lab/exp "$T/par.yaml"
+	expect_status 0
+	expect_out "0::/
+33"
+	expect_unchanged "$T/before"
+	# /lab and /lab/exp handed pids down for the run, and no more.
+	subtree_state >"$T/after.subtree"
+	expect_same "what the cgroups hand down" "$T/before.subtree" "$T/after.subtree"
+	rmdir "$CG/lab/exp" "$CG/lab"
+}
+t '--cgroup-parent puts the cgroup there, enabling pids down the path and back' cgroup_parent
+
+# --- rootless on cgroup v2 -------------------------------------------------
+
+# delegate DIR: a cgroup handed to lab, as systemd does for Delegate=yes:
+# its parent hands it the controllers, and the directory and its
+# cgroup.procs, cgroup.subtree_control and cgroup.threads are lab's.
+delegate() {
+	mkdir -p "$CG/$1"
+	echo "+cpu +memory +pids" >"$CG/${1%/*}/cgroup.subtree_control"
+	chown 1000:1000 "$CG/$1" "$CG/$1/cgroup.procs" "$CG/$1/cgroup.subtree_control" \
+		"$CG/$1/cgroup.threads"
+}
+
+# Specs lab can read.
+lab_reads() {
+	chmod 755 "$T"
+	chmod 644 "$T"/*.yaml
+}
+
+rootless_limits() {
+	share rl
+	snapshot "$T/before"
+	delegate lab.slice/deleg
+	spec rl <<EOF
+command: [/bin/sh, -c, '$WAIT_GO; id -u; cat /proc/self/uid_map /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max']
+mounts: [{type: bind, source: $SHARE, target: /tmp}]
+resources: {memory: 24M, pids: 20}
+EOF
+	lab_reads
+	start_bg in_cgroup lab.slice/deleg "$RUNAS" lab "$CTLAUNCH" "$T/rl.yaml"
+	leaf=$CG/lab.slice/deleg/ctlaunch/rl
+	expect_eq "memory.max" 25165824 "$(cat "$leaf/memory.max")"
+	expect_eq "pids.max" 20 "$(cat "$leaf/pids.max")"
+	expect_eq "the leaf's owner" 1000 "$(stat -c %u "$leaf")"
+	pid=$(head -n 1 "$leaf/cgroup.procs")
+	expect_eq "the container's uid on the host" 1000 "$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")"
+	finish_bg
+	expect_status 0
+	# shellcheck disable=SC2086 # words of the output
+	set -- $out
+	expect_eq "uid inside" 0 "$1"
+	expect_eq "uid_map" "0 1000 1" "$2 $3 $4"
+	expect_eq "memory.max inside" 25165824 "$5"
+	expect_eq "pids.max inside" 20 "$6"
+	expect_eq "deleg hands down" "" "$(cat "$CG/lab.slice/deleg/cgroup.subtree_control")"
+	left=$(find "$CG/lab.slice/deleg" -mindepth 1 -type d)
+	[ -z "$left" ] || fail "left in the delegated cgroup:" "$left"
+	rmdir "$CG/lab.slice/deleg" "$CG/lab.slice"
+	expect_unchanged "$T/before"
+}
+t 'rootless in a delegated cgroup: the limits apply (host side and inside); uid 0 inside is 1000 outside' rootless_limits
+
+rootless_oom() {
+	delegate lab.slice/deleg
+	spec rloom <<'EOF'
+command: [/bin/tail, /dev/zero]
+resources: {memory: 16M}
+EOF
+	lab_reads
+	run in_cgroup lab.slice/deleg "$RUNAS" lab "$CTLAUNCH" "$T/rloom.yaml"
+	expect_status 137
+	expect_err_contains "killed by the OOM killer (memory limit 16M)"
+	left=$(find "$CG/lab.slice/deleg" -mindepth 1 -type d)
+	[ -z "$left" ] || fail "left in the delegated cgroup:" "$left"
+	rmdir "$CG/lab.slice/deleg" "$CG/lab.slice"
+}
+t 'rootless OOM in a delegated cgroup: 137 and the message; nothing left' rootless_oom
+
+rootless_not_delegated() {
+	mkdir -p "$CG/lab.slice/plain"
+	share rlno
+	spec rlno <<EOF
+command: [/bin/sh, -c, 'touch /tmp/ran']
+mounts: [{type: bind, source: $SHARE, target: /tmp}]
+resources: {memory: 24M}
+EOF
+	lab_reads
+	run in_cgroup lab.slice/plain "$RUNAS" lab "$CTLAUNCH" "$T/rlno.yaml"
+	expect_status 125
+	expect_err_contains "rlno.yaml:4:21: resources.memory: cannot be applied by uid 1000: its cgroup /lab.slice/plain is not delegated to it"
+	[ ! -e "$SHARE/ran" ] || fail "the command ran without its limit"
+	left=$(find "$CG/lab.slice/plain" -mindepth 1 -type d)
+	[ -z "$left" ] || fail "left:" "$left"
+	rmdir "$CG/lab.slice/plain" "$CG/lab.slice"
+}
+t 'rootless, cgroup not delegated: a limit is refused with the key and why; nothing runs' rootless_not_delegated
+
+rootless_plain() {
+	spec rlplain <<'EOF'
+hostname: rl
+command: [/bin/sh, -c, 'echo "$(id -u) $(hostname) $$"; echo x >/dev/null']
+EOF
+	lab_reads
+	snapshot "$T/before"
+	run "$RUNAS" lab "$CTLAUNCH" "$T/rlplain.yaml"
+	expect_status 0
+	expect_out "0 rl 1"
+	expect_unchanged "$T/before"
+}
+t 'rootless without limits: root inside, its host name, PID 1; nothing left' rootless_plain
+
+# --- end ----------------------------------------------------------------
+
+echo "1..$n"
+rm -rf "$T"
+[ "$failed" -eq 0 ]
