@@ -11,8 +11,13 @@
 
 /* Serialise cgroup setup and teardown between ctlaunch processes: one
  * removes the shared ctlaunch/ directory while another creates a leaf in
- * it, or two start the same name. Returns the lock's fd or -1. */
-int cg_lock(const char *root, struct ct_err *e);
+ * it, or two start the same name. path is a file, made 0600 when
+ * missing, or with dir a directory; where path's directory is missing,
+ * fallback (a directory) is locked instead. interruptible: give up when
+ * SIGINT, SIGTERM or SIGHUP is pending (blocked) while another holds it.
+ * Returns the lock's fd or -1. */
+int cg_lock(const char *path, bool dir, const char *fallback, bool interruptible,
+	    struct ct_err *e);
 void cg_unlock(int *fd);
 
 /* mkdir a cgroup directory. shared: it may exist already. Otherwise an
@@ -45,5 +50,15 @@ int cg_subtree_missing(const char *dir, const char *want, char *out, size_t size
 
 /* v2: who is in dir: 0 no process, 1 only the caller, 2 others too. */
 int cg_procs_state(const char *dir, struct ct_err *e);
+
+/* v2: is dir the hierarchy's real root (not a cgroup namespace's)? */
+bool cg_is_root(const char *dir);
+
+/* How many child cgroups dir has, but the one named except; -1 when it
+ * cannot be read. */
+int cg_children(const char *dir, const char *except);
+
+/* v2: disable every controller dir hands down. */
+int cg_subtree_clear(const char *dir, struct ct_err *e);
 
 #endif

@@ -53,6 +53,7 @@ struct host {
 	 * and whether newuidmap and newgidmap are there to map them. */
 	struct id_range subuid, subgid;
 	bool newidmap;
+	const char *subids_why; /* why the ranges cannot be used; NULL: they can */
 };
 
 extern const char *const cg_ctrl_name[CTRL__N];

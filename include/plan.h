@@ -70,6 +70,7 @@ struct step {
 			char which;     /* 'u' or 'g' */
 			char *map;      /* "inside outside count" triples, space-separated */
 			bool helper;    /* through newuidmap/newgidmap, else written directly */
+			const char *why; /* not helper: why the subordinate ids are unused */
 		} idmap;
 		struct {
 			char *source, *target, *fstype, *data;
@@ -116,7 +117,10 @@ struct plan {
 	const char *name;        /* the container's name (borrowed from spec) */
 	const char *file;        /* the spec file (borrowed) */
 	enum cg_layout layout;
-	char *cgroup_root;       /* where the executor's cgroup lock lives */
+	char *cgroup_root;       /* the cgroup mount: the lock's home when lock's is gone */
+	char *lock;              /* the file (or, rootless, the cgroup) locked while
+				  * cgroups are made or removed */
+	bool lock_dir;           /* lock is a directory */
 	char *oom_file;          /* memory.oom_control (v1) or memory.events (v2); or NULL */
 	bool rootless;           /* a user namespace maps the caller to root */
 	struct plan_arena *arena; /* owns every string the steps point to */
@@ -146,6 +150,9 @@ void step_format(const struct plan *p, const struct step *s, char *buf,
 /* v2: where ctlaunch moves itself when the cgroup it must hand
  * controllers down from holds it (the no-internal-processes rule). */
 #define CG_SUPERVISOR "ctlaunch.supervisor"
+
+/* Serialises cgroup setup and teardown between root's runs. */
+#define CT_LOCK_FILE "/run/ctlaunch.lock"
 
 /* cpu_shares (v1, 2..262144) as cpu.weight (v2, 1..10000). */
 uint64_t cpu_shares_to_weight(uint64_t shares);

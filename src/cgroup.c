@@ -1,6 +1,8 @@
 /* cgroup v1: directories and files under each controller's hierarchy. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -11,19 +13,60 @@
 #include "cgroup.h"
 #include "util.h"
 
-int cg_lock(const char *root, struct ct_err *e)
+/* One of the signals that end a run is waiting (they are blocked). */
+static int stop_pending(void)
 {
-	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	sigset_t pending;
 
+	if (sigpending(&pending) < 0)
+		return 0;
+	if (sigismember(&pending, SIGINT))
+		return SIGINT;
+	if (sigismember(&pending, SIGTERM))
+		return SIGTERM;
+	return sigismember(&pending, SIGHUP) ? SIGHUP : 0;
+}
+
+int cg_lock(const char *path, bool dir, const char *fallback, bool interruptible,
+	    struct ct_err *e)
+{
+	const struct timespec pause = { 0, 5000000 };
+	struct stat st;
+	int fd = dir ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+		     : open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0 && errno == ENOENT && fallback) {
+		path = fallback;
+		dir = true;
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (fd < 0)
-		return ct_fail(e, errno, "open %s", root);
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			int err = errno;
+		return ct_fail(e, errno, "open the lock %s", path);
+	/* A file made by another tool with a wider mode: root's alone
+	 * again. (Never the fallback directory.) */
+	if (!dir && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) &&
+	    st.st_uid == geteuid())
+		fchmod(fd, 0600);
+	/* Not a blocking wait: signals are blocked during setup, and a
+	 * Control-C must still end a wait for a lock someone holds. */
+	while (flock(fd, LOCK_EX | (interruptible ? LOCK_NB : 0)) < 0) {
+		int err = errno, sig;
 
+		if (err == EINTR)
+			continue;
+		if (err != EWOULDBLOCK) {
 			close(fd);
-			return ct_fail(e, err, "lock %s", root);
+			return ct_fail(e, err, "lock %s", path);
 		}
+		sig = stop_pending();
+		if (sig) {
+			close(fd);
+			ct_fail(e, 0, "interrupted while waiting for %s (another ctlaunch holds it)",
+				path);
+			e->status = 128 + sig;
+			return -1;
+		}
+		nanosleep(&pause, NULL);
 	}
 	return fd;
 }
@@ -224,4 +267,40 @@ int cg_procs_state(const char *dir, struct ct_err *e)
 	while (fscanf(f, "%ld", &pid) == 1)
 		state = pid == self && state < 2 ? 1 : 2;
 	return state;
+}
+
+bool cg_is_root(const char *dir)
+{
+	cleanup_free char *path = xasprintf("%s/cgroup.type", dir);
+
+	return access(path, F_OK) < 0 && errno == ENOENT;
+}
+
+int cg_children(const char *dir, const char *except)
+{
+	DIR *d = opendir(dir);
+	const struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_type == DT_DIR && strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0 && strcmp(de->d_name, except) != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+int cg_subtree_clear(const char *dir, struct ct_err *e)
+{
+	cleanup_free char *path = xasprintf("%s/cgroup.subtree_control", dir);
+	char have[512], off[600];
+	size_t len = 0;
+
+	if (read_small(path, have, sizeof have) < 0)
+		return ct_fail(e, errno, "read %s", path);
+	for (char *save = NULL, *w = strtok_r(have, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
+		len += (size_t)snprintf(off + len, sizeof off - len, "%s-%s", len ? " " : "", w);
+	return len ? cg_write(dir, "cgroup.subtree_control", off, e) : 0;
 }

@@ -37,11 +37,7 @@ struct run {
 	int sync[2];     /* parent writes one byte: the child may go on */
 	int errpipe[2];  /* the child writes a struct child_err, or nothing at exec */
 	bool *made;      /* made[i]: the mkdir of step i succeeded */
-	/* v2, for the exit: undo[i], what the enable step i turned on
-	 * ("-memory -cpu" turns it off); the cgroup ctlaunch moved out of
-	 * into its supervisor cgroup, if it did. */
-	char (*undo)[64];
-	const char *supervised;
+	bool supervised; /* v2: ctlaunch moved into its supervisor cgroup */
 	int *trees;      /* the child's open_tree fds, by slot */
 	char exec_path[PATH_MAX]; /* the command's file, found and checked */
 	sigset_t oldmask;
@@ -302,6 +298,15 @@ struct ct_clone_args {
 		set_tid, set_tid_size, cgroup;
 };
 
+static int clone_failed(struct ct_err *e, int err, unsigned long flags, const char *what)
+{
+	if ((flags & CLONE_NEWUSER) && (err == EPERM || err == ENOSPC))
+		return ct_fail(e, err, "%s: cannot make a user namespace for a rootless run "
+				       "(see user.max_user_namespaces and the distribution's "
+				       "unprivileged user namespace setting)", what);
+	return ct_fail(e, err, "%s", what);
+}
+
 /* Like fork, into new namespaces, and into a v2 cgroup where one is
  * given. clone3 refused (ENOSYS: a seccomp filter that predates it, as
  * in some container engines) falls back to clone: the child then joins
@@ -326,17 +331,13 @@ static pid_t clone_child(unsigned long flags, const char *cgroup, bool *entered,
 			return pid;
 		}
 		if (errno != ENOSYS)
-			return ct_fail(e, errno, "clone3 into cgroup %s", cgroup);
+			return clone_failed(e, errno, flags, "clone3 into its cgroup");
 	}
 	/* The raw syscall, used like fork: the child runs on a copy of our
 	 * stack, so it can walk the plan with no stack of its own. */
 	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
-	if (pid < 0 && (flags & CLONE_NEWUSER) && (errno == EPERM || errno == ENOSPC))
-		return ct_fail(e, errno, "clone: cannot make a user namespace for a rootless run "
-					 "(see user.max_user_namespaces and the distribution's "
-					 "unprivileged user namespace setting)");
 	if (pid < 0)
-		return ct_fail(e, errno, "clone");
+		return clone_failed(e, errno, flags, "clone");
 	return pid;
 }
 
@@ -432,28 +433,29 @@ static int wait_child(struct run *run, struct ct_err *e)
 static int lock(struct run *run, struct ct_err *e)
 {
 	if (run->lock_fd < 0)
-		run->lock_fd = cg_lock(run->p->cgroup_root, e);
+		run->lock_fd = cg_lock(run->p->lock, run->p->lock_dir, run->p->cgroup_root, true, e);
 	return run->lock_fd < 0 ? -1 : 0;
 }
 
 /* v2: hand the controllers down through dir/cgroup.subtree_control.
  * The kernel allows that only in a cgroup without processes (but the
- * root): ctlaunch moves out of its own cgroup first when it is alone
+ * root): ctlaunch moves out of its parent cgroup first when it is alone
  * there, as systemd-nspawn moves into a supervisor cgroup, and stops
  * with the reason and the fix when others are there too. */
-static int cg_enable(struct run *run, size_t i, struct ct_err *e)
+static int cg_enable(struct run *run, const struct step *s, struct ct_err *e)
 {
-	const struct step *s = &run->p->steps[i];
 	const char *dir = s->u.cg.dir;
 	char missing[64];
+	int who = 0;
 
 	if (lock(run, e) < 0 || cg_subtree_missing(dir, s->u.cg.value, missing, sizeof missing, e) < 0)
 		return -1;
 	if (!*missing)
 		return 0;
-	if (s->u.cg.supervise) {
-		int who = cg_procs_state(dir, e);
-
+	/* The root of a cgroup namespace looks like the root, and is not:
+	 * only the real one has no cgroup.type. */
+	if (s->u.cg.supervise && !cg_is_root(dir)) {
+		who = cg_procs_state(dir, e);
 		if (who < 0)
 			return -1;
 		if (who == 1) {
@@ -461,30 +463,23 @@ static int cg_enable(struct run *run, size_t i, struct ct_err *e)
 
 			if (cg_mkdir(sup, true, e) < 0 || cg_enter(sup, 0, e) < 0)
 				return -1;
-			run->supervised = dir;
+			run->supervised = true;
 		}
 	}
-	if (cg_write(dir, "cgroup.subtree_control", missing, e) < 0) {
-		if (e->errnum == EBUSY)
-			return ct_fail(e, 0,
-				       "cannot enable %s in %s/cgroup.subtree_control: other processes are in "
-				       "that cgroup, and cgroup v2 hands controllers down only from a cgroup "
-				       "without any (use --cgroup-parent with a cgroup of its own, or run "
-				       "ctlaunch alone in a scope: systemd-run --scope -p Delegate=yes ctlaunch ...)",
-				       missing, dir);
-		if (e->errnum == ENOENT)
-			return ct_fail(e, 0, "cannot enable %s in %s/cgroup.subtree_control: the cgroup "
-					     "above it does not hand that controller down", missing, dir);
-		return -1;
-	}
-	/* The shared ctlaunch/ goes as a whole; the others are put back. */
-	if (!s->u.cg.shared) {
-		snprintf(run->undo[i], sizeof run->undo[i], "%s", missing);
-		for (char *c = run->undo[i]; *c; c++)
-			if (*c == '+')
-				*c = '-';
-	}
-	return 0;
+	if (cg_write(dir, "cgroup.subtree_control", missing, e) == 0)
+		return 0;
+	if (e->errnum == EBUSY)
+		return ct_fail(e, 0,
+			       "cannot enable %s in %s/cgroup.subtree_control: processes are in that "
+			       "cgroup%s, and cgroup v2 hands controllers down only from a cgroup without "
+			       "any (use --cgroup-parent with a cgroup of its own, or run ctlaunch alone in "
+			       "a scope: systemd-run%s --scope -p Delegate=yes ctlaunch ...)",
+			       missing, dir, who == 0 && cg_procs_state(dir, e) == 1 ? " (ctlaunch itself)" : "",
+			       geteuid() == 0 ? "" : " --user");
+	if (e->errnum == ENOENT)
+		return ct_fail(e, 0, "cannot enable %s in %s/cgroup.subtree_control: the cgroup "
+				     "above it does not hand that controller down", missing, dir);
+	return -1;
 }
 
 static int parent_step(struct run *run, size_t i, struct ct_err *e)
@@ -493,7 +488,7 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 
 	switch (s->kind) {
 	case STEP_CG_ENABLE:
-		return cg_enable(run, i, e);
+		return cg_enable(run, s, e);
 	case STEP_IDMAP:
 		return ns_map_ids(run->child, s->u.idmap.which, s->u.idmap.map, s->u.idmap.helper, e);
 	case STEP_CG_MKDIR:
@@ -526,44 +521,33 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 	}
 }
 
-static bool find_step(const struct plan *p, enum step_kind kind)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (p->steps[i].kind == kind)
-			return true;
-	return false;
-}
-
-/* v2: put the cgroups above back as they were: the controllers this
- * run enabled off again, bottom-up (the kernel refuses to take one from
- * a cgroup whose child still hands it down), and ctlaunch back from its
- * supervisor cgroup once its own hands nothing down. Only when no other
- * container still uses ctlaunch/ there. */
+/* v2: a supervisor cgroup means its parent held only ctlaunch and
+ * handed nothing down before (the kernel allows no more): put it back
+ * so, ctlaunch in it again, when nothing else is below it. Whoever
+ * empties ctlaunch/ there does it, so that a run killed with SIGKILL,
+ * or one that ended while another container used ctlaunch/, leaves
+ * nothing for long. The controllers enabled above it stay on: turning
+ * them off could take the files of another workload's cgroup. */
 static void cg_restore(struct run *run, struct ct_err *e)
 {
 	const struct plan *p = run->p;
 
-	for (size_t i = p->n; i-- > 0;) {
+	for (size_t i = 0; i < p->n; i++) {
 		const struct step *s = &p->steps[i];
-		struct ct_err we = { 0 };
+		cleanup_free char *sup = NULL;
 
-		if (s->kind != STEP_CG_ENABLE)
+		if (s->kind != STEP_CG_ENABLE || !s->u.cg.supervise)
 			continue;
-		/* EBUSY: a cgroup below, not ours, hands it down by now: it
-		 * stays on for them. */
-		if (run->undo[i][0] &&
-		    cg_write(s->u.cg.dir, "cgroup.subtree_control", run->undo[i], &we) < 0 &&
-		    we.errnum != EBUSY) {
-			*e = we;
+		sup = xasprintf("%s/%s", s->u.cg.dir, CG_SUPERVISOR);
+		if (access(sup, F_OK) < 0 || cg_children(s->u.cg.dir, CG_SUPERVISOR) != 0)
 			return;
-		}
-		if (run->supervised && strcmp(run->supervised, s->u.cg.dir) == 0) {
-			cleanup_free char *sup = xasprintf("%s/%s", s->u.cg.dir, CG_SUPERVISOR);
-
-			if (cg_enter(s->u.cg.dir, 0, e) < 0 || cg_remove(sup, true, e) < 0)
-				return;
-			run->supervised = NULL;
-		}
+		if (cg_subtree_clear(s->u.cg.dir, e) < 0)
+			return;
+		if (run->supervised && cg_enter(s->u.cg.dir, 0, e) < 0)
+			return;
+		run->supervised = false;
+		cg_remove(sup, true, e);
+		return;
 	}
 }
 
@@ -591,8 +575,9 @@ static void cleanup(struct run *run, struct ct_err *e, int failed)
 		    p->oom_file[len] == '/')
 			run->r->oom = cg_oom_kills(p->oom_file) > 0;
 	}
-	if (run->lock_fd < 0 && (n || find_step(p, STEP_CG_ENABLE)))
-		run->lock_fd = cg_lock(run->p->cgroup_root, failed ? &ignored : e);
+	if (run->lock_fd < 0 && n)
+		run->lock_fd = cg_lock(p->lock, p->lock_dir, p->cgroup_root, false,
+				       failed ? &ignored : e);
 	for (size_t i = 0; i < n; i++) {
 		const struct step *s = &p->steps[idx[i]];
 		int rc;
@@ -615,10 +600,9 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	      struct ct_err *e)
 {
 	cleanup_free bool *made = xcalloc(p->n ? p->n : 1, sizeof *made);
-	cleanup_free char(*undo)[64] = xcalloc(p->n ? p->n : 1, sizeof *undo);
 	struct run run = {
 		.p = p, .o = o, .lock_fd = -1, .sync = { -1, -1 }, .errpipe = { -1, -1 },
-		.made = made, .undo = undo, .r = r,
+		.made = made, .r = r,
 	};
 	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
 	sigset_t block;

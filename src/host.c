@@ -375,9 +375,10 @@ static void probe_v2(struct host *h)
 	}
 }
 
-/* The user's name in the host's /etc/passwd (read here rather than
- * through NSS: the static build has none), for /etc/subuid. */
-static char *user_name(uid_t uid)
+/* The user's name and group in the host's /etc/passwd (read here
+ * rather than through NSS: the static build has none), for /etc/subuid
+ * and for what newuidmap and newgidmap will check. */
+static char *user_entry(uid_t uid, gid_t *gid)
 {
 	struct ct_err ignored = { 0 };
 	cleanup_free char *text = read_text("/etc/passwd", &ignored);
@@ -386,18 +387,33 @@ static char *user_name(uid_t uid)
 	for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *rest = line, *name = strsep(&rest, ":");
-		uint64_t id;
+		uint64_t id, g;
 
 		(void)strsep(&rest, ":");
-		if (rest && parse_uint(strsep(&rest, ":"), 0, UINT32_MAX, &id) == 0 && id == uid)
-			return xstrdup(name);
+		if (!rest || parse_uint(strsep(&rest, ":"), 0, UINT32_MAX, &id) < 0 || id != uid ||
+		    !rest || parse_uint(strsep(&rest, ":"), 0, UINT32_MAX, &g) < 0)
+			continue;
+		*gid = (gid_t)g;
+		return xstrdup(name);
 	}
 	return NULL;
 }
 
+/* A range the kernel and the helpers will take: not over the user's
+ * own id or 0 (mapped already: the kernel refuses overlaps), and ending
+ * below 2^32 - 1, which is no id. */
+static bool range_usable(struct id_range r, uint32_t self)
+{
+	uint64_t end = (uint64_t)r.start + r.count;
+
+	return r.count && end <= UINT32_MAX && r.count < UINT32_MAX && r.start > 0 &&
+	       !(self >= r.start && self < end);
+}
+
 static void probe_rootless(struct host *h)
 {
-	cleanup_free char *name = user_name(h->euid);
+	gid_t pw_gid = 0;
+	cleanup_free char *name = user_entry(h->euid, &pw_gid);
 	cleanup_free char *subuid = NULL, *subgid = NULL;
 	struct ct_err ignored = { 0 };
 
@@ -409,6 +425,19 @@ static void probe_rootless(struct host *h)
 		h->subuid = host_parse_subid(subuid, name, h->euid);
 	if (subgid)
 		h->subgid = host_parse_subid(subgid, name, h->euid);
+	if (!h->subuid.count || !h->subgid.count)
+		h->subids_why = "no range for the user in /etc/subuid and /etc/subgid";
+	else if (!h->newidmap)
+		h->subids_why = "no /usr/bin/newuidmap and /usr/bin/newgidmap (Debian: uidmap)";
+	else if (!name)
+		h->subids_why = "the user is not in /etc/passwd, which newuidmap needs";
+	else if (h->egid != pw_gid)
+		h->subids_why = "the group is not the user's own of /etc/passwd, as newgidmap wants";
+	else if (!range_usable(h->subuid, h->euid) || !range_usable(h->subgid, h->egid))
+		h->subids_why = "the range in /etc/subuid or /etc/subgid holds the user's own id, "
+				"0, or ids past 4294967294";
+	if (h->subids_why)
+		h->subuid = h->subgid = (struct id_range){ 0, 0 };
 }
 
 int host_probe(struct host *h, struct ct_err *e)

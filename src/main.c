@@ -56,7 +56,8 @@ __attribute__((format(printf, 1, 2))) static void warnx_(const char *fmt, ...)
  * part that could climb out of it. */
 static bool cgroup_parent_valid(const char *path)
 {
-	if (path[0] != '/' || strstr(path, "//"))
+	/* One spelling per cgroup: no "//", no trailing "/" but for "/". */
+	if (path[0] != '/' || strstr(path, "//") || (path[1] && path[strlen(path) - 1] == '/'))
 		return false;
 	for (const char *p = path; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
@@ -133,7 +134,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->cgroup_parent && !cgroup_parent_valid(o->cgroup_parent)) {
 		warnx_("--cgroup-parent: invalid path '%s' (expected an absolute cgroup path "
-		       "without . or .. parts)", o->cgroup_parent);
+		       "without . or .. parts, // or a trailing /)", o->cgroup_parent);
 		return -1;
 	}
 	o->spec = argv[optind];

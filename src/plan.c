@@ -328,6 +328,11 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 	top = pfmt(p, "/sys/fs/cgroup%s", parent);
 	shared = pfmt(p, "%s/ctlaunch", top);
 	dir_leaf = pfmt(p, "%s/%s", shared, spec->name);
+	/* Rootless: the user's own delegated cgroup is what its runs share. */
+	if (h->euid != 0) {
+		p->lock = top;
+		p->lock_dir = true;
+	}
 
 	/* "/sys/fs/cgroup", "/sys/fs/cgroup/a", ..., top. */
 	for (const char *slash = parent;; slash = strchr(slash + 1, '/')) {
@@ -338,7 +343,9 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 		if (!slash || !*slash)
 			break;
 	}
-	p->steps[p->n - 1].u.cg.supervise = *parent != '\0';
+	/* Even at what looks like the root: in a cgroup namespace it is
+	 * not, and the executor tells the two apart. */
+	p->steps[p->n - 1].u.cg.supervise = true;
 	cg_mkdir(p, CTRL__N, shared, true);
 	cg_step(p, STEP_CG_ENABLE, CTRL__N, shared, "cgroup.subtree_control", enable, nowhere);
 	p->steps[p->n - 1].u.cg.shared = true;
@@ -805,6 +812,7 @@ static void plan_idmaps(struct plan *p, const struct host *h)
 
 		s->u.idmap.which = g ? 'g' : 'u';
 		s->u.idmap.helper = subids(h);
+		s->u.idmap.why = h->subids_why;
 		s->u.idmap.map = s->u.idmap.helper
 					 ? pfmt(p, "0 %u 1 1 %u %u", self, r->start, r->count)
 					 : pfmt(p, "0 %u 1", self);
@@ -819,15 +827,19 @@ static int check_user_mapped(const struct spec *spec, const struct host *h, stru
 	for (int g = 0; g < 2; g++) {
 		uint32_t id = g ? spec->gid : spec->uid;
 
-		if (!id_mapped(h, id, g))
+		if (id_mapped(h, id, g))
+			continue;
+		if (subids(h))
 			return ct_fail(e, 0,
 				       "%s:%u:%u: user: %s %u is not mapped in a rootless run by uid %u "
-				       "(%s; see ctlaunch(1), ROOTLESS)",
+				       "(it is past the range of /etc/sub%cid; see ctlaunch(1), ROOTLESS)",
 				       spec->file, spec->user_at.line, spec->user_at.col,
-				       g ? "gid" : "uid", id, (unsigned)h->euid,
-				       subids(h) ? "outside the ranges of /etc/subuid and /etc/subgid"
-						 : "only 0 is: there is no /etc/subuid range for the user, "
-						   "or no newuidmap");
+				       g ? "gid" : "uid", id, (unsigned)h->euid, g ? 'g' : 'u');
+		return ct_fail(e, 0,
+			       "%s:%u:%u: user: %s %u is not mapped in a rootless run by uid %u: only 0 "
+			       "is, as there are no subordinate ids (%s; see ctlaunch(1), ROOTLESS)",
+			       spec->file, spec->user_at.line, spec->user_at.col, g ? "gid" : "uid", id,
+			       (unsigned)h->euid, h->subids_why ? h->subids_why : "none in the host facts");
 	}
 	return 0;
 }
@@ -847,6 +859,9 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	p->layout = h->layout;
 	p->rootless = h->euid != 0;
 	p->cgroup_root = pstr(p, h->cgroup_root);
+	/* A file only root may open: a lock any user could take would let
+	 * any user stall every launch. */
+	p->lock = pstr(p, CT_LOCK_FILE);
 
 	/* Limits are in place before the child exists, and the child is in
 	 * its cgroups before it is released: the command never runs, even

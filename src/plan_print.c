@@ -146,6 +146,8 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		    s->u.idmap.helper ? "" : (s->u.idmap.which == 'g' ? " (setgroups deny first)" : ""));
 		if (s->u.idmap.helper)
 			put(&o, " with new%cidmap", s->u.idmap.which);
+		else if (s->u.idmap.why && s->u.idmap.which == 'u')
+			put(&o, "; the user alone: %s", s->u.idmap.why);
 		break;
 	case STEP_CG_COPY:
 		put(&o, "copy %s from the parent cgroup into %s", s->u.cg.file, s->u.cg.dir);
@@ -301,16 +303,13 @@ void plan_print(const struct plan *p, FILE *out)
 		fprintf(out, "at exit rmdir %s%s\n", s->u.cg.dir,
 			s->u.cg.shared ? " (if no other container uses it)" : "");
 	}
-	for (size_t i = p->n; i-- > 0;) {
+	for (size_t i = 0; i < p->n; i++) {
 		const struct step *s = &p->steps[i];
 
-		if (s->kind != STEP_CG_ENABLE || s->u.cg.shared)
-			continue;
-		fprintf(out, "at exit, when no other container uses ctlaunch/: disable in "
-			     "%s/cgroup.subtree_control what it enabled", s->u.cg.dir);
-		if (s->u.cg.supervise)
-			fprintf(out, "; move ctlaunch back and rmdir %s/%s, if it moved", s->u.cg.dir,
-				CG_SUPERVISOR);
-		fputc('\n', out);
+		if (s->kind == STEP_CG_ENABLE && s->u.cg.supervise)
+			fprintf(out, "at exit, when ctlaunch/ is gone and %s/%s is the only cgroup left there: "
+				     "hand nothing down from %s again, move ctlaunch back into it, "
+				     "rmdir %s/%s\n",
+				s->u.cg.dir, CG_SUPERVISOR, s->u.cg.dir, s->u.cg.dir, CG_SUPERVISOR);
 	}
 }

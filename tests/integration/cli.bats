@@ -261,4 +261,8 @@ load helpers
 	run --separate-stderr ctl --cgroup-parent ../escape "$SPEC"
 	assert_status 125
 	assert_match "stderr" "invalid path '../escape'" "$stderr"
+	# One spelling per cgroup: a trailing / would name it twice.
+	run --separate-stderr ctl --cgroup-parent "$parent/" "$SPEC"
+	assert_status 125
+	assert_match "stderr" "invalid path '$parent/'" "$stderr"
 }

@@ -182,3 +182,33 @@ load helpers
 	assert_status 0
 	assert_eq "output" "$other"$'\n'ready$'\n'done "$output"
 }
+
+@test "signals: Control-C ends a launch that waits for the cgroup lock: 130, nothing made" {
+	write_spec <<-'EOF'
+		resources:
+		  memory: 32M
+		command: echo started
+	EOF
+	# Only root may open the lock (an ordinary user could stall every
+	# launch otherwise), whoever made the file; here root holds it, as
+	# a slow launch would.
+	touch /run/ctlaunch.lock
+	chmod 644 /run/ctlaunch.lock
+	run --separate-stderr ctl "$SPEC"
+	assert_status 0
+	assert_eq "the lock's mode and owner" 600:root "$(stat -c %a:%U /run/ctlaunch.lock)"
+	flock /run/ctlaunch.lock sleep 20 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+	local holder=$!
+	sleep 0.3
+	is_running "$holder" || fail "the lock holder ended"
+	ctl_bg "$SPEC"
+	sleep 0.5
+	is_running "$BG_PID" || fail "ctlaunch did not wait for the lock: $(cat "$BG_ERR")"
+	kill -INT "$BG_PID"
+	bg_wait
+	kill "$holder" 2>/dev/null || true
+	wait "$holder" 2>/dev/null || true
+	assert_status 130
+	assert_contains "stderr" "interrupted while waiting for /run/ctlaunch.lock" "$stderr"
+	assert_no_line "stdout" started "$output"
+}

@@ -169,7 +169,7 @@ EOF
 	run --separate-stderr as "$PLAIN_UID" --plan "$SPEC"
 	assert_status 0
 	assert_line_match "clone" "parent clone CLONE_NEWUSER\|" "$output"
-	assert_line_match "uid_map" "parent write 0 $PLAIN_UID 1 to /proc/<child pid>/uid_map$" "$output"
+	assert_line_match "uid_map" "parent write 0 $PLAIN_UID 1 to /proc/<child pid>/uid_map; the user alone: no range for the user in /etc/subuid and /etc/subgid$" "$output"
 	assert_line_match "gid_map" "parent write 0 $PLAIN_UID 1 to /proc/<child pid>/gid_map \(setgroups deny first\)$" "$output"
 }
 
@@ -206,4 +206,23 @@ EOF
 	assert_line_match "uid_map, the range" "^ +1 +$start +$count$" "$output"
 	# uid 1000 inside is the range's 1000th id outside.
 	assert_eq "owner on the host" "$((start + 999))" "$(stat -c %u "$shared/made-by-lab")"
+}
+
+@test "rootless: a /etc/subuid range newuidmap would refuse is not used: the user alone, and --plan says why" {
+	# PLAIN_UID has no /etc/passwd entry: newuidmap would fail with
+	# "Cannot determine your user name"; ctlaunch maps the user alone.
+	echo "$PLAIN_UID:700000:65536" >>/etc/subuid
+	echo "$PLAIN_UID:700000:65536" >>/etc/subgid
+	write_spec <<'EOF'
+command: ["/bin/sh", "-c", "cat /proc/self/uid_map"]
+EOF
+	chmod 644 "$SPEC"
+	run --separate-stderr as "$PLAIN_UID" --plan "$SPEC"
+	local plan_status=$status plan_out=$output
+	run --separate-stderr as "$PLAIN_UID" "$SPEC"
+	sed -i "/^$PLAIN_UID:700000:/d" /etc/subuid /etc/subgid
+	[ "$plan_status" -eq 0 ] || fail "--plan: exit $plan_status"
+	assert_line_match "uid_map in --plan" "write 0 $PLAIN_UID 1 to /proc/<child pid>/uid_map; the user alone: the user is not in /etc/passwd, which newuidmap needs$" "$plan_out"
+	assert_status 0
+	assert_match "uid_map" "^ +0 +$PLAIN_UID +1$" "$output"
 }

@@ -96,9 +96,10 @@ static void v2_files_and_values(void)
 	CHECK(plan_find(&p, "limit_in_bytes") < 0 && plan_find(&p, "cpu.shares") < 0 &&
 	      plan_find(&p, "cfs_") < 0 && count_kind(&p, STEP_CG_COPY) == 0);
 	CHECK_STR(p.oom_file, "/sys/fs/cgroup/lab.scope/ctlaunch/web/memory.events");
-	/* One lock for the hierarchy: runs under other parents share the
-	 * cgroups above them. */
-	CHECK_STR(p.cgroup_root, "/sys/fs/cgroup");
+	/* One lock for root's runs: runs under other parents share the
+	 * cgroups above them; a file only root may open. */
+	CHECK_STR(p.lock, "/run/ctlaunch.lock");
+	CHECK(!p.lock_dir);
 }
 
 /* A controller reaches a cgroup only through its parent's
@@ -161,8 +162,7 @@ static void v2_clone_into_cgroup(void)
 	      plan_find(&p, "clone "));
 }
 
-/* --cgroup-parent and the root cgroup: no supervisor move at the root,
- * where the no-internal-processes rule does not apply. */
+/* --cgroup-parent, and the root cgroup. */
 static void v2_parent_and_root(void)
 {
 	cleanup_spec struct spec s;
@@ -189,7 +189,9 @@ static void v2_parent_and_root(void)
 	o.cgroup_parent = "/";
 	CHECK(plan_build(&s, &h, &o, &p, &e) == 0);
 	CHECK(plan_find(&p, "enable +memory +cpu +cpuset +pids in /sys/fs/cgroup/cgroup.subtree_control") == 0);
-	CHECK(plan_find(&p, "supervisor") < 0 && !p.steps[0].u.cg.supervise);
+	/* At what looks like the root the executor checks cgroup.type: in
+	 * a cgroup namespace it is not the root, and the rule applies. */
+	CHECK(p.steps[0].kind == STEP_CG_ENABLE && p.steps[0].u.cg.supervise);
 	CHECK(plan_find(&p, "enable +memory +cpu +cpuset +pids in /sys/fs/cgroup/ctlaunch/cgroup.subtree_control") == 2);
 }
 

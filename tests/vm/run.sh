@@ -9,7 +9,7 @@
 #   kernel/      Debian's kernel, unpacked from linux-image-*-amd64 (only
 #                boot/; fetched once with apt-get download, then reused)
 #   rootfs/      the container's root file system (scripts/mkrootfs.sh)
-#   runas        tests/vm/runas.c, static
+#   runas, cgns  tests/vm/runas.c and tests/vm/cgns.c, static
 #   console.log  the VM's console (kernel, /init, the tests' stderr) and
 #   tap.log      its TAP channel (the second serial port), both of the
 #                last run, for when something went wrong
@@ -136,11 +136,15 @@ fi
 sh scripts/mkrootfs.sh "$VM/rootfs" 2>"$tmp/mkrootfs.log" ||
 	bail "scripts/mkrootfs.sh $VM/rootfs failed" "$tmp/mkrootfs.log"
 
-if [ ! -x "$VM/runas" ] || [ -n "$(find tests/vm/runas.c -newer "$VM/runas")" ]; then
-	${CC:-cc} -static -O2 -Wall -Wextra -o "$tmp/runas" tests/vm/runas.c 2>"$tmp/cc.log" ||
-		bail "cannot build tests/vm/runas.c" "$tmp/cc.log"
-	mv "$tmp/runas" "$VM/runas"
-fi
+# The tests' own helpers, static: runas (a command as another user) and
+# cgns (a command in a cgroup namespace of its own).
+for helper in runas cgns; do
+	if [ ! -x "$VM/$helper" ] || [ -n "$(find "tests/vm/$helper.c" -newer "$VM/$helper")" ]; then
+		${CC:-cc} -static -O2 -Wall -Wextra -o "$tmp/$helper" "tests/vm/$helper.c" 2>"$tmp/cc.log" ||
+			bail "cannot build tests/vm/$helper.c" "$tmp/cc.log"
+		mv "$tmp/$helper" "$VM/$helper"
+	fi
+done
 
 # The VM's own root: busybox, one link per applet in /bin, its users, and
 # under /vm what the tests use. /dev, /proc and /sys are mount points.
@@ -156,8 +160,8 @@ cp "$VM/rootfs/etc/passwd" "$VM/rootfs/etc/group" "$r/etc/"
 cp tests/vm/init "$r/init"
 cp "$TESTS" "$r/vm/tests.sh" 2>/dev/null || bail "no test script $TESTS"
 cp "$CT" "$r/vm/ctlaunch"
-cp "$VM/runas" "$r/vm/runas"
-chmod 755 "$r/init" "$r/vm/ctlaunch" "$r/vm/runas"
+cp "$VM/runas" "$VM/cgns" "$r/vm/"
+chmod 755 "$r/init" "$r/vm/ctlaunch" "$r/vm/runas" "$r/vm/cgns"
 cp -a "$VM/rootfs" "$r/vm/rootfs"
 # Uncompressed: a few MB, and under TCG the kernel would take longer to
 # gunzip it than qemu takes to load it.

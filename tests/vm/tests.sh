@@ -23,9 +23,11 @@ set -u
 CTLAUNCH=/vm/ctlaunch
 ROOTFS=/vm/rootfs
 RUNAS=/vm/runas
+CGNS=/vm/cgns
 CG=/sys/fs/cgroup
 
 T=$(mktemp -d /tmp/vmtests.XXXXXX) || exit 1
+CG_MODE=$(ls -ld "$CG" | cut -c1-10)
 n=0
 failed=0
 
@@ -435,7 +437,6 @@ command: [/bin/sh, -c, '$WAIT_GO; cat /sys/fs/cgroup/memory.max']
 mounts: [{type: bind, source: $SHARE, target: /tmp}]
 resources: {memory: 40M}
 EOF
-	subtree_state >"$T/before.subtree"
 	start_bg in_cgroup vmtest.slice/run-1.scope "$CTLAUNCH" "$T/sup.yaml"
 	expect_eq "memory.max" 41943040 "$(cat "$scope/ctlaunch/sup/memory.max")"
 	expect_eq "the scope hands down" memory "$(cat "$scope/cgroup.subtree_control")"
@@ -445,14 +446,16 @@ EOF
 	finish_bg
 	expect_status 0
 	expect_out 41943040
+	# The scope hands nothing down again, and has nothing below it; the
+	# cgroup above it keeps the controller it handed down (see the man
+	# page: turning it off could take another cgroup's files).
 	expect_eq "the scope hands down" "" "$(cat "$scope/cgroup.subtree_control")"
 	left=$(find "$scope" -mindepth 1 -type d)
 	[ -z "$left" ] || fail "left in the scope:" "$left"
-	subtree_state >"$T/after.subtree"
-	expect_same "what the cgroups hand down" "$T/before.subtree" "$T/after.subtree"
+	expect_eq "vmtest.slice hands down" memory "$(cat "$CG/vmtest.slice/cgroup.subtree_control")"
 	rmdir "$scope" "$CG/vmtest.slice"
 }
-t 'alone in its cgroup: ctlaunch moves into ctlaunch.supervisor, and puts the cgroup back at exit' supervisor
+t 'alone in its cgroup: ctlaunch moves into ctlaunch.supervisor, and puts that cgroup back at exit' supervisor
 
 internal_processes() {
 	scope=$CG/vmtest.slice/shell.scope
@@ -469,18 +472,16 @@ EOF
 		i=$((i + 1))
 		sleep 0.1
 	done
-	subtree_state >"$T/before.subtree"
 	run in_cgroup vmtest.slice/shell.scope "$CTLAUNCH" "$T/busy.yaml"
-	subtree_state >"$T/after.subtree"
 	# The sleep itself, not only the shell that started it.
 	for p in $(cat "$scope/cgroup.procs"); do kill "$p"; done
 	wait "$sleeper" 2>/dev/null || true
 	while [ -n "$(cat "$scope/cgroup.procs")" ]; do sleep 0.05; done
 	expect_status 125
-	expect_err_contains "cannot enable +memory in $scope/cgroup.subtree_control: other processes are in that cgroup"
+	expect_err_contains "cannot enable +memory in $scope/cgroup.subtree_control: processes are in that cgroup"
 	expect_err_contains "--cgroup-parent"
 	expect_err_contains "Delegate=yes"
-	expect_same "what the cgroups hand down" "$T/before.subtree" "$T/after.subtree"
+	expect_eq "the scope hands down" "" "$(cat "$scope/cgroup.subtree_control")"
 	left=$(find "$scope" -mindepth 1 -type d)
 	[ -z "$left" ] || fail "left in the scope:" "$left"
 	rmdir "$scope" "$CG/vmtest.slice"
@@ -494,7 +495,6 @@ command: [/bin/cat, /proc/self/cgroup, /sys/fs/cgroup/pids.max]
 resources: {pids: 33}
 EOF
 	snapshot "$T/before"
-	subtree_state >"$T/before.subtree"
 	run "$CTLAUNCH" --cgroup-parent /lab/exp --plan "$T/par.yaml"
 	case $out in
 	*"mkdir $CG/lab/exp/ctlaunch/par"*) ;;
@@ -505,12 +505,126 @@ EOF
 	expect_out "0::/
 33"
 	expect_unchanged "$T/before"
-	# /lab and /lab/exp handed pids down for the run, and no more.
-	subtree_state >"$T/after.subtree"
-	expect_same "what the cgroups hand down" "$T/before.subtree" "$T/after.subtree"
+	# pids was enabled down the path, and stays on there, as crun
+	# leaves it: another cgroup below may use it by now.
+	expect_eq "/lab hands down" pids "$(cat "$CG/lab/cgroup.subtree_control")"
+	expect_eq "/lab/exp hands down" pids "$(cat "$CG/lab/exp/cgroup.subtree_control")"
 	rmdir "$CG/lab/exp" "$CG/lab"
 }
-t '--cgroup-parent puts the cgroup there, enabling pids down the path and back' cgroup_parent
+t '--cgroup-parent puts the cgroup there, enabling pids down the path' cgroup_parent
+
+# In a container of podman or docker, ctlaunch's cgroup is "/" in its
+# cgroup namespace, and is not the root: the rule applies, and ctlaunch
+# alone there moves into its supervisor cgroup as anywhere else.
+cgns_root() {
+	scope=$CG/vmtest.slice/ns.scope
+	mkdir -p "$scope"
+	# As a container engine does: the container's cgroup is handed the
+	# controllers.
+	echo +memory >"$CG/vmtest.slice/cgroup.subtree_control"
+	spec nsroot <<'EOF'
+command: [/bin/cat, /sys/fs/cgroup/memory.max]
+resources: {memory: 36M}
+EOF
+	run in_cgroup vmtest.slice/ns.scope "$CGNS" "$CTLAUNCH" "$T/nsroot.yaml"
+	expect_status 0
+	expect_out 37748736
+	expect_eq "the scope hands down" "" "$(cat "$scope/cgroup.subtree_control")"
+	left=$(find "$scope" -mindepth 1 -type d)
+	[ -z "$left" ] || fail "left in the scope:" "$left"
+	rmdir "$scope" "$CG/vmtest.slice"
+}
+t 'at the root of a cgroup namespace (as in a container): the supervisor move too' cgns_root
+
+# Two containers under one scope: one whose ctlaunch is alone there
+# (and moves aside), one started with --cgroup-parent of that scope.
+# The first ends first; the second, emptying ctlaunch/, puts the scope
+# back for both.
+shared_scope() {
+	scope=$CG/vmtest.slice/run-2.scope
+	mkdir -p "$scope"
+	share a
+	share_a=$SHARE
+	spec sa <<EOF
+command: [/bin/sh, -c, '$WAIT_GO']
+mounts: [{type: bind, source: $share_a, target: /tmp}]
+resources: {memory: 30M}
+EOF
+	start_bg in_cgroup vmtest.slice/run-2.scope "$CTLAUNCH" "$T/sa.yaml"
+	bg_a=$bg
+	share b
+	spec sb <<EOF
+command: [/bin/sh, -c, '$WAIT_GO']
+mounts: [{type: bind, source: $SHARE, target: /tmp}]
+resources: {memory: 30M}
+EOF
+	"$CTLAUNCH" --cgroup-parent /vmtest.slice/run-2.scope "$T/sb.yaml" >"$T/b.out" 2>"$T/b.err" &
+	bg_b=$!
+	i=0
+	while [ ! -e "$SHARE/ready" ] && [ "$i" -lt 600 ]; do i=$((i + 1)); sleep 0.1; done
+	touch "$share_a/go"
+	wait "$bg_a" || fail "a: exit $?" "$(cat "$T/bg.err")"
+	[ -d "$scope/ctlaunch.supervisor" ] || fail "a's supervisor cgroup is gone while b runs"
+	touch "$SHARE/go"
+	wait "$bg_b" || fail "b: exit $?" "$(cat "$T/b.err")"
+	expect_eq "the scope hands down" "" "$(cat "$scope/cgroup.subtree_control")"
+	left=$(find "$scope" -mindepth 1 -type d)
+	[ -z "$left" ] || fail "left in the scope:" "$left"
+	rmdir "$scope" "$CG/vmtest.slice"
+}
+t 'two containers in one scope: the last one out puts the scope back' shared_scope
+
+# A cgroup beside ctlaunch/ that uses memory keeps its memory.max: the
+# controllers ctlaunch enabled above are never taken away.
+sibling_keeps_limits() {
+	mkdir -p "$CG/w"
+	share w
+	spec wrun <<EOF
+command: [/bin/sh, -c, '$WAIT_GO']
+mounts: [{type: bind, source: $SHARE, target: /tmp}]
+resources: {memory: 30M}
+EOF
+	start_bg "$CTLAUNCH" --cgroup-parent /w "$T/wrun.yaml"
+	mkdir "$CG/w/other"
+	echo 100M >"$CG/w/other/memory.max"
+	finish_bg
+	expect_status 0
+	expect_eq "the other cgroup's memory.max" 104857600 "$(cat "$CG/w/other/memory.max" 2>&1)"
+	rmdir "$CG/w/other" "$CG/w"
+}
+t "a cgroup beside the container's keeps its limits after the run" sibling_keeps_limits
+
+# ctlaunch killed with SIGKILL while it sits in its supervisor cgroup:
+# the container dies with it; the next run of that name there puts
+# everything back.
+after_sigkill() {
+	scope=$CG/vmtest.slice/run-3.scope
+	mkdir -p "$scope"
+	share k
+	spec killed <<EOF
+command: [/bin/sh, -c, '$WAIT_GO']
+mounts: [{type: bind, source: $SHARE, target: /tmp}]
+resources: {memory: 30M}
+EOF
+	start_bg in_cgroup vmtest.slice/run-3.scope "$CTLAUNCH" "$T/killed.yaml"
+	kill -KILL "$(cat "$scope/ctlaunch.supervisor/cgroup.procs")"
+	wait "$bg" 2>/dev/null || true
+	i=0
+	while [ -n "$(cat "$scope/ctlaunch/killed/cgroup.procs" 2>/dev/null)" ] && [ "$i" -lt 100 ]; do
+		i=$((i + 1))
+		sleep 0.05
+	done
+	[ -d "$scope/ctlaunch.supervisor" ] || fail "nothing was left to clean: the test shows nothing"
+	rm -f "$SHARE/ready"
+	touch "$SHARE/go"
+	run "$CTLAUNCH" --cgroup-parent /vmtest.slice/run-3.scope "$T/killed.yaml"
+	expect_status 0
+	expect_eq "the scope hands down" "" "$(cat "$scope/cgroup.subtree_control")"
+	left=$(find "$scope" -mindepth 1 -type d)
+	[ -z "$left" ] || fail "left in the scope:" "$left"
+	rmdir "$scope" "$CG/vmtest.slice"
+}
+t 'after a SIGKILL, the next run of that name puts the scope back' after_sigkill
 
 # --- rootless on cgroup v2 -------------------------------------------------
 
@@ -611,6 +725,13 @@ EOF
 	expect_unchanged "$T/before"
 }
 t 'rootless without limits: root inside, its host name, PID 1; nothing left' rootless_plain
+
+# The VM has no /run: root's lock falls back to the cgroup root, which
+# must stay as it was (all these runs locked it).
+cgroup_root_mode() {
+	expect_eq "mode of $CG" "$CG_MODE" "$(ls -ld "$CG" | cut -c1-10)"
+}
+t 'the lock fallback leaves the cgroup root as it was' cgroup_root_mode
 
 # --- end ----------------------------------------------------------------
 
