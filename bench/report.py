@@ -160,7 +160,7 @@ def parse_strace(path):
 
 
 PHASES = [
-    "exec of ctlaunch, dynamic loader, libc and libcap start-up",
+    "exec of ctlaunch and its start-up (libc, libcap)",
     "read the spec, probe the host, check, plan",
     "cgroups: lock, mkdir, limits (shared ctlaunch/ dirs too)",
     "clone with 5 new namespaces",
@@ -524,7 +524,7 @@ def table(d):
         o.append("|---|---:|---:|")
         for r in pe["results"]:
             o.append(f"| {r['command']} | {ms(r['median'])} ms | {ms(r['min'])}–{ms(r['max'])} |")
-        ex = [r["median"] for r in pe["results"] if "static" not in r["command"]]
+        ex = [r["median"] for r in pe["results"] if "dynamic" not in r["command"]]
         if ex:
             goals["plan"] = max(ex)
         o.append("")
@@ -647,7 +647,7 @@ def table(d):
     o[goals_at:goals_at] = goal_lines(goals)
     st = dict((r[0], r[1]) for r in load_tsv(J("static.tsv")))
     if st:
-        o.append("## Static build")
+        o.append("## Static and dynamic builds")
         o.append("")
         o.append(f"`{st.get('how', '')}`: {st.get('result', '')}.")
         if "libs" in st:

@@ -122,33 +122,32 @@ build_tools() {
 	done
 }
 
-# The static ctlaunch of the README, and one with only libyaml and
-# libcap linked in (libc still shared), each in its own build directory
-# so that build/ctlaunch stays as it is.
-build_static_ctlaunch() {
-	local how="make B=build/bench/static LDFLAGS=-static build/bench/static/ctlaunch"
+# The dynamic ctlaunch (make STATIC=0; the default build is static), and
+# one with only libyaml and libcap linked in (libc still shared), each in
+# its own build directory so that build/ctlaunch stays as it is.
+build_dynamic_ctlaunch() {
+	local how="make B=build/bench/dynamic STATIC=0 build/bench/dynamic/ctlaunch"
 	rm -f "$OUT/static.tsv"
-	if make --no-print-directory B=build/bench/static LDFLAGS=-static \
-		build/bench/static/ctlaunch >"$OUT/static.build.log" 2>&1 &&
-		"$OUT/static/ctlaunch" --version >/dev/null 2>&1; then
+	if make --no-print-directory B=build/bench/dynamic STATIC=0 \
+		build/bench/dynamic/ctlaunch >"$OUT/dynamic.build.log" 2>&1 &&
+		"$OUT/dynamic/ctlaunch" --version >/dev/null 2>&1; then
 		local s d ss ds
-		s=$(stat -c %s "$OUT/static/ctlaunch")
-		d=$(stat -c %s "$CTL")
-		strip -o "$OUT/static/ctlaunch.stripped" "$OUT/static/ctlaunch"
-		strip -o "$OUT/static/ctlaunch.dynamic-stripped" "$CTL"
-		ss=$(stat -c %s "$OUT/static/ctlaunch.stripped")
-		ds=$(stat -c %s "$OUT/static/ctlaunch.dynamic-stripped")
-		rm -f "$OUT/static/ctlaunch.stripped" "$OUT/static/ctlaunch.dynamic-stripped"
-		printf 'how\t%s\nresult\tbuilds and runs (it is the "ctlaunch, static" row); %s bytes, %s stripped, against %s and %s for the dynamic build (libyaml, libcap and libc shared); warnings: %s\n' \
-			"$how" "$s" "$ss" "$d" "$ds" \
-			"$(grep -c -i warning "$OUT/static.build.log" || true)" >"$OUT/static.tsv"
+		s=$(stat -c %s "$CTL")
+		d=$(stat -c %s "$OUT/dynamic/ctlaunch")
+		strip -o "$OUT/dynamic/ctlaunch.static-stripped" "$CTL"
+		strip -o "$OUT/dynamic/ctlaunch.stripped" "$OUT/dynamic/ctlaunch"
+		ss=$(stat -c %s "$OUT/dynamic/ctlaunch.static-stripped")
+		ds=$(stat -c %s "$OUT/dynamic/ctlaunch.stripped")
+		rm -f "$OUT/dynamic/ctlaunch.stripped" "$OUT/dynamic/ctlaunch.static-stripped"
+		printf 'how\t%s\nresult\tbuilds and runs (it is the "ctlaunch, dynamic" row); the default static build is %s bytes, %s stripped, against %s and %s for this dynamic one (libyaml, libcap and libc shared)\n' \
+			"$how" "$s" "$ss" "$d" "$ds" >"$OUT/static.tsv"
 	else
-		rm -f "$OUT/static/ctlaunch"
-		printf 'how\t%s\nresult\tfailed, see build/bench/static.build.log\n' "$how" >"$OUT/static.tsv"
-		say "the static build of ctlaunch failed (build/bench/static.build.log); its row is skipped"
+		rm -f "$OUT/dynamic/ctlaunch"
+		printf 'how\t%s\nresult\tfailed, see build/bench/dynamic.build.log\n' "$how" >"$OUT/static.tsv"
+		say "the dynamic build of ctlaunch failed (build/bench/dynamic.build.log); its row is skipped"
 	fi
-	if make --no-print-directory B=build/bench/libs-static \
-		PKG_LIBS='-Wl,-Bstatic -lyaml -lcap -Wl,-Bdynamic' \
+	if make --no-print-directory B=build/bench/libs-static STATIC=0 \
+		PKG_LIBS='-Wl,-Bstatic -lyaml -lcap -Wl,-Bdynamic -lm' \
 		build/bench/libs-static/ctlaunch >"$OUT/libs-static.build.log" 2>&1 &&
 		"$OUT/libs-static/ctlaunch" --version >/dev/null 2>&1; then
 		printf 'libs\t%s bytes (libyaml and libcap linked in, libc shared)\n' \
@@ -174,7 +173,7 @@ if [ -z "${CTBENCH_ID:-}" ]; then
 		{ cat "$OUT/build.log" >&2; die "cannot build ctlaunch"; }
 	sh scripts/mkrootfs.sh "$ROOTFS"
 	build_tools
-	build_static_ctlaunch
+	build_dynamic_ctlaunch
 	export CTBENCH_ID=ctbench-$$
 	trap 'sweep_cgroups || true' EXIT
 	trap 'exit 130' INT
@@ -354,8 +353,8 @@ done
 	printf 'crun\tcrun %s\tmain\n' "$(crun --version | awk 'NR==1{print $3}')"
 	printf 'runc\trunc %s\tmain\n' "$(runc --version | awk 'NR==1{print $3}')"
 	printf 'bwrap\tbwrap %s (applies no cgroup limits)\tmain\n' "$(bwrap --version | awk '{print $2}')"
-	if [ -x "$OUT/static/ctlaunch" ]; then
-		printf 'ctlaunch-static\tctlaunch, static (LDFLAGS=-static)\tvariant\n'
+	if [ -x "$OUT/dynamic/ctlaunch" ]; then
+		printf 'ctlaunch-dynamic\tctlaunch, dynamic (make STATIC=0)\tvariant\n'
 	fi
 	if [ -x "$OUT/libs-static/ctlaunch" ]; then
 		printf 'ctlaunch-libs\tctlaunch, libyaml and libcap linked in, libc shared\tvariant\n'
@@ -376,7 +375,7 @@ argv_of() {
 	floor) A=("$OUT/floor" "$ROOTFS" "$CG/memory/$ID/floor" "$CG/cpu/$ID/floor"
 		"$CG/cpuset/$ID/floor" "${cmd[@]}") ;;
 	ctlaunch) A=("$CTL" --name "$ID" --cgroup-parent "/$ID" "$TMP/bench.yaml" -- "${cmd[@]}") ;;
-	ctlaunch-static) A=("$OUT/static/ctlaunch" --name "$ID-s" --cgroup-parent "/$ID"
+	ctlaunch-dynamic) A=("$OUT/dynamic/ctlaunch" --name "$ID-s" --cgroup-parent "/$ID"
 		"$TMP/bench.yaml" -- "${cmd[@]}") ;;
 	ctlaunch-libs) A=("$OUT/libs-static/ctlaunch" --name "$ID-l" --cgroup-parent "/$ID"
 		"$TMP/bench.yaml" -- "${cmd[@]}") ;;
@@ -462,9 +461,9 @@ hf=(hyperfine -N --style basic --warmup 3 --runs "$PLAN_RUNS" --export-json "$OU
 for f in examples/*.yaml; do
 	hf+=(-n "$f" "$CTL --plan $ROOT/$f")
 done
-# The same with the static build: what start-up costs of it.
-if [ -x "$OUT/static/ctlaunch" ]; then
-	hf+=(-n "examples/hello.yaml, static build" "$OUT/static/ctlaunch --plan $ROOT/examples/hello.yaml")
+# The same with the dynamic build: what its loader costs.
+if [ -x "$OUT/dynamic/ctlaunch" ]; then
+	hf+=(-n "examples/hello.yaml, dynamic build" "$OUT/dynamic/ctlaunch --plan $ROOT/examples/hello.yaml")
 fi
 "${hf[@]}" >"$OUT/hyperfine-plan.log" 2>&1 || die "ctlaunch --plan failed (build/bench/hyperfine-plan.log)"
 

@@ -74,9 +74,20 @@ static char *read_spec(const char *path, size_t *len, struct ct_diags *d)
 		ct_diag(d, path, (struct ct_loc){ 0 }, NULL, "not a regular file");
 		return NULL;
 	}
-	buf = xmalloc(SPEC_MAX_FILE + 2);
+	/* Sized by st_size (plus room to see the end), grown when the file
+	 * grows meanwhile: a 1 MiB buffer for a 1 KiB spec would cost a
+	 * mapping of its own at every start. */
+	size_t cap = (st.st_size > 0 && (uint64_t)st.st_size < SPEC_MAX_FILE ? (size_t)st.st_size : 0) + 256;
+
+	buf = xmalloc(cap + 1);
 	for (;;) {
-		ssize_t r = read(fd, buf + n, SPEC_MAX_FILE + 1 - n);
+		ssize_t r;
+
+		if (n == cap && cap < SPEC_MAX_FILE + 1) {
+			cap = cap * 2 < SPEC_MAX_FILE + 1 ? cap * 2 : SPEC_MAX_FILE + 1;
+			buf = xrealloc(buf, cap + 1);
+		}
+		r = read(fd, buf + n, cap - n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
