@@ -147,18 +147,18 @@ EOF
 	write_spec <<EOF
 command: ["/bin/sh", "-c", "touch $USER_DIR/ran"]
 resources:
-  pids: 50
+  memory: 16M
 EOF
 	chmod 644 "$SPEC"
 	chmod 777 "$USER_DIR"
 	run --separate-stderr as "$PLAIN_UID" "$SPEC"
 	assert_status 125
-	assert_contains "message" "$NAME.yaml:4:9: resources.pids: cannot be applied by an ordinary user (uid $PLAIN_UID): cgroup v1 hierarchies cannot be delegated" "$stderr"
+	assert_contains "message" "$NAME.yaml:4:11: resources.memory: cannot be applied by an ordinary user (uid $PLAIN_UID): cgroup v1 hierarchies cannot be delegated" "$stderr"
 	[ ! -e "$USER_DIR/ran" ] || fail "the command ran without its limit"
 	# --plan says the same and changes nothing.
 	run --separate-stderr as "$PLAIN_UID" --plan "$SPEC"
 	assert_status 125
-	assert_contains "--plan message" "resources.pids: cannot be applied" "$stderr"
+	assert_contains "--plan message" "resources.memory: cannot be applied" "$stderr"
 }
 
 @test "rootless: --plan shows the user namespace and the id maps" {
