@@ -163,6 +163,14 @@ in_cgroup() {
 	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$dir" "$@"
 }
 
+# expect_bare DIR: the cgroup DIR hands nothing down and has no cgroup
+# below it: as it was before ctlaunch ran there.
+expect_bare() {
+	expect_eq "$1 hands down" "" "$(cat "$1/cgroup.subtree_control")"
+	bare_left=$(find "$1" -mindepth 1 -type d)
+	[ -z "$bare_left" ] || fail "left in $1:" "$bare_left"
+}
+
 # --- the VM is what the tests need ------------------------------------
 
 vm_is_v2_only() {
@@ -449,9 +457,7 @@ EOF
 	# The scope hands nothing down again, and has nothing below it; the
 	# cgroup above it keeps the controller it handed down (see the man
 	# page: turning it off could take another cgroup's files).
-	expect_eq "the scope hands down" "" "$(cat "$scope/cgroup.subtree_control")"
-	left=$(find "$scope" -mindepth 1 -type d)
-	[ -z "$left" ] || fail "left in the scope:" "$left"
+	expect_bare "$scope"
 	expect_eq "vmtest.slice hands down" memory "$(cat "$CG/vmtest.slice/cgroup.subtree_control")"
 	rmdir "$scope" "$CG/vmtest.slice"
 }
@@ -481,9 +487,7 @@ EOF
 	expect_err_contains "cannot enable +memory in $scope/cgroup.subtree_control: processes are in that cgroup"
 	expect_err_contains "--cgroup-parent"
 	expect_err_contains "Delegate=yes"
-	expect_eq "the scope hands down" "" "$(cat "$scope/cgroup.subtree_control")"
-	left=$(find "$scope" -mindepth 1 -type d)
-	[ -z "$left" ] || fail "left in the scope:" "$left"
+	expect_bare "$scope"
 	rmdir "$scope" "$CG/vmtest.slice"
 }
 t 'others in its cgroup: refused with the cgroup, the rule and the fix; nothing changed' internal_processes
@@ -529,9 +533,7 @@ EOF
 	run in_cgroup vmtest.slice/ns.scope "$CGNS" "$CTLAUNCH" "$T/nsroot.yaml"
 	expect_status 0
 	expect_out 37748736
-	expect_eq "the scope hands down" "" "$(cat "$scope/cgroup.subtree_control")"
-	left=$(find "$scope" -mindepth 1 -type d)
-	[ -z "$left" ] || fail "left in the scope:" "$left"
+	expect_bare "$scope"
 	rmdir "$scope" "$CG/vmtest.slice"
 }
 t 'at the root of a cgroup namespace (as in a container): the supervisor move too' cgns_root
@@ -567,9 +569,7 @@ EOF
 	[ -d "$scope/ctlaunch.supervisor" ] || fail "a's supervisor cgroup is gone while b runs"
 	touch "$SHARE/go"
 	wait "$bg_b" || fail "b: exit $?" "$(cat "$T/b.err")"
-	expect_eq "the scope hands down" "" "$(cat "$scope/cgroup.subtree_control")"
-	left=$(find "$scope" -mindepth 1 -type d)
-	[ -z "$left" ] || fail "left in the scope:" "$left"
+	expect_bare "$scope"
 	rmdir "$scope" "$CG/vmtest.slice"
 }
 t 'two containers in one scope: the last one out puts the scope back' shared_scope
@@ -619,9 +619,7 @@ EOF
 	touch "$SHARE/go"
 	run "$CTLAUNCH" --cgroup-parent /vmtest.slice/run-3.scope "$T/killed.yaml"
 	expect_status 0
-	expect_eq "the scope hands down" "" "$(cat "$scope/cgroup.subtree_control")"
-	left=$(find "$scope" -mindepth 1 -type d)
-	[ -z "$left" ] || fail "left in the scope:" "$left"
+	expect_bare "$scope"
 	rmdir "$scope" "$CG/vmtest.slice"
 }
 t 'after a SIGKILL, the next run of that name puts the scope back' after_sigkill
@@ -669,9 +667,7 @@ EOF
 	expect_eq "uid_map" "0 1000 1" "$2 $3 $4"
 	expect_eq "memory.max inside" 25165824 "$5"
 	expect_eq "pids.max inside" 20 "$6"
-	expect_eq "deleg hands down" "" "$(cat "$CG/lab.slice/deleg/cgroup.subtree_control")"
-	left=$(find "$CG/lab.slice/deleg" -mindepth 1 -type d)
-	[ -z "$left" ] || fail "left in the delegated cgroup:" "$left"
+	expect_bare "$CG/lab.slice/deleg"
 	rmdir "$CG/lab.slice/deleg" "$CG/lab.slice"
 	expect_unchanged "$T/before"
 }
@@ -687,8 +683,7 @@ EOF
 	run in_cgroup lab.slice/deleg "$RUNAS" lab "$CTLAUNCH" "$T/rloom.yaml"
 	expect_status 137
 	expect_err_contains "killed by the OOM killer (memory limit 16M)"
-	left=$(find "$CG/lab.slice/deleg" -mindepth 1 -type d)
-	[ -z "$left" ] || fail "left in the delegated cgroup:" "$left"
+	expect_bare "$CG/lab.slice/deleg"
 	rmdir "$CG/lab.slice/deleg" "$CG/lab.slice"
 }
 t 'rootless OOM in a delegated cgroup: 137 and the message; nothing left' rootless_oom
@@ -706,8 +701,7 @@ EOF
 	expect_status 125
 	expect_err_contains "rlno.yaml:4:21: resources.memory: cannot be applied by uid 1000: its cgroup /lab.slice/plain is not delegated to it"
 	[ ! -e "$SHARE/ran" ] || fail "the command ran without its limit"
-	left=$(find "$CG/lab.slice/plain" -mindepth 1 -type d)
-	[ -z "$left" ] || fail "left:" "$left"
+	expect_bare "$CG/lab.slice/plain"
 	rmdir "$CG/lab.slice/plain" "$CG/lab.slice"
 }
 t 'rootless, cgroup not delegated: a limit is refused with the key and why; nothing runs' rootless_not_delegated
