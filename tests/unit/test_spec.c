@@ -1,5 +1,6 @@
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,11 +13,15 @@
 /* Specs are written to a private directory and loaded from inside it,
  * so the messages name "lab.yaml" whatever the directory is. */
 static char tmpdir[] = "/tmp/ctlaunch-unit.XXXXXX";
+static bool tmpdir_made;
 
 static void in_tmp(int *back)
 {
-	if (tmpdir[sizeof tmpdir - 2] == 'X' && !mkdtemp(tmpdir))
+	/* A flag, not a look at the name: mkdtemp may well end it in 'X'
+	 * (one time in 62), and a second mkdtemp of that fails. */
+	if (!tmpdir_made && !mkdtemp(tmpdir))
 		abort();
+	tmpdir_made = true;
 	*back = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*back < 0 || chdir(tmpdir) < 0)
 		abort();
