@@ -13,6 +13,10 @@ int main(void)
 {
 	int passed = 0, failed = 0;
 
+	/* A line at a time: if a test crashes, the lines before it show
+	 * which one it was. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
 	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
 		for (const struct t_case *c = groups[g]; c->fn; c++) {
 			int before = t_failed_checks;
