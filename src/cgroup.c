@@ -33,7 +33,7 @@ int cg_lock(const char *path, bool dir, const char *fallback, bool interruptible
 	const struct timespec pause = { 0, 5000000 };
 	struct stat st;
 	int fd = dir ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-		     : open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		     : open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 
 	if (fd < 0 && errno == ENOENT && fallback) {
 		path = fallback;
@@ -42,10 +42,15 @@ int cg_lock(const char *path, bool dir, const char *fallback, bool interruptible
 	}
 	if (fd < 0)
 		return ct_fail(e, errno, "open the lock %s", path);
+	/* O_NONBLOCK above, and a regular file here: a FIFO or a device
+	 * put in its place must neither hang the open nor be locked. */
+	if (!dir && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		return ct_fail(e, 0, "the lock %s is not a regular file", path);
+	}
 	/* A file made by another tool with a wider mode: root's alone
 	 * again. (Never the fallback directory.) */
-	if (!dir && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) &&
-	    st.st_uid == geteuid())
+	if (!dir && (st.st_mode & 077) && st.st_uid == geteuid())
 		fchmod(fd, 0600);
 	/* Not a blocking wait: signals are blocked during setup, and a
 	 * Control-C must still end a wait for a lock someone holds. */

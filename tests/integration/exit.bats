@@ -212,3 +212,23 @@ load helpers
 	assert_contains "stderr" "interrupted while waiting for /run/ctlaunch.lock" "$stderr"
 	assert_no_line "stdout" started "$output"
 }
+
+@test "lock: a FIFO in place of /run/ctlaunch.lock is refused at once, not waited on" {
+	write_spec <<-'EOF2'
+		resources:
+		  memory: 32M
+		command: echo started
+	EOF2
+	local saved=
+	if [ -e /run/ctlaunch.lock ]; then
+		saved=/run/ctlaunch.lock.ctlt-$$
+		mv /run/ctlaunch.lock "$saved"
+	fi
+	mkfifo -m 600 /run/ctlaunch.lock
+	run --separate-stderr timeout -k 2 10 env CTLT_MARKER="$NAME" "$CTLAUNCH" "$SPEC"
+	rm -f /run/ctlaunch.lock
+	[ -z "$saved" ] || mv "$saved" /run/ctlaunch.lock
+	assert_status 125
+	assert_contains "stderr" "the lock /run/ctlaunch.lock is not a regular file" "$stderr"
+	assert_no_line "stdout" started "$output"
+}
