@@ -22,14 +22,15 @@ ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARN) -Iinclude -DCTLAUNCH_VERSI
 ALL_LDFLAGS := $(LDFLAGS)
 
 # The launcher is one self-contained, static binary by default: it
-# starts faster, with no dynamic loader (make bench on the CI machine:
-# a launch 1.34x the syscall floor instead of 1.74x, --plan 1.9 ms
-# instead of 3.4, peak RSS 1.5 MiB instead of 2.1), for size (1.4 MB,
-# 1.0 MB stripped, instead of 0.4 MB). Safe here: ctlaunch reads
-# /etc/passwd itself and never uses NSS. make STATIC=0 links libyaml,
-# libcap and libc as shared libraries, as a distribution may want. The
-# test binaries stay dynamic (the sanitizers need it). After a change of
-# STATIC, make clean.
+# starts faster, with no dynamic loader (one make bench run on the CI
+# machine: a launch 1.36x the syscall floor instead of 1.87x, --plan
+# 1.9 ms instead of 3.1, peak RSS 1.3 MiB instead of 2.1), for size
+# (1.4 MB, 1.0 MB stripped, instead of 0.4 MB). Safe here: ctlaunch
+# reads /etc/passwd itself and never uses NSS. It needs the static
+# archives (Debian ships libyaml.a, libcap.a and libc.a in the -dev
+# packages); make STATIC=0 links them as shared libraries, as a
+# distribution may want. The test binaries stay dynamic (the sanitizers
+# need it). After a change of STATIC, make clean.
 STATIC ?= 1
 ifeq ($(STATIC),1)
 CT_LDFLAGS := -static

@@ -54,6 +54,7 @@ struct host {
 	struct id_range subuid, subgid;
 	bool newidmap;
 	const char *subids_why; /* why the ranges cannot be used; NULL: they can */
+	char *runtime_dir;      /* /run/user/UID when it is the user's alone; or NULL */
 };
 
 extern const char *const cg_ctrl_name[CTRL__N];

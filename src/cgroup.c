@@ -43,14 +43,18 @@ int cg_lock(const char *path, bool dir, const char *fallback, bool interruptible
 	if (fd < 0)
 		return ct_fail(e, errno, "open the lock %s", path);
 	/* O_NONBLOCK above, and a regular file here: a FIFO or a device
-	 * put in its place must neither hang the open nor be locked. */
-	if (!dir && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+	 * put in its place must neither hang the open nor be locked. One of
+	 * another user's, or a hard link to some other file, is not ours to
+	 * lock or to chmod. */
+	if (!dir && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+		     st.st_nlink != 1)) {
 		close(fd);
-		return ct_fail(e, 0, "the lock %s is not a regular file", path);
+		return ct_fail(e, 0, "the lock %s is not a regular file of uid %u with one link "
+				     "(remove it)", path, (unsigned)geteuid());
 	}
 	/* A file made by another tool with a wider mode: root's alone
 	 * again. (Never the fallback directory.) */
-	if (!dir && (st.st_mode & 077) && st.st_uid == geteuid())
+	if (!dir && (st.st_mode & 077))
 		fchmod(fd, 0600);
 	/* Not a blocking wait: signals are blocked during setup, and a
 	 * Control-C must still end a wait for a lock someone holds. */
@@ -276,7 +280,8 @@ int cg_procs_state(const char *dir, struct ct_err *e)
 
 bool cg_is_root(const char *dir)
 {
-	cleanup_free char *path = xasprintf("%s/cgroup.type", dir);
+	/* cgroup.events is on every cgroup but the root (Linux 4.5 on). */
+	cleanup_free char *path = xasprintf("%s/cgroup.events", dir);
 
 	return access(path, F_OK) < 0 && errno == ENOENT;
 }

@@ -59,6 +59,23 @@ static void close_fd(int *fd)
 	}
 }
 
+/* The signals ctlaunch holds and handles itself: SIGCHLD, and those it
+ * passes on, but for any its caller ignores (nohup, a script's "&"):
+ * those stay ignored, as the caller meant, and are neither forwarded
+ * nor taken as a request to stop. */
+static void held_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) {
+		struct sigaction sa;
+
+		if (sigaction(forwarded[i], NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+			continue;
+		sigaddset(set, forwarded[i]);
+	}
+}
+
 /* Signals that came after the container ended have no one to go to;
  * unblocking them would kill ctlaunch before it reports. */
 static void drain(const sigset_t *set)
@@ -406,10 +423,7 @@ static int wait_child(struct run *run, struct ct_err *e)
 	sigset_t set;
 	int stops = 0, wstatus;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
-		sigaddset(&set, forwarded[i]);
+	held_signals(&set);
 	for (;;) {
 		pid_t w = waitpid(run->child, &wstatus, WNOHANG);
 		int sig;
@@ -546,7 +560,9 @@ static void cg_restore(struct run *run, struct ct_err *e)
 		if (run->supervised && cg_enter(s->u.cg.dir, 0, e) < 0)
 			return;
 		run->supervised = false;
-		cg_remove(sup, true, e);
+		/* As a leaf: another ctlaunch that was in it may still be
+		 * leaving (it held the lock until its exit). */
+		cg_remove(sup, false, e);
 		return;
 	}
 }
@@ -575,7 +591,17 @@ static void cleanup(struct run *run, struct ct_err *e, int failed)
 		    p->oom_file[len] == '/')
 			run->r->oom = cg_oom_kills(p->oom_file) > 0;
 	}
-	if (run->lock_fd < 0 && n)
+	bool any = run->supervised;
+
+	for (size_t i = 0; i < n; i++)
+		any = any || run->made[idx[i]];
+	/* Nothing made (a wait for the lock that Control-C ended, say):
+	 * nothing to remove, and no second wait for the lock. */
+	if (!any) {
+		cg_unlock(&run->lock_fd);
+		return;
+	}
+	if (run->lock_fd < 0)
 		run->lock_fd = cg_lock(p->lock, p->lock_dir, p->cgroup_root, false,
 				       failed ? &ignored : e);
 	for (size_t i = 0; i < n; i++) {
@@ -593,7 +619,11 @@ static void cleanup(struct run *run, struct ct_err *e, int failed)
 	}
 	if (!in_use)
 		cg_restore(run, failed ? &ignored : e);
-	cg_unlock(&run->lock_fd);
+	/* Still in the supervisor cgroup (another container uses ctlaunch/
+	 * there): the lock stays held until ctlaunch exits, so that the run
+	 * that puts the cgroup back never finds ctlaunch still in it. */
+	if (!run->supervised)
+		cg_unlock(&run->lock_fd);
 }
 
 int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_result *r,
@@ -612,10 +642,7 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	/* Signals wait in the queue from here on: a Ctrl-C during setup
 	 * reaches the container once it runs, and never kills ctlaunch
 	 * half-way, with cgroups made and not removed. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGCHLD);
-	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
-		sigaddset(&block, forwarded[i]);
+	held_signals(&block);
 	sigprocmask(SIG_BLOCK, &block, &run.oldmask);
 	/* A child that dies early must not kill us through its pipes. */
 	sigaction(SIGPIPE, &ign, &run.old_pipe);

@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -23,6 +26,7 @@ void host_free(struct host *h)
 {
 	free(h->cgroup_root);
 	free(h->cg_own);
+	free(h->runtime_dir);
 	for (int c = 0; c < CTRL__N; c++) {
 		free(h->ctrl[c].mount);
 		free(h->ctrl[c].own);
@@ -410,6 +414,41 @@ static bool range_usable(struct id_range r, uint32_t self)
 	       !(self >= r.start && self < end);
 }
 
+/* newuidmap and newgidmap work by privileges they gain at exec: a set-
+ * user-ID bit or file capabilities, which no_new_privs and a nosuid
+ * mount take away. */
+static bool helpers_can_work(void)
+{
+	static const char *const helpers[] = { "/usr/bin/newuidmap", "/usr/bin/newgidmap" };
+
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
+		return false;
+	for (size_t i = 0; i < sizeof helpers / sizeof helpers[0]; i++) {
+		struct stat st;
+		struct statvfs sv;
+
+		if (stat(helpers[i], &st) < 0 || statvfs(helpers[i], &sv) < 0 || (sv.f_flag & ST_NOSUID))
+			return false;
+		if (!(st.st_mode & S_ISUID) &&
+		    getxattr(helpers[i], "security.capability", NULL, 0) <= 0)
+			return false;
+	}
+	return true;
+}
+
+/* The user's own runtime directory (systemd-logind's /run/user/UID,
+ * mode 0700): where a lock no other user can take may live. */
+static char *runtime_dir(uid_t uid)
+{
+	char *dir = xasprintf("/run/user/%u", (unsigned)uid);
+	struct stat st;
+
+	if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid && !(st.st_mode & 077))
+		return dir;
+	free(dir);
+	return NULL;
+}
+
 static void probe_rootless(struct host *h)
 {
 	gid_t pw_gid = 0;
@@ -433,11 +472,15 @@ static void probe_rootless(struct host *h)
 		h->subids_why = "the user is not in /etc/passwd, which newuidmap needs";
 	else if (h->egid != pw_gid)
 		h->subids_why = "the group is not the user's own of /etc/passwd, as newgidmap wants";
+	else if (!helpers_can_work())
+		h->subids_why = "newuidmap cannot gain its privileges here (no_new_privs is set, "
+				"its file system is nosuid, or it is neither set-user-ID nor has capabilities)";
 	else if (!range_usable(h->subuid, h->euid) || !range_usable(h->subgid, h->egid))
 		h->subids_why = "the range in /etc/subuid or /etc/subgid holds the user's own id, "
 				"0, or ids past 4294967294";
 	if (h->subids_why)
 		h->subuid = h->subgid = (struct id_range){ 0, 0 };
+	h->runtime_dir = runtime_dir(h->euid);
 }
 
 int host_probe(struct host *h, struct ct_err *e)

@@ -328,8 +328,12 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 	top = pfmt(p, "/sys/fs/cgroup%s", parent);
 	shared = pfmt(p, "%s/ctlaunch", top);
 	dir_leaf = pfmt(p, "%s/%s", shared, spec->name);
-	/* Rootless: the user's own delegated cgroup is what its runs share. */
-	if (h->euid != 0) {
+	/* Rootless: a file in the user's own runtime directory; without
+	 * one, the user's delegated cgroup, which others can read (and so
+	 * lock: a wait that Control-C ends). */
+	if (h->euid != 0 && h->runtime_dir) {
+		p->lock = pfmt(p, "%s/ctlaunch.lock", h->runtime_dir);
+	} else if (h->euid != 0) {
 		p->lock = top;
 		p->lock_dir = true;
 	}

@@ -206,8 +206,12 @@ load helpers
 	is_running "$BG_PID" || fail "ctlaunch did not wait for the lock: $(cat "$BG_ERR")"
 	kill -INT "$BG_PID"
 	bg_wait
+	# It ended while the lock was still held: no second wait at exit.
+	local held=yes
+	is_running "$holder" || held=no
 	kill "$holder" 2>/dev/null || true
 	wait "$holder" 2>/dev/null || true
+	assert_eq "the holder still held the lock when ctlaunch ended" yes "$held"
 	assert_status 130
 	assert_contains "stderr" "interrupted while waiting for /run/ctlaunch.lock" "$stderr"
 	assert_no_line "stdout" started "$output"
@@ -231,4 +235,28 @@ load helpers
 	assert_status 125
 	assert_contains "stderr" "the lock /run/ctlaunch.lock is not a regular file" "$stderr"
 	assert_no_line "stdout" started "$output"
+}
+
+@test "signals: a SIGINT the caller ignores (nohup, a script's &) stays ignored: not forwarded, no stop" {
+	write_spec <<-'EOF'
+		command: |
+		  trap 'echo got INT' INT
+		  echo ready
+		  read x
+		  echo done
+	EOF
+	BG_IN=$BATS_TEST_TMPDIR/in BG_OUT=$BATS_TEST_TMPDIR/out BG_ERR=$BATS_TEST_TMPDIR/err
+	mkfifo "$BG_IN"
+	env --ignore-signal=INT CTLT_MARKER="$NAME" "$CTLAUNCH" "$SPEC" \
+		<"$BG_IN" >"$BG_OUT" 2>"$BG_ERR" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+	BG_PID=$!
+	exec {BG_W}<>"$BG_IN"
+	wait_for_line ready
+	kill -INT "$BG_PID"
+	kill -INT "$BG_PID"
+	sleep 0.3
+	bg_wait
+	assert_status 0
+	assert_line "stdout" done "$output"
+	assert_no_line "stdout" "got INT" "$output"
 }
