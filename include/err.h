@@ -1,5 +1,5 @@
 /* Errors as values: a function that can fail returns -1 and fills a
- * struct ct_err; context is prepended on the way up; only main prints. */
+ * struct ct_err; only main prints. */
 #ifndef CTLAUNCH_ERR_H
 #define CTLAUNCH_ERR_H
 
@@ -20,10 +20,6 @@ struct ct_err {
 /* Fill e with a formatted message and errnum; return -1. */
 int ct_fail(struct ct_err *e, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-
-/* Prepend "context: " to e->msg (keeps errnum); return -1. */
-int ct_context(struct ct_err *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 /* "msg: strerror(errnum)" or "msg" when errnum is 0, into buf. */
 const char *ct_err_text(const struct ct_err *e, char *buf, size_t size);

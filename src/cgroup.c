@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "fileio.h"
 #include "util.h"
 
 /* One of the signals that end a run is waiting (they are blocked). */
@@ -133,30 +134,11 @@ int cg_mkdir(const char *dir, bool shared, struct ct_err *e)
 	return 0;
 }
 
-static int write_file(const char *path, const char *value, size_t len)
-{
-	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	do
-		n = write(fd, value, len);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -1;
-	if ((size_t)n != len) {
-		errno = EIO;
-		return -1;
-	}
-	return 0;
-}
-
 int cg_write(const char *dir, const char *file, const char *value, struct ct_err *e)
 {
 	cleanup_free char *path = xasprintf("%s/%s", dir, file);
 
-	if (write_file(path, value, strlen(value)) < 0)
+	if (write_data(path, value, strlen(value)) < 0)
 		return ct_fail(e, errno, "write %s = %s in %s", file, value, dir);
 	return 0;
 }
@@ -177,7 +159,7 @@ int cg_copy_from_parent(const char *dir, const char *file, struct ct_err *e)
 	 * kernel reads the same way, rather than nothing at all. */
 	if (n == 0)
 		buf[n++] = '\n';
-	if (write_file(to, buf, (size_t)n) < 0)
+	if (write_data(to, buf, (size_t)n) < 0)
 		return ct_fail(e, errno, "copy %s from the parent cgroup into %s", file, dir);
 	return 0;
 }

@@ -18,21 +18,6 @@ int ct_fail(struct ct_err *e, int errnum, const char *fmt, ...)
 	return -1;
 }
 
-int ct_context(struct ct_err *e, const char *fmt, ...)
-{
-	char prefix[sizeof e->msg], old[sizeof e->msg];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof prefix, fmt, ap);
-	va_end(ap);
-	memcpy(old, e->msg, sizeof old);
-	/* A message too long for the buffer is cut, never overflowed. */
-	if (snprintf(e->msg, sizeof e->msg, "%s: %s", prefix, old) >= (int)sizeof e->msg)
-		e->msg[sizeof e->msg - 1] = '\0';
-	return -1;
-}
-
 const char *ct_err_text(const struct ct_err *e, char *buf, size_t size)
 {
 	if (e->errnum)

@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "host.h"
 #include "util.h"
 
@@ -289,38 +290,6 @@ struct id_range host_parse_subid(const char *text, const char *user, uint32_t id
 		return (struct id_range){ (uint32_t)s, (uint32_t)n };
 	}
 	return (struct id_range){ 0, 0 };
-}
-
-static char *read_text(const char *path, struct ct_err *e)
-{
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0, cap = 4096;
-	char *buf;
-
-	if (fd < 0) {
-		ct_fail(e, errno, "open %s", path);
-		return NULL;
-	}
-	buf = xmalloc(cap);
-	for (;;) {
-		ssize_t r;
-
-		if (len + 1 >= cap)
-			buf = xrealloc(buf, cap *= 2);
-		r = read(fd, buf + len, cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			ct_fail(e, errno, "read %s", path);
-			free(buf);
-			return NULL;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	buf[len] = '\0';
-	return buf;
 }
 
 static int read_list(const char *path, const char *fallback, struct cpuset *out,

@@ -1,7 +1,6 @@
 /* Namespaces: the new UTS and network namespaces' setup, and the ids
  * of a rootless run's user namespace. */
 #include <errno.h>
-#include <fcntl.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "ns.h"
 #include "util.h"
 
@@ -36,22 +36,6 @@ int ns_lo_up(struct ct_err *e)
 	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
 		return ct_fail(e, errno, "bring up lo");
 	return 0;
-}
-
-static int write_text(const char *path, const char *text)
-{
-	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
-	size_t len = strlen(text);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	do
-		n = write(fd, text, len);
-	while (n < 0 && errno == EINTR);
-	if (n >= 0 && (size_t)n != len)
-		errno = EIO;
-	return n >= 0 && (size_t)n == len ? 0 : -1;
 }
 
 /* Rootless: map the child's ids. Alone, by writing the one line an
@@ -97,12 +81,12 @@ int ns_map_ids(pid_t pid, char which, const char *map, bool helper, struct ct_er
 	}
 	if (which == 'g') {
 		snprintf(path, sizeof path, "/proc/%d/setgroups", (int)pid);
-		if (write_text(path, "deny") < 0)
+		if (write_data(path, "deny", 4) < 0)
 			return ct_fail(e, errno, "write deny to %s", path);
 	}
 	snprintf(path, sizeof path, "/proc/%d/%cid_map", (int)pid, which);
 	snprintf(line, sizeof line, "%s\n", map);
-	if (write_text(path, line) < 0)
+	if (write_data(path, line, strlen(line)) < 0)
 		return ct_fail(e, errno, "write '%s' to %s", map, path);
 	return 0;
 }
