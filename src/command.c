@@ -119,12 +119,21 @@ static int elf_interp(int fd, const unsigned char *buf, char *out, size_t size)
  * names none, or with errno set when the file cannot be read. */
 static int interpreter_of(const char *file, char *out, size_t size)
 {
-	cleanup_close int fd = open(file, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: the rootfs is not trusted, and a FIFO named as an
+	 * interpreter would block the open for ever. */
+	cleanup_close int fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	unsigned char buf[512];
+	struct stat st;
 	ssize_t n;
 
-	if (fd < 0)
+	if (fd < 0 || fstat(fd, &st) < 0)
 		return -1;
+	/* The kernel executes regular files only: nothing else can be one
+	 * with an interpreter. */
+	if (!S_ISREG(st.st_mode)) {
+		errno = 0;
+		return -1;
+	}
 	n = read(fd, buf, sizeof buf - 1);
 	if (n < 0)
 		return -1;

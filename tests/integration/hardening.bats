@@ -860,6 +860,22 @@ refused_5736() {
 	refused_5736 /bin/elf-self
 }
 
+@test "a FIFO named as a script's interpreter: 126 at once, no hang in the check" {
+	private_rootfs
+	mkfifo "$RF/fifo"
+	printf '#!/fifo\necho ran\n' >"$RF/bin/script-fifo"
+	chmod 755 "$RF/bin/script-fifo"
+	ROOTFS=$RF write_spec <<-'EOF'
+		command: ["/bin/script-fifo"]
+		resources:
+		  memory: 32M
+	EOF
+	CTL_TIMEOUT=10 run --separate-stderr ctl_t "$SPEC"
+	assert_status 126
+	assert_no_line "stdout" '.' "$output"
+	assert_match "stderr" "^ctlaunch: $NAME: exec /bin/script-fifo: Permission denied" "$stderr"
+}
+
 # --- spec errors of the new keys: 125, file:line:col, nothing made -----
 
 @test "bad spec: an unknown capability name" {
