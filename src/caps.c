@@ -1,15 +1,12 @@
-/* Setting the command's capabilities, with libcap. */
+/* Setting the command's capabilities. */
 #include <errno.h>
 #include <sys/capability.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "caps.h"
-
-static void cap_freep(cap_t *c)
-{
-	if (*c)
-		cap_free(*c);
-}
 
 /* prctl directly: libcap's cap_drop_bound() reads each capability
  * before dropping it, and cap_reset_ambient() tests all of them first;
@@ -34,27 +31,24 @@ int caps_bound(uint64_t keep, struct ct_err *e)
 	return 0;
 }
 
+/* The kernel's interface rather than libcap's cap_get_proc and
+ * cap_set_proc: those allocate, and a vfork child must not. */
 int caps_set(uint64_t keep, struct ct_err *e)
 {
-	__attribute__((cleanup(cap_freep))) cap_t now = cap_get_proc();
-	__attribute__((cleanup(cap_freep))) cap_t want = cap_init();
-	int last = (int)cap_max_bits();
+	struct __user_cap_header_struct head = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	uint64_t want;
 
-	if (!now || !want)
-		return ct_fail(e, errno, "cap_get_proc");
-	for (int c = 0; c < last && c < CAPS_MAX; c++) {
-		cap_value_t v = c;
-		cap_flag_value_t has;
-
-		if (!(keep & CAPS_BIT(c)) || cap_get_flag(now, v, CAP_PERMITTED, &has) < 0 ||
-		    has != CAP_SET)
-			continue;
-		if (cap_set_flag(want, CAP_PERMITTED, 1, &v, CAP_SET) < 0 ||
-		    cap_set_flag(want, CAP_EFFECTIVE, 1, &v, CAP_SET) < 0)
-			return ct_fail(e, errno, "cap_set_flag");
+	if (syscall(SYS_capget, &head, data) < 0)
+		return ct_fail(e, errno, "read the capabilities");
+	/* Only what the process still has: a switch to another user has
+	 * cleared the permitted set, and the kernel adds nothing back. */
+	want = keep & (data[0].permitted | (uint64_t)data[1].permitted << 32);
+	for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
+		data[i].permitted = data[i].effective = (uint32_t)(want >> (32 * i));
+		data[i].inheritable = 0;
 	}
-	/* cap_init() starts empty: inheritable stays empty. */
-	if (cap_set_proc(want) < 0)
+	if (syscall(SYS_capset, &head, data) < 0)
 		return ct_fail(e, errno, "set the capabilities");
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* cgroup v1: directories and files under each controller's hierarchy. */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -134,10 +135,13 @@ int cg_mkdir(const char *dir, bool shared, struct ct_err *e)
 	return 0;
 }
 
+/* No malloc: a vfork child writes cgroup.procs with it. */
 int cg_write(const char *dir, const char *file, const char *value, struct ct_err *e)
 {
-	cleanup_free char *path = xasprintf("%s/%s", dir, file);
+	char path[PATH_MAX];
 
+	if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path)
+		return ct_fail(e, ENAMETOOLONG, "write %s = %s in %s", file, value, dir);
 	if (write_data(path, value, strlen(value)) < 0)
 		return ct_fail(e, errno, "write %s = %s in %s", file, value, dir);
 	return 0;
@@ -169,7 +173,6 @@ int cg_enter(const char *dir, pid_t pid, struct ct_err *e)
 	char v[32];
 
 	/* "0" is the writer itself. */
-
 	snprintf(v, sizeof v, "%d", (int)pid);
 	return cg_write(dir, "cgroup.procs", v, e);
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -15,23 +16,26 @@
 
 /* mkdir -p for a mount target that the rootfs lacks (a fresh tmpfs on
  * /dev has no pts/ or shm/): the directory itself first, its parents
- * only when that fails, so the usual case is one call. */
+ * only when that fails, so the usual case is one call. No malloc: a
+ * vfork child runs it. */
 static int mkdir_p(const char *path)
 {
-	cleanup_free char *parent = NULL;
-	char *slash;
+	char buf[PATH_MAX];
 
 	if (mkdir(path, 0755) == 0 || errno == EEXIST)
 		return 0;
 	if (errno != ENOENT)
 		return -1;
-	parent = xstrdup(path);
-	slash = strrchr(parent, '/');
-	if (!slash || slash == parent)
+	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+		errno = ENAMETOOLONG;
 		return -1;
-	*slash = '\0';
-	if (mkdir_p(parent) < 0)
-		return -1;
+	}
+	for (char *slash = strchr(buf + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*slash = '/';
+	}
 	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
 }
 
@@ -126,10 +130,15 @@ int mnt_fs_open(const char *fstype, unsigned long flags, struct ct_err *e)
  * would block an open for ever. */
 static int make_file(const char *path)
 {
-	cleanup_free char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
+	char dir[PATH_MAX];
+	char *slash;
 	int fd;
 
+	if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = '\0';
 		if (mkdir_p(dir) < 0)
