@@ -18,10 +18,13 @@ enum step_kind {
 	STEP_CG_WRITE,     /* cg.dir/cg.file := cg.value */
 	STEP_CG_COPY,      /* cg.dir/cg.file := the parent directory's cg.file */
 	STEP_CG_ENABLE,    /* v2: cg.value ("+memory +cpu") into cg.dir/cgroup.subtree_control */
-	STEP_CLONE,        /* clone.flags, into clone.cgroup: new namespaces, child starts blocked */
+	STEP_CLONE,        /* clone.*: new namespaces; clone.vfork: the parent sleeps until
+			    * the child execs, else the child stops at STEP_WAIT_RELEASE */
 	STEP_IDMAP,        /* idmap.*: the child's uid_map or gid_map (rootless) */
-	STEP_CG_ENTER,     /* write the child's pid to cg.dir/cgroup.procs */
+	STEP_CG_ENTER,     /* the child into cg.dir/cgroup.procs: its pid, or 0 by itself */
+	STEP_UNLOCK,       /* let go of the cgroup lock */
 	STEP_RELEASE,      /* parent: let the child run its steps */
+	STEP_DIE_WITH_PARENT, /* child: PR_SET_PDEATHSIG SIGKILL */
 	STEP_WAIT_RELEASE, /* child: block until released */
 	STEP_NOT_DUMPABLE, /* child: no ptrace, no core, no /proc/pid access by others */
 	STEP_SETSID,       /* child: a session of its own: no TIOCSTI into ours */
@@ -65,6 +68,7 @@ struct step {
 		struct {
 			unsigned long flags;
 			char *cgroup;   /* v2: start the child in it; NULL: where we are */
+			bool vfork;     /* CLONE_VM|CLONE_VFORK: the child runs in our memory */
 		} clone;
 		struct {
 			char which;     /* 'u' or 'g' */

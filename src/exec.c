@@ -1,7 +1,13 @@
 /* The executor: one walk over the plan. The parent runs the parent's
- * steps, the clone step forks the child, and the child runs the child's
- * steps. Errors in the child travel back to the parent through a pipe,
- * so main is still the only place that prints them. */
+ * steps, the clone step starts the child, and the child runs the
+ * child's steps. Errors in the child travel back to the parent, through
+ * the memory they share (vfork) or a pipe (fork), so main is still the
+ * only place that prints them.
+ *
+ * A vfork child runs in ctlaunch's memory while ctlaunch sleeps: it
+ * never calls malloc (an OOM kill half-way through would leave the
+ * heap broken for the parent) and never changes the parent's struct
+ * run (it works on a copy). */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,13 +35,21 @@
 /* Signals that reach ctlaunch and belong to the container. */
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
+struct child_err {
+	int status;      /* vfork: -1 until the child execs (0) or fails */
+	int errnum;
+	char msg[sizeof(((struct ct_err *)0)->msg)];
+};
+
 struct run {
 	const struct plan *p;
 	const struct exec_opts *o;
 	pid_t child;
 	int lock_fd;
-	int sync[2];     /* parent writes one byte: the child may go on */
-	int errpipe[2];  /* the child writes a struct child_err, or nothing at exec */
+	bool vfork;      /* the child shares our memory; we sleep until it execs */
+	int sync[2];     /* fork: parent writes one byte: the child may go on */
+	int errpipe[2];  /* fork: the child writes a struct child_err, or nothing at exec */
+	struct child_err *report; /* vfork: the parent's, filled by the child */
 	bool *made;      /* made[i]: the mkdir of step i succeeded */
 	bool supervised; /* v2: ctlaunch moved into its supervisor cgroup */
 	int *trees;      /* the child's open_tree fds, by slot */
@@ -43,12 +57,6 @@ struct run {
 	sigset_t oldmask;
 	struct sigaction old_pipe, old_chld;
 	struct exec_result *r;
-};
-
-struct child_err {
-	int status;
-	int errnum;
-	char msg[sizeof(((struct ct_err *)0)->msg)];
 };
 
 static void close_fd(int *fd)
@@ -104,22 +112,23 @@ __attribute__((noreturn)) static void child_fail(struct run *run, struct ct_err 
 	ssize_t n;
 
 	memcpy(ce.msg, e->msg, sizeof ce.msg);
+	if (run->vfork) {
+		*run->report = ce;
+		_exit(status);
+	}
 	do
 		n = write(run->errpipe[1], &ce, sizeof ce);
 	while (n < 0 && errno == EINTR);
 	_exit(status);
 }
 
-static int child_wait_release(struct run *run, struct ct_err *e)
+static int child_wait_release(struct run *run)
 {
 	char c;
 	ssize_t n;
 
-	/* If ctlaunch dies from here on, so does the container; the pipe
-	 * catches a death before prctl: its write end closes and read
-	 * returns 0. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		return ct_fail(e, errno, "prctl PR_SET_PDEATHSIG");
+	/* Zero bytes: ctlaunch died before the child could ask to die
+	 * with it. */
 	do
 		n = read(run->sync[0], &c, 1);
 	while (n < 0 && errno == EINTR);
@@ -139,19 +148,33 @@ static void close_from_to(unsigned from, unsigned to)
 		close((int)fd);
 }
 
-/* The child's first act: close every descriptor but stdio and its two
- * pipes. One inherited from ctlaunch's caller and still open later
- * would be a way out: a workdir of /proc/self/fd/N on a host directory
- * puts the command outside its root (the class of CVE-2024-21626). */
+/* The child's first act: close every descriptor but stdio and the ones
+ * it needs (its pipes, or the cgroup lock it lets go of). One inherited
+ * from ctlaunch's caller and still open later would be a way out: a
+ * workdir of /proc/self/fd/N on a host directory puts the command
+ * outside its root (the class of CVE-2024-21626). */
 static void close_inherited(const struct run *run)
 {
-	unsigned a = (unsigned)run->sync[0], b = (unsigned)run->errpipe[1];
-	unsigned lo = a < b ? a : b, hi = a < b ? b : a;
+	int keep[] = { run->sync[0], run->errpipe[1], run->lock_fd };
+	const size_t n = sizeof keep / sizeof keep[0];
+	unsigned from = 3;
 
-	/* main made sure 0-2 are open, so both pipes are above 2. */
-	close_from_to(3, lo - 1);
-	close_from_to(lo + 1, hi - 1);
-	close_from_to(hi + 1, ~0U);
+	/* Ascending, -1 first; main made sure 0-2 are open, so every
+	 * descriptor kept is above 2. */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			int t = keep[j];
+
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < 0)
+			continue;
+		close_from_to(from, (unsigned)keep[i] - 1);
+		from = (unsigned)keep[i] + 1;
+	}
+	close_from_to(from, ~0U);
 }
 
 /* What the child opened since is close-on-exec already; this makes
@@ -172,6 +195,10 @@ __attribute__((noreturn)) static void child_exec(struct run *run, const struct s
 	sigaction(SIGPIPE, &run->old_pipe, NULL);
 	sigaction(SIGCHLD, &run->old_chld, NULL);
 	sigprocmask(SIG_SETMASK, &run->oldmask, NULL);
+	/* Seen by the parent only if the exec succeeds: a failure
+	 * overwrites it, a crash in between leaves the parent a zombie. */
+	if (run->vfork)
+		run->report->status = 0;
 	command_exec(run->exec_path, s->u.exec.argv, s->u.exec.envp, &e);
 	child_fail(run, &e, e.status);
 }
@@ -196,8 +223,17 @@ static int switch_user(uid_t uid, gid_t gid, bool groups, struct ct_err *e)
 static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 {
 	switch (s->kind) {
+	case STEP_DIE_WITH_PARENT:
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+			return ct_fail(e, errno, "prctl PR_SET_PDEATHSIG");
+		return 0;
 	case STEP_WAIT_RELEASE:
-		return child_wait_release(run, e);
+		return child_wait_release(run);
+	case STEP_CG_ENTER:
+		return cg_enter(s->u.cg.dir, 0, e);
+	case STEP_UNLOCK:
+		cg_unlock(&run->lock_fd);
+		return 0;
 	case STEP_NOT_DUMPABLE:
 		if (prctl(PR_SET_DUMPABLE, 0) < 0)
 			return ct_fail(e, errno, "prctl PR_SET_DUMPABLE");
@@ -283,11 +319,11 @@ __attribute__((noreturn)) static void child_main(struct run *run)
 
 	close_fd(&run->sync[1]);
 	close_fd(&run->errpipe[0]);
-	run->lock_fd = -1;
+	/* The lock stays with ctlaunch, but for a vfork child's step that
+	 * lets go of it. */
+	if (!run->vfork)
+		run->lock_fd = -1;
 	close_inherited(run);
-	run->trees = xcalloc(run->p->n, sizeof *run->trees);
-	for (size_t i = 0; i < run->p->n; i++)
-		run->trees[i] = -1;
 	for (size_t i = 0; i < run->p->n; i++) {
 		const struct step *s = &run->p->steps[i];
 
@@ -358,9 +394,54 @@ static pid_t clone_child(unsigned long flags, const char *cgroup, bool *entered,
 	return pid;
 }
 
+/* A vfork child's stack, in bytes: its deepest path (the command's
+ * lookup and check, two PATH_MAX buffers, under a copy of struct run
+ * with a third) needs about a quarter of it. */
+#define CHILD_STACK (64 * 1024)
+
+static int spawn_main(void *arg)
+{
+	struct run copy = *(const struct run *)arg;
+
+	child_main(&copy);
+}
+
+/* clone with CLONE_VM|CLONE_VFORK: returns once the child has exec'd
+ * or died, with its report in our memory. Its stack is an array in
+ * this frame: ours sleeps meanwhile, and the top of the array lies
+ * where our earlier, deeper calls have already touched the pages. */
+static int spawn(struct run *run, const struct step *s, struct ct_err *e)
+{
+	char stack[CHILD_STACK] __attribute__((aligned(16)));
+	struct child_err report = { .status = -1 };
+	int flags = (int)s->u.clone.flags | CLONE_VM | CLONE_VFORK | SIGCHLD;
+
+	run->report = &report;
+	run->child = clone(spawn_main, stack + sizeof stack, flags, run);
+	run->report = NULL;
+	if (run->child < 0) {
+		run->child = 0;
+		return clone_failed(e, errno, s->u.clone.flags, "clone");
+	}
+	/* The lock's open file is the child's too: it let go of it, or it
+	 * died, and its cgroups are locked again for the cleanup. */
+	cg_unlock(&run->lock_fd);
+	if (report.status == 0)
+		return 0;
+	if (report.status < 0)
+		return ct_fail(e, 0, "the container died during setup");
+	report.msg[sizeof report.msg - 1] = '\0';
+	ct_fail(e, report.errnum, "%s", report.msg);
+	e->status = report.status;
+	return -1;
+}
+
 static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
 {
 	bool entered;
+
+	if (s->u.clone.vfork)
+		return spawn(run, s, e);
 
 	if (pipe2(run->sync, O_CLOEXEC) < 0 || pipe2(run->errpipe, O_CLOEXEC) < 0)
 		return ct_fail(e, errno, "pipe");
@@ -383,8 +464,6 @@ static int release(struct run *run, struct ct_err *e)
 	struct child_err ce;
 	ssize_t n;
 
-	/* The child is in all its cgroups: others may now set up theirs. */
-	cg_unlock(&run->lock_fd);
 	do
 		n = write(run->sync[1], "1", 1);
 	while (n < 0 && errno == EINTR);
@@ -526,6 +605,10 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 		return do_clone(run, s, e);
 	case STEP_CG_ENTER:
 		return cg_enter(s->u.cg.dir, run->child, e);
+	case STEP_UNLOCK:
+		/* The child is in all its cgroups: others may now set up theirs. */
+		cg_unlock(&run->lock_fd);
+		return 0;
 	case STEP_RELEASE:
 		return release(run, e);
 	case STEP_WAIT:
@@ -630,15 +713,22 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	      struct ct_err *e)
 {
 	cleanup_free bool *made = xcalloc(p->n ? p->n : 1, sizeof *made);
+	cleanup_free int *trees = xmalloc((p->n ? p->n : 1) * sizeof *trees);
 	struct run run = {
 		.p = p, .o = o, .lock_fd = -1, .sync = { -1, -1 }, .errpipe = { -1, -1 },
-		.made = made, .r = r,
+		.made = made, .trees = trees, .r = r,
 	};
 	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
 	sigset_t block;
 	int rc = 0;
 
 	memset(r, 0, sizeof *r);
+	/* Made here: a vfork child must not allocate. */
+	for (size_t i = 0; i < p->n; i++)
+		trees[i] = -1;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->steps[i].kind == STEP_CLONE)
+			run.vfork = p->steps[i].u.clone.vfork;
 	/* Signals wait in the queue from here on: a Ctrl-C during setup
 	 * reaches the container once it runs, and never kills ctlaunch
 	 * half-way, with cgroups made and not removed. */

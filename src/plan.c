@@ -68,8 +68,9 @@ static struct step *add(struct plan *p, enum step_kind kind, enum step_side side
 
 static const struct ct_loc nowhere;
 
-static void cg_step(struct plan *p, enum step_kind kind, enum cg_ctrl c, const char *dir,
-		    const char *file, const char *value, struct ct_loc from)
+static struct step *cg_step(struct plan *p, enum step_kind kind, enum cg_ctrl c,
+			    const char *dir, const char *file, const char *value,
+			    struct ct_loc from)
 {
 	struct step *s = add(p, kind, SIDE_PARENT, from);
 
@@ -77,6 +78,7 @@ static void cg_step(struct plan *p, enum step_kind kind, enum cg_ctrl c, const c
 	s->u.cg.dir = pstr(p, dir);
 	s->u.cg.file = pstr(p, file);
 	s->u.cg.value = pstr(p, value);
+	return s;
 }
 
 static void cg_mkdir(struct plan *p, enum cg_ctrl c, const char *dir, bool shared)
@@ -848,6 +850,16 @@ static int check_user_mapped(const struct spec *spec, const struct host *h, stru
 	return 0;
 }
 
+/* Whether the executor takes the cgroup lock: at a cgroup it makes or
+ * hands controllers down to. */
+static bool locks(const struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->steps[i].kind == STEP_CG_MKDIR || p->steps[i].kind == STEP_CG_ENABLE)
+			return true;
+	return false;
+}
+
 int plan_build(const struct spec *spec, const struct host *h, const struct plan_opts *o,
 	       struct plan *p, struct ct_err *e)
 {
@@ -855,6 +867,7 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	const char *hostname = spec->hostname ? spec->hostname : spec->name;
 	const char *entered = NULL;
 	struct step *s;
+	bool vfork;
 
 	memset(p, 0, sizeof *p);
 	p->arena = xcalloc(1, sizeof *p->arena);
@@ -868,8 +881,8 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	p->lock = pstr(p, CT_LOCK_FILE);
 
 	/* Limits are in place before the child exists, and the child is in
-	 * its cgroups before it is released: the command never runs, even
-	 * for a moment, outside its limits. */
+	 * its cgroups before it runs anything but ctlaunch's own steps: the
+	 * command never runs, even for a moment, outside its limits. */
 	if (check_user_mapped(spec, h, e) < 0 || plan_cgroups(p, spec, h, o, leaf, e) < 0) {
 		plan_free(p);
 		return -1;
@@ -884,19 +897,39 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 		for (int c = 0; c < CTRL__N; c++)
 			if (leaf[c])
 				s->u.clone.cgroup = pstr(p, entered = leaf[c]);
+	/* Root's child needs nothing more of ctlaunch once it exists, so it
+	 * runs in ctlaunch's memory (CLONE_VM|CLONE_VFORK, as posix_spawn)
+	 * while ctlaunch sleeps until its exec: no page tables copied, no
+	 * copy-on-write fault for either process, which on a virtual
+	 * machine cost more than the rest of the setup. A rootless child
+	 * needs its uid map written by ctlaunch first, and clone3 with
+	 * CLONE_VM wants a stack only assembly can start a child on: those
+	 * two fork, and wait to be released. */
+	s->u.clone.vfork = !p->rootless && !s->u.clone.cgroup;
+	vfork = s->u.clone.vfork;
+	if (vfork)
+		add(p, STEP_DIE_WITH_PARENT, SIDE_CHILD, nowhere);
 	if (p->rootless)
 		plan_idmaps(p, h);
 	for (int c = 0; c < CTRL__N; c++) {
 		/* v2 has one cgroup for all controllers: entered once. */
 		if (!leaf[c] || (entered && strcmp(entered, leaf[c]) == 0))
 			continue;
-		cg_step(p, STEP_CG_ENTER, (enum cg_ctrl)c, leaf[c], "cgroup.procs", NULL, nowhere);
+		cg_step(p, STEP_CG_ENTER, (enum cg_ctrl)c, leaf[c], "cgroup.procs", NULL, nowhere)
+			->side = vfork ? SIDE_CHILD : SIDE_PARENT;
 		if (h->layout == CG_UNIFIED)
 			entered = leaf[c];
 	}
-	add(p, STEP_RELEASE, SIDE_PARENT, nowhere);
-
-	add(p, STEP_WAIT_RELEASE, SIDE_CHILD, nowhere);
+	/* Held from the first mkdir until the child is in its cgroups: a
+	 * run of the same name must find it there. The lock belongs to the
+	 * open file, which a vfork child shares, so the child can let go. */
+	if (locks(p))
+		add(p, STEP_UNLOCK, vfork ? SIDE_CHILD : SIDE_PARENT, nowhere);
+	if (!vfork) {
+		add(p, STEP_RELEASE, SIDE_PARENT, nowhere);
+		add(p, STEP_DIE_WITH_PARENT, SIDE_CHILD, nowhere);
+		add(p, STEP_WAIT_RELEASE, SIDE_CHILD, nowhere);
+	}
 	/* After release: the kernel refuses a write to the uid_map of a
 	 * process that is not dumpable (its /proc files turn root's), and
 	 * until then the child is a copy of ctlaunch with nothing to hide. */

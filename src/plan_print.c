@@ -157,16 +157,26 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		put_flags(&o, s->u.clone.flags, clone_flags, sizeof clone_flags / sizeof clone_flags[0]);
 		if (s->u.clone.cgroup)
 			put(&o, " into cgroup %s (clone3 CLONE_INTO_CGROUP)", s->u.clone.cgroup);
-		put(&o, " (the child waits to be released)");
+		if (s->u.clone.vfork)
+			put(&o, " with CLONE_VM|CLONE_VFORK (ctlaunch sleeps until the child execs)");
+		else
+			put(&o, " (the child waits to be released)");
 		break;
 	case STEP_CG_ENTER:
-		put(&o, "write <child pid> to %s/cgroup.procs", s->u.cg.dir);
+		put(&o, "write %s to %s/cgroup.procs", s->side == SIDE_CHILD ? "0 (itself)" : "<child pid>",
+		    s->u.cg.dir);
+		break;
+	case STEP_UNLOCK:
+		put(&o, "let go of the cgroup lock");
 		break;
 	case STEP_RELEASE:
 		put(&o, "release the child");
 		break;
+	case STEP_DIE_WITH_PARENT:
+		put(&o, "prctl PR_SET_PDEATHSIG SIGKILL (die with the parent)");
+		break;
 	case STEP_WAIT_RELEASE:
-		put(&o, "wait to be released (die with the parent: PR_SET_PDEATHSIG)");
+		put(&o, "wait to be released");
 		break;
 	case STEP_NOT_DUMPABLE:
 		put(&o, "prctl PR_SET_DUMPABLE 0 (until exec)");

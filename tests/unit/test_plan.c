@@ -109,24 +109,30 @@ static void rootfs_bind_before_pivot_root_before_proc(void)
 	CHECK(plan_find(&p, "mknod /dev/null c 1 3 mode 0666") > dev);
 }
 
-static void cgroup_placement_before_release_and_exec(void)
+/* Root on v1: the child shares ctlaunch's memory (vfork) and, as its
+ * first acts, dies with ctlaunch, joins its cgroups, lets go of the
+ * lock. Every limit is written before it exists. */
+static void cgroup_placement_vfork(void)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
 	cleanup_plan struct plan p = { 0 };
-	long clone, release, wait_release, exec, last_enter = -1, last_limit = -1;
+	long clone, unlock, exec, first_enter = -1, last_enter = -1, last_limit = -1;
 
 	fake_spec(&s);
 	fake_host_v1(&h);
 	with_limits(&s);
 	CHECK(build(&s, &h, NULL, &p) == 0);
 	clone = plan_find_kind(&p, STEP_CLONE);
-	release = plan_find_kind(&p, STEP_RELEASE);
-	wait_release = plan_find_kind(&p, STEP_WAIT_RELEASE);
+	unlock = plan_find_kind(&p, STEP_UNLOCK);
 	exec = plan_find_kind(&p, STEP_EXEC);
+	CHECK(clone >= 0 && p.steps[clone].u.clone.vfork);
+	CHECK(plan_find(&p, "with CLONE_VM|CLONE_VFORK (ctlaunch sleeps until the child execs)") == clone);
 	for (size_t i = 0; i < p.n; i++) {
 		if (p.steps[i].kind == STEP_CG_ENTER) {
-			CHECK((long)i > clone);
+			CHECK(p.steps[i].side == SIDE_CHILD);
+			if (first_enter < 0)
+				first_enter = (long)i;
 			last_enter = (long)i;
 		}
 		if (p.steps[i].kind == STEP_CG_WRITE || p.steps[i].kind == STEP_CG_COPY ||
@@ -134,16 +140,24 @@ static void cgroup_placement_before_release_and_exec(void)
 			last_limit = (long)i;
 	}
 	CHECK(last_limit >= 0 && last_limit < clone);
-	CHECK(last_enter > clone && release > last_enter);
-	CHECK(wait_release > release && exec > wait_release);
-	/* The child's first step is the wait; it makes itself undumpable
-	 * right after (the parent may still write its uid_map before). */
-	CHECK(p.steps[wait_release + 1].kind == STEP_NOT_DUMPABLE);
-	for (long i = 0; i < wait_release; i++)
-		CHECK(p.steps[i].side == SIDE_PARENT);
-	CHECK(plan_find(&p, "write <child pid> to /sys/fs/cgroup/memory/lab/ctlaunch/web/cgroup.procs") > clone);
-	CHECK(plan_find(&p, "write <child pid> to /sys/fs/cgroup/cpu,cpuacct/ctlaunch/web/cgroup.procs") > clone);
-	CHECK(plan_find(&p, "write <child pid> to /sys/fs/cgroup/cpuset/ctlaunch/web/cgroup.procs") > clone);
+	CHECK(p.steps[clone + 1].kind == STEP_DIE_WITH_PARENT && first_enter == clone + 2);
+	CHECK(unlock == last_enter + 1 && p.steps[unlock].side == SIDE_CHILD);
+	CHECK(p.steps[unlock + 1].kind == STEP_NOT_DUMPABLE && exec > unlock);
+	/* Nobody to release it, nothing to wait for. */
+	CHECK(plan_find_kind(&p, STEP_RELEASE) < 0 && plan_find_kind(&p, STEP_WAIT_RELEASE) < 0);
+	for (long i = 0; i < (long)p.n; i++)
+		CHECK(p.steps[i].side == (i <= clone || p.steps[i].kind == STEP_WAIT ? SIDE_PARENT
+										  : SIDE_CHILD));
+	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/memory/lab/ctlaunch/web/cgroup.procs") > clone);
+	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/cpu,cpuacct/ctlaunch/web/cgroup.procs") > clone);
+	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/cpuset/ctlaunch/web/cgroup.procs") > clone);
+	/* No limits: no cgroup made, no lock to let go of. */
+	plan_free(&p);
+	spec_free(&s);
+	fake_spec(&s);
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	CHECK(plan_find_kind(&p, STEP_UNLOCK) < 0 && plan_find_kind(&p, STEP_CG_ENTER) < 0);
+	CHECK(p.steps[plan_find_kind(&p, STEP_CLONE)].u.clone.vfork);
 }
 
 static void memory_limit_then_memsw(void)
@@ -340,10 +354,11 @@ static void hardening_order(void)
 	sysrq_ro = plan_find(&p, "mount /proc/sysrq-trigger remount (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC|MS_REMOUNT|MS_BIND) if it exists");
 	cgroupfs = plan_find(&p, "mount cgroup on /sys/fs/cgroup/cpu,cpuacct type cgroup (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC) cpu,cpuacct");
 	cgroupfs_ro = plan_find(&p, "mount /sys/fs/cgroup remount (MS_RDONLY");
-	/* Not dumpable from the moment it is released; the session and
-	 * the cgroup namespace once it is in its cgroups. */
-	CHECK(wait_release == first_child && not_dumpable == wait_release + 1);
-	CHECK(setsid_ > wait_release && unshare > wait_release);
+	/* Root's child dies with ctlaunch first; not dumpable once in its
+	 * cgroups; the session and the cgroup namespace after that. */
+	CHECK(wait_release < 0 && p.steps[first_child].kind == STEP_DIE_WITH_PARENT);
+	CHECK(not_dumpable == plan_find_kind(&p, STEP_UNLOCK) + 1);
+	CHECK(setsid_ > not_dumpable && unshare > setsid_);
 	/* Masks need /proc, /sys and the container's own /dev/null. */
 	CHECK(kcore > proc && kcore > dev_null && firmware > sys && sysrq_ro > proc);
 	CHECK(cgroupfs > sys && cgroupfs_ro > cgroupfs);
@@ -435,7 +450,7 @@ T_LIST(t_plan) = {
 	T(cpuset_parent_filled_before_child),
 	T(rprivate_before_any_mount),
 	T(rootfs_bind_before_pivot_root_before_proc),
-	T(cgroup_placement_before_release_and_exec),
+	T(cgroup_placement_vfork),
 	T(memory_limit_then_memsw),
 	T(no_resources_no_cgroups),
 	T(cgroup_parent_and_cleanup_order),

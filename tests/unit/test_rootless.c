@@ -35,6 +35,12 @@ static void user_namespace_and_maps(void)
 	gid_map = plan_find(&p, "write 0 1000 1 to /proc/<child pid>/gid_map (setgroups deny first)");
 	release = plan_find_kind(&p, STEP_RELEASE);
 	CHECK(uid_map > clone && gid_map > clone && release > uid_map && release > gid_map);
+	/* The maps need the parent after the clone: no vfork. The child
+	 * waits to be released before anything else. */
+	CHECK(!p.steps[clone].u.clone.vfork);
+	CHECK(p.steps[release + 1].kind == STEP_DIE_WITH_PARENT &&
+	      p.steps[release + 2].kind == STEP_WAIT_RELEASE &&
+	      p.steps[release + 3].kind == STEP_NOT_DUMPABLE);
 	/* The kernel refuses setgroups once it is denied. */
 	CHECK(plan_find(&p, "setgroups 0") < 0 && plan_find(&p, "setgid 0, setuid 0") >= 0);
 	/* Root runs have no user namespace and no maps. */
