@@ -156,6 +156,14 @@ def parse_strace(path):
                        "call": name.group(2) if name and not rest.startswith("+++") else "",
                        "resumed": rest.startswith("<..."),
                        "dur": float(d.group(1)) if d else 0.0})
+    # A call another process interrupted in the output ("<unfinished
+    # ...>") has its duration on its "<... resumed>" line.
+    open_call = {}
+    for e in ev:
+        if e["text"].endswith("<unfinished ...>"):
+            open_call[e["pid"]] = e
+        elif e["resumed"] and e["pid"] in open_call:
+            open_call.pop(e["pid"])["dur"] = e["dur"]
     return ev
 
 
@@ -163,8 +171,8 @@ PHASES = [
     "exec of ctlaunch and its start-up (libc, libcap)",
     "read the spec, probe the host, check, plan",
     "cgroups: lock, mkdir, limits (shared ctlaunch/ dirs too)",
-    "clone with 5 new namespaces",
-    "put the child in its cgroups, release it",
+    "clone with 5 new namespaces, to the child's first step",
+    "the child into its cgroups: it joins them (vfork), or ctlaunch puts it there and releases it",
     "child set-up: cgroupns, hostname, lo, mounts, /dev, masks, caps",
     "the command: execve(/bin/true) to its exit",
     "reap, OOM check, rmdir of the cgroups, exit",
@@ -195,17 +203,41 @@ def landmarks(ev):
             if m:
                 child = int(m.group(1))
                 break
-    clone_end = clone["t"] + clone["dur"]
-    release = first(lambda e: e["pid"] == main and e["call"] == "write" and '"1", 1' in e["text"],
-                    clone["t"])
     cexec = [e for e in ev if e["pid"] == child and e["call"] == "execve" and not e["resumed"]]
     cexit = first(lambda e: e["pid"] == child and e["text"].startswith("+++"))
     mexit = first(lambda e: e["pid"] == main and e["text"].startswith("+++"))
-    if not (release and cexec and cexit and mexit):
+    release = first(lambda e: e["pid"] == main and e["call"] == "write" and '"1", 1' in e["text"],
+                    clone["t"])
+    if not (cexec and cexit and mexit):
         return None
-    marks = [t0, spec["t"], cg["t"], clone["t"], clone_end, release["t"], cexec[-1]["t"],
-             cexit["t"], mexit["t"]]
-    return [b - a for a, b in zip(marks, marks[1:])], child, release["t"], cexec[-1]["t"]
+    if release:
+        # fork: the clone returns at once; ctlaunch writes the child's
+        # pid to cgroup.procs and releases it through a pipe.
+        done = first(lambda e: e["pid"] == main and e["call"].startswith("clone") and
+                     re.search(r"\) = \d+", e["text"]) is not None)
+        clone_end = done["t"] + (0.0 if done["resumed"] else done["dur"])
+        marks = [t0, spec["t"], cg["t"], clone["t"], clone_end, release["t"]]
+        child_start = release["t"]
+    else:
+        # vfork: ctlaunch sleeps in clone until the exec; the child's
+        # first calls write itself to its cgroups' cgroup.procs.
+        first_child = first(lambda e: e["pid"] == child)
+        if not first_child:
+            return None
+        joined = first_child["t"]
+        procs = False
+        for e in ev:
+            if e["pid"] != child or e["t"] >= cexec[-1]["t"]:
+                continue
+            if e["call"] == "openat" and "cgroup.procs" in e["text"]:
+                procs = True
+            elif procs and e["call"] == "write":
+                joined = e["t"] + e["dur"]
+                procs = False
+        marks = [t0, spec["t"], cg["t"], clone["t"], first_child["t"], joined]
+        child_start = joined
+    marks += [cexec[-1]["t"], cexit["t"], mexit["t"]]
+    return [b - a for a, b in zip(marks, marks[1:])], child, child_start, cexec[-1]["t"]
 
 
 def norm(text):
@@ -278,7 +310,8 @@ def phases(full, marks):
                 if '"1", 1' in e["text"]:
                     key = "write (release the child)"
             elif c.startswith("clone"):
-                key = "clone (5 namespaces)"
+                key = ("clone (5 namespaces; CLONE_VFORK: returns at the child's exec)"
+                       if "CLONE_VFORK" in e["text"] else "clone (5 namespaces)")
             elif c == "execve":
                 key = f"execve {arg}"
             else:
@@ -641,7 +674,9 @@ def table(d):
     if pt:
         o.append("`perf trace -s` of one launch (tracepoints, not ptrace: close to the real "
                  "costs; each call still pays a few µs of tracing). `true` is the container's "
-                 "process, before and after its exec:")
+                 "process, before and after its exec. ctlaunch's clone, and its first "
+                 "rt_sigtimedwait, are sleeps: the clone returns at the child's exec "
+                 "(CLONE_VFORK), the wait at the command's exit:")
         o.append("")
         o.append(pt)
     o[goals_at:goals_at] = goal_lines(goals)
