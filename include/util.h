@@ -30,8 +30,9 @@ int parse_cpulist(const char *s, struct cpuset *out);
 
 /* Canonical list form of set into buf ("0-3,5"); "" for an empty set.
  * A list too long for buf ends in ",..." after the last whole element;
- * CT_MAX_CPUS * 4 bytes always hold the whole list. */
+ * CT_CPULIST_MAX bytes always hold the whole list. */
 void cpulist_format(const struct cpuset *set, char *buf, size_t size);
+#define CT_CPULIST_MAX (CT_MAX_CPUS * 4)
 
 bool cpuset_is_subset(const struct cpuset *a, const struct cpuset *b);
 bool cpuset_is_empty(const struct cpuset *set);

@@ -87,6 +87,19 @@ static void cg_mkdir(struct plan *p, enum cg_ctrl c, const char *dir, bool share
 	p->steps[p->n - 1].u.cg.shared = shared;
 }
 
+/* A write of a CPU or memory node list. Formatted on the heap: a
+ * stack buffer for the longest list would take the stack pages deeper
+ * than anything else, and on a virtual machine each new page is a
+ * fault of tens of microseconds. */
+static void cpulist_step(struct plan *p, const char *dir, const char *file,
+			 const struct cpuset *set, struct ct_loc from)
+{
+	cleanup_free char *buf = xmalloc(CT_CPULIST_MAX);
+
+	cpulist_format(set, buf, CT_CPULIST_MAX);
+	cg_step(p, STEP_CG_WRITE, CTRL_CPUSET, dir, file, buf, from);
+}
+
 /* v1 cpuset: a new directory starts with empty cpuset.cpus and
  * cpuset.mems, and the kernel refuses to attach a task to it (ENOSPC).
  * cpuset.mems goes first: a cpuset with CPUs but no memory nodes is just
@@ -94,17 +107,12 @@ static void cg_mkdir(struct plan *p, enum cg_ctrl c, const char *dir, bool share
  * as runc and crun do. */
 static void cpuset_fill(struct plan *p, const char *dir, const struct spec *spec, bool leaf)
 {
-	char buf[CT_MAX_CPUS * 6];
-
-	if (leaf && spec->res.has_mems) {
-		cpulist_format(&spec->res.mems, buf, sizeof buf);
-		cg_step(p, STEP_CG_WRITE, CTRL_CPUSET, dir, "cpuset.mems", buf, spec->res.mems_at);
-	} else {
+	if (leaf && spec->res.has_mems)
+		cpulist_step(p, dir, "cpuset.mems", &spec->res.mems, spec->res.mems_at);
+	else
 		cg_step(p, STEP_CG_COPY, CTRL_CPUSET, dir, "cpuset.mems", NULL, nowhere);
-	}
 	if (leaf && spec->res.has_cpus) {
-		cpulist_format(&spec->res.cpus, buf, sizeof buf);
-		cg_step(p, STEP_CG_WRITE, CTRL_CPUSET, dir, "cpuset.cpus", buf, spec->res.cpus_at);
+		cpulist_step(p, dir, "cpuset.cpus", &spec->res.cpus, spec->res.cpus_at);
 	} else {
 		cg_step(p, STEP_CG_COPY, CTRL_CPUSET, dir, "cpuset.cpus", NULL, nowhere);
 	}
@@ -249,7 +257,7 @@ uint64_t cpu_shares_to_weight(uint64_t shares)
 
 static void limits_v2(struct plan *p, const struct spec *spec, const char *leaf)
 {
-	char v[CT_MAX_CPUS * 6];
+	char v[64];
 
 	if (spec->res.has_memory) {
 		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.memory);
@@ -274,14 +282,10 @@ static void limits_v2(struct plan *p, const struct spec *spec, const char *leaf)
 	}
 	/* An empty cpuset.cpus or cpuset.mems in v2 means the parent's:
 	 * only what the spec names is written, mems first as in v1. */
-	if (spec->res.has_mems) {
-		cpulist_format(&spec->res.mems, v, sizeof v);
-		cg_step(p, STEP_CG_WRITE, CTRL_CPUSET, leaf, "cpuset.mems", v, spec->res.mems_at);
-	}
-	if (spec->res.has_cpus) {
-		cpulist_format(&spec->res.cpus, v, sizeof v);
-		cg_step(p, STEP_CG_WRITE, CTRL_CPUSET, leaf, "cpuset.cpus", v, spec->res.cpus_at);
-	}
+	if (spec->res.has_mems)
+		cpulist_step(p, leaf, "cpuset.mems", &spec->res.mems, spec->res.mems_at);
+	if (spec->res.has_cpus)
+		cpulist_step(p, leaf, "cpuset.cpus", &spec->res.cpus, spec->res.cpus_at);
 	if (spec->res.has_pids) {
 		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.pids);
 		cg_step(p, STEP_CG_WRITE, CTRL_PIDS, leaf, "pids.max", v, spec->res.pids_at);
