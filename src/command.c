@@ -66,10 +66,13 @@ static int lookup(const char *name, char *const envp[], char *out, size_t size)
 
 /* The PT_INTERP path of an ELF file whose header is in buf. The two
  * classes differ only in field widths, so each program header is read
- * into the 64-bit layout. */
+ * into the 64-bit layout. The table is read CHUNK entries a call: one
+ * for most files. */
 static int elf_interp(int fd, const unsigned char *buf, char *out, size_t size)
 {
+	enum { CHUNK = 16 };
 	bool is64 = buf[EI_CLASS] == ELFCLASS64;
+	unsigned char table[CHUNK * sizeof(Elf64_Phdr)];
 	uint64_t phoff;
 	unsigned phnum, phentsize;
 
@@ -86,30 +89,46 @@ static int elf_interp(int fd, const unsigned char *buf, char *out, size_t size)
 	} else {
 		return -1;
 	}
-	for (unsigned i = 0; i < phnum; i++) {
-		off_t at = (off_t)(phoff + (uint64_t)i * phentsize);
-		uint64_t type, offset, filesz;
+	/* Entries of another size are not the class's: the kernel refuses
+	 * such a file (binfmt_elf), and so does this check. */
+	if (phentsize != (is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr))) {
+		errno = ENOEXEC;
+		return -1;
+	}
+	for (unsigned first = 0; first < phnum; first += CHUNK) {
+		unsigned n = phnum - first;
+		size_t len;
 
-		if (is64) {
-			Elf64_Phdr ph;
+		if (n > CHUNK)
+			n = CHUNK;
+		len = (size_t)n * phentsize;
 
-			if (pread(fd, &ph, sizeof ph, at) != (ssize_t)sizeof ph)
-				return -1;
-			type = ph.p_type, offset = ph.p_offset, filesz = ph.p_filesz;
-		} else {
-			Elf32_Phdr ph;
-
-			if (pread(fd, &ph, sizeof ph, at) != (ssize_t)sizeof ph)
-				return -1;
-			type = ph.p_type, offset = ph.p_offset, filesz = ph.p_filesz;
-		}
-		if (type != PT_INTERP)
-			continue;
-		if (filesz == 0 || filesz >= size ||
-		    pread(fd, out, filesz, (off_t)offset) != (ssize_t)filesz)
+		if (pread(fd, table, len, (off_t)(phoff + (uint64_t)first * phentsize)) !=
+		    (ssize_t)len)
 			return -1;
-		out[filesz] = '\0';
-		return 0;
+		for (unsigned i = 0; i < n; i++) {
+			const unsigned char *at = table + (size_t)i * phentsize;
+			uint64_t type, offset, filesz;
+
+			if (is64) {
+				Elf64_Phdr ph;
+
+				memcpy(&ph, at, sizeof ph);
+				type = ph.p_type, offset = ph.p_offset, filesz = ph.p_filesz;
+			} else {
+				Elf32_Phdr ph;
+
+				memcpy(&ph, at, sizeof ph);
+				type = ph.p_type, offset = ph.p_offset, filesz = ph.p_filesz;
+			}
+			if (type != PT_INTERP)
+				continue;
+			if (filesz == 0 || filesz >= size ||
+			    pread(fd, out, filesz, (off_t)offset) != (ssize_t)filesz)
+				return -1;
+			out[filesz] = '\0';
+			return 0;
+		}
 	}
 	return -1;
 }

@@ -54,7 +54,7 @@ struct run {
 	bool supervised; /* v2: ctlaunch moved into its supervisor cgroup */
 	int *trees;      /* the child's open_tree fds, by slot */
 	char exec_path[PATH_MAX]; /* the command's file, found and checked */
-	sigset_t oldmask;
+	sigset_t held, oldmask; /* held: see held_signals */
 	struct sigaction old_pipe, old_chld;
 	struct exec_result *r;
 };
@@ -499,10 +499,8 @@ static int exit_status(int wstatus)
  * the first, and Ctrl-C twice must always end a run. */
 static int wait_child(struct run *run, struct ct_err *e)
 {
-	sigset_t set;
 	int stops = 0, wstatus;
 
-	held_signals(&set);
 	for (;;) {
 		pid_t w = waitpid(run->child, &wstatus, WNOHANG);
 		int sig;
@@ -511,7 +509,7 @@ static int wait_child(struct run *run, struct ct_err *e)
 			break;
 		if (w < 0 && errno != EINTR)
 			return ct_fail(e, errno, "waitpid");
-		sig = sigwaitinfo(&set, NULL);
+		sig = sigwaitinfo(&run->held, NULL);
 		if (sig < 0 || sig == SIGCHLD)
 			continue;
 		kill(run->child, sig);
@@ -719,7 +717,6 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 		.made = made, .trees = trees, .r = r,
 	};
 	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
-	sigset_t block;
 	int rc = 0;
 
 	memset(r, 0, sizeof *r);
@@ -732,8 +729,8 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	/* Signals wait in the queue from here on: a Ctrl-C during setup
 	 * reaches the container once it runs, and never kills ctlaunch
 	 * half-way, with cgroups made and not removed. */
-	held_signals(&block);
-	sigprocmask(SIG_BLOCK, &block, &run.oldmask);
+	held_signals(&run.held);
+	sigprocmask(SIG_BLOCK, &run.held, &run.oldmask);
 	/* A child that dies early must not kill us through its pipes. */
 	sigaction(SIGPIPE, &ign, &run.old_pipe);
 	/* An ignored SIGCHLD, inherited from the caller, would make the
@@ -754,7 +751,7 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	cleanup(&run, e, rc < 0);
 	if (rc == 0 && e->msg[0])
 		rc = -1;
-	drain(&block);
+	drain(&run.held);
 	close_fd(&run.sync[0]);
 	close_fd(&run.sync[1]);
 	close_fd(&run.errpipe[0]);
