@@ -2,11 +2,18 @@
  * lower bound to compare launchers with. No parsing, no checks, no
  * cleanup of anything but the cgroups, no error text beyond perror.
  *
- *   floor ROOTFS MEMDIR CPUDIR CPUSETDIR COMMAND [ARG...]
+ *   floor [--vfork] ROOTFS MEMDIR CPUDIR CPUSETDIR COMMAND [ARG...]
  *
  * MEMDIR, CPUDIR and CPUSETDIR are cgroup directories to create (their
  * parents must exist); the limits are the benchmark's: memory 64M, cpu
- * shares 512, cpuset cpus 0 mems 0. Exits with the command's status. */
+ * shares 512, cpuset cpus 0 mems 0. Exits with the command's status.
+ *
+ * The child is a fork (clone without CLONE_VM) that the parent puts in
+ * its cgroups and then releases through a pipe. With --vfork it is
+ * started as ctlaunch starts root's containers: CLONE_VM|CLONE_VFORK on
+ * a stack of the parent's, the parent asleep until the exec, the child
+ * writing itself (0) to each cgroup.procs; a diagnostic floor for that
+ * way, not the one the targets are measured against. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -47,9 +54,15 @@ static void child(char **argv, int go)
 	const char *rootfs = argv[1];
 	char c;
 
-	/* Wait until the parent has put us in the cgroups. */
-	if (read(go, &c, 1) != 0)
+	if (go < 0) {
+		/* vfork: nobody to wait for; join the cgroups ourselves. */
+		for (int i = 2; i <= 4; i++)
+			if (put(argv[i], "cgroup.procs", "0") < 0)
+				_exit(125);
+	} else if (read(go, &c, 1) != 0) {
+		/* Wait until the parent has put us in the cgroups. */
 		_exit(125);
+	}
 	/* rprivate first, or the mounts below propagate to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0 || chdir(rootfs) < 0 ||
@@ -66,6 +79,12 @@ static void child(char **argv, int go)
 	_exit(127);
 }
 
+static int vfork_child(void *argv)
+{
+	child(argv, -1);
+	return 127;
+}
+
 int main(int argc, char **argv)
 {
 	const int flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET;
@@ -73,8 +92,15 @@ int main(int argc, char **argv)
 	int go[2], st = 125 << 8, made = 0, killed = 0;
 	pid_t p;
 
+	int use_vfork = argc > 1 && strcmp(argv[1], "--vfork") == 0;
+
+	if (use_vfork) {
+		argv++;
+		argc--;
+	}
 	if (argc < 6) {
-		fputs("usage: floor ROOTFS MEMDIR CPUDIR CPUSETDIR COMMAND [ARG...]\n", stderr);
+		fputs("usage: floor [--vfork] ROOTFS MEMDIR CPUDIR CPUSETDIR COMMAND [ARG...]\n",
+		      stderr);
 		return 125;
 	}
 	for (; made < 3; made++)
@@ -88,6 +114,17 @@ int main(int argc, char **argv)
 	    put(argv[3], "cpu.shares", "512") < 0 || put(argv[4], "cpuset.mems", "0") < 0 ||
 	    put(argv[4], "cpuset.cpus", "0") < 0)
 		goto out;
+	if (use_vfork) {
+		char stack[64 * 1024] __attribute__((aligned(16)));
+
+		p = clone(vfork_child, stack + sizeof stack, flags | CLONE_VM | CLONE_VFORK | SIGCHLD,
+			  argv);
+		if (p < 0) {
+			perror("clone");
+			goto out;
+		}
+		goto wait;
+	}
 	if (pipe2(go, O_CLOEXEC) < 0) {
 		perror("pipe");
 		goto out;
@@ -110,6 +147,7 @@ int main(int argc, char **argv)
 			break;
 		}
 	close(go[1]); /* releases the child: its read returns 0 */
+wait:
 	while (waitpid(p, &st, 0) < 0 && errno == EINTR)
 		;
 	if (killed)

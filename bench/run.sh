@@ -360,6 +360,7 @@ done
 		printf 'ctlaunch-libs\tctlaunch, libyaml and libcap linked in, libc shared\tvariant\n'
 	fi
 	printf 'ctlaunch-kept\tctlaunch, shared ctlaunch/ cgroups kept between launches\tvariant\n'
+	printf 'floor-vfork\tfloor --vfork: its child started as ctlaunch starts root'"'"'s (CLONE_VM|CLONE_VFORK)\tvariant\n'
 	printf 'ctlaunch-nocpuset\tctlaunch, memory and cpu shares only (no cpuset)\tvariant\n'
 	printf 'ctlaunch-nores\tctlaunch, no resources (no cgroups at all)\tvariant\n'
 } >"$OUT/launchers.tsv"
@@ -374,6 +375,8 @@ argv_of() {
 	true) A=("${cmd[@]}") ;;
 	floor) A=("$OUT/floor" "$ROOTFS" "$CG/memory/$ID/floor" "$CG/cpu/$ID/floor"
 		"$CG/cpuset/$ID/floor" "${cmd[@]}") ;;
+	floor-vfork) A=("$OUT/floor" --vfork "$ROOTFS" "$CG/memory/$ID/floorv" "$CG/cpu/$ID/floorv"
+		"$CG/cpuset/$ID/floorv" "${cmd[@]}") ;;
 	ctlaunch) A=("$CTL" --name "$ID" --cgroup-parent "/$ID" "$TMP/bench.yaml" -- "${cmd[@]}") ;;
 	ctlaunch-dynamic) A=("$OUT/dynamic/ctlaunch" --name "$ID-s" --cgroup-parent "/$ID"
 		"$TMP/bench.yaml" -- "${cmd[@]}") ;;
