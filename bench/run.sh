@@ -460,15 +460,33 @@ for k in "${KEYS[@]}"; do
 done
 
 say "--plan: the examples, and specs of growing size"
-hf=(hyperfine -N --style basic --warmup 3 --runs "$PLAN_RUNS" --export-json "$OUT/plan-examples.json")
+# Interleaved rounds, like the launches: a burst of the kernel's own
+# clean-up after the launch loops (network namespaces are freed in the
+# background) then slows every spec a little, not the first one a lot.
+# Beside them, an empty static program: what process start-up alone
+# costs here, the part of a --plan no launcher can avoid.
+printf 'int main(void) { return 0; }\n' | ${CC:-cc} -O2 -static -x c -o "$OUT/empty" - 2>/dev/null ||
+	printf 'int main(void) { return 0; }\n' | ${CC:-cc} -O2 -x c -o "$OUT/empty" - ||
+	die "cannot build an empty C program"
+plan_label=() plan_cmd=()
 for f in examples/*.yaml; do
-	hf+=(-n "$f" "$CTL --plan $ROOT/$f")
+	plan_label+=("$f") plan_cmd+=("$CTL --plan $ROOT/$f")
 done
 # The same with the dynamic build: what its loader costs.
 if [ -x "$OUT/dynamic/ctlaunch" ]; then
-	hf+=(-n "examples/hello.yaml, dynamic build" "$OUT/dynamic/ctlaunch --plan $ROOT/examples/hello.yaml")
+	plan_label+=("examples/hello.yaml, dynamic build")
+	plan_cmd+=("$OUT/dynamic/ctlaunch --plan $ROOT/examples/hello.yaml")
 fi
-"${hf[@]}" >"$OUT/hyperfine-plan.log" 2>&1 || die "ctlaunch --plan failed (build/bench/hyperfine-plan.log)"
+plan_label+=("an empty C program (static), for scale") plan_cmd+=("$OUT/empty")
+n=${#plan_label[@]}
+for ((i = 0; i < PLAN_RUNS; i++)); do
+	for ((j = 0; j < n; j++)); do
+		k=$(((i + j) % n))
+		read -ra A <<<"${plan_cmd[k]}"
+		ns=$("$OUT/timeit" "${A[@]}") || die "${plan_cmd[k]} failed"
+		printf '%s\t%s\t%s\n' "$i" "${plan_label[k]}" "$ns" >>"$OUT/plan-examples.tsv"
+	done
+done
 
 gen_spec() { # ENV MOUNTS
 	local i
