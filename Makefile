@@ -23,8 +23,8 @@ ALL_LDFLAGS := $(LDFLAGS)
 
 # The launcher is one self-contained, static binary by default: it
 # starts faster, with no dynamic loader (one make bench run on the CI
-# machine: a launch 1.36x the syscall floor instead of 1.87x, --plan
-# 1.9 ms instead of 3.1, peak RSS 1.3 MiB instead of 2.1), for size
+# machine: a launch 1.11x the syscall floor instead of 1.39x, --plan
+# 1.9-2.0 ms instead of 3.1, peak RSS 1.3 MiB instead of 2.1), for size
 # (1.4 MB, 1.0 MB stripped, instead of 0.4 MB). Safe here: ctlaunch
 # reads /etc/passwd itself and never uses NSS. It needs the static
 # archives (Debian ships libyaml.a, libcap.a and libc.a in the -dev

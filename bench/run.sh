@@ -360,7 +360,7 @@ done
 		printf 'ctlaunch-libs\tctlaunch, libyaml and libcap linked in, libc shared\tvariant\n'
 	fi
 	printf 'ctlaunch-kept\tctlaunch, shared ctlaunch/ cgroups kept between launches\tvariant\n'
-	printf 'floor-vfork\tfloor --vfork: its child started as ctlaunch starts root'"'"'s (CLONE_VM|CLONE_VFORK)\tvariant\n'
+	printf 'floor-vfork\tfloor --vfork: its child started as ctlaunch starts root'"'"'s (CLONE_VM, CLONE_VFORK)\tvariant\n'
 	printf 'ctlaunch-nocpuset\tctlaunch, memory and cpu shares only (no cpuset)\tvariant\n'
 	printf 'ctlaunch-nores\tctlaunch, no resources (no cgroups at all)\tvariant\n'
 } >"$OUT/launchers.tsv"
@@ -478,6 +478,14 @@ if [ -x "$OUT/dynamic/ctlaunch" ]; then
 	plan_cmd+=("$OUT/dynamic/ctlaunch --plan $ROOT/examples/hello.yaml")
 fi
 plan_label+=("an empty C program (static), for scale") plan_cmd+=("$OUT/empty")
+# hyperfine too, the issue's tool, with the empty program first: it
+# takes whatever is left of the background clean-up.
+hf=(hyperfine -N --style basic --warmup 5 --runs "$PLAN_RUNS" --export-json "$OUT/plan-examples.json")
+hf+=(-n "${plan_label[-1]}" "${plan_cmd[-1]}")
+for ((k = 0; k < ${#plan_label[@]} - 1; k++)); do
+	hf+=(-n "${plan_label[k]}" "${plan_cmd[k]}")
+done
+"${hf[@]}" >"$OUT/hyperfine-plan.log" 2>&1 || die "ctlaunch --plan failed (build/bench/hyperfine-plan.log)"
 n=${#plan_label[@]}
 for ((i = 0; i < PLAN_RUNS; i++)); do
 	for ((j = 0; j < n; j++)); do
