@@ -396,7 +396,9 @@ static pid_t clone_child(unsigned long flags, const char *cgroup, bool *entered,
 
 /* A vfork child's stack, in bytes: its deepest path (the command's
  * lookup and check, two PATH_MAX buffers, under a copy of struct run
- * with a third) needs about a quarter of it. */
+ * with a third; or -v's logging through stdio) needs about a third of
+ * it. A build with -fstack-clash-protection touches every page of it
+ * at each launch: slower by a few faults, not wrong. */
 #define CHILD_STACK (64 * 1024)
 
 static int spawn_main(void *arg)
