@@ -149,23 +149,17 @@ int cg_write(const char *dir, const char *file, const char *value, struct ct_err
 
 int cg_copy_from_parent(const char *dir, const char *file, struct ct_err *e)
 {
-	cleanup_free char *from = NULL, *to = NULL;
-	/* On the heap, as in the planner: the stack pages it would take
-	 * cost a fault each. A newline and the NUL fit too. */
-	cleanup_free char *buf = xmalloc(CT_CPULIST_MAX + 2);
+	cleanup_free char *from = NULL, *to = NULL, *buf = NULL;
 	const char *slash = strrchr(dir, '/');
-	ssize_t n;
 
 	from = xasprintf("%.*s/%s", (int)(slash ? slash - dir : 0), dir, file);
 	to = xasprintf("%s/%s", dir, file);
-	n = read_small(from, buf, CT_CPULIST_MAX + 2);
-	if (n < 0)
-		return ct_fail(e, errno, "read %s", from);
+	buf = read_text(from, e);
+	if (!buf)
+		return ct_fail(e, e->errnum, "read %s", from);
 	/* An empty value would clear the set; write a newline, which the
 	 * kernel reads the same way, rather than nothing at all. */
-	if (n == 0)
-		buf[n++] = '\n';
-	if (write_data(to, buf, (size_t)n) < 0)
+	if (write_data(to, *buf ? buf : "\n", *buf ? strlen(buf) : 1) < 0)
 		return ct_fail(e, errno, "copy %s from the parent cgroup into %s", file, dir);
 	return 0;
 }

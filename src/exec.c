@@ -46,10 +46,9 @@ struct run {
 	const struct exec_opts *o;
 	pid_t child;
 	int lock_fd;
-	bool vfork;      /* the child shares our memory; we sleep until it execs */
 	int sync[2];     /* fork: parent writes one byte: the child may go on */
 	int errpipe[2];  /* fork: the child writes a struct child_err, or nothing at exec */
-	struct child_err *report; /* vfork: the parent's, filled by the child */
+	struct child_err *report; /* in a vfork child only: the parent's, to fill */
 	bool *made;      /* made[i]: the mkdir of step i succeeded */
 	bool supervised; /* v2: ctlaunch moved into its supervisor cgroup */
 	int *trees;      /* the child's open_tree fds, by slot */
@@ -112,7 +111,7 @@ __attribute__((noreturn)) static void child_fail(struct run *run, struct ct_err 
 	ssize_t n;
 
 	memcpy(ce.msg, e->msg, sizeof ce.msg);
-	if (run->vfork) {
+	if (run->report) {
 		*run->report = ce;
 		_exit(status);
 	}
@@ -197,7 +196,7 @@ __attribute__((noreturn)) static void child_exec(struct run *run, const struct s
 	sigprocmask(SIG_SETMASK, &run->oldmask, NULL);
 	/* Seen by the parent only if the exec succeeds: a failure
 	 * overwrites it, a crash in between leaves the parent a zombie. */
-	if (run->vfork)
+	if (run->report)
 		run->report->status = 0;
 	command_exec(run->exec_path, s->u.exec.argv, s->u.exec.envp, &e);
 	child_fail(run, &e, e.status);
@@ -321,7 +320,7 @@ __attribute__((noreturn)) static void child_main(struct run *run)
 	close_fd(&run->errpipe[0]);
 	/* The lock stays with ctlaunch, but for a vfork child's step that
 	 * lets go of it. */
-	if (!run->vfork)
+	if (!run->report)
 		run->lock_fd = -1;
 	close_inherited(run);
 	for (size_t i = 0; i < run->p->n; i++) {
@@ -394,6 +393,18 @@ static pid_t clone_child(unsigned long flags, const char *cgroup, bool *entered,
 	return pid;
 }
 
+/* The child's report, whichever way it came, as the run's error; NULL:
+ * it died before it could make one. */
+static int child_failed(struct child_err *ce, struct ct_err *e)
+{
+	if (!ce)
+		return ct_fail(e, 0, "the container died during setup");
+	ce->msg[sizeof ce->msg - 1] = '\0';
+	ct_fail(e, ce->errnum, "%s", ce->msg);
+	e->status = ce->status;
+	return -1;
+}
+
 /* A vfork child's stack, in bytes: its deepest path (the command's
  * lookup and check, two PATH_MAX buffers, under a copy of struct run
  * with a third; or -v's logging through stdio) needs about a third of
@@ -430,12 +441,7 @@ static int spawn(struct run *run, const struct step *s, struct ct_err *e)
 	cg_unlock(&run->lock_fd);
 	if (report.status == 0)
 		return 0;
-	if (report.status < 0)
-		return ct_fail(e, 0, "the container died during setup");
-	report.msg[sizeof report.msg - 1] = '\0';
-	ct_fail(e, report.errnum, "%s", report.msg);
-	e->status = report.status;
-	return -1;
+	return child_failed(report.status < 0 ? NULL : &report, e);
 }
 
 static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
@@ -477,14 +483,7 @@ static int release(struct run *run, struct ct_err *e)
 	close_fd(&run->errpipe[0]);
 	if (n == 0)
 		return 0;
-	if (n != (ssize_t)sizeof ce) {
-		ct_fail(e, 0, "the container died during setup");
-		return -1;
-	}
-	ce.msg[sizeof ce.msg - 1] = '\0';
-	ct_fail(e, ce.errnum, "%s", ce.msg);
-	e->status = ce.status;
-	return -1;
+	return child_failed(n == (ssize_t)sizeof ce ? &ce : NULL, e);
 }
 
 static int exit_status(int wstatus)
@@ -725,9 +724,6 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	/* Made here: a vfork child must not allocate. */
 	for (size_t i = 0; i < p->n; i++)
 		trees[i] = -1;
-	for (size_t i = 0; i < p->n; i++)
-		if (p->steps[i].kind == STEP_CLONE)
-			run.vfork = p->steps[i].u.clone.vfork;
 	/* Signals wait in the queue from here on: a Ctrl-C during setup
 	 * reaches the container once it runs, and never kills ctlaunch
 	 * half-way, with cgroups made and not removed. */

@@ -83,8 +83,7 @@ static struct step *cg_step(struct plan *p, enum step_kind kind, enum cg_ctrl c,
 
 static void cg_mkdir(struct plan *p, enum cg_ctrl c, const char *dir, bool shared)
 {
-	cg_step(p, STEP_CG_MKDIR, c, dir, NULL, NULL, nowhere);
-	p->steps[p->n - 1].u.cg.shared = shared;
+	cg_step(p, STEP_CG_MKDIR, c, dir, NULL, NULL, nowhere)->u.cg.shared = shared;
 }
 
 /* A write of a CPU or memory node list. Formatted on the heap: a
@@ -266,8 +265,7 @@ static void limits_v2(struct plan *p, const struct spec *spec, const char *leaf)
 		 * swap; here swap has its own limit. Absent when the kernel
 		 * does not account swap. */
 		cg_step(p, STEP_CG_WRITE, CTRL_MEMORY, leaf, "memory.swap.max", "0",
-			spec->res.memory_at);
-		p->steps[p->n - 1].u.cg.optional = true;
+			spec->res.memory_at)->u.cg.optional = true;
 		p->oom_file = pfmt(p, "%s/memory.events", leaf);
 	}
 	if (spec->res.has_cpu_shares) {
@@ -306,6 +304,7 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 	char enable[64] = "";
 	const char *parent, *dir_leaf;
 	char *top, *shared;
+	struct step *deepest = NULL;
 	size_t len = 0;
 
 	for (int c = 0; c < CTRL__N; c++) {
@@ -348,17 +347,17 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 	for (const char *slash = parent;; slash = strchr(slash + 1, '/')) {
 		size_t n = strlen("/sys/fs/cgroup") + (size_t)((slash ? slash : parent + strlen(parent)) - parent);
 
-		cg_step(p, STEP_CG_ENABLE, CTRL__N, pfmt(p, "%.*s", (int)n, top), "cgroup.subtree_control",
-			enable, nowhere);
+		deepest = cg_step(p, STEP_CG_ENABLE, CTRL__N, pfmt(p, "%.*s", (int)n, top),
+				  "cgroup.subtree_control", enable, nowhere);
 		if (!slash || !*slash)
 			break;
 	}
 	/* Even at what looks like the root: in a cgroup namespace it is
 	 * not, and the executor tells the two apart. */
-	p->steps[p->n - 1].u.cg.supervise = true;
+	deepest->u.cg.supervise = true;
 	cg_mkdir(p, CTRL__N, shared, true);
-	cg_step(p, STEP_CG_ENABLE, CTRL__N, shared, "cgroup.subtree_control", enable, nowhere);
-	p->steps[p->n - 1].u.cg.shared = true;
+	cg_step(p, STEP_CG_ENABLE, CTRL__N, shared, "cgroup.subtree_control", enable, nowhere)
+		->u.cg.shared = true;
 	cg_mkdir(p, CTRL__N, dir_leaf, false);
 	limits_v2(p, spec, dir_leaf);
 	for (int c = 0; c < CTRL__N; c++)
