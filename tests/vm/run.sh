@@ -23,7 +23,9 @@
 # Environment: VM_TIMEOUT (seconds, default 600) for the whole boot and
 # tests; VM_KERNEL, a vmlinuz to boot instead of Debian's; VM_TESTS, a
 # test script to run in the VM instead of tests/vm/tests.sh; VM_APPEND,
-# more words for the kernel's command line (loglevel=7 to see it boot).
+# more words for the kernel's command line (loglevel=7 to see it boot);
+# VM_ACCEL, kvm or tcg to force one (default: KVM where /dev/kvm is usable,
+# with a fall back to TCG when KVM cannot start the guest).
 #
 # Needs qemu-system-x86 (scripts/deps.sh), busybox-static and a C
 # compiler with a static libc; root only to run apt-get update when the
@@ -170,31 +172,53 @@ cp -a "$VM/rootfs" "$r/vm/rootfs"
 
 # --- the VM ------------------------------------------------------------
 
-# No KVM in CI: TCG, one host thread per virtual CPU. -nodefaults: no
-# VGA, no network card (whose option ROM, from ipxe-qemu, qemu would
+# TCG, one host thread per virtual CPU, where there is no KVM. -nodefaults:
+# no VGA, no network card (whose option ROM, from ipxe-qemu, qemu would
 # otherwise need). No -nographic: it would tie the monitor to our stdin
 # and put a terminal into raw mode; both serial ports go to files, and
 # the monitor is off. cgroup_no_v1=all: no v1 hierarchy can exist.
-if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-	accel="-accel kvm -cpu host"
-else
-	accel="-accel tcg,thread=multi"
-fi
+tcg="-accel tcg,thread=multi"
+kvm="-accel kvm -cpu host"
+case ${VM_ACCEL:-} in
+kvm) accel=$kvm ;;
+tcg) accel=$tcg ;;
+'') if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then accel=$kvm; else accel=$tcg; fi ;;
+*) bail "VM_ACCEL is '$VM_ACCEL' (expected kvm, tcg or nothing)" ;;
+esac
 append="console=ttyS0 panic=-1 quiet cgroup_no_v1=all rdinit=/init ${VM_APPEND:-}"
 
+# boot ACCEL: one run of the VM; qrc is qemu's exit status.
+boot() {
+	: >"$tmp/console.log"
+	: >"$tmp/tap.log"
+	# setpriv --pdeathsig: should we be killed outright (SIGKILL, no
+	# trap), timeout gets a SIGTERM and passes it on to qemu, which then
+	# ends too.
+	# shellcheck disable=SC2086 # $1 is several words
+	setpriv --pdeathsig TERM timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -nodefaults -no-user-config \
+		$1 -smp 2 -m 512M -no-reboot -display none -monitor none \
+		-kernel "$KERNEL" -initrd "$tmp/initramfs.cpio" -append "$append" \
+		-serial "file:$tmp/console.log" -serial "file:$tmp/tap.log" \
+		</dev/null >"$tmp/qemu.log" 2>&1 &
+	qpid=$!
+	qrc=0
+	wait "$qpid" || qrc=$?
+	qpid=
+}
+
 start=$(date +%s)
-# setpriv --pdeathsig: should we be killed outright (SIGKILL, no trap),
-# timeout gets a SIGTERM and passes it on to qemu, which then ends too.
-# shellcheck disable=SC2086 # $accel is several words
-setpriv --pdeathsig TERM timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -nodefaults -no-user-config \
-	$accel -smp 2 -m 512M -no-reboot -display none -monitor none \
-	-kernel "$KERNEL" -initrd "$tmp/initramfs.cpio" -append "$append" \
-	-serial "file:$tmp/console.log" -serial "file:$tmp/tap.log" \
-	</dev/null >"$tmp/qemu.log" 2>&1 &
-qpid=$!
-qrc=0
-wait "$qpid" || qrc=$?
-qpid=
+boot "$accel"
+# /dev/kvm can be there and still unable to run a guest: in a nested
+# virtual machine qemu aborts under -cpu host ("failed to set MSR
+# 0x10a"). A KVM run that failed before the guest printed anything is
+# that case: boot again under TCG, and say so in the report.
+fallback=
+if [ "$qrc" -ne 0 ] && [ "$accel" = "$kvm" ] && [ -z "${VM_ACCEL:-}" ] && [ ! -s "$tmp/tap.log" ]; then
+	fallback="kvm failed (qemu exit $qrc: $(grep -m 1 -iE 'error|assert' "$tmp/qemu.log" | cut -c 1-120)), so "
+	accel=$tcg
+	start=$(date +%s)
+	boot "$accel"
+fi
 secs=$(($(date +%s) - start))
 
 # Keep the logs of this run for a look after a failure; without the
@@ -239,6 +263,6 @@ if [ -n "$problem" ]; then
 	echo "# the console's last lines ($VM/console.log):"
 	tail -n 30 "$VM/console.log" | sed 's/^/#   /'
 fi
-echo "# vm: $(basename "$KERNEL"), ${accel#-accel }, ${secs}s in qemu"
+echo "# vm: $(basename "$KERNEL"), ${fallback}${accel#-accel }, ${secs}s in qemu"
 
 [ -z "$problem" ] && ! grep -E '^not ok( |$)' "$tap" | grep -qvE '# TODO( |$)'
