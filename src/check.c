@@ -14,47 +14,105 @@
 
 #include "check.h"
 
-/* A file of the rootfs, opened as if the rootfs were /: a link in it to
- * /etc/shadow, or to ../../.., stays inside the rootfs. */
-static FILE *open_in_rootfs(const char *rootfs, const char *path)
+/* The largest /etc/passwd or /etc/group read from a rootfs: far more
+ * than any real one, and small enough that a hostile rootfs (a sparse
+ * file of gigabytes) cannot stall a check. */
+#define ID_FILE_MAX (4 * 1024 * 1024)
+
+/* A file of the rootfs, read whole as if the rootfs were /: a link in it
+ * to /etc/shadow, or to ../../.., stays inside the rootfs. The rootfs is
+ * not trusted, so the file is first opened with O_PATH, which opens
+ * nothing (a device node's driver, a FIFO), and only a regular file of
+ * sane size is then opened for reading, through that same descriptor.
+ * NULL with errno ENOENT when there is no such file; NULL with a
+ * message in why otherwise. */
+static char *read_rootfs_file(const char *rootfs, const char *path, char *why, size_t size)
 {
 	cleanup_close int root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int pfd = -1, fd = -1;
 	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+		.flags = O_PATH | O_CLOEXEC,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
+	char self[64];
 	struct stat st;
-	int fd;
-	FILE *f;
+	char *buf;
+	size_t len = 0;
 
+	*why = '\0';
 	if (root < 0)
 		return NULL;
-	fd = (int)syscall(SYS_openat2, root, path, &how, sizeof how);
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "r"))) {
-		close(fd);
+	pfd = (int)syscall(SYS_openat2, root, path, &how, sizeof how);
+	if (pfd < 0 || fstat(pfd, &st) < 0) {
+		if (errno != ENOENT)
+			snprintf(why, size, "cannot open it: %s", strerror(errno));
 		return NULL;
 	}
-	return f;
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, size, "it is not a regular file");
+		return NULL;
+	}
+	if (st.st_size > ID_FILE_MAX) {
+		snprintf(why, size, "it is larger than %d MiB", ID_FILE_MAX / (1024 * 1024));
+		return NULL;
+	}
+	/* The O_PATH descriptor's file, and no other: a rename in the
+	 * rootfs since cannot swap it. */
+	snprintf(self, sizeof self, "/proc/self/fd/%d", pfd);
+	fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		snprintf(why, size, "cannot open it: %s", strerror(errno));
+		return NULL;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	/* The size seen by fstat bounds the read: a file that grows
+	 * meanwhile is read no further. */
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(why, size, "cannot read it: %s", strerror(errno));
+			free(buf);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	if (strlen(buf) != len) {
+		snprintf(why, size, "it holds a NUL byte");
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 /* Look name (or a number) up in an /etc/passwd- or /etc/group-style
  * file: field 0 the name, field 2 the id, field 3 (passwd) the group.
- * 0 when found, with *id and *gid (when wanted) set. */
+ * 0 when found, with *id and *gid (when wanted) set; 1 when not found;
+ * -1 when the file cannot be used, with the reason in why. A record is
+ * a whole line, however long: a line is never split into two records. */
 static int lookup_id(const char *rootfs, const char *file, const char *name, uint32_t *id,
-		     uint32_t *gid)
+		     uint32_t *gid, char *why, size_t size)
 {
-	cleanup_fclose FILE *f = open_in_rootfs(rootfs, file);
-	char line[1024];
+	cleanup_free char *text = read_rootfs_file(rootfs, file, why, size);
+	char *next = text;
 
-	while (f && fgets(line, sizeof line, f)) {
-		char *rest = line, *fields[4] = { 0 };
+	if (!text)
+		return *why ? -1 : 1;
+	while (next && *next) {
+		char *line = next, *rest, *fields[4] = { 0 };
 		uint64_t v, g;
 
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		rest = line;
 		/* strsep, not strtok: "lab::1001:..." has an empty password
 		 * field, and merging it would shift every field after it. */
-		line[strcspn(line, "\n")] = '\0';
 		for (int i = 0; i < 4 && rest; i++)
 			fields[i] = strsep(&rest, ":");
 		if (!fields[2] || parse_uint(fields[2], 0, UINT32_MAX - 1, &v) < 0)
@@ -66,7 +124,13 @@ static int lookup_id(const char *rootfs, const char *file, const char *name, uin
 			*gid = (uint32_t)g;
 		return 0;
 	}
-	return -1;
+	return 1;
+}
+
+/* The reason a rootfs's id file cannot be used, as the spec's error. */
+static void id_file_diag(struct spec *spec, struct ct_diags *d, const char *file, const char *why)
+{
+	ct_diag(d, spec->file, spec->user_at, "user", "the rootfs's %s cannot be used: %s", file, why);
 }
 
 /* user: uid[:gid], each a number or a name the rootfs knows. Without a
@@ -74,8 +138,9 @@ static int lookup_id(const char *rootfs, const char *file, const char *name, uin
 static void check_user(struct spec *spec, struct ct_diags *d)
 {
 	cleanup_free char *copy = NULL;
-	char *group;
+	char *group, why[128];
 	uint64_t n;
+	int rc;
 
 	if (!spec->user)
 		return;
@@ -88,18 +153,36 @@ static void check_user(struct spec *spec, struct ct_diags *d)
 		uint32_t same;
 
 		spec->uid = (uint32_t)n;
-		lookup_id(spec->rootfs, "/etc/passwd", copy, &same, &spec->gid);
-	} else if (lookup_id(spec->rootfs, "/etc/passwd", copy, &spec->uid, &spec->gid) < 0) {
-		ct_diag(d, spec->file, spec->user_at, "user",
-			"no user '%s' in the rootfs's /etc/passwd (expected a name it has, or a number)",
-			copy);
+		/* Both numbers: nothing to look up. */
+		if (group && parse_uint(group, 0, UINT32_MAX - 1, &n) == 0) {
+			spec->gid = (uint32_t)n;
+			return;
+		}
+		rc = lookup_id(spec->rootfs, "/etc/passwd", copy, &same, &spec->gid, why, sizeof why);
+	} else {
+		rc = lookup_id(spec->rootfs, "/etc/passwd", copy, &spec->uid, &spec->gid, why,
+			       sizeof why);
+		if (rc > 0) {
+			ct_diag(d, spec->file, spec->user_at, "user",
+				"no user '%s' in the rootfs's /etc/passwd (expected a name it has, or a number)",
+				copy);
+			return;
+		}
+	}
+	if (rc < 0) {
+		id_file_diag(spec, d, "/etc/passwd", why);
 		return;
 	}
 	if (!group)
 		return;
-	if (parse_uint(group, 0, UINT32_MAX - 1, &n) == 0)
+	if (parse_uint(group, 0, UINT32_MAX - 1, &n) == 0) {
 		spec->gid = (uint32_t)n;
-	else if (lookup_id(spec->rootfs, "/etc/group", group, &spec->gid, NULL) < 0)
+		return;
+	}
+	rc = lookup_id(spec->rootfs, "/etc/group", group, &spec->gid, NULL, why, sizeof why);
+	if (rc < 0)
+		id_file_diag(spec, d, "/etc/group", why);
+	else if (rc > 0)
 		ct_diag(d, spec->file, spec->user_at, "user",
 			"no group '%s' in the rootfs's /etc/group (expected a name it has, or a number)",
 			group);

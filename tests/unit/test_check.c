@@ -71,7 +71,92 @@ static void users_from_the_rootfs(void)
 	CHECK(rmdir(root) == 0);
 }
 
+
+/* A hostile rootfs: the id files are looked at before they are read,
+ * and a record is never split. Unit-testable without root: a FIFO
+ * stands for a device node (both would be opened, and a FIFO's open
+ * blocks for ever), a sparse file for a huge one. */
+static void hostile_id_files(void)
+{
+	char root[] = "/tmp/ctlaunch-check.XXXXXX", etc[64], file[96];
+	cleanup_host struct host h;
+	static const struct {
+		const char *what, *user, *diag;
+		uint32_t uid;
+	} cases[] = {
+		{ "fifo", "lab", "web.yaml:3:7: user: the rootfs's /etc/passwd cannot be used: it is not a regular file", 0 },
+		{ "huge", "lab", "web.yaml:3:7: user: the rootfs's /etc/passwd cannot be used: it is larger than 4 MiB", 0 },
+		{ "nul", "lab", "web.yaml:3:7: user: the rootfs's /etc/passwd cannot be used: it holds a NUL byte", 0 },
+		/* The tail of a 2000-byte comment line looks like "lab:x:0:0"
+		 * to a reader that splits lines at 1024 bytes. */
+		{ "long", "lab", NULL, 1000 },
+		{ "numeric", "1234:5", NULL, 1234 },
+	};
+
+	fake_host_v1(&h);
+	CHECK(mkdtemp(root) != NULL);
+	snprintf(etc, sizeof etc, "%s/etc", root);
+	CHECK(mkdir(etc, 0755) == 0);
+	snprintf(file, sizeof file, "%s/passwd", etc);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cleanup_spec struct spec s;
+		cleanup_diags struct ct_diags d = { 0 };
+		int rc;
+
+		unlink(file);
+		if (strcmp(cases[i].what, "fifo") == 0) {
+			CHECK(mkfifo(file, 0644) == 0);
+		} else if (strcmp(cases[i].what, "huge") == 0) {
+			FILE *f = fopen(file, "w");
+
+			CHECK(f && ftruncate(fileno(f), 5L << 20) == 0);
+			if (f)
+				fclose(f);
+		} else if (strcmp(cases[i].what, "nul") == 0) {
+			FILE *f = fopen(file, "w");
+
+			CHECK(f && fwrite("lab:x:0:0::/:/bin/sh\n\0\n", 1, 23, f) == 23);
+			if (f)
+				fclose(f);
+		} else {
+			char line[2100];
+
+			memset(line, 'x', sizeof line);
+			memcpy(line, "#", 1);
+			memcpy(line + 1023, "lab:x:0:0:", 10);
+			line[2000] = '\0';
+			{
+				FILE *f = fopen(file, "w");
+
+				CHECK(f != NULL);
+				if (f) {
+					fprintf(f, "%s\nlab:x:1000:1000::/home/lab:/bin/sh\n", line);
+					fclose(f);
+				}
+			}
+		}
+		fake_spec(&s);
+		free(s.rootfs);
+		s.rootfs = xstrdup(root);
+		s.user = xstrdup(cases[i].user);
+		s.user_at = (struct ct_loc){ 3, 7 };
+		rc = spec_check(&s, &h, &d);
+		if (cases[i].diag) {
+			CHECK(rc == -1 && d.n == 1);
+			if (d.n)
+				CHECK_STR(d.v[0], cases[i].diag);
+		} else {
+			CHECK(rc == 0);
+			CHECK(s.uid == cases[i].uid);
+		}
+	}
+	unlink(file);
+	rmdir(etc);
+	CHECK(rmdir(root) == 0);
+}
+
 T_LIST(t_check) = {
 	T(users_from_the_rootfs),
+	T(hostile_id_files),
 	{ 0 },
 };

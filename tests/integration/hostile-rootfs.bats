@@ -1,0 +1,78 @@
+#!/usr/bin/env bats
+# A hostile rootfs (issue 10, class 7): its /etc/passwd and /etc/group
+# are the rootfs owner's to write, so ctlaunch looks at what they are
+# before it reads them (never opens a device node or a FIFO there),
+# reads only a file of sane size, and never splits a long line into two
+# records. --check, --plan and a run share the code; each is tried.
+
+load helpers
+
+private_rootfs() {
+	RF=$BATS_TEST_TMPDIR/rootfs
+	cp -a "$ROOTFS" "$RF"
+}
+
+@test "hostile rootfs: a device node at /etc/passwd is never opened for reading" {
+	command -v strace >/dev/null || skip "no strace (scripts/deps.sh installs it)"
+	private_rootfs
+	rm "$RF/etc/passwd"
+	# The host's kernel log: an open for reading would be a reader of it.
+	mknod "$RF/etc/passwd" c 1 11
+	ROOTFS=$RF write_spec <<-'EOF2'
+		user: lab
+		command: [/bin/true]
+	EOF2
+	local mode
+	for mode in --check --plan ""; do
+		run --separate-stderr strace -f -o "$BATS_TEST_TMPDIR/trace" -e trace=open,openat,openat2 \
+			"$CTLAUNCH" $mode "$SPEC"
+		assert_status 125
+		assert_match "stderr ($mode)" "user: the rootfs's /etc/passwd cannot be used: it is not a regular file" "$stderr"
+		# Only an O_PATH open of it, which opens nothing.
+		assert_line_match "the O_PATH open ($mode)" 'openat2\(.*"/etc/passwd".*O_PATH' "$(cat "$BATS_TEST_TMPDIR/trace")"
+		assert_no_line "an open of the node ($mode)" '/proc/self/fd/|/dev/kmsg' "$(cat "$BATS_TEST_TMPDIR/trace")"
+	done
+}
+
+@test "hostile rootfs: a FIFO at /etc/group does not hang the check" {
+	private_rootfs
+	rm "$RF/etc/group"
+	mkfifo "$RF/etc/group"
+	ROOTFS=$RF write_spec <<-'EOF2'
+		user: lab:wheel
+		command: [/bin/true]
+	EOF2
+	run --separate-stderr timeout 20 "$CTLAUNCH" --check "$SPEC"
+	assert_status 125
+	assert_match "stderr" "user: the rootfs's /etc/group cannot be used: it is not a regular file" "$stderr"
+}
+
+@test "hostile rootfs: a huge sparse /etc/passwd is refused, not read" {
+	private_rootfs
+	truncate -s 3G "$RF/etc/passwd"
+	ROOTFS=$RF write_spec <<-'EOF2'
+		user: lab
+		command: [/bin/true]
+	EOF2
+	run --separate-stderr timeout 20 "$CTLAUNCH" --check "$SPEC"
+	assert_status 125
+	assert_match "stderr" "/etc/passwd cannot be used: it is larger than 4 MiB" "$stderr"
+}
+
+@test "hostile rootfs: a long comment line cannot make user: lab uid 0" {
+	private_rootfs
+	# A 2000-byte comment whose bytes 1024 on read "lab:x:0:0:": a reader
+	# with a 1024-byte line buffer takes that tail for a record.
+	{
+		printf '#%s' "$(head -c 1022 /dev/zero | tr '\0' x)"
+		printf 'lab:x:0:0:%s\n' "$(head -c 990 /dev/zero | tr '\0' y)"
+		cat "$ROOTFS/etc/passwd"
+	} >"$RF/etc/passwd"
+	ROOTFS=$RF write_spec <<-'EOF2'
+		user: lab
+		command: [/bin/sh, -c, 'id -u']
+	EOF2
+	run --separate-stderr ctl "$SPEC"
+	assert_status 0
+	assert_eq "uid in the container" 1000 "$output"
+}
