@@ -90,7 +90,7 @@ check: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory $(B)/ctlaunch
-	@sh scripts/mkrootfs.sh $(B)/rootfs
+	@sh scripts/mkrootfs.sh $(B)/private/rootfs
 	$(B)/ctlaunch examples/hello.yaml
 
 # Static analysis must be silent on our code; .clang-tidy says which

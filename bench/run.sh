@@ -25,7 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=$ROOT/build/bench
-ROOTFS=$ROOT/build/rootfs
+ROOTFS=$ROOT/build/private/rootfs
 CTL=$ROOT/build/ctlaunch
 CG=/sys/fs/cgroup
 RUNS=${BENCH_RUNS:-30}

@@ -29,9 +29,16 @@ const char *ct_err_text(const struct ct_err *e, char *buf, size_t size);
 struct ct_diags {
 	char **v;
 	size_t n, cap;
+	/* Warnings: reported, and the spec still runs. */
+	char **warn;
+	size_t n_warn, cap_warn;
 };
 
 void ct_diag(struct ct_diags *d, const char *file, struct ct_loc at,
+	     const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* The same for a warning: "file:line:col: warning: key: what". */
+void ct_warn(struct ct_diags *d, const char *file, struct ct_loc at,
 	     const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 void ct_diags_free(struct ct_diags *d);

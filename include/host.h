@@ -55,6 +55,10 @@ struct host {
 	bool newidmap;
 	const char *subids_why; /* why the ranges cannot be used; NULL: they can */
 	char *runtime_dir;      /* /run/user/UID when it is the user's alone; or NULL */
+
+	/* Probed from this machine, not loaded from a facts file: only then
+	 * do the file modes on the rootfs's path say something. */
+	bool real;
 };
 
 extern const char *const cg_ctrl_name[CTRL__N];

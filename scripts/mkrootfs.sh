@@ -4,6 +4,13 @@
 # applet, the usual top-level directories and /etc/passwd and /etc/group
 # with root, nobody and lab (1000).
 #
+# Run by root, it makes the directory that holds DIR, when it has to make
+# it, one that only root can enter (mode 700), as container engines keep
+# theirs under /var/lib: a container's root is the host's root, and a
+# setuid file it writes in a rootfs others can reach would be a way to
+# root for every local user (ctlaunch warns about such a rootfs). DIR/tmp
+# is 1777 for the container; behind that directory no host user sees it.
+#
 # Idempotent: does nothing when DIR already holds this busybox. Atomic:
 # builds DIR.tmp.PID beside DIR, then renames it into place, so a reader
 # never sees half a rootfs. Mounts nothing and writes nothing outside DIR
@@ -32,6 +39,12 @@ is_built() {
 }
 
 is_built "$dir" && exit 0
+
+parent=$(dirname "$dir")
+if [ ! -d "$parent" ]; then
+	mkdir -p "$parent"
+	[ "$(id -u)" -ne 0 ] || chmod 700 "$parent"
+fi
 
 tmp=$dir.tmp.$$
 old=$dir.old.$$

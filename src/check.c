@@ -216,6 +216,48 @@ static void check_mounts(struct spec *spec, struct ct_diags *d)
 	}
 }
 
+/* Whether users other than root can reach path: every directory on
+ * the way, and path itself, can be searched by others, by a group other
+ * than root's, or belongs to another user (who may chmod it). */
+static bool reachable_by_others(const char *path)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
+		return false;
+	for (;;) {
+		char *slash;
+
+		if (stat(*dir ? dir : "/", &st) < 0)
+			return false;
+		if (!(st.st_mode & S_IXOTH) && !((st.st_mode & S_IXGRP) && st.st_gid != 0) &&
+		    st.st_uid == 0)
+			return false;
+		if (!*dir)
+			return true;
+		slash = strrchr(dir, '/');
+		*slash = '\0';
+	}
+}
+
+/* Root's container is host root in a writable rootfs: a setuid-root
+ * file it makes there is setuid root on the host too, and any local
+ * user who can reach it can run it. A warning, not a refusal: on a
+ * machine of one user (the usual lab) nobody else can, and the fix (a
+ * private directory above the rootfs, as container engines keep theirs
+ * under /var/lib, or readonly_rootfs) is the owner's to choose. */
+static void check_rootfs_exposure(struct spec *spec, const struct host *h, struct ct_diags *d)
+{
+	if (!h->real || h->euid != 0 || spec->readonly_rootfs || !reachable_by_others(spec->rootfs))
+		return;
+	ct_warn(d, spec->file, spec->rootfs_at, "rootfs",
+		"'%s' is writable by the container's root and other users of this host can reach "
+		"it: a setuid file made in the container would run as root on the host (make a "
+		"directory above it private, or set readonly_rootfs: true; see ctlaunch(1), SECURITY)",
+		spec->rootfs);
+}
+
 /* 0 when the rootfs is a usable directory (then absolute in spec). */
 static int check_rootfs(struct spec *spec, struct ct_diags *d)
 {
@@ -262,8 +304,10 @@ int spec_check(struct spec *spec, const struct host *h, struct ct_diags *d)
 	size_t before = d->n;
 
 	/* The user's names are the rootfs's: only once it is known good. */
-	if (check_rootfs(spec, d) == 0)
+	if (check_rootfs(spec, d) == 0) {
 		check_user(spec, d);
+		check_rootfs_exposure(spec, h, d);
+	}
 	check_mounts(spec, d);
 	if (spec->res.has_cpus)
 		check_list(spec, d, spec->res.cpus_at, "resources.cpuset.cpus", "CPU",

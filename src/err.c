@@ -27,34 +27,58 @@ const char *ct_err_text(const struct ct_err *e, char *buf, size_t size)
 	return buf;
 }
 
+static char *diag_format(const char *file, struct ct_loc at, const char *kind,
+			 const char *key, const char *fmt, va_list ap)
+{
+	char what[1024];
+
+	vsnprintf(what, sizeof what, fmt, ap);
+	if (at.line && key && *key)
+		return xasprintf("%s:%u:%u: %s%s: %s", file, at.line, at.col, kind, key, what);
+	if (at.line)
+		return xasprintf("%s:%u:%u: %s%s", file, at.line, at.col, kind, what);
+	if (key && *key)
+		return xasprintf("%s: %s%s: %s", file, kind, key, what);
+	return xasprintf("%s: %s%s", file, kind, what);
+}
+
+static void push(char ***v, size_t *n, size_t *cap, char *line)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 8;
+		*v = xrealloc(*v, *cap * sizeof **v);
+	}
+	(*v)[(*n)++] = line;
+}
+
 void ct_diag(struct ct_diags *d, const char *file, struct ct_loc at,
 	     const char *key, const char *fmt, ...)
 {
-	char what[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
+	push(&d->v, &d->n, &d->cap, diag_format(file, at, "", key, fmt, ap));
 	va_end(ap);
-	if (d->n == d->cap) {
-		d->cap = d->cap ? 2 * d->cap : 8;
-		d->v = xrealloc(d->v, d->cap * sizeof *d->v);
-	}
-	if (at.line && key && *key)
-		d->v[d->n++] = xasprintf("%s:%u:%u: %s: %s", file, at.line, at.col, key, what);
-	else if (at.line)
-		d->v[d->n++] = xasprintf("%s:%u:%u: %s", file, at.line, at.col, what);
-	else if (key && *key)
-		d->v[d->n++] = xasprintf("%s: %s: %s", file, key, what);
-	else
-		d->v[d->n++] = xasprintf("%s: %s", file, what);
+}
+
+void ct_warn(struct ct_diags *d, const char *file, struct ct_loc at,
+	     const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	push(&d->warn, &d->n_warn, &d->cap_warn, diag_format(file, at, "warning: ", key, fmt, ap));
+	va_end(ap);
 }
 
 void ct_diags_free(struct ct_diags *d)
 {
 	for (size_t i = 0; i < d->n; i++)
 		free(d->v[i]);
+	for (size_t i = 0; i < d->n_warn; i++)
+		free(d->warn[i]);
 	free(d->v);
-	d->v = NULL;
-	d->n = d->cap = 0;
+	free(d->warn);
+	d->v = d->warn = NULL;
+	d->n = d->cap = d->n_warn = d->cap_warn = 0;
 }

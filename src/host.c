@@ -460,6 +460,7 @@ int host_probe(struct host *h, struct ct_err *e)
 	h->euid = geteuid();
 	h->egid = getegid();
 	h->cg_writable = h->euid == 0;
+	h->real = true;
 	h->cgroup_root = xstrdup("/sys/fs/cgroup");
 	mi = read_text("/proc/self/mountinfo", e);
 	if (!mi)

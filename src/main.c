@@ -147,6 +147,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 static void print_diags(const struct ct_diags *d, const char *file)
 {
+	for (size_t i = 0; i < d->n_warn && i < MAX_DIAGS; i++)
+		fprintf(stderr, "%s\n", d->warn[i]);
 	for (size_t i = 0; i < d->n && i < MAX_DIAGS; i++)
 		fprintf(stderr, "%s\n", d->v[i]);
 	if (d->n > MAX_DIAGS)
@@ -231,6 +233,7 @@ int main(int argc, char **argv)
 		print_diags(&d, o.spec);
 		return EXIT_LAUNCHER;
 	}
+	print_diags(&d, o.spec);
 	if (o.check) {
 		printf("%s: ok\n", spec.file);
 		return 0;

@@ -6,7 +6,7 @@
 # and CPU quota; CVE-2019-5736; and the spec errors of the new keys.
 #
 # Tests that change the rootfs (links, scripts, mount points) work on a
-# private copy of build/rootfs, never on the shared one.
+# private copy of build/private/rootfs, never on the shared one.
 
 load helpers
 
@@ -17,7 +17,7 @@ CAPS_ZERO=0000000000000000
 
 # --- helpers of this file ----------------------------------------------
 
-# private_rootfs: a copy of build/rootfs in the test's directory, in $RF.
+# private_rootfs: a copy of build/private/rootfs in the test's directory, in $RF.
 # Use as `ROOTFS=$RF write_spec`.
 private_rootfs() {
 	RF=$BATS_TEST_TMPDIR/rootfs

@@ -1,5 +1,5 @@
 # Shared helpers of the integration tests: real containers from
-# build/rootfs on the real kernel, as root. Load with `load helpers`.
+# build/private/rootfs on the real kernel, as root. Load with `load helpers`.
 #
 # Every test gets a unique container name ($NAME) that is also its
 # marker: it is the spec's file name (so ctlaunch's command line holds
@@ -13,14 +13,14 @@ bats_require_minimum_version 1.5.0
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 CTLAUNCH=${CTLAUNCH:-$ROOT/build/ctlaunch}
-ROOTFS=$ROOT/build/rootfs
+ROOTFS=$ROOT/build/private/rootfs
 # How long a poll waits for a container before the test fails.
 POLL_SECS=${POLL_SECS:-20}
 
 setup() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root"
 	[ -x "$CTLAUNCH" ] || fail "no $CTLAUNCH (make build/ctlaunch)"
-	[ -x "$ROOTFS/bin/busybox" ] || fail "no $ROOTFS (sh scripts/mkrootfs.sh build/rootfs)"
+	[ -x "$ROOTFS/bin/busybox" ] || fail "no $ROOTFS (sh scripts/mkrootfs.sh build/private/rootfs)"
 	NAME=ctlt-$$-$BATS_TEST_NUMBER
 	SPEC=$BATS_TEST_TMPDIR/$NAME.yaml
 	BG_PID=
@@ -164,7 +164,7 @@ cg_dir() {
 # --- specs and runs --------------------------------------------------
 
 # write_spec <<EOF ... EOF: the spec at $SPEC from stdin, after
-# `rootfs: <build/rootfs>`, with the marker added to its env (a block
+# `rootfs: <build/private/rootfs>`, with the marker added to its env (a block
 # `env:` line of the input gets it as its first entry).
 write_spec() {
 	local body

@@ -76,3 +76,60 @@ private_rootfs() {
 	assert_status 0
 	assert_eq "uid in the container" 1000 "$output"
 }
+
+# --- the rootfs on the host (class 9) ------------------------------------
+
+# exposed_rootfs DIR: a copy of the rootfs at DIR/rootfs, with DIR and
+# every directory above it searchable by every user.
+exposed_rootfs() {
+	EXPOSED=$1
+	mkdir -p "$EXPOSED"
+	chmod 755 "$EXPOSED"
+	cp -a "$ROOTFS" "$EXPOSED/rootfs"
+}
+
+@test "rootfs on the host: a writable rootfs other users can reach gets a warning; read-only or private does not" {
+	exposed_rootfs "$ROOT/build/t-$NAME"
+	ROOTFS=$EXPOSED/rootfs write_spec <<-'EOF2'
+		command: [/bin/true]
+	EOF2
+	local mode
+	for mode in --check --plan ""; do
+		run --separate-stderr ctl $mode "$SPEC"
+		assert_status 0
+		assert_match "the warning ($mode)" "warning: rootfs: '$EXPOSED/rootfs' is writable by the container's root and other users of this host can reach it" "$stderr"
+	done
+	ROOTFS=$EXPOSED/rootfs write_spec <<-'EOF2'
+		readonly_rootfs: true
+		command: [/bin/true]
+	EOF2
+	run --separate-stderr ctl "$SPEC"
+	rm -rf "$EXPOSED"
+	assert_status 0
+	assert_eq "stderr with readonly_rootfs" "" "$stderr"
+	write_spec <<-'EOF2'
+		command: [/bin/true]
+	EOF2
+	run --separate-stderr ctl "$SPEC"
+	assert_status 0
+	assert_eq "stderr for the test rootfs (build/private)" "" "$stderr"
+}
+
+@test "rootfs on the host: a setuid file the container writes is out of other users' reach (mkrootfs.sh)" {
+	local dir=$ROOT/build/t-$NAME
+	rm -rf "$dir"
+	sh "$ROOT/scripts/mkrootfs.sh" "$dir/rootfs" 2>/dev/null
+	assert_eq "mode of the directory mkrootfs.sh made" 700 "$(stat -c %a "$dir")"
+	ROOTFS=$dir/rootfs write_spec <<-'EOF2'
+		command: [/bin/sh, -c, 'cp /bin/busybox /tmp/rootsh && chmod 4755 /tmp/rootsh']
+	EOF2
+	run --separate-stderr ctl "$SPEC"
+	assert_status 0
+	[ -u "$dir/rootfs/tmp/rootsh" ] || { rm -rf "$dir"; fail "the container made no setuid file"; }
+	# An ordinary user of the host tries it.
+	run sh -c 'setpriv --reuid=59123 --regid=59123 --clear-groups "$1" id -u 2>&1; echo "exit $?"' \
+		_ "$dir/rootfs/tmp/rootsh"
+	rm -rf "$dir"
+	assert_no_line "the setuid file ran as root" '^0$' "$output"
+	assert_no_line "an ordinary user ran the container's setuid file" '^exit 0$' "$output"
+}

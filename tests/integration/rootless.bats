@@ -9,7 +9,7 @@
 #
 # The tests drop to the user with setpriv; the specs live in a directory
 # the user may read (bats's own are root's alone). Bind mounts go on /tmp,
-# which the rootfs has: the user may not make mount points in build/rootfs.
+# which the rootfs has: the user may not make mount points in build/private/rootfs.
 
 load helpers
 
@@ -22,8 +22,16 @@ SUB_UID=59124
 
 CAPS_DEFAULT=00000000800405fb
 
+# Root's rootfs (build/private/rootfs) is in a directory only root can
+# enter (see scripts/mkrootfs.sh); the user gets one it can reach, root's
+# files, which its container (root inside, the user outside) cannot
+# change.
+ROOTFS=$ROOT/build/rootless/rootfs
+
 setup_file() {
 	[ "$(id -u)" -eq 0 ] || return 0
+	mkdir -p "$ROOT/build/rootless"
+	sh "$ROOT/scripts/mkrootfs.sh" "$ROOTFS"
 	if ! getent passwd "$SUB_USER" >/dev/null; then
 		useradd -M -N -g nogroup -s /usr/sbin/nologin -u "$SUB_UID" "$SUB_USER"
 		touch "$BATS_FILE_TMPDIR/made-user"

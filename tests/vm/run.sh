@@ -8,7 +8,7 @@
 # script makes is under BUILD_DIR/vm:
 #   kernel/      Debian's kernel, unpacked from linux-image-*-amd64 (only
 #                boot/; fetched once with apt-get download, then reused)
-#   rootfs/      the container's root file system (scripts/mkrootfs.sh)
+#   private/rootfs/  the container's root file system (scripts/mkrootfs.sh)
 #   runas, cgns  tests/vm/runas.c and tests/vm/cgns.c, static
 #   console.log  the VM's console (kernel, /init, the tests' stderr) and
 #   tap.log      its TAP channel (the second serial port), both of the
@@ -135,8 +135,8 @@ fi
 
 # --- the initramfs -----------------------------------------------------
 
-sh scripts/mkrootfs.sh "$VM/rootfs" 2>"$tmp/mkrootfs.log" ||
-	bail "scripts/mkrootfs.sh $VM/rootfs failed" "$tmp/mkrootfs.log"
+sh scripts/mkrootfs.sh "$VM/private/rootfs" 2>"$tmp/mkrootfs.log" ||
+	bail "scripts/mkrootfs.sh $VM/private/rootfs failed" "$tmp/mkrootfs.log"
 
 # The tests' own helpers, static: runas (a command as another user) and
 # cgns (a command in a cgroup namespace of its own).
@@ -158,13 +158,13 @@ for applet in $("$BUSYBOX" --list); do
 	case $applet in busybox | */* | .*) continue ;; esac
 	ln -s busybox "$r/bin/$applet"
 done
-cp "$VM/rootfs/etc/passwd" "$VM/rootfs/etc/group" "$r/etc/"
+cp "$VM/private/rootfs/etc/passwd" "$VM/private/rootfs/etc/group" "$r/etc/"
 cp tests/vm/init "$r/init"
 cp "$TESTS" "$r/vm/tests.sh" 2>/dev/null || bail "no test script $TESTS"
 cp "$CT" "$r/vm/ctlaunch"
 cp "$VM/runas" "$VM/cgns" "$r/vm/"
 chmod 755 "$r/init" "$r/vm/ctlaunch" "$r/vm/runas" "$r/vm/cgns"
-cp -a "$VM/rootfs" "$r/vm/rootfs"
+cp -a "$VM/private/rootfs" "$r/vm/rootfs"
 # Uncompressed: a few MB, and under TCG the kernel would take longer to
 # gunzip it than qemu takes to load it.
 (cd "$r" && find . | "$BUSYBOX" cpio -o -H newc >"$tmp/initramfs.cpio" 2>/dev/null) ||
