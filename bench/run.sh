@@ -102,6 +102,27 @@ install_peers() {
 		die "apt-get install failed for: ${missing[*]}"
 }
 
+# The seccomp profile crun and runc get (containers-common's, podman's
+# default, the Docker profile's kin), so that they filter system calls
+# as ctlaunch's default filter does. From the Debian package, unpacked
+# into build/bench, not installed (it would pull podman's configuration
+# in); /usr/share/containers/seccomp.json when it is there already.
+fetch_seccomp_profile() {
+	local pkg=golang-github-containers-common dir=$OUT/containers-common
+	if [ -f /usr/share/containers/seccomp.json ]; then
+		cp /usr/share/containers/seccomp.json "$OUT/seccomp-profile.json"
+		return 0
+	fi
+	if [ ! -f "$dir/usr/share/containers/seccomp.json" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir/deb"
+		(cd "$dir/deb" && apt-get download -q -o APT::Sandbox::User=root "$pkg") >&2 ||
+			die "apt-get download $pkg failed (the seccomp profile for crun and runc)"
+		dpkg-deb -x "$dir"/deb/*.deb "$dir" || die "cannot unpack $pkg"
+	fi
+	cp "$dir/usr/share/containers/seccomp.json" "$OUT/seccomp-profile.json"
+}
+
 # bench/floor.c and bench/timeit.c, with the project's own compiler
 # flags, static when the C library allows it.
 build_tools() {
@@ -172,6 +193,7 @@ if [ -z "${CTBENCH_ID:-}" ]; then
 	make --no-print-directory build/ctlaunch >"$OUT/build.log" 2>&1 ||
 		{ cat "$OUT/build.log" >&2; die "cannot build ctlaunch"; }
 	sh scripts/mkrootfs.sh "$ROOTFS"
+	fetch_seccomp_profile
 	build_tools
 	build_dynamic_ctlaunch
 	export CTBENCH_ID=ctbench-$$
@@ -269,11 +291,16 @@ sed '/^resources:/,$d' "$TMP/bench.yaml" >"$TMP/bench-nores.yaml"
 sed '/^  cpuset:/,$d' "$TMP/bench.yaml" >"$TMP/bench-nocpuset.yaml"
 
 # An OCI bundle for crun and runc: the container ctlaunch makes by
-# default (its mounts, masked and read-only paths, capabilities and
-# no_new_privileges), with the benchmark's limits. The rootfs is used in
+# default (its mounts, masked and read-only paths, capabilities,
+# no_new_privileges, a seccomp filter and a device policy that allows
+# the standard nodes alone), with the benchmark's limits.
+BUNDLE_CAPS=(CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID CAP_KILL CAP_SETGID CAP_SETUID
+	CAP_SETPCAP CAP_NET_BIND_SERVICE CAP_SYS_CHROOT CAP_SETFCAP) The rootfs is used in
 # place, so the bundle holds only config.json.
 write_bundle() { # DIR CGROUPSPATH ARGS-AS-JSON
 	mkdir -p "$1"
+	[ -f "$TMP/seccomp.json" ] ||
+		"$PY" bench/oci_seccomp.py "$OUT/seccomp-profile.json" "${BUNDLE_CAPS[@]}" >"$TMP/seccomp.json"
 	cat >"$1/config.json" <<EOF
 {
   "ociVersion": "1.0.2",
@@ -321,8 +348,21 @@ write_bundle() { # DIR CGROUPSPATH ARGS-AS-JSON
     "cgroupsPath": "$2",
     "resources": {
       "memory": { "limit": 67108864 },
-      "cpu": { "shares": 512, "cpus": "0", "mems": "0" }
+      "cpu": { "shares": 512, "cpus": "0", "mems": "0" },
+      "pids": { "limit": 2048 },
+      "devices": [
+        { "allow": false, "access": "rwm" },
+        { "allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm" },
+        { "allow": true, "type": "c", "major": 1, "minor": 5, "access": "rwm" },
+        { "allow": true, "type": "c", "major": 1, "minor": 7, "access": "rwm" },
+        { "allow": true, "type": "c", "major": 1, "minor": 8, "access": "rwm" },
+        { "allow": true, "type": "c", "major": 1, "minor": 9, "access": "rwm" },
+        { "allow": true, "type": "c", "major": 5, "minor": 0, "access": "rwm" },
+        { "allow": true, "type": "c", "major": 5, "minor": 2, "access": "rwm" },
+        { "allow": true, "type": "c", "major": 136, "access": "rwm" }
+      ]
     },
+    "seccomp": $(cat "$TMP/seccomp.json"),
     "namespaces": [
       { "type": "pid" }, { "type": "ipc" }, { "type": "uts" }, { "type": "mount" },
       { "type": "network" }
