@@ -8,6 +8,7 @@
  *   keyadd DESC DATA   add a "user" key to the user keyring, print its id
  *   keyread ID         read a key (KEYCTL_READ), print its payload
  *   keyrm ID           unlink a key from the user keyring
+ *   keyfind DESC       look for a "user" key in the user keyring
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -136,6 +137,14 @@ static int keys(int argc, char **argv)
 		buf[n < (long)sizeof buf ? n : (long)sizeof buf - 1] = '\0';
 		printf("keyread ok %s\n", buf);
 		return 0;
+	}
+	if (!strcmp(argv[1], "keyfind") && argc == 3) {
+		n = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING, "user", argv[2], 0);
+		if (n < 0)
+			printf("keyfind %s\n", strerrorname_np(errno));
+		else
+			printf("keyfind found %ld\n", n);
+		return n < 0;
 	}
 	if (!strcmp(argv[1], "keyrm") && argc == 3) {
 		n = syscall(SYS_keyctl, KEYCTL_UNLINK, atol(argv[2]), KEY_SPEC_USER_KEYRING);
