@@ -42,7 +42,7 @@ EOF
 }
 
 @test "seccomp: a default container gets EPERM for each call Docker's profile refuses" {
-	PROBES="$BLOCKED clone3 clone-plain inet personality-query chroot ptrace"
+	PROBES="$BLOCKED clone3 int80 clone-plain inet personality-query chroot ptrace"
 	probe_spec
 	run --separate-stderr ctl "$SPEC"
 	assert_status 0
@@ -52,6 +52,8 @@ EOF
 	done
 	# clone3's flags are behind a pointer: ENOSYS, and libc uses clone.
 	assert_line clone3 "clone3 ENOSYS" "$output"
+	# A call through the 32-bit entry: another ABI, which kills.
+	assert_line int80 "int80 killed by SYS" "$output"
 	# What programs need still works: fork, sockets, the personality
 	# query, chroot (CAP_SYS_CHROOT is a default capability), ptrace
 	# (Docker allows it from kernel 4.8 on).
@@ -61,7 +63,7 @@ EOF
 }
 
 @test "seccomp: unconfined lets the same calls through (the test above fails without a filter)" {
-	PROBES="unshare-user clone-user clone3 keyctl request_key perf_event_open io_uring_setup bpf userfaultfd personality-bad"
+	PROBES="unshare-user clone-user clone3 keyctl request_key perf_event_open io_uring_setup bpf userfaultfd personality-bad int80"
 	probe_spec "seccomp: unconfined"
 	run --separate-stderr ctl "$SPEC"
 	assert_status 0
