@@ -31,7 +31,7 @@ static void usage(FILE *out)
 	      "  --check               check the spec and the host; change nothing\n"
 	      "  --name NAME           the container's name (default: the spec's)\n"
 	      "  --cgroup-parent PATH  make the cgroups under PATH (default: ctlaunch's own)\n"
-	      "  -v, --verbose         log each step to stderr as it runs\n"
+	      "  -v, --verbose         log each step to stderr as it runs (and the seccomp rules)\n"
 	      "  -h, --help            show this help\n"
 	      "  -V, --version         show the version\n"
 	      "\n"
