@@ -132,10 +132,10 @@ lint: lint-cppcheck lint-clang-tidy lint-man
 lint-cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 		-D_GNU_SOURCE --inline-suppr --suppress=missingIncludeSystem \
-		--suppress=unusedStructMember:src/exec.c -Iinclude src tests/unit
+		--suppress=unusedStructMember:src/exec.c -Iinclude src tests/unit tools
 
 lint-clang-tidy:
-	clang-tidy --quiet $(wildcard src/*.c) -- $(LINT_FLAGS)
+	clang-tidy --quiet $(wildcard src/*.c tools/*.c) -- $(LINT_FLAGS)
 
 lint-man:
 	mandoc -Tlint -W warning man/ctlaunch.1 man/ctlaunch.yaml.5

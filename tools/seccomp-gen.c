@@ -13,12 +13,13 @@ int main(void)
 	struct sc_profile p;
 	struct sc_bpf b;
 	struct ct_err e = { 0 };
-	char text[1200];
 	const unsigned char *bytes;
 	size_t n;
 
 	sc_default_profile(CAPS_DEFAULT, &p);
 	if (sc_compile(&p, &b, &e) < 0) {
+		char text[1200];
+
 		fprintf(stderr, "seccomp-gen: %s\n", ct_err_text(&e, text, sizeof text));
 		return 1;
 	}
