@@ -46,6 +46,7 @@ enum step_kind {
 	STEP_USER,         /* user.*: setgroups, setgid, setuid */
 	STEP_CAPS,         /* caps.keep: permitted and effective; inheritable empty */
 	STEP_NO_NEW_PRIVS, /* no setuid or file capabilities gained by exec */
+	STEP_SECCOMP,      /* seccomp.*: load the filter the parent compiled before the clone */
 	STEP_EXEC,         /* exec.argv with exec.envp */
 	STEP_WAIT,         /* parent: wait for pid 1, forwarding signals */
 };
@@ -110,6 +111,10 @@ struct step {
 		struct {
 			char **argv, **envp;
 		} exec;
+		struct {
+			const struct sc_profile *profile; /* the spec's (borrowed); NULL: default */
+			uint64_t caps;   /* the final capabilities: the default grants by them */
+		} seccomp;
 	} u;
 };
 
@@ -161,7 +166,12 @@ void step_format(const struct plan *p, const struct step *s, char *buf,
 /* cpu_shares (v1, 2..262144) as cpu.weight (v2, 1..10000). */
 uint64_t cpu_shares_to_weight(uint64_t shares);
 
-/* Every step, numbered, then the cleanup the executor does at exit. */
-void plan_print(const struct plan *p, FILE *out);
+/* Every step, numbered, then the cleanup the executor does at exit;
+ * verbose: the seccomp filter's rules too. */
+void plan_print(const struct plan *p, bool verbose, FILE *out);
+
+/* What a step's one line leaves out (the seccomp rules), indented; the
+ * parent only (it allocates). */
+void step_details(const struct step *s, FILE *out);
 
 #endif

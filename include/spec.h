@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "syscall_filter.h"
 #include "util.h"
 
 #define SPEC_MAX_FILE (1024 * 1024)
@@ -85,6 +86,10 @@ struct spec {
 
 	struct spec_rlimit *rlimits;
 	size_t n_rlimits;
+
+	enum sc_mode seccomp;    /* default: SC_MODE_DEFAULT */
+	struct sc_profile *seccomp_profile; /* SC_MODE_CUSTOM */
+	struct ct_loc seccomp_at;
 
 	struct {
 		bool has_memory;

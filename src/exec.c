@@ -30,6 +30,7 @@
 #include "exec.h"
 #include "mount.h"
 #include "ns.h"
+#include "syscall_filter.h"
 #include "util.h"
 
 /* Signals that reach ctlaunch and belong to the container. */
@@ -53,6 +54,7 @@ struct run {
 	bool supervised; /* v2: ctlaunch moved into its supervisor cgroup */
 	int *trees;      /* the child's open_tree fds, by slot */
 	char exec_path[PATH_MAX]; /* the command's file, found and checked */
+	struct sc_bpf filter;    /* the seccomp filter, made before the clone */
 	sigset_t held, oldmask; /* held: see held_signals */
 	struct sigaction old_pipe, old_chld;
 	struct exec_result *r;
@@ -285,6 +287,8 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			return ct_fail(e, errno, "prctl PR_SET_NO_NEW_PRIVS");
 		return 0;
+	case STEP_SECCOMP:
+		return sc_load(&run->filter, e);
 	case STEP_HOSTNAME:
 		return ns_sethostname(s->u.path.a, e);
 	case STEP_LO_UP:
@@ -722,8 +726,16 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 
 	memset(r, 0, sizeof *r);
 	/* Made here: a vfork child must not allocate. */
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = 0; i < p->n; i++) {
+		const struct step *s = &p->steps[i];
+
 		trees[i] = -1;
+		if (s->kind == STEP_SECCOMP &&
+		    sc_prepare(s->u.seccomp.profile, s->u.seccomp.caps, &run.filter, e) < 0) {
+			locate(e, p, s);
+			return -1;
+		}
+	}
 	/* Signals wait in the queue from here on: a Ctrl-C during setup
 	 * reaches the container once it runs, and never kills ctlaunch
 	 * half-way, with cgroups made and not removed. */
@@ -757,5 +769,6 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	sigaction(SIGPIPE, &run.old_pipe, NULL);
 	sigaction(SIGCHLD, &run.old_chld, NULL);
 	sigprocmask(SIG_SETMASK, &run.oldmask, NULL);
+	sc_bpf_free(&run.filter);
 	return rc;
 }

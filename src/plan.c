@@ -762,6 +762,18 @@ static char **plan_env(struct plan *p, const struct spec *spec, const char *host
 	return envp;
 }
 
+/* The seccomp filter (none when the spec says unconfined). */
+static void seccomp_step(struct plan *p, const struct spec *spec, uint64_t keep)
+{
+	struct step *s;
+
+	if (spec->seccomp == SC_MODE_UNCONFINED)
+		return;
+	s = add(p, STEP_SECCOMP, SIDE_CHILD, spec->seccomp_at);
+	s->u.seccomp.profile = spec->seccomp == SC_MODE_CUSTOM ? spec->seccomp_profile : NULL;
+	s->u.seccomp.caps = keep;
+}
+
 static void plan_exec(struct plan *p, const struct spec *spec, const struct host *h,
 		      const char *hostname, const struct plan_opts *o)
 {
@@ -798,6 +810,12 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 	 * starts with. A switch to a non-root user clears permitted and
 	 * effective, and they stay clear. */
 	add(p, STEP_CAPS_BOUND, SIDE_CHILD, spec->caps_at)->u.caps.keep = keep;
+	/* Without no_new_privs the kernel loads a filter only for a
+	 * process with CAP_SYS_ADMIN: then before the user switch, which
+	 * takes it away; what runs after (setgroups, setres[ug]id, capset,
+	 * prctl, execve) is in the default profile's allow-list. */
+	if (!spec->no_new_privileges)
+		seccomp_step(p, spec, keep);
 	/* Root too: setgroups drops the supplementary groups ctlaunch was
 	 * started with, which must not reach the container. */
 	s = add(p, STEP_USER, SIDE_CHILD, spec->user_at);
@@ -805,8 +823,12 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 	s->u.user.gid = spec->user ? spec->gid : 0;
 	s->u.user.setgroups = !p->rootless || subids(h);
 	add(p, STEP_CAPS, SIDE_CHILD, spec->caps_at)->u.caps.keep = keep;
-	if (spec->no_new_privileges)
+	/* Last before the exec, so that ctlaunch's own steps never meet
+	 * the filter: only the command does. */
+	if (spec->no_new_privileges) {
 		add(p, STEP_NO_NEW_PRIVS, SIDE_CHILD, spec->no_new_privileges_at);
+		seccomp_step(p, spec, keep);
+	}
 	s = add(p, STEP_EXEC, SIDE_CHILD, spec->command_at);
 	s->u.exec.argv = argv;
 	s->u.exec.envp = envp;

@@ -10,6 +10,7 @@
 
 #include "caps.h"
 #include "plan.h"
+#include "syscall_filter.h"
 
 struct flag_name {
 	unsigned long flag;
@@ -150,6 +151,42 @@ static void put_mount(struct out *o, const struct step *s)
 		put(o, " if it exists");
 }
 
+/* Profile, default action, rules: the summary; step_details lists them. */
+static void put_seccomp(struct out *o, const struct step *s)
+{
+	const struct sc_profile *prof = s->u.seccomp.profile;
+	struct sc_profile def = { 0 };
+	char act[64];
+	size_t calls = 0;
+
+	if (!prof) {
+		sc_default_profile(s->u.seccomp.caps, &def);
+		prof = &def;
+	}
+	for (size_t i = 0; i < prof->n_rules; i++)
+		calls += prof->rules[i].n_names;
+	sc_action_format(prof->default_action, prof->default_errno, act, sizeof act);
+	put(o, "seccomp filter %s: %s for any call no rule matches, %zu rules naming %zu calls",
+	    s->u.seccomp.profile ? "custom" : "default (Docker's, with what these capabilities grant)",
+	    act, prof->n_rules, calls);
+	sc_profile_free_rules(&def);
+}
+
+void step_details(const struct step *s, FILE *out)
+{
+	struct sc_profile def = { 0 };
+
+	if (s->kind != STEP_SECCOMP)
+		return;
+	if (s->u.seccomp.profile) {
+		sc_profile_print(s->u.seccomp.profile, out);
+		return;
+	}
+	sc_default_profile(s->u.seccomp.caps, &def);
+	sc_profile_print(&def, out);
+	sc_profile_free_rules(&def);
+}
+
 void step_format(const struct plan *p, const struct step *s, char *buf, size_t size)
 {
 	struct out o = { buf, size, 0 };
@@ -270,6 +307,9 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	case STEP_NO_NEW_PRIVS:
 		put(&o, "prctl PR_SET_NO_NEW_PRIVS 1");
 		break;
+	case STEP_SECCOMP:
+		put_seccomp(&o, s);
+		break;
 	case STEP_HOSTNAME:
 		put(&o, "sethostname %s", s->u.path.a);
 		break;
@@ -320,7 +360,7 @@ static const char *const layout_name[] = {
 	[CG_HYBRID] = "cgroup v1 (hybrid)", [CG_UNIFIED] = "cgroup v2",
 };
 
-void plan_print(const struct plan *p, FILE *out)
+void plan_print(const struct plan *p, bool verbose, FILE *out)
 {
 	char line[8192];
 	size_t idx[64], n;
@@ -335,6 +375,8 @@ void plan_print(const struct plan *p, FILE *out)
 		if (s->from.line)
 			fprintf(out, "  # %s:%u:%u", p->file, s->from.line, s->from.col);
 		fputc('\n', out);
+		if (verbose)
+			step_details(s, out);
 	}
 	n = plan_cleanup_order(p, idx, sizeof idx / sizeof idx[0]);
 	for (size_t i = 0; i < n; i++) {

@@ -366,12 +366,14 @@ static void hardening_order(void)
 	 * namespace root would be ctlaunch's own cgroup and its siblings. */
 	CHECK(plan_find(&p, "on /sys/fs/cgroup/memory") < 0 && plan_find(&p, "on /sys/fs/cgroup/cpuset") < 0 &&
 	      plan_find(&p, "on /sys/fs/cgroup/pids") < 0);
-	/* Capabilities go last, after every mount, then no_new_privs, then exec. */
+	/* Capabilities go last, after every mount, then no_new_privs, then
+	 * the seccomp filter (which no_new_privs lets any user load), then
+	 * exec: ctlaunch's own steps never meet the filter. */
 	/* The command is found and checked while still root, after chdir. */
 	CHECK(plan_find(&p, "find /bin/echo in PATH; refuse ctlaunch's own binary (CVE-2019-5736)") ==
 	      chdir_ + 1);
 	CHECK(chdir_ > cgroupfs_ro && bound == chdir_ + 2 && caps == bound + 2 && nnp == caps + 1 &&
-	      exec == nnp + 1);
+	      plan_find_kind(&p, STEP_SECCOMP) == nnp + 1 && exec == nnp + 2);
 	/* Root too drops the launcher's supplementary groups. */
 	CHECK(plan_find(&p, "setgroups 0, setgid 0, setuid 0") == bound + 1);
 	CHECK(plan_find_kind(&p, STEP_RLIMIT) < 0);
@@ -407,7 +409,10 @@ static void user_between_bounding_set_and_caps(void)
 	caps = plan_find(&p, "capabilities CAP_NET_BIND_SERVICE (permitted, effective; inheritable none)");
 	/* setrlimit may raise a hard limit only while CAP_SYS_RESOURCE is
 	 * there; setuid needs CAP_SETUID, which the spec dropped. */
-	CHECK(rlimit >= 0 && bound > rlimit && user == bound + 1 && caps == user + 1);
+	/* Without no_new_privs the filter needs CAP_SYS_ADMIN to load:
+	 * before the switch to the user takes it. */
+	CHECK(rlimit >= 0 && bound > rlimit && plan_find_kind(&p, STEP_SECCOMP) == bound + 1 &&
+	      user == bound + 2 && caps == user + 1);
 	CHECK(plan_find_kind(&p, STEP_NO_NEW_PRIVS) < 0);
 }
 

@@ -720,6 +720,51 @@ EOF
 }
 t 'rootless without limits: root inside, its host name, PID 1; nothing left' rootless_plain
 
+# The seccomp filter on v2: the child forks here (clone3 into its
+# cgroup), and the filter is the same. scprobe is on /tmp, bound from
+# /vm/probe; an EPERM is the filter's (see tests/vm/scprobe.c).
+seccomp_v2() {
+	spec scv2 <<'EOF'
+command: [/tmp/scprobe, unshare-user, mount, keyctl, add_key, io_uring_setup, bpf, clone3, inet]
+resources: {memory: 64M}
+mounts:
+  - {type: bind, source: /vm/probe, target: /tmp, readonly: true}
+EOF
+	snapshot "$T/before"
+	run "$CTLAUNCH" "$T/scv2.yaml"
+	expect_status 0
+	expect_out "unshare-user EPERM
+mount EPERM
+keyctl EPERM
+add_key EPERM
+io_uring_setup EPERM
+bpf EPERM
+clone3 ENOSYS
+inet ok"
+	# Without it, a user namespace is there for the taking (class 1).
+	echo "seccomp: unconfined" >>"$T/scv2.yaml"
+	run "$CTLAUNCH" "$T/scv2.yaml" -- /tmp/scprobe unshare-user
+	expect_status 0
+	expect_out "unshare-user ok"
+	expect_unchanged "$T/before"
+}
+t 'seccomp on v2: a default container gets EPERM for unshare, mount, keyctl...; unconfined does not' seccomp_v2
+
+rootless_seccomp() {
+	spec rlsc <<'EOF'
+command: [/tmp/scprobe, unshare-user, mount, keyctl]
+mounts:
+  - {type: bind, source: /vm/probe, target: /tmp, readonly: true}
+EOF
+	lab_reads
+	run "$RUNAS" lab "$CTLAUNCH" "$T/rlsc.yaml"
+	expect_status 0
+	expect_out "unshare-user EPERM
+mount EPERM
+keyctl EPERM"
+}
+t 'seccomp, rootless on v2: the same EPERMs' rootless_seccomp
+
 # The VM has no /run: root's lock falls back to the cgroup root, which
 # must stay as it was (all these runs locked it).
 cgroup_root_mode() {
