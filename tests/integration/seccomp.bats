@@ -208,7 +208,9 @@ EOF
 	local uid=59125
 	PROBES="unshare-user mount keyctl io_uring_setup clone3 inet"
 	SPEC=$PROBE_DIR/$NAME.yaml
-	probe_spec
+	# Root's rootfs is in a directory only root may enter: the user gets
+	# the one tests/run.sh makes for it (see rootless.bats).
+	ROOTFS=$ROOT/build/rootless/rootfs probe_spec
 	chmod 644 "$SPEC"
 	run --separate-stderr env CTLT_MARKER="$NAME" timeout -k 5 30 \
 		setpriv --reuid="$uid" --regid="$uid" --clear-groups "$CTLAUNCH" "$SPEC"
