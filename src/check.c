@@ -272,12 +272,7 @@ static int walk(const char *path, bool unsafe_ok, char *real, char *why, size_t 
 			return -1;
 		}
 	}
-	{
-		int fd = cur;
-
-		cur = -1;
-		return fd;
-	}
+	return take_fd(&cur);
 }
 
 /* walk, then the device and inode the run must find again. 0, or -1
