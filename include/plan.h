@@ -35,8 +35,11 @@ enum step_kind {
 	STEP_BIND_OPEN,    /* bind.*: a detached copy of the host's source, before pivot_root */
 	STEP_FS_OPEN,      /* mnt.*: a new detached mount (fsmount), before pivot_root */
 	STEP_BIND_ATTACH,  /* bind.*: that copy attached at its target, inside the new root */
-	STEP_PIVOT_ROOT,   /* path.a: the new root */
+	STEP_PIVOT_ROOT,   /* root.*: opened without links, checked by device and inode,
+			    * a nodev copy moved onto it by descriptor, pivot_root into it */
 	STEP_UMOUNT_OLD,   /* detach the old root, stacked on / by pivot_root */
+	STEP_MASK,         /* mask.*: hide or make read-only a file of proc or sysfs,
+			    * found from that mount's descriptor, never by path */
 	STEP_MKNOD,        /* node.* */
 	STEP_SYMLINK,      /* path.a -> path.b (link path.b to target path.a) */
 	STEP_CHDIR,        /* path.a */
@@ -100,7 +103,20 @@ struct step {
 			unsigned slot;   /* which of the executor's open trees */
 			bool readonly;
 			bool device;     /* a device node of the host's (rootless): not nodev */
+			bool anchor;     /* attach: proc or sysfs, by descriptor, and the
+					  * tree's descriptor kept for the masks */
+			uint64_t dev, ino; /* open: what --check saw (ino 0: unchecked) */
 		} bind;
+		struct {
+			char *path;
+			uint64_t dev, ino; /* what --check saw */
+		} root;
+		struct {
+			char *target;    /* as the container sees it: /proc/kcore */
+			char *rel;       /* below the mount: kcore */
+			unsigned slot;   /* the tree slot of that proc or sysfs */
+			enum { MASK_FILE, MASK_DIR, MASK_READONLY } how;
+		} mask;
 		struct {
 			char *a, *b;
 		} path;

@@ -27,6 +27,7 @@ enum spec_mount_type { MOUNT_BIND, MOUNT_TMPFS };
 struct spec_mount {
 	enum spec_mount_type type;
 	char *source;            /* bind: absolute after spec_check() */
+	uint64_t source_dev, source_ino; /* bind: what spec_check() opened */
 	char *target;            /* absolute, inside the container */
 	bool readonly;
 	bool has_size;
@@ -53,6 +54,12 @@ struct spec {
 
 	char *rootfs;            /* joined to dir; real and absolute after spec_check() */
 	struct ct_loc rootfs_at;
+	uint64_t rootfs_dev, rootfs_ino; /* what spec_check() opened: the run mounts
+					  * that directory or fails */
+
+	bool unsafe_paths;       /* accept a rootfs or bind source path that
+				  * another user can rename entries in */
+	struct ct_loc unsafe_paths_at;
 
 	char *hostname;          /* NULL: use name */
 	struct ct_loc hostname_at;

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/close_range.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -53,7 +54,7 @@ struct run {
 	bool *made;      /* made[i]: the mkdir of step i succeeded */
 	bool supervised; /* v2: ctlaunch moved into its supervisor cgroup */
 	int *trees;      /* the child's open_tree fds, by slot */
-	char exec_path[PATH_MAX]; /* the command's file, found and checked */
+	struct command *cmd; /* the command's file, found, checked and kept open */
 	struct sc_bpf filter;    /* the seccomp filter, made before the clone */
 	sigset_t held, oldmask; /* held: see held_signals */
 	struct sigaction old_pipe, old_chld;
@@ -200,8 +201,41 @@ __attribute__((noreturn)) static void child_exec(struct run *run, const struct s
 	 * overwrites it, a crash in between leaves the parent a zombie. */
 	if (run->report)
 		run->report->status = 0;
-	command_exec(run->exec_path, s->u.exec.argv, s->u.exec.envp, &e);
+	command_exec(run->cmd, s->u.exec.envp, s->u.exec.argv[0], &e);
 	child_fail(run, &e, e.status);
+}
+
+/* The workdir, resolved as if the new root were / (RESOLVE_IN_ROOT) and
+ * with no magic link (/proc/self/fd/N, /proc/self/cwd) followed, then
+ * entered by descriptor: it can never be a directory outside the root
+ * (the class of CVE-2024-21626). The descriptors the mounts needed are
+ * closed first, and the inherited ones went at the child's start, so no
+ * descriptor of the host is open while the path is resolved. */
+static int child_chdir(struct run *run, const char *dir, struct ct_err *e)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	cleanup_close int root = -1, fd = -1;
+
+	/* One close_range for the lot (close_inherited keeps only what the
+	 * child still needs: its error pipe, the lock if it holds it). */
+	close_inherited(run);
+	for (size_t i = 0; i < run->p->n; i++)
+		run->trees[i] = -1;
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return ct_fail(e, errno, "open /");
+	fd = (int)syscall(SYS_openat2, root, dir, &how, sizeof how);
+	if (fd < 0)
+		return ct_fail(e, errno, errno == EXDEV || errno == ELOOP
+						 ? "chdir %s: it leads outside the container's root or "
+						   "through a magic link of /proc"
+						 : "chdir %s", dir);
+	if (fchdir(fd) < 0)
+		return ct_fail(e, errno, "chdir %s", dir);
+	return 0;
 }
 
 /* The spec's user, with its group as the only supplementary one: the
@@ -255,8 +289,8 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 		return 0;
 	}
 	case STEP_RESOLVE: {
-		int rc = command_resolve(s->u.exec.argv[0], s->u.exec.envp, run->exec_path,
-					 sizeof run->exec_path, e);
+		int rc = command_resolve(s->u.exec.argv[0], s->u.exec.argv, s->u.exec.envp, run->cmd,
+					 e);
 
 		/* Not found or not executable: the command's failure (127,
 		 * 126), not ctlaunch's; it goes back as it is. */
@@ -272,13 +306,19 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 		return caps_set(s->u.caps.keep, e);
 	case STEP_BIND_OPEN:
 		run->trees[s->u.bind.slot] =
-			mnt_tree_open(s->u.bind.source, s->u.bind.readonly, s->u.bind.device, e);
+			mnt_tree_open(s->u.bind.source, s->u.bind.readonly, s->u.bind.device,
+				      s->u.bind.dev, s->u.bind.ino, e);
 		return run->trees[s->u.bind.slot] < 0 ? -1 : 0;
 	case STEP_FS_OPEN:
 		run->trees[s->u.mnt.slot] = mnt_fs_open(s->u.mnt.fstype, s->u.mnt.flags, e);
 		return run->trees[s->u.mnt.slot] < 0 ? -1 : 0;
 	case STEP_BIND_ATTACH: {
-		int rc = mnt_tree_attach(run->trees[s->u.bind.slot], s->u.bind.target, e);
+		int rc;
+
+		/* proc and sysfs: kept open, the masks are found from them. */
+		if (s->u.bind.anchor)
+			return mnt_attach_anchor(run->trees[s->u.bind.slot], s->u.bind.target, e);
+		rc = mnt_tree_attach(run->trees[s->u.bind.slot], s->u.bind.target, e);
 
 		close_fd(&run->trees[s->u.bind.slot]);
 		return rc;
@@ -297,7 +337,10 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 		return mnt_mount(s->u.mnt.source, s->u.mnt.target, s->u.mnt.fstype,
 				 s->u.mnt.flags, s->u.mnt.data, s->u.mnt.optional, e);
 	case STEP_PIVOT_ROOT:
-		return mnt_pivot_root(s->u.path.a, e);
+		return mnt_pivot_root(s->u.root.path, s->u.root.dev, s->u.root.ino, e);
+	case STEP_MASK:
+		return mnt_mask(run->trees[s->u.mask.slot], s->u.mask.rel, s->u.mask.target,
+				(int)s->u.mask.how, e);
 	case STEP_UMOUNT_OLD:
 		return mnt_umount_old_root(e);
 	case STEP_MKNOD:
@@ -306,9 +349,7 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 	case STEP_SYMLINK:
 		return mnt_symlink(s->u.path.a, s->u.path.b, e);
 	case STEP_CHDIR:
-		if (chdir(s->u.path.a) < 0)
-			return ct_fail(e, errno, "chdir %s", s->u.path.a);
-		return 0;
+		return child_chdir(run, s->u.path.a, e);
 	case STEP_EXEC:
 		child_exec(run, s);
 	default:
@@ -717,9 +758,11 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 {
 	cleanup_free bool *made = xcalloc(p->n ? p->n : 1, sizeof *made);
 	cleanup_free int *trees = xmalloc((p->n ? p->n : 1) * sizeof *trees);
+	cleanup_free struct command *cmd = xcalloc(1, sizeof *cmd);
+	cleanup_free char **cmd_argv = NULL;
 	struct run run = {
 		.p = p, .o = o, .lock_fd = -1, .sync = { -1, -1 }, .errpipe = { -1, -1 },
-		.made = made, .trees = trees, .r = r,
+		.made = made, .trees = trees, .cmd = cmd, .r = r,
 	};
 	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
 	int rc = 0;
@@ -734,6 +777,15 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 		    sc_prepare(s->u.seccomp.profile, s->u.seccomp.caps, &run.filter, e) < 0) {
 			locate(e, p, s);
 			return -1;
+		}
+		if (s->kind == STEP_RESOLVE && !cmd_argv) {
+			size_t argc = 0;
+
+			while (s->u.exec.argv[argc])
+				argc++;
+			cmd->argv_cap = argc + 2 * CMD_MAX_INTERPRETERS + 2;
+			cmd_argv = xcalloc(cmd->argv_cap, sizeof *cmd_argv);
+			cmd->argv = cmd_argv;
 		}
 	}
 	/* Signals wait in the queue from here on: a Ctrl-C during setup

@@ -518,10 +518,27 @@ static void dev_nodes(struct plan *p, unsigned first_slot)
 }
 
 /* Kernel interfaces a container has no business reading or changing,
- * as runc and podman hide them: files get /dev/null bound over them,
- * directories an empty read-only tmpfs; the rest are made read-only.
- * Paths the running kernel lacks are skipped. */
-static void plan_masks(struct plan *p)
+ * as runc and podman hide them: files get an empty read-only file bound
+ * over them, directories an empty read-only directory; the rest are made
+ * read-only. Each is found from the descriptor of the proc or sysfs
+ * mount the executor made (slot), never by a path through the rootfs:
+ * whoever can write the rootfs's top directory could rename proc/ and
+ * put a link or an empty directory there while the container starts,
+ * and a mask applied by path would then miss the real proc (issue 10,
+ * class 2). Paths the running kernel lacks are skipped; any other
+ * failure fails the run. */
+static void mask(struct plan *p, const char *target, unsigned slot, int how)
+{
+	struct step *s = add(p, STEP_MASK, SIDE_CHILD, nowhere);
+	const char *rel = strchr(target + 1, '/');
+
+	s->u.mask.target = pstr(p, target);
+	s->u.mask.rel = pstr(p, rel + 1);
+	s->u.mask.slot = slot;
+	s->u.mask.how = how;
+}
+
+static void plan_masks(struct plan *p, unsigned proc, unsigned sys)
 {
 	static const char *const mask_files[] = {
 		"/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
@@ -534,19 +551,13 @@ static void plan_masks(struct plan *p)
 	static const char *const readonly[] = {
 		"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 	};
-	const unsigned long locked = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
 	for (size_t i = 0; i < sizeof mask_files / sizeof mask_files[0]; i++)
-		mnt(p, "/dev/null", mask_files[i], NULL, MS_BIND, NULL, nowhere)->u.mnt.optional = true;
+		mask(p, mask_files[i], proc, MASK_FILE);
 	for (size_t i = 0; i < sizeof mask_dirs / sizeof mask_dirs[0]; i++)
-		mnt(p, "tmpfs", mask_dirs[i], "tmpfs", MS_RDONLY | locked, "size=0", nowhere)
-			->u.mnt.optional = true;
-	for (size_t i = 0; i < sizeof readonly / sizeof readonly[0]; i++) {
-		mnt(p, readonly[i], readonly[i], NULL, MS_BIND | MS_REC, NULL, nowhere)
-			->u.mnt.optional = true;
-		mnt(p, NULL, readonly[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked, NULL,
-		    nowhere)->u.mnt.optional = true;
-	}
+		mask(p, mask_dirs[i], strncmp(mask_dirs[i], "/sys/", 5) == 0 ? sys : proc, MASK_DIR);
+	for (size_t i = 0; i < sizeof readonly / sizeof readonly[0]; i++)
+		mask(p, readonly[i], proc, MASK_READONLY);
 }
 
 /* The container's own cgroups, read-only at /sys/fs/cgroup: after the
@@ -596,6 +607,8 @@ static void early_fs(struct plan *p, const char *fstype, unsigned long flags, un
 	s->u.mnt.slot = slot;
 }
 
+/* proc and sysfs: attached by descriptor to a directory opened without
+ * links, and their descriptors kept for the masks. */
 static void early_attach(struct plan *p, const char *fstype, const char *target, unsigned slot)
 {
 	struct step *s = add(p, STEP_BIND_ATTACH, SIDE_CHILD, nowhere);
@@ -603,6 +616,7 @@ static void early_attach(struct plan *p, const char *fstype, const char *target,
 	s->u.bind.source = pstr(p, fstype);
 	s->u.bind.target = pstr(p, target);
 	s->u.bind.slot = slot;
+	s->u.bind.anchor = true;
 }
 
 static unsigned depth_of(const char *path)
@@ -642,6 +656,8 @@ static void plan_bind_open(struct plan *p, const struct spec_mount **m, size_t n
 		s->u.bind.source = pstr(p, m[i]->source);
 		s->u.bind.slot = (unsigned)i;
 		s->u.bind.readonly = m[i]->readonly;
+		s->u.bind.dev = m[i]->source_dev;
+		s->u.bind.ino = m[i]->source_ino;
 	}
 }
 
@@ -673,40 +689,41 @@ static void plan_spec_mounts(struct plan *p, const struct spec_mount **m, size_t
  * - / becomes rprivate before any other mount, or every mount below
  *   would propagate to the host's namespace (shared is the systemd
  *   default);
- * - the rootfs is bind-mounted on itself before pivot_root, which needs
- *   new_root to be a mount point;
- * - /proc, /dev and /sys are mounted after pivot_root, so their targets
- *   resolve inside the new root and a symlink in the rootfs cannot send
- *   them to the host; proc then also belongs to the new pid namespace. */
+ * - the rootfs is opened once, by a path with no link in it, and checked
+ *   to be the directory --check saw; a nodev copy of it is moved onto it
+ *   by that descriptor and pivot_root enters it by descriptor too, so a
+ *   rename in a directory on its path can never make the container's
+ *   root another tree (issue 15, class 1);
+ * - proc and sysfs are made detached (fsmount) and attached by
+ *   descriptor after pivot_root, so their targets resolve inside the new
+ *   root, and every mask is applied from their descriptors; proc then
+ *   also belongs to the new pid namespace. */
 static void plan_mounts(struct plan *p, const struct spec *spec, const struct host *h,
 			const char *const *leaf)
 {
 	const unsigned long nosuid_nodev_noexec = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	const struct spec_mount **m = own(p, xcalloc(spec->n_mounts + 1, sizeof *m));
 	const unsigned slot = (unsigned)spec->n_mounts;
+	const unsigned proc = slot + N_DEV_NODES, sys = proc + 1;
+	struct step *s;
 
 	sorted_mounts(spec, m);
 	mnt(p, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, nowhere);
-	mnt(p, spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL, spec->rootfs_at);
-	/* The rootfs is not trusted: a device node in it must not open the
-	 * host's disk. The container's devices are the ones made in /dev. */
-	mnt(p, NULL, spec->rootfs, NULL, MS_BIND | MS_REMOUNT | MS_NODEV, NULL, spec->rootfs_at);
 	plan_bind_open(p, m, spec->n_mounts);
-	if (p->rootless) {
-		dev_open(p, slot);
-		/* In a user namespace the kernel mounts a new proc or sysfs
-		 * only where one is already fully visible (mount_too_revealing):
-		 * made here, while the host's are, and attached after
-		 * pivot_root like the binds. */
-		early_fs(p, "proc", nosuid_nodev_noexec, slot + N_DEV_NODES);
-		early_fs(p, "sysfs", MS_RDONLY | nosuid_nodev_noexec, slot + N_DEV_NODES + 1);
-	}
-	path_step(p, STEP_PIVOT_ROOT, spec->rootfs, NULL, spec->rootfs_at);
-	add(p, STEP_UMOUNT_OLD, SIDE_CHILD, nowhere);
 	if (p->rootless)
-		early_attach(p, "proc", "/proc", slot + N_DEV_NODES);
-	else
-		mnt(p, "proc", "/proc", "proc", nosuid_nodev_noexec, NULL, nowhere);
+		dev_open(p, slot);
+	/* In a user namespace the kernel mounts a new proc or sysfs only
+	 * where one is already fully visible (mount_too_revealing): made
+	 * here, while the host's are, and attached after pivot_root. Root
+	 * does the same, so both anchor the masks on the same descriptors. */
+	early_fs(p, "proc", nosuid_nodev_noexec, proc);
+	early_fs(p, "sysfs", MS_RDONLY | nosuid_nodev_noexec, sys);
+	s = add(p, STEP_PIVOT_ROOT, SIDE_CHILD, spec->rootfs_at);
+	s->u.root.path = pstr(p, spec->rootfs);
+	s->u.root.dev = spec->rootfs_dev;
+	s->u.root.ino = spec->rootfs_ino;
+	add(p, STEP_UMOUNT_OLD, SIDE_CHILD, nowhere);
+	early_attach(p, "proc", "/proc", proc);
 	mnt(p, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
 	    nowhere);
 	dev_nodes(p, slot);
@@ -718,13 +735,10 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 				   : "newinstance,ptmxmode=0666,mode=0620",
 	    nowhere);
 	mnt(p, "shm", "/dev/shm", "tmpfs", nosuid_nodev_noexec, "mode=1777,size=65536k", nowhere);
-	if (p->rootless)
-		early_attach(p, "sysfs", "/sys", slot + N_DEV_NODES + 1);
-	else
-		mnt(p, "sysfs", "/sys", "sysfs", MS_RDONLY | nosuid_nodev_noexec, NULL, nowhere);
+	early_attach(p, "sysfs", "/sys", sys);
 	plan_spec_mounts(p, m, spec->n_mounts);
 	/* Masks after the spec's mounts: a mount can never uncover them. */
-	plan_masks(p);
+	plan_masks(p, proc, sys);
 	plan_cgroupfs(p, h, leaf);
 	/* Last, so the spec's mount points could still be made in it; its
 	 * own mounts keep their own modes. */

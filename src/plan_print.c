@@ -275,7 +275,8 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	case STEP_RESOLVE:
 		put(&o, "find ");
 		put_word(&o, s->u.exec.argv[0]);
-		put(&o, " in PATH; refuse ctlaunch's own binary (CVE-2019-5736)");
+		put(&o, " in PATH, open it and its #! interpreters; refuse ctlaunch's own binary "
+			"(CVE-2019-5736)");
 		break;
 	case STEP_RLIMIT:
 		put(&o, "setrlimit %s", s->u.rlimit.name);
@@ -292,7 +293,8 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		if (s->u.bind.device)
 			put(&o, "open_tree %s (OPEN_TREE_CLONE): the host's device", s->u.bind.source);
 		else
-			put(&o, "open_tree %s (OPEN_TREE_CLONE|AT_RECURSIVE) nodev%s", s->u.bind.source,
+			put(&o, "open_tree %s (OPEN_TREE_CLONE|AT_RECURSIVE) nodev%s by descriptor: no link "
+			"followed, the file --check saw", s->u.bind.source,
 			    s->u.bind.readonly ? ", read-only" : "");
 		break;
 	case STEP_FS_OPEN:
@@ -303,7 +305,21 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	case STEP_BIND_ATTACH:
 		put(&o, "move_mount %s to %s%s", s->u.bind.source, s->u.bind.target,
 		    s->u.bind.readonly ? " (read-only)" : "");
+		if (s->u.bind.anchor)
+			put(&o, " by descriptor, no link followed; kept for the masks");
 		break;
+	case STEP_MASK: {
+		static const char *const how[] = {
+			[MASK_FILE] = "with /dev/null",
+			[MASK_DIR] = "with an empty read-only tmpfs",
+			[MASK_READONLY] = "read-only (nosuid, nodev, noexec)",
+		};
+
+		put(&o, "mask %s %s, from the %s descriptor (if the kernel has it)",
+		    s->u.mask.target, how[s->u.mask.how],
+		    strncmp(s->u.mask.target, "/sys/", 5) == 0 ? "sysfs" : "proc");
+		break;
+	}
 	case STEP_NO_NEW_PRIVS:
 		put(&o, "prctl PR_SET_NO_NEW_PRIVS 1");
 		break;
@@ -320,7 +336,8 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		put_mount(&o, s);
 		break;
 	case STEP_PIVOT_ROOT:
-		put(&o, "pivot_root %s", s->u.path.a);
+		put(&o, "pivot_root %s by descriptor: no link followed, the directory --check saw, "
+			"a nodev copy", s->u.root.path);
 		break;
 	case STEP_UMOUNT_OLD:
 		put(&o, "umount the old root (MNT_DETACH)");
@@ -333,7 +350,7 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		put(&o, "symlink %s -> %s", s->u.path.b, s->u.path.a);
 		break;
 	case STEP_CHDIR:
-		put(&o, "chdir %s", s->u.path.a);
+		put(&o, "chdir %s (in the root, no magic link)", s->u.path.a);
 		break;
 	case STEP_EXEC:
 		put(&o, "exec");

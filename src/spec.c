@@ -806,6 +806,12 @@ static void k_readonly_rootfs(struct walk *w, const struct ynode *y, const char 
 		w->s->readonly_rootfs_at = y->at;
 }
 
+static void k_unsafe_paths(struct walk *w, const struct ynode *y, const char *path)
+{
+	if (boolean(w, y, path, &w->s->unsafe_paths))
+		w->s->unsafe_paths_at = y->at;
+}
+
 static void k_no_new_privileges(struct walk *w, const struct ynode *y, const char *path)
 {
 	if (boolean(w, y, path, &w->s->no_new_privileges))
@@ -1486,6 +1492,7 @@ static const struct key top_keys[] = {
 	{ "resources", k_resources },
 	{ "user", k_user },
 	{ "readonly_rootfs", k_readonly_rootfs },
+	{ "unsafe_paths", k_unsafe_paths },
 	{ "mounts", k_mounts },
 	{ "capabilities", k_capabilities },
 	{ "no_new_privileges", k_no_new_privileges },

@@ -96,13 +96,16 @@ static void rootfs_bind_before_pivot_root_before_proc(void)
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	bind = plan_find(&p, "mount /srv/rootfs on /srv/rootfs bind (MS_BIND|MS_REC)");
-	pivot = plan_find(&p, "pivot_root /srv/rootfs");
+	/* The rootfs: no bind by path any more, one step by descriptor. */
+	bind = plan_find(&p, "mount /srv/rootfs on /srv/rootfs bind");
+	pivot = plan_find(&p, "pivot_root /srv/rootfs by descriptor: no link followed, the directory --check saw, a nodev copy");
 	umount_old = plan_find_kind(&p, STEP_UMOUNT_OLD);
-	proc = plan_find(&p, "mount proc on /proc type proc (MS_NOSUID|MS_NODEV|MS_NOEXEC)");
+	proc = plan_find(&p, "move_mount proc to /proc by descriptor, no link followed; kept for the masks");
 	dev = plan_find(&p, "mount tmpfs on /dev type tmpfs");
-	sys = plan_find(&p, "mount sysfs on /sys type sysfs (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC)");
-	CHECK(bind >= 0 && pivot > bind);
+	sys = plan_find(&p, "move_mount sysfs to /sys by descriptor, no link followed; kept for the masks");
+	CHECK(bind < 0 && pivot > 0);
+	/* proc and sysfs made before pivot_root (root as rootless), detached. */
+	CHECK(plan_find(&p, "fsopen proc, fsmount (MS_NOSUID|MS_NODEV|MS_NOEXEC)") < pivot);
 	CHECK(umount_old == pivot + 1);
 	CHECK(proc > umount_old && dev > umount_old && sys > umount_old);
 	CHECK(plan_find(&p, "mount devpts on /dev/pts type devpts") > dev);
@@ -346,12 +349,12 @@ static void hardening_order(void)
 	unshare = plan_find(&p, "unshare CLONE_NEWCGROUP");
 	setsid_ = plan_find(&p, "setsid");
 	not_dumpable = plan_find(&p, "prctl PR_SET_DUMPABLE 0");
-	proc = plan_find(&p, "mount proc on /proc");
+	proc = plan_find(&p, "move_mount proc to /proc");
 	dev_null = plan_find(&p, "mknod /dev/null");
-	sys = plan_find(&p, "mount sysfs on /sys");
-	kcore = plan_find(&p, "mount /dev/null on /proc/kcore bind (MS_BIND) if it exists");
-	firmware = plan_find(&p, "mount tmpfs on /sys/firmware type tmpfs (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC) size=0 if it exists");
-	sysrq_ro = plan_find(&p, "mount /proc/sysrq-trigger remount (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC|MS_REMOUNT|MS_BIND) if it exists");
+	sys = plan_find(&p, "move_mount sysfs to /sys");
+	kcore = plan_find(&p, "mask /proc/kcore with /dev/null, from the proc descriptor (if the kernel has it)");
+	firmware = plan_find(&p, "mask /sys/firmware with an empty read-only tmpfs, from the sysfs descriptor (if the kernel has it)");
+	sysrq_ro = plan_find(&p, "mask /proc/sysrq-trigger read-only (nosuid, nodev, noexec), from the proc descriptor (if the kernel has it)");
 	cgroupfs = plan_find(&p, "mount cgroup on /sys/fs/cgroup/cpu,cpuacct type cgroup (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC) cpu,cpuacct");
 	cgroupfs_ro = plan_find(&p, "mount /sys/fs/cgroup remount (MS_RDONLY");
 	/* Root's child dies with ctlaunch first; not dumpable once in its
@@ -370,16 +373,16 @@ static void hardening_order(void)
 	 * the seccomp filter (which no_new_privs lets any user load), then
 	 * exec: ctlaunch's own steps never meet the filter. */
 	/* The command is found and checked while still root, after chdir. */
-	CHECK(plan_find(&p, "find /bin/echo in PATH; refuse ctlaunch's own binary (CVE-2019-5736)") ==
-	      chdir_ + 1);
+	CHECK(plan_find(&p, "find /bin/echo in PATH, open it and its #! interpreters; refuse ctlaunch's "
+			"own binary (CVE-2019-5736)") == chdir_ + 1);
 	CHECK(chdir_ > cgroupfs_ro && bound == chdir_ + 2 && caps == bound + 2 && nnp == caps + 1 &&
 	      plan_find_kind(&p, STEP_SECCOMP) == nnp + 1 && exec == nnp + 2);
 	/* Root too drops the launcher's supplementary groups. */
 	CHECK(plan_find(&p, "setgroups 0, setgid 0, setuid 0") == bound + 1);
 	CHECK(plan_find_kind(&p, STEP_RLIMIT) < 0);
-	/* The rootfs is nodev right after its bind. */
-	CHECK(plan_find(&p, "mount /srv/rootfs remount (MS_NODEV|MS_REMOUNT|MS_BIND)") ==
-	      plan_find(&p, "mount /srv/rootfs on /srv/rootfs bind") + 1);
+	/* The rootfs is a nodev copy, made by the pivot_root step itself. */
+	CHECK(plan_find(&p, "pivot_root /srv/rootfs by descriptor: no link followed, the directory "
+			"--check saw, a nodev copy") > 0);
 }
 
 static void user_between_bounding_set_and_caps(void)
