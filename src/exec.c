@@ -27,6 +27,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "command.h"
+#include "devices.h"
 #include "exec.h"
 #include "mount.h"
 #include "ns.h"
@@ -600,6 +601,8 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 		return cg_write(s->u.cg.dir, s->u.cg.file, s->u.cg.value, e);
 	case STEP_CG_COPY:
 		return cg_copy_from_parent(s->u.cg.dir, s->u.cg.file, e);
+	case STEP_DEVICES:
+		return s->u.cg.file ? dev_policy_v1(s->u.cg.dir, e) : dev_policy_bpf(s->u.cg.dir, e);
 	case STEP_CLONE:
 		return do_clone(run, s, e);
 	case STEP_CG_ENTER:
