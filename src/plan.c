@@ -200,7 +200,7 @@ static void limits(struct plan *p, const struct spec *spec, const struct host *h
 		 * first write. */
 		if (h->kmem_tcp)
 			cg_step(p, STEP_CG_WRITE, c, leaf, "memory.kmem.tcp.limit_in_bytes", v,
-				spec->res.memory_at)->u.cg.optional = true;
+				spec->res.memory_at);
 		else
 			p->note = "on this host a cgroup v1 memory limit does not cover socket buffers "
 				  "(no memory.kmem.tcp.limit_in_bytes): TCP queues are charged to no "
