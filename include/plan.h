@@ -64,7 +64,9 @@ struct step {
 			char *dir, *file, *value;
 			enum cg_ctrl ctrl;
 			bool shared;
-			bool optional;  /* write: a file the kernel lacks is skipped */
+			bool optional;  /* write: a file the kernel lacks is skipped;
+					 * enable: a refusal is not an error (the default
+					 * pids limit alone asks for it) */
 			bool supervise; /* enable: dir may hold ctlaunch itself (see exec.c) */
 		} cg;
 		struct {

@@ -349,7 +349,10 @@ static void limits_v2(struct plan *p, const struct spec *spec, const char *leaf)
 		cpulist_step(p, leaf, "cpuset.cpus", &spec->res.cpus, spec->res.cpus_at);
 	if (spec->res.has_pids) {
 		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.pids);
-		cg_step(p, STEP_CG_WRITE, CTRL_PIDS, leaf, "pids.max", v, spec->res.pids_at);
+		/* The default alone: skipped where the controller could not
+		 * be handed down (see plan_cgroups_v2). */
+		cg_step(p, STEP_CG_WRITE, CTRL_PIDS, leaf, "pids.max", v, spec->res.pids_at)
+			->u.cg.optional = !spec->res.pids_at.line;
 	}
 }
 
@@ -406,6 +409,12 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 		p->lock_dir = true;
 	}
 
+	/* The default pids limit alone never refuses a run: from a cgroup
+	 * that holds other processes (a login shell's) the kernel will not
+	 * hand pids down, and the run goes on without it, as it would have
+	 * without the default. */
+	bool optional = strcmp(enable, "+pids") == 0 && !spec->res.pids_at.line;
+
 	/* "/sys/fs/cgroup", "/sys/fs/cgroup/a", ..., top; nothing to hand
 	 * down when no controller is used (and none is there for the
 	 * default pids limit). */
@@ -414,6 +423,7 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 
 		deepest = cg_step(p, STEP_CG_ENABLE, CTRL__N, pfmt(p, "%.*s", (int)n, top),
 				  "cgroup.subtree_control", enable, nowhere);
+		deepest->u.cg.optional = optional;
 		if (!slash || !*slash)
 			break;
 	}
@@ -422,9 +432,13 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 	if (deepest)
 		deepest->u.cg.supervise = true;
 	cg_mkdir(p, CTRL__N, shared, true);
-	if (*enable)
-		cg_step(p, STEP_CG_ENABLE, CTRL__N, shared, "cgroup.subtree_control", enable, nowhere)
-			->u.cg.shared = true;
+	if (*enable) {
+		struct step *st = cg_step(p, STEP_CG_ENABLE, CTRL__N, shared, "cgroup.subtree_control",
+					  enable, nowhere);
+
+		st->u.cg.shared = true;
+		st->u.cg.optional = optional;
+	}
 	cg_mkdir(p, CTRL__N, dir_leaf, false);
 	limits_v2(p, spec, dir_leaf);
 	/* v2 has no devices controller: the kernel runs the cgroup's

@@ -174,6 +174,8 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		if (s->u.cg.supervise)
 			put(&o, " (first moving ctlaunch, if it is alone there, into %s/%s)",
 			    s->u.cg.dir, CG_SUPERVISOR);
+		if (s->u.cg.optional)
+			put(&o, "; if refused, no default pids limit");
 		break;
 	case STEP_DEVICES:
 		if (s->u.cg.file)

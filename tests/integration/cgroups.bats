@@ -120,9 +120,8 @@ assert_only_own_cgroups() {
 		  add: [CAP_MKNOD]
 		command: |
 		  mknod /dev/kmsg c 1 11 2>/dev/null; echo "mknod kmsg $?"
-		  (: </dev/kmsg) 2>/dev/null; echo "open kmsg $?"
+		  [ -c /dev/kmsg ] && (: >>/dev/kmsg) 2>/dev/null; echo "open kmsg $?"
 		  mknod /dev/sda b 8 0 2>/dev/null; echo "mknod sda $?"
-		  mknod /dev/mem c 1 1 2>/dev/null; (: </dev/mem) 2>/dev/null; echo "open mem $?"
 		  echo x >/dev/null && echo "null ok"
 		  head -c 4 /dev/urandom >/dev/null && echo "urandom ok"
 		  mknod /dev/zero2 c 1 5 && head -c 4 /dev/zero2 | od -An -tx1 | tr -d ' ' | sed 's/^/zero2 /'
@@ -130,8 +129,9 @@ assert_only_own_cgroups() {
 	EOF
 	run ctl "$SPEC"
 	assert_status 0
+	# Opened for writing, as an attacker would write into the host's
+	# kernel log (write-only needs no CAP_SYSLOG); nothing is written.
 	assert_line "/dev/kmsg (c 1:11)" "open kmsg 1" "$output"
-	assert_line "/dev/mem (c 1:1)" "open mem 1" "$output"
 	assert_no_line "mknod of a host device" '^mknod (kmsg|sda) 0$' "$output"
 	assert_line "/dev/null" "null ok" "$output"
 	assert_line "/dev/urandom" "urandom ok" "$output"
