@@ -18,7 +18,8 @@ struct dev_rule {
 
 /* null, zero, full, random, urandom, tty, ptmx and the pty slaves: what
  * the container's /dev holds (see plan.c), and nothing else. */
-extern const struct dev_rule dev_rules[];
+#define N_DEV_RULES 8
+extern const struct dev_rule dev_rules[N_DEV_RULES];
 extern const size_t n_dev_rules;
 
 /* "c 1:3 rwm" for rule i (v1's devices.allow syntax, also --plan's). */

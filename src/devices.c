@@ -16,11 +16,11 @@
 #include "devices.h"
 #include "util.h"
 
-const struct dev_rule dev_rules[] = {
+const struct dev_rule dev_rules[N_DEV_RULES] = {
 	{ 1, 3, "null" },   { 1, 5, "zero" }, { 1, 7, "full" },   { 1, 8, "random" },
 	{ 1, 9, "urandom" }, { 5, 0, "tty" }, { 5, 2, "ptmx" }, { 136, -1, "pts/*" },
 };
-const size_t n_dev_rules = sizeof dev_rules / sizeof dev_rules[0];
+const size_t n_dev_rules = N_DEV_RULES;
 
 void dev_rule_format(size_t i, char *buf, size_t size)
 {
@@ -48,18 +48,18 @@ static int write_each(const char *dir, const char *file, const char *const *v, s
 int dev_policy_v1(const char *dir, struct ct_err *e)
 {
 	const char *deny[] = { "a" };
-	char rules[16][24];
-	const char *allow[16];
+	char rules[N_DEV_RULES][24];
+	const char *allow[N_DEV_RULES];
 
 	/* A new cgroup starts with its parent's list, on this host "a *:*
 	 * rwm": clear it first, then allow the few. */
 	if (write_each(dir, "devices.deny", deny, 1, e) < 0)
 		return -1;
-	for (size_t i = 0; i < n_dev_rules && i < 16; i++) {
+	for (size_t i = 0; i < N_DEV_RULES; i++) {
 		dev_rule_format(i, rules[i], sizeof rules[i]);
 		allow[i] = rules[i];
 	}
-	return write_each(dir, "devices.allow", allow, n_dev_rules < 16 ? n_dev_rules : 16, e);
+	return write_each(dir, "devices.allow", allow, N_DEV_RULES, e);
 }
 
 #define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
@@ -101,7 +101,8 @@ static size_t dev_program(struct bpf_insn *prog)
 
 int dev_policy_bpf(const char *dir, struct ct_err *e)
 {
-	struct bpf_insn prog[64];
+	/* 7 + at most 4 a rule. */
+	struct bpf_insn prog[7 + 4 * N_DEV_RULES];
 	union bpf_attr load, attach;
 	cleanup_close int cg = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	cleanup_close int fd = -1;
