@@ -127,7 +127,7 @@ assert_only_own_cgroups() {
 		  mknod /dev/zero2 c 1 5 && head -c 4 /dev/zero2 | od -An -tx1 | tr -d ' ' | sed 's/^/zero2 /'
 		  (: </dev/ptmx) && echo "ptmx ok"
 	EOF
-	run ctl "$SPEC"
+	run --separate-stderr ctl "$SPEC"
 	assert_status 0
 	# Opened for writing, as an attacker would write into the host's
 	# kernel log (write-only needs no CAP_SYSLOG); nothing is written.
@@ -147,7 +147,7 @@ assert_only_own_cgroups() {
 		  sh -c 'i=0; while [ $i -lt 4000 ]; do sleep 1000 & i=$((i+1)); echo $i >/dev/shm/n; done' 2>/dev/null
 		  echo "forked $(cat /dev/shm/n)"
 	EOF
-	run ctl "$SPEC"
+	run --separate-stderr ctl "$SPEC"
 	assert_status 0
 	assert_line "pids.max" "max 2048" "$output"
 	local n
@@ -162,7 +162,7 @@ assert_only_own_cgroups() {
 		  pids: 100
 		command: cat /sys/fs/cgroup/pids/pids.max
 	EOF
-	run ctl "$SPEC"
+	run --separate-stderr ctl "$SPEC"
 	assert_status 0
 	assert_eq "pids.max" 100 "$output"
 }
@@ -180,7 +180,7 @@ assert_only_own_cgroups() {
 		  memory: 16M
 		command: /opt/t/tcpfill 64 </dev/null
 	EOF
-	run ctl "$SPEC"
+	run --separate-stderr ctl "$SPEC"
 	assert_status 0
 	local queued usage limit
 	queued=$(awk '$1 == "queued" { print $2 }' <<<"$output")
