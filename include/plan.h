@@ -18,6 +18,8 @@ enum step_kind {
 	STEP_CG_WRITE,     /* cg.dir/cg.file := cg.value */
 	STEP_CG_COPY,      /* cg.dir/cg.file := the parent directory's cg.file */
 	STEP_CG_ENABLE,    /* v2: cg.value ("+memory +cpu") into cg.dir/cgroup.subtree_control */
+	STEP_DEVICES,      /* the device policy on cg.dir: v1's devices.deny and devices.allow
+			    * (cg.file "devices.allow"), or v2's BPF program (cg.file NULL) */
 	STEP_CLONE,        /* clone.*: new namespaces; clone.vfork: the parent sleeps until
 			    * the child execs, else the child stops at STEP_WAIT_RELEASE */
 	STEP_IDMAP,        /* idmap.*: the child's uid_map or gid_map (rootless) */
@@ -66,7 +68,9 @@ struct step {
 			char *dir, *file, *value;
 			enum cg_ctrl ctrl;
 			bool shared;
-			bool optional;  /* write: a file the kernel lacks is skipped */
+			bool optional;  /* write: a file the kernel lacks is skipped;
+					 * enable: a refusal is not an error (the default
+					 * pids limit alone asks for it) */
 			bool supervise; /* enable: dir may hold ctlaunch itself (see exec.c) */
 		} cg;
 		struct {
@@ -148,6 +152,7 @@ struct plan {
 	bool lock_dir;           /* lock is a directory */
 	char *oom_file;          /* memory.oom_control (v1) or memory.events (v2); or NULL */
 	bool rootless;           /* a user namespace maps the caller to root */
+	const char *note;        /* a limit's limit, said by --plan; or NULL */
 	struct plan_arena *arena; /* owns every string the steps point to */
 };
 
@@ -156,6 +161,15 @@ struct plan_opts {
 	const char *cgroup_parent; /* NULL: the cgroup ctlaunch runs in */
 	const char *term;          /* the caller's TERM, passed on; may be NULL */
 };
+
+/* A one-line warning about what the spec lets the container do on this
+ * host (CAP_SYS_ADMIN on cgroup v1), for --check, --plan and the run;
+ * NULL when there is none. Pure. */
+const char *plan_warning(const struct spec *spec, const struct host *h);
+
+/* Where a spec sets no resources.pids: podman's default, so that a fork
+ * bomb in a default container stops. */
+#define PIDS_DEFAULT 2048
 
 /* Pure: the spec and host facts in, the steps out. No system calls. */
 int plan_build(const struct spec *spec, const struct host *h,

@@ -28,6 +28,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "command.h"
+#include "devices.h"
 #include "exec.h"
 #include "mount.h"
 #include "ns.h"
@@ -603,6 +604,12 @@ static int cg_enable(struct run *run, const struct step *s, struct ct_err *e)
 			run->supervised = true;
 		}
 	}
+	/* pids is a threaded controller: the kernel hands it down even
+	 * from a cgroup with processes, which then takes no domain cgroup
+	 * below it (the container's clone fails, EOPNOTSUPP). Where the
+	 * default pids limit alone asks, such a cgroup is left as it is. */
+	if (s->u.cg.optional && !cg_is_root(dir) && cg_procs_state(dir, e) != 0)
+		return ct_fail(e, 0, "processes are in %s", dir);
 	if (cg_write(dir, "cgroup.subtree_control", missing, e) == 0)
 		return 0;
 	if (e->errnum == EBUSY)
@@ -625,6 +632,16 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 
 	switch (s->kind) {
 	case STEP_CG_ENABLE:
+		if (s->u.cg.optional) {
+			struct ct_err ignored = { 0 };
+
+			/* Only the default pids limit asked: the run goes on
+			 * without it (its pids.max write is skipped, as the
+			 * file is not there). The lock is still ours to take. */
+			if (cg_enable(run, s, &ignored) < 0 && run->lock_fd < 0)
+				return lock(run, e);
+			return 0;
+		}
 		return cg_enable(run, s, e);
 	case STEP_IDMAP:
 		return ns_map_ids(run->child, s->u.idmap.which, s->u.idmap.map, s->u.idmap.helper, e);
@@ -645,6 +662,8 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 		return cg_write(s->u.cg.dir, s->u.cg.file, s->u.cg.value, e);
 	case STEP_CG_COPY:
 		return cg_copy_from_parent(s->u.cg.dir, s->u.cg.file, e);
+	case STEP_DEVICES:
+		return s->u.cg.file ? dev_policy_v1(s->u.cg.dir, e) : dev_policy_bpf(s->u.cg.dir, e);
 	case STEP_CLONE:
 		return do_clone(run, s, e);
 	case STEP_CG_ENTER:

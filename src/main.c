@@ -241,6 +241,9 @@ int main(int argc, char **argv)
 		return EXIT_LAUNCHER;
 	}
 	print_diags(&d, o.spec);
+	/* --check, --plan and the run alike, on stderr. */
+	if (plan_warning(&spec, &h))
+		warnx_("warning: %s: %s", spec.name, plan_warning(&spec, &h));
 	if (o.check) {
 		printf("%s: ok\n", spec.file);
 		return 0;

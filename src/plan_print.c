@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "devices.h"
 #include "plan.h"
 #include "syscall_filter.h"
 
@@ -201,12 +202,30 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	case STEP_CG_WRITE:
 		put(&o, "write %s = %s in %s%s", s->u.cg.file, s->u.cg.value, s->u.cg.dir,
 		    s->u.cg.optional ? " if the kernel has it" : "");
+		/* The one limit that is there without a spec key. */
+		if (!s->from.line && strcmp(s->u.cg.file, "pids.max") == 0)
+			put(&o, " (the default; resources.pids sets another)");
 		break;
 	case STEP_CG_ENABLE:
 		put(&o, "enable %s in %s/cgroup.subtree_control", s->u.cg.value, s->u.cg.dir);
 		if (s->u.cg.supervise)
 			put(&o, " (first moving ctlaunch, if it is alone there, into %s/%s)",
 			    s->u.cg.dir, CG_SUPERVISOR);
+		if (s->u.cg.optional)
+			put(&o, "; if refused, no default pids limit");
+		break;
+	case STEP_DEVICES:
+		if (s->u.cg.file)
+			put(&o, "devices: write a to devices.deny, then allow");
+		else
+			put(&o, "devices: attach a BPF_CGROUP_DEVICE program (BPF_F_ALLOW_MULTI) allowing only");
+		for (size_t i = 0; i < n_dev_rules; i++) {
+			char rule[24];
+
+			dev_rule_format(i, rule, sizeof rule);
+			put(&o, "%s%s", i ? ", " : " ", rule);
+		}
+		put(&o, " in %s", s->u.cg.dir);
 		break;
 	case STEP_IDMAP:
 		put(&o, "write %s to /proc/<child pid>/%cid_map%s", s->u.idmap.map, s->u.idmap.which,
@@ -395,6 +414,8 @@ void plan_print(const struct plan *p, bool verbose, FILE *out)
 		if (verbose)
 			step_details(s, out);
 	}
+	if (p->note)
+		fprintf(out, "note: %s\n", p->note);
 	n = plan_cleanup_order(p, idx, sizeof idx / sizeof idx[0]);
 	for (size_t i = 0; i < n; i++) {
 		const struct step *s = &p->steps[idx[i]];

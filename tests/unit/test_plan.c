@@ -154,12 +154,16 @@ static void cgroup_placement_vfork(void)
 	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/memory/lab/ctlaunch/web/cgroup.procs") > clone);
 	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/cpu,cpuacct/ctlaunch/web/cgroup.procs") > clone);
 	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/cpuset/ctlaunch/web/cgroup.procs") > clone);
-	/* No limits: no cgroup made, no lock to let go of. */
+	/* The hierarchies no limit is for: the container's cgroup all the same. */
+	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/devices/ctlaunch/web/cgroup.procs") > clone);
+	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/unified/ctlaunch/web/cgroup.procs") > clone);
+	/* No limits: the same cgroups, the lock let go of after them. */
 	plan_free(&p);
 	spec_free(&s);
 	fake_spec(&s);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	CHECK(plan_find_kind(&p, STEP_UNLOCK) < 0 && plan_find_kind(&p, STEP_CG_ENTER) < 0);
+	CHECK(plan_find_kind(&p, STEP_UNLOCK) > plan_find(&p, "/sys/fs/cgroup/unified/ctlaunch/web/cgroup.procs"));
+	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/memory/lab/ctlaunch/web/cgroup.procs") > 0);
 	CHECK(p.steps[plan_find_kind(&p, STEP_CLONE)].u.clone.vfork);
 }
 
@@ -178,27 +182,49 @@ static void memory_limit_then_memsw(void)
 	mem = plan_find(&p, "write memory.limit_in_bytes = 16777216 in /sys/fs/cgroup/memory/lab/ctlaunch/web");
 	memsw = plan_find(&p, "write memory.memsw.limit_in_bytes = 16777216 in /sys/fs/cgroup/memory/lab/ctlaunch/web");
 	CHECK(mem >= 0 && memsw > mem);
-	/* Only controllers the spec uses get a cgroup. */
-	CHECK(plan_find(&p, "/sys/fs/cgroup/cpuset/ctlaunch") < 0 && plan_find(&p, "cpu.shares") < 0 &&
-	      plan_find(&p, "/sys/fs/cgroup/cpu,cpuacct/ctlaunch") < 0);
+	/* Socket buffers under the same limit (issue 15, class 4). */
+	CHECK(plan_find(&p, "write memory.kmem.tcp.limit_in_bytes = 16777216 in "
+			    "/sys/fs/cgroup/memory/lab/ctlaunch/web") > memsw);
+	CHECK(p.note == NULL);
+	/* Every hierarchy gets a cgroup; only the limits asked for are written. */
+	CHECK(plan_find(&p, "mkdir /sys/fs/cgroup/cpuset/ctlaunch/web") >= 0 && plan_find(&p, "cpu.shares") < 0 &&
+	      plan_find(&p, "mkdir /sys/fs/cgroup/cpu,cpuacct/ctlaunch/web") >= 0);
 	h.memsw = false;
+	h.kmem_tcp = false;
 	CHECK(build(&s, &h, NULL, &q) == 0);
-	CHECK(plan_find(&q, "memsw") < 0);
+	CHECK(plan_find(&q, "memsw") < 0 && plan_find(&q, "kmem") < 0);
+	CHECK(q.note && strstr(q.note, "does not cover socket buffers"));
 }
 
-static void no_resources_no_cgroups(void)
+/* Issue 10 class 1, issue 15 class 3: with no limit at all, a cgroup
+ * in every hierarchy, the device policy in the devices one, and
+ * podman's default pids limit where the pids controller is. */
+static void no_resources_still_cgroups(void)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
-	cleanup_plan struct plan p = { 0 };
-	size_t idx[8];
+	cleanup_plan struct plan p = { 0 }, q = { 0 };
+	size_t idx[16];
+	long dev;
 
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	CHECK(plan_find(&p, "/ctlaunch") < 0);
-	CHECK(plan_find_kind(&p, STEP_CG_MKDIR) < 0 && plan_find_kind(&p, STEP_CG_ENTER) < 0);
-	CHECK(plan_cleanup_order(&p, idx, 8) == 0);
+	CHECK(plan_cleanup_order(&p, idx, 16) == 10);
+	dev = plan_find_kind(&p, STEP_DEVICES);
+	CHECK(dev > plan_find(&p, "mkdir /sys/fs/cgroup/devices/ctlaunch/web") &&
+	      dev < plan_find_kind(&p, STEP_CLONE));
+	CHECK(plan_find(&p, "devices: write a to devices.deny, then allow c 1:3 rwm, c 1:5 rwm, "
+			    "c 1:7 rwm, c 1:8 rwm, c 1:9 rwm, c 5:0 rwm, c 5:2 rwm, c 136:* rwm in "
+			    "/sys/fs/cgroup/devices/ctlaunch/web") == dev);
+	CHECK(plan_find(&p, "mount cgroup on /sys/fs/cgroup/devices type cgroup") > 0);
+	CHECK(plan_find(&p, "mount cgroup2 on /sys/fs/cgroup/unified type cgroup2") > 0);
+	CHECK(plan_find(&p, "pids.max") < 0);
+	h.ctrl[CTRL_PIDS].mount = xstrdup("/sys/fs/cgroup/pids");
+	h.ctrl[CTRL_PIDS].own = xstrdup("/");
+	h.ctrl[CTRL_PIDS].controllers = xstrdup("pids");
+	CHECK(build(&s, &h, NULL, &q) == 0);
+	CHECK(plan_find(&q, "write pids.max = 2048 in /sys/fs/cgroup/pids/ctlaunch/web (the default") > 0);
 }
 
 static void cgroup_parent_and_cleanup_order(void)
@@ -207,7 +233,7 @@ static void cgroup_parent_and_cleanup_order(void)
 	cleanup_host struct host h;
 	cleanup_plan struct plan p = { 0 };
 	struct plan_opts o = { .cgroup_parent = "/labs/a" };
-	size_t idx[8], n;
+	size_t idx[16], n;
 
 	fake_spec(&s);
 	fake_host_v1(&h);
@@ -218,11 +244,12 @@ static void cgroup_parent_and_cleanup_order(void)
 	CHECK(build(&s, &h, &o, &p) == 0);
 	CHECK(plan_find(&p, "mkdir /sys/fs/cgroup/memory/labs/a/ctlaunch/web") >= 0);
 	CHECK(plan_find(&p, "write cpu.shares = 2 in /sys/fs/cgroup/cpu,cpuacct/labs/a/ctlaunch/web") >= 0);
-	n = plan_cleanup_order(&p, idx, 8);
-	CHECK(n == 4);
+	n = plan_cleanup_order(&p, idx, 16);
+	CHECK(n == 10);
+	CHECK(plan_find(&p, "mkdir /sys/fs/cgroup/unified/labs/a/ctlaunch/web") >= 0);
 	/* Every leaf goes before any shared directory. */
 	for (size_t i = 0; i < n; i++)
-		CHECK(p.steps[idx[i]].u.cg.shared == (i >= 2));
+		CHECK(p.steps[idx[i]].u.cg.shared == (i >= 5));
 }
 
 static void missing_controller_refused(void)
@@ -365,10 +392,9 @@ static void hardening_order(void)
 	/* Masks need /proc, /sys and the container's own /dev/null. */
 	CHECK(kcore > proc && kcore > dev_null && firmware > sys && sysrq_ro > proc);
 	CHECK(cgroupfs > sys && cgroupfs_ro > cgroupfs);
-	/* Only the hierarchies the container has a cgroup in: elsewhere the
-	 * namespace root would be ctlaunch's own cgroup and its siblings. */
-	CHECK(plan_find(&p, "on /sys/fs/cgroup/memory") < 0 && plan_find(&p, "on /sys/fs/cgroup/cpuset") < 0 &&
-	      plan_find(&p, "on /sys/fs/cgroup/pids") < 0);
+	/* Every hierarchy, as the container has a cgroup in each. */
+	CHECK(plan_find(&p, "on /sys/fs/cgroup/memory") > cgroupfs - 2 &&
+	      plan_find(&p, "on /sys/fs/cgroup/cpuset") > 0 && plan_find(&p, "on /sys/fs/cgroup/unified") > 0);
 	/* Capabilities go last, after every mount, then no_new_privs, then
 	 * the seccomp filter (which no_new_privs lets any user load), then
 	 * exec: ctlaunch's own steps never meet the filter. */
@@ -460,7 +486,7 @@ T_LIST(t_plan) = {
 	T(rootfs_bind_before_pivot_root_before_proc),
 	T(cgroup_placement_vfork),
 	T(memory_limit_then_memsw),
-	T(no_resources_no_cgroups),
+	T(no_resources_still_cgroups),
 	T(cgroup_parent_and_cleanup_order),
 	T(missing_controller_refused),
 	T(env_defaults_and_overrides),
