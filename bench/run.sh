@@ -19,7 +19,9 @@
 #
 # Knobs (environment): BENCH_RUNS (hyperfine runs per launcher, 30),
 # BENCH_ITERS (interleaved rounds, 60), BENCH_SEQ (sequential launches,
-# 1000), BENCH_CONC (concurrent launches, 32).
+# 1000), BENCH_CONC (concurrent launches, 32), BENCH_BASE (a git revision
+# of ctlaunch to build and time beside this one, e.g. the commit before
+# a change: a row of its own; none by default).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -146,6 +148,21 @@ build_tools() {
 # The dynamic ctlaunch (make STATIC=0; the default build is static), and
 # one with only libyaml and libcap linked in (libc still shared), each in
 # its own build directory so that build/ctlaunch stays as it is.
+# BENCH_BASE: that revision of this repository, built in build/bench/base
+# from git archive (its own Makefile, its default static build).
+build_base_ctlaunch() {
+	local dir=$OUT/base
+	rm -rf "$dir"
+	[ -n "${BENCH_BASE:-}" ] || return 0
+	mkdir -p "$dir"
+	git rev-parse --short "$BENCH_BASE" >"$dir/rev" 2>/dev/null ||
+		die "BENCH_BASE: no revision '$BENCH_BASE' in this repository"
+	git archive "$BENCH_BASE" | tar -x -C "$dir" ||
+		die "BENCH_BASE: cannot unpack $BENCH_BASE"
+	make --no-print-directory -C "$dir" build/ctlaunch >"$OUT/base.build.log" 2>&1 ||
+		die "BENCH_BASE: $BENCH_BASE does not build (build/bench/base.build.log)"
+}
+
 build_dynamic_ctlaunch() {
 	local how="make B=build/bench/dynamic STATIC=0 build/bench/dynamic/ctlaunch"
 	rm -f "$OUT/static.tsv"
@@ -196,6 +213,7 @@ if [ -z "${CTBENCH_ID:-}" ]; then
 	fetch_seccomp_profile
 	build_tools
 	build_dynamic_ctlaunch
+	build_base_ctlaunch
 	export CTBENCH_ID=ctbench-$$
 	trap 'sweep_cgroups || true' EXIT
 	trap 'exit 130' INT
@@ -289,6 +307,10 @@ resources:
 EOF
 sed '/^resources:/,$d' "$TMP/bench.yaml" >"$TMP/bench-nores.yaml"
 sed '/^  cpuset:/,$d' "$TMP/bench.yaml" >"$TMP/bench-nocpuset.yaml"
+# What the default's parts cost (issues 10 and 15): without the seccomp
+# filter, and with a user namespace of its own.
+{ cat "$TMP/bench.yaml"; echo "seccomp: unconfined"; } >"$TMP/bench-unconfined.yaml"
+{ cat "$TMP/bench.yaml"; echo "userns: true"; } >"$TMP/bench-userns.yaml"
 
 # An OCI bundle for crun and runc: the container ctlaunch makes by
 # default (its mounts, masked and read-only paths, capabilities,
@@ -402,7 +424,12 @@ done
 	printf 'ctlaunch-kept\tctlaunch, shared ctlaunch/ cgroups kept between launches\tvariant\n'
 	printf 'floor-vfork\tfloor --vfork: its child started as ctlaunch starts root'"'"'s (CLONE_VM, CLONE_VFORK)\tvariant\n'
 	printf 'ctlaunch-nocpuset\tctlaunch, memory and cpu shares only (no cpuset)\tvariant\n'
-	printf 'ctlaunch-nores\tctlaunch, no resources (no cgroups at all)\tvariant\n'
+	printf 'ctlaunch-nores\tctlaunch, no resources (the default pids limit alone)\tvariant\n'
+	printf 'ctlaunch-unconfined\tctlaunch, seccomp: unconfined (no filter)\tvariant\n'
+	printf 'ctlaunch-userns\tctlaunch, userns: true (a user namespace of its own)\tvariant\n'
+	if [ -x "$OUT/base/build/ctlaunch" ]; then
+		printf 'ctlaunch-base\tctlaunch at %s (BENCH_BASE)\tvariant\n' "$(cat "$OUT/base/rev")"
+	fi
 } >"$OUT/launchers.tsv"
 mapfile -t KEYS < <(cut -f1 "$OUT/launchers.tsv")
 
@@ -427,6 +454,12 @@ argv_of() {
 	ctlaunch-nocpuset) A=("$CTL" --name "$ID-c" --cgroup-parent "/$ID" "$TMP/bench-nocpuset.yaml"
 		-- "${cmd[@]}") ;;
 	ctlaunch-nores) A=("$CTL" --name "$ID-n" "$TMP/bench-nores.yaml" -- "${cmd[@]}") ;;
+	ctlaunch-unconfined) A=("$CTL" --name "$ID-u" --cgroup-parent "/$ID" "$TMP/bench-unconfined.yaml"
+		-- "${cmd[@]}") ;;
+	ctlaunch-userns) A=("$CTL" --name "$ID-U" --cgroup-parent "/$ID" "$TMP/bench-userns.yaml"
+		-- "${cmd[@]}") ;;
+	ctlaunch-base) A=("$OUT/base/build/ctlaunch" --name "$ID-b" --cgroup-parent "/$ID"
+		"$TMP/bench.yaml" -- "${cmd[@]}") ;;
 	crun) A=(crun --root "$TMP/crun-state" run --bundle "$TMP/crun-$2" "$ID-crun") ;;
 	runc) A=(runc --root "$TMP/runc-state" run --bundle "$TMP/runc-$2" "$ID-runc") ;;
 	bwrap) A=(bwrap --unshare-uts --unshare-pid --unshare-ipc --unshare-net --bind "$ROOTFS" /
