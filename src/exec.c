@@ -855,7 +855,7 @@ static void cleanup(struct run *run)
 		cg_unlock(&run->lock_fd);
 	cg_unlock(&run->name_fd);
 	if (ce.msg[0])
-		snprintf(run->r->warning, sizeof run->r->warning, "%s", ce.msg);
+		ct_err_text(&ce, run->r->warning, sizeof run->r->warning);
 }
 
 int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_result *r,

@@ -182,3 +182,52 @@ next_run_cleans() {
 	assert_line "stderr" "ctlaunch: $NAME: killed by the OOM killer (memory limit 16M)" "$stderr"
 	[ ! -e "$mem" ] || fail "the cgroup $mem is still there"
 }
+
+@test "cleanup: a cgroup that cannot be removed is a one-line warning; the status stays the command's" {
+	# A process that SIGKILL cannot end at once: stopped by the host in
+	# a frozen v1 freezer cgroup, and put in the container's memory
+	# cgroup after the container ended, while its ctlaunch is held
+	# (SIGSTOP) before its cleanup.
+	local freezer
+	freezer=$(cg_mount freezer)
+	[ -n "$freezer" ] || skip "no v1 freezer hierarchy"
+	write_spec <<-'EOF2'
+		resources:
+		  memory: 32M
+		command: |
+		  echo ready
+		  read x
+		  exit 3
+	EOF2
+	local mem ice=$freezer/ctlt-ice-$$ frozen i
+	mem=$(cg_dir memory)
+	mkdir "$ice"
+	sleep 1000 </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+	frozen=$!
+	echo "$frozen" >"$ice/cgroup.procs"
+	echo FROZEN >"$ice/freezer.state"
+	ctl_bg "$SPEC"
+	wait_for_line ready
+	kill -STOP "$BG_PID"
+	bg_release
+	for ((i = 0; i < POLL_SECS * 20; i++)); do
+		[ -z "$(cat "$mem/cgroup.procs" 2>/dev/null)" ] && break
+		sleep 0.05
+	done
+	mkdir "$mem/stuck"
+	echo "$frozen" >"$mem/stuck/cgroup.procs"
+	kill -CONT "$BG_PID"
+	bg_wait
+	local left=no
+	[ -e "$mem/stuck" ] && left=yes
+	# Clean up before asserting.
+	kill -KILL "$frozen" 2>/dev/null || true
+	echo THAWED >"$ice/freezer.state"
+	wait "$frozen" 2>/dev/null || true
+	rmdir "$mem/stuck" "$mem" "$ice" 2>/dev/null || true
+
+	assert_status 3
+	assert_eq "the stuck cgroup was left" yes "$left"
+	assert_line_match "stderr" "^ctlaunch: $NAME: warning: cleanup: rmdir .*/stuck: Device or resource busy\$" "$stderr"
+	assert_eq "stderr lines" 1 "$(grep -c . <<<"$stderr")"
+}
