@@ -439,7 +439,9 @@ static int child_failed(struct child_err *ce, struct ct_err *e)
  * ctlaunch dies, whatever the container did to its own parent-death
  * signal (PR_SET_PDEATHSIG 0, or a setuid, which clears it too). It is
  * ctlaunch's child, not the container's, in the host's pid namespace,
- * where the container can neither see nor signal it. It shares
+ * where the container can neither see nor signal it, and in a process
+ * group of its own, where a signal to ctlaunch's group does not reach
+ * it. It shares
  * ctlaunch's memory and descriptor table (CLONE_VM|CLONE_FILES): it
  * costs no copy and no copy-on-write fault, and it finds the
  * container's pidfd where the kernel writes it at the container's clone
@@ -494,6 +496,12 @@ static int start_watcher(struct run *run, struct ct_err *e)
 		run->watcher = 0;
 		return ct_fail(e, errno, "clone the watcher");
 	}
+	/* A process group of its own, set here before the container
+	 * exists (the watcher may not have run yet): a SIGKILL to
+	 * ctlaunch's group (timeout -s KILL, kill -9 -PGID) must not end
+	 * the watcher with it. */
+	if (setpgid(run->watcher, run->watcher) < 0)
+		return ct_fail(e, errno, "setpgid the watcher");
 	return 0;
 }
 
