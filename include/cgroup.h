@@ -20,6 +20,14 @@ int cg_lock(const char *path, bool dir, const char *fallback, bool interruptible
 	    struct ct_err *e);
 void cg_unlock(int *fd);
 
+/* The lock of one container name's cgroups (path: DIR/NAME.lock, DIR
+ * made 0700 when missing), held by one run from before its cgroups are
+ * made until they are removed, so that no run of the same name takes
+ * or removes cgroups whose owner has not finished. Never waits: held
+ * by another, it fails with "already running". Returns the fd, -1 with
+ * e filled, or -2 when DIR's parent does not exist (no lock there). */
+int cg_name_lock(const char *path, struct ct_err *e);
+
 /* mkdir a cgroup directory. shared: it may exist already. Otherwise an
  * existing one is stale when it has no tasks (a killed run left it) and
  * is made anew; with tasks the container is running: an error. */
@@ -41,6 +49,12 @@ int cg_remove(const char *dir, bool shared, struct ct_err *e);
 /* The kernel's count of OOM kills from the "oom_kill N" line of file:
  * memory.oom_control (v1, Linux 4.13+) or memory.events (v2); 0 when
  * unknown. */
+/* Remove the cgroup dir and every cgroup below it, killing the
+ * processes in them first (cgroup.kill on v2; SIGKILL, and again at
+ * each retry, on v1). 0 when dir is gone (or was not there), -1 with e
+ * filled when something stays after ~3 s of retries. */
+int cg_purge(const char *dir, struct ct_err *e);
+
 uint64_t cg_oom_kills(const char *file);
 
 /* v2: of want ("+memory +cpu"), the controllers not yet enabled in

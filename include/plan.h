@@ -150,6 +150,8 @@ struct plan {
 	char *lock;              /* the file (or, rootless, the cgroup) locked while
 				  * cgroups are made or removed */
 	bool lock_dir;           /* lock is a directory */
+	char *name_lock;         /* the lock of this name's cgroups, held from before
+				  * their mkdir until their removal; or NULL */
 	char *oom_file;          /* memory.oom_control (v1) or memory.events (v2); or NULL */
 	bool rootless;           /* a user namespace maps the caller to root */
 	const char *note;        /* a limit's limit, said by --plan; or NULL */
@@ -192,6 +194,9 @@ void step_format(const struct plan *p, const struct step *s, char *buf,
 
 /* Serialises cgroup setup and teardown between root's runs. */
 #define CT_LOCK_FILE "/run/ctlaunch.lock"
+
+/* Where root's per-name locks are: NAME.lock, one per container name. */
+#define CT_NAME_LOCK_DIR "/run/ctlaunch"
 
 /* cpu_shares (v1, 2..262144) as cpu.weight (v2, 1..10000). */
 uint64_t cpu_shares_to_weight(uint64_t shares);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -89,6 +90,54 @@ void cg_unlock(int *fd)
 		close(*fd);
 		*fd = -1;
 	}
+}
+
+int cg_name_lock(const char *path, struct ct_err *e)
+{
+	const char *slash = strrchr(path, '/');
+	cleanup_free char *dir = xasprintf("%.*s", (int)(slash ? slash - path : 0), path);
+	cleanup_close int dfd = -1;
+	struct stat st;
+	int fd;
+
+	/* The directory is root's (or, rootless, the user's) alone: a
+	 * lock file another user could make or replace, they could hold,
+	 * and refuse every run of that name. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 && errno == ENOENT) {
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			return errno == ENOENT ? -2 : ct_fail(e, errno, "mkdir %s", dir);
+		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (dfd < 0)
+		return ct_fail(e, errno, "open %s", dir);
+	if (fstat(dfd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022))
+		return ct_fail(e, 0, "the lock directory %s is not of uid %u and writable by it "
+				     "alone (remove it)", dir, (unsigned)geteuid());
+	fd = openat(dfd, slash ? slash + 1 : path,
+		    O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return ct_fail(e, errno, "open the lock %s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_nlink != 1) {
+		close(fd);
+		return ct_fail(e, 0, "the lock %s is not a regular file of uid %u with one link "
+				     "(remove it)", path, (unsigned)geteuid());
+	}
+	/* Never a wait: the holder is a run of this name, which may last
+	 * for days. */
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int err = errno;
+
+		if (err == EINTR)
+			continue;
+		close(fd);
+		if (err == EWOULDBLOCK)
+			return ct_fail(e, 0, "already running: another ctlaunch holds %s, the lock of "
+					     "this name's cgroups", path);
+		return ct_fail(e, err, "lock %s", path);
+	}
+	return fd;
 }
 
 static ssize_t read_small(const char *path, char *buf, size_t size)
@@ -192,6 +241,95 @@ int cg_remove(const char *dir, bool shared, struct ct_err *e)
 			ts.tv_nsec *= 2;
 	}
 	return 0;
+}
+
+/* SIGKILL every process listed in dir/cgroup.procs; how many there were. */
+static int kill_procs(const char *dir)
+{
+	cleanup_free char *path = xasprintf("%s/cgroup.procs", dir);
+	cleanup_fclose FILE *f = fopen(path, "re");
+	long pid;
+	int n = 0;
+
+	if (!f)
+		return 0;
+	while (fscanf(f, "%ld", &pid) == 1)
+		if (pid > 0 && pid != (long)getpid() && kill((pid_t)pid, SIGKILL) == 0)
+			n++;
+	return n;
+}
+
+static int purge(const char *dir, int depth, struct ct_err *e);
+
+static int purge_children(const char *dir, int depth, struct ct_err *e)
+{
+	DIR *d = opendir(dir);
+	const struct dirent *de;
+	int rc = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : ct_fail(e, errno, "open %s", dir);
+	while ((de = readdir(d))) {
+		cleanup_free char *sub = NULL;
+
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		sub = xasprintf("%s/%s", dir, de->d_name);
+		if (purge(sub, depth + 1, e) < 0)
+			rc = -1;
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Kill what is in each cgroup of the tree, top down (the container's
+ * pid 1 first: its death ends its pid namespace, and with it any new
+ * fork or child cgroup), then rmdir the leaves before their parents.
+ * v2 killed the tree already (cgroup.kill); v1 has no such file, so
+ * each cgroup's processes are killed, and again at each retry (a
+ * process can fork between the read of cgroup.procs and its kill). The
+ * tree is the container's: with CAP_SYS_ADMIN it can make child
+ * cgroups and put processes there, and neither may keep its cgroups
+ * alive. */
+static int purge(const char *dir, int depth, struct ct_err *e)
+{
+	const struct timespec pause = { 0, 2000000 };
+
+	if (depth > 64)
+		return ct_fail(e, 0, "cgroup %s: more than 64 levels of child cgroups", dir);
+	kill_procs(dir);
+	if (purge_children(dir, depth, e) < 0)
+		return -1;
+	/* Exiting tasks of a dead pid namespace leave a little after their
+	 * init is reaped: up to 1500 tries 2 ms apart (~3 s), the first at
+	 * once, so the common case costs one rmdir. */
+	for (int i = 0; rmdir(dir) < 0; i++) {
+		if (errno == ENOENT)
+			return 0;
+		if (errno != EBUSY || i >= 1500)
+			return ct_fail(e, errno, "rmdir %s", dir);
+		nanosleep(&pause, NULL);
+		if (kill_procs(dir) == 0 && cg_children(dir, "") > 0 &&
+		    purge_children(dir, depth, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cg_purge(const char *dir, struct ct_err *e)
+{
+	cleanup_free char *kill_file = NULL;
+
+	/* The common case first, at the cost of one call: the cgroup is
+	 * gone or empty, with no child cgroup. */
+	if (rmdir(dir) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EBUSY)
+		return ct_fail(e, errno, "rmdir %s", dir);
+	kill_file = xasprintf("%s/cgroup.kill", dir);
+	if (access(kill_file, F_OK) == 0)
+		write_data(kill_file, "1", 1);
+	return purge(dir, 0, e);
 }
 
 uint64_t cg_oom_kills(const char *file)

@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <linux/close_range.h>
 #include <linux/openat2.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -49,6 +50,9 @@ struct run {
 	const struct exec_opts *o;
 	pid_t child;
 	int lock_fd;
+	int name_fd;     /* the lock of this name's cgroups (cg_name_lock) */
+	int self_fd;     /* a pidfd of ctlaunch: the watcher's, and the child's check */
+	pid_t watcher;   /* see watcher_main */
 	int sync[2];     /* fork: parent writes one byte: the child may go on */
 	int errpipe[2];  /* fork: the child writes a struct child_err, or nothing at exec */
 	struct child_err *report; /* in a vfork child only: the parent's, to fill */
@@ -158,7 +162,7 @@ static void close_from_to(unsigned from, unsigned to)
  * outside its root (the class of CVE-2024-21626). */
 static void close_inherited(const struct run *run)
 {
-	int keep[] = { run->sync[0], run->errpipe[1], run->lock_fd };
+	int keep[] = { run->sync[0], run->errpipe[1], run->lock_fd, run->self_fd };
 	const size_t n = sizeof keep / sizeof keep[0];
 	unsigned from = 3;
 
@@ -239,9 +243,29 @@ static int child_chdir(struct run *run, const char *dir, struct ct_err *e)
 	return 0;
 }
 
+/* The parent-death signal is set for the process, not inherited, and
+ * cleared by the kernel at every change of uid or gid: armed before
+ * the parent died, it fires; armed after, nothing happens. Both are
+ * possible here (ctlaunch can be killed at any moment after the clone),
+ * so the child looks at ctlaunch's pidfd right after arming it: if
+ * ctlaunch has already ended, it ends too. The watcher (watcher_main)
+ * covers what follows the exec, where the container itself can clear
+ * the signal. */
+static int die_with_parent(const struct run *run, struct ct_err *e)
+{
+	struct pollfd pfd = { .fd = run->self_fd, .events = POLLIN };
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return ct_fail(e, errno, "prctl PR_SET_PDEATHSIG");
+	if (run->self_fd >= 0 && poll(&pfd, 1, 0) != 0)
+		_exit(125);
+	return 0;
+}
+
 /* The spec's user, with its group as the only supplementary one: the
  * launcher's groups must not leak into the container. */
-static int switch_user(uid_t uid, gid_t gid, bool groups, struct ct_err *e)
+static int switch_user(const struct run *run, uid_t uid, gid_t gid, bool groups,
+		       struct ct_err *e)
 {
 	if (groups && setgroups(1, &gid) < 0)
 		return ct_fail(e, errno, "setgroups %u", (unsigned)gid);
@@ -251,18 +275,14 @@ static int switch_user(uid_t uid, gid_t gid, bool groups, struct ct_err *e)
 		return ct_fail(e, errno, "setuid %u", (unsigned)uid);
 	/* A change of uid or gid clears the parent-death signal: set it
 	 * again, or a container of another user would outlive ctlaunch. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		return ct_fail(e, errno, "prctl PR_SET_PDEATHSIG");
-	return 0;
+	return die_with_parent(run, e);
 }
 
 static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 {
 	switch (s->kind) {
 	case STEP_DIE_WITH_PARENT:
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-			return ct_fail(e, errno, "prctl PR_SET_PDEATHSIG");
-		return 0;
+		return die_with_parent(run, e);
 	case STEP_WAIT_RELEASE:
 		return child_wait_release(run);
 	case STEP_CG_ENTER:
@@ -302,7 +322,7 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 	case STEP_CAPS_BOUND:
 		return caps_bound(s->u.caps.keep, e);
 	case STEP_USER:
-		return switch_user(s->u.user.uid, s->u.user.gid, s->u.user.setgroups, e);
+		return switch_user(run, s->u.user.uid, s->u.user.gid, s->u.user.setgroups, e);
 	case STEP_CAPS:
 		return caps_set(s->u.caps.keep, e);
 	case STEP_BIND_OPEN:
@@ -409,14 +429,17 @@ static int clone_failed(struct ct_err *e, int err, unsigned long flags, const ch
  * given. clone3 refused (ENOSYS: a seccomp filter that predates it, as
  * in some container engines) falls back to clone: the child then joins
  * its cgroup by a write to cgroup.procs before it is released. */
-static pid_t clone_child(unsigned long flags, const char *cgroup, bool *entered,
+static pid_t clone_child(unsigned long flags, const char *cgroup, int *pidfd, bool *entered,
 			 struct ct_err *e)
 {
 	pid_t pid;
 
 	*entered = false;
+	if (pidfd)
+		flags |= CLONE_PIDFD;
 	if (cgroup) {
-		struct ct_clone_args a = { .flags = flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD };
+		struct ct_clone_args a = { .flags = flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD,
+					   .pidfd = (uint64_t)(uintptr_t)pidfd };
 		cleanup_close int cg = open(cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
 		if (cg < 0)
@@ -433,7 +456,7 @@ static pid_t clone_child(unsigned long flags, const char *cgroup, bool *entered,
 	}
 	/* The raw syscall, used like fork: the child runs on a copy of our
 	 * stack, so it can walk the plan with no stack of its own. */
-	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, pidfd, NULL, 0);
 	if (pid < 0)
 		return clone_failed(e, errno, flags, "clone");
 	return pid;
@@ -458,6 +481,91 @@ static int child_failed(struct child_err *ce, struct ct_err *e)
  * at each launch: slower by a few faults, not wrong. */
 #define CHILD_STACK (64 * 1024)
 
+/* The watcher: a process outside the container that kills it when
+ * ctlaunch dies, whatever the container did to its own parent-death
+ * signal (PR_SET_PDEATHSIG 0, or a setuid, which clears it too). It is
+ * ctlaunch's child, not the container's, in the host's pid namespace,
+ * where the container can neither see nor signal it, and in a process
+ * group of its own, where a signal to ctlaunch's group does not reach
+ * it. It shares
+ * ctlaunch's memory and descriptor table (CLONE_VM|CLONE_FILES): it
+ * costs no copy and no copy-on-write fault, and it finds the
+ * container's pidfd where the kernel writes it at the container's clone
+ * (CLONE_PIDFD, before the container runs a single instruction), so no
+ * moment exists where the container runs and the watcher cannot kill
+ * it. A pidfd names the process, never a reused pid. Once ctlaunch has
+ * ended, the shared table keeps ctlaunch's locks held until the
+ * container is dead: a run of the same name cannot start in between.
+ * ctlaunch kills it once the container has ended.
+ *
+ * Raw calls on a small static stack, nothing that allocates or takes a
+ * lock: ctlaunch may have been killed anywhere. errno is ctlaunch's
+ * (one TLS block); only poll, which cannot fail here, runs while
+ * ctlaunch lives. */
+static int watched = -1;
+static char watcher_stack[8192] __attribute__((aligned(16)));
+
+static int watcher_main(void *arg)
+{
+	struct pollfd pfd = { .fd = (int)(intptr_t)arg, .events = POLLIN };
+	sigset_t all;
+	int fd;
+
+	/* Not the caller's signals, nor Control-C to the process group. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	while (poll(&pfd, 1, -1) < 1)
+		;
+	fd = __atomic_load_n(&watched, __ATOMIC_ACQUIRE);
+	/* SIGKILL to the pid 1 of a pid namespace kills all of it. */
+	if (fd >= 0 && syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0) {
+		pfd.fd = fd;
+		while (poll(&pfd, 1, -1) < 1)
+			;
+	}
+	return 0;
+}
+
+/* Start the watcher; before Linux 5.3 (no pidfd_open) there is none,
+ * and only the parent-death signal and the next run's stale-cgroup
+ * kill stand in (ctlaunch(1), BUGS). */
+static int start_watcher(struct run *run, struct ct_err *e)
+{
+	__atomic_store_n(&watched, -1, __ATOMIC_RELEASE);
+	run->self_fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (run->self_fd < 0)
+		return errno == ENOSYS ? 0 : ct_fail(e, errno, "pidfd_open");
+	/* No exit signal: its end is no SIGCHLD for wait_child. */
+	run->watcher = clone(watcher_main, watcher_stack + sizeof watcher_stack,
+			     CLONE_VM | CLONE_FILES, (void *)(intptr_t)run->self_fd);
+	if (run->watcher < 0) {
+		run->watcher = 0;
+		return ct_fail(e, errno, "clone the watcher");
+	}
+	/* A process group of its own, set here before the container
+	 * exists (the watcher may not have run yet): a SIGKILL to
+	 * ctlaunch's group (timeout -s KILL, kill -9 -PGID) must not end
+	 * the watcher with it. */
+	if (setpgid(run->watcher, run->watcher) < 0)
+		return ct_fail(e, errno, "setpgid the watcher");
+	return 0;
+}
+
+static void stop_watcher(struct run *run)
+{
+	if (run->watcher > 0) {
+		kill(run->watcher, SIGKILL);
+		while (waitpid(run->watcher, NULL, __WCLONE) < 0 && errno == EINTR)
+			;
+		run->watcher = 0;
+	}
+	if (watched >= 0) {
+		close(watched);
+		__atomic_store_n(&watched, -1, __ATOMIC_RELEASE);
+	}
+	close_fd(&run->self_fd);
+}
+
 static int spawn_main(void *arg)
 {
 	struct run copy = *(const struct run *)arg;
@@ -476,10 +584,13 @@ static int spawn(struct run *run, const struct step *s, struct ct_err *e)
 	int flags = (int)s->u.clone.flags | CLONE_VM | CLONE_VFORK | SIGCHLD;
 
 	run->report = &report;
-	run->child = clone(spawn_main, stack + sizeof stack, flags, run);
+	if (run->watcher > 0)
+		flags |= CLONE_PIDFD;
+	run->child = clone(spawn_main, stack + sizeof stack, flags, run, &watched);
 	run->report = NULL;
 	if (run->child < 0) {
 		run->child = 0;
+		watched = -1;
 		return clone_failed(e, errno, s->u.clone.flags, "clone");
 	}
 	/* The lock's open file is the child's too: it let go of it, or it
@@ -494,14 +605,18 @@ static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
 {
 	bool entered;
 
+	if (start_watcher(run, e) < 0)
+		return -1;
 	if (s->u.clone.vfork)
 		return spawn(run, s, e);
 
 	if (pipe2(run->sync, O_CLOEXEC) < 0 || pipe2(run->errpipe, O_CLOEXEC) < 0)
 		return ct_fail(e, errno, "pipe");
-	run->child = clone_child(s->u.clone.flags, s->u.clone.cgroup, &entered, e);
+	run->child = clone_child(s->u.clone.flags, s->u.clone.cgroup,
+				 run->watcher > 0 ? &watched : NULL, &entered, e);
 	if (run->child < 0) {
 		run->child = 0;
+		watched = -1;
 		return -1;
 	}
 	if (run->child == 0)
@@ -568,8 +683,40 @@ static int wait_child(struct run *run, struct ct_err *e)
 	return 0;
 }
 
+/* First this name's lock, then, once, the stale sweep: a cgroup of this
+ * name that exists while no run holds the name is a dead run's (killed
+ * with SIGKILL, or a cleanup that failed), whatever is still in it: its
+ * processes are killed and the tree removed, depth-first. Neither waits
+ * for the global lock nor holds it: the sweep's retries stall no other
+ * launch, and the name's lock keeps every other run of this name out. */
+static int lock_name(struct run *run, struct ct_err *e)
+{
+	const struct plan *p = run->p;
+
+	if (!p->name_lock || run->name_fd >= 0)
+		return 0;
+	run->name_fd = cg_name_lock(p->name_lock, e);
+	if (run->name_fd == -2)
+		return 0;
+	if (run->name_fd < 0)
+		return -1;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct step *s = &p->steps[i];
+
+		if (s->kind == STEP_CG_MKDIR && !s->u.cg.shared && cg_purge(s->u.cg.dir, e) < 0) {
+			char msg[sizeof e->msg];
+
+			memcpy(msg, e->msg, sizeof msg);
+			return ct_fail(e, e->errnum, "a stale cgroup of this name: %s", msg);
+		}
+	}
+	return 0;
+}
+
 static int lock(struct run *run, struct ct_err *e)
 {
+	if (lock_name(run, e) < 0)
+		return -1;
 	if (run->lock_fd < 0)
 		run->lock_fd = cg_lock(run->p->lock, run->p->lock_dir, run->p->cgroup_root, true, e);
 	return run->lock_fd < 0 ? -1 : 0;
@@ -714,19 +861,28 @@ static void cg_restore(struct run *run, struct ct_err *e)
 }
 
 /* After the container: read the OOM count while the memory cgroup still
- * exists, then remove every cgroup this run made, leaves first. */
-static void cleanup(struct run *run, struct ct_err *e, int failed)
+ * exists, then remove every cgroup this run made, leaves first. Nothing
+ * here changes the run's outcome: the command's status stands, and a
+ * cleanup problem becomes a warning (r->warning). The leaves are this
+ * name's (its lock is held): they are killed and removed, with retries,
+ * without the global lock, which is taken only for the shared
+ * directories and, on v2, to put the supervisor cgroup back. (A run in
+ * the supervisor cgroup keeps the global lock for its leaves too: the
+ * run that puts that cgroup back must never find ctlaunch still in it;
+ * cgroup.kill makes that wait short.) */
+static void cleanup(struct run *run)
 {
 	const struct plan *p = run->p;
 	size_t idx[64], n = plan_cleanup_order(p, idx, sizeof idx / sizeof idx[0]);
-	struct ct_err ignored = { 0 };
-	bool in_use = false;
+	struct ct_err ce = { 0 };
+	bool in_use = false, any = run->supervised;
 
 	if (run->child > 0) {
 		kill(run->child, SIGKILL);
 		while (waitpid(run->child, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
+	stop_watcher(run);
 	/* Only from a leaf this run made: one that was there already is
 	 * another container's. */
 	for (size_t i = 0; i < n && p->oom_file; i++) {
@@ -737,39 +893,41 @@ static void cleanup(struct run *run, struct ct_err *e, int failed)
 		    p->oom_file[len] == '/')
 			run->r->oom = cg_oom_kills(p->oom_file) > 0;
 	}
-	bool any = run->supervised;
-
 	for (size_t i = 0; i < n; i++)
 		any = any || run->made[idx[i]];
 	/* Nothing made (a wait for the lock that Control-C ended, say):
 	 * nothing to remove, and no second wait for the lock. */
 	if (!any) {
 		cg_unlock(&run->lock_fd);
+		cg_unlock(&run->name_fd);
 		return;
 	}
-	if (run->lock_fd < 0)
-		run->lock_fd = cg_lock(p->lock, p->lock_dir, p->cgroup_root, false,
-				       failed ? &ignored : e);
+	if (!run->supervised)
+		cg_unlock(&run->lock_fd);
 	for (size_t i = 0; i < n; i++) {
 		const struct step *s = &p->steps[idx[i]];
-		int rc;
 
-		if (!run->made[idx[i]])
-			continue;
-		/* A failed run keeps its first error; a cleanup error of a
-		 * run that worked is reported. */
-		rc = cg_remove(s->u.cg.dir, s->u.cg.shared, failed ? &ignored : e);
-		if (rc < 0)
-			failed = 1;
-		in_use = in_use || rc > 0;
+		if (run->made[idx[i]] && !s->u.cg.shared && cg_purge(s->u.cg.dir, &ce) < 0)
+			in_use = true;
+	}
+	if (run->lock_fd < 0)
+		run->lock_fd = cg_lock(p->lock, p->lock_dir, p->cgroup_root, false, &ce);
+	for (size_t i = 0; i < n; i++) {
+		const struct step *s = &p->steps[idx[i]];
+
+		if (run->made[idx[i]] && s->u.cg.shared)
+			in_use = cg_remove(s->u.cg.dir, true, &ce) != 0 || in_use;
 	}
 	if (!in_use)
-		cg_restore(run, failed ? &ignored : e);
+		cg_restore(run, &ce);
 	/* Still in the supervisor cgroup (another container uses ctlaunch/
 	 * there): the lock stays held until ctlaunch exits, so that the run
 	 * that puts the cgroup back never finds ctlaunch still in it. */
 	if (!run->supervised)
 		cg_unlock(&run->lock_fd);
+	cg_unlock(&run->name_fd);
+	if (ce.msg[0])
+		ct_err_text(&ce, run->r->warning, sizeof run->r->warning);
 }
 
 int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_result *r,
@@ -780,8 +938,8 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	cleanup_free struct command *cmd = xcalloc(1, sizeof *cmd);
 	cleanup_free char **cmd_argv = NULL;
 	struct run run = {
-		.p = p, .o = o, .lock_fd = -1, .sync = { -1, -1 }, .errpipe = { -1, -1 },
-		.made = made, .trees = trees, .cmd = cmd, .r = r,
+		.p = p, .o = o, .lock_fd = -1, .name_fd = -1, .self_fd = -1, .sync = { -1, -1 },
+		.errpipe = { -1, -1 }, .made = made, .trees = trees, .cmd = cmd, .r = r,
 	};
 	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
 	int rc = 0;
@@ -829,9 +987,7 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 		if (rc < 0 && !e->status)
 			locate(e, p, s);
 	}
-	cleanup(&run, e, rc < 0);
-	if (rc == 0 && e->msg[0])
-		rc = -1;
+	cleanup(&run);
 	drain(&run.held);
 	close_fd(&run.sync[0]);
 	close_fd(&run.sync[1]);

@@ -1085,6 +1085,14 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	 * open file, which a vfork child shares, so the child can let go. */
 	if (locks(p))
 		add(p, STEP_UNLOCK, vfork ? SIDE_CHILD : SIDE_PARENT, nowhere);
+	/* The name's own lock, beside the global one: root's in its own
+	 * directory; rootless in the user's runtime directory, or none
+	 * without one (the global lock and the live-task check then guard
+	 * the name, as before). */
+	if (locks(p) && !p->rootless)
+		p->name_lock = pfmt(p, "%s/%s.lock", CT_NAME_LOCK_DIR, spec->name);
+	else if (locks(p) && h->runtime_dir)
+		p->name_lock = pfmt(p, "%s/ctlaunch/%s.lock", h->runtime_dir, spec->name);
 	if (!vfork) {
 		add(p, STEP_RELEASE, SIDE_PARENT, nowhere);
 		add(p, STEP_DIE_WITH_PARENT, SIDE_CHILD, nowhere);

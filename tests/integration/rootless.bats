@@ -234,3 +234,32 @@ EOF
 	assert_status 0
 	assert_match "uid_map" "^ +0 +$PLAIN_UID +1$" "$output"
 }
+
+@test "rootless: a pid 1 that clears its parent-death signal still dies with a SIGKILLed ctlaunch" {
+	# The fork path (a rootless child is a copy, released by ctlaunch),
+	# and a container in a user namespace of its own: the watcher
+	# (ctlaunch(1), SUPERVISION) kills it all the same.
+	mkdir "$USER_DIR/bin"
+	cc -static -O2 -o "$USER_DIR/bin/nodeath" "$BATS_TEST_DIRNAME/nodeath.c"
+	chmod 755 "$USER_DIR/bin" "$USER_DIR/bin/nodeath"
+	write_spec <<SPEC
+command: [/tmp/nodeath, prctl]
+mounts:
+  - {type: bind, source: $USER_DIR/bin, target: /tmp, readonly: true}
+SPEC
+	chmod 644 "$SPEC"
+	local real=$CTLAUNCH pids i
+	CTLAUNCH=setpriv ctl_bg --reuid="$PLAIN_UID" --regid="$PLAIN_UID" --clear-groups "$real" "$SPEC"
+	CTLAUNCH=$real
+	wait_for_line ready
+	kill -KILL "$BG_PID"
+	wait "$BG_PID" 2>/dev/null || true
+	BG_PID=
+	bg_release
+	for ((i = 0; i < POLL_SECS * 20; i++)); do
+		pids=$(marked_procs)
+		[ -z "$pids" ] && break
+		sleep 0.05
+	done
+	[ -z "$pids" ] || fail "the container outlived the SIGKILLed ctlaunch: $pids"
+}

@@ -5,7 +5,7 @@
 
 load helpers
 
-@test "work: a launch with every resource makes at most 470 system calls" {
+@test "work: a launch with every resource makes at most 500 system calls" {
 	command -v strace >/dev/null || skip "no strace (scripts/deps.sh installs it)"
 	write_spec <<-'EOF'
 		resources:
@@ -35,12 +35,17 @@ load helpers
 	# (mkdir x2, the cgroup.procs write, rmdir x2, the mount inside and
 	# its mount point), the default pids.max (3), memory.kmem.tcp (3)
 	# and the device rules (13: two files, nine writes): 454 after both.
-	# A new loop over capabilities, or a retry per mount, shows up here.
-	[ "$total" -le 470 ] || fail "$total system calls (at most 470 expected):"$'\n'"$(cat "$trace")"
+	# With supervision that does not trust the container, +24: the
+	# watcher (its pidfd_open, clone, signal mask, poll, kill, wait4,
+	# closes: 8), the child's look at that pidfd after each parent-death
+	# signal (2), the name's lock (8) and the stale sweep (one rmdir per
+	# leaf, now one per hierarchy). A new loop over capabilities, or a
+	# retry per mount, shows up here.
+	[ "$total" -le 500 ] || fail "$total system calls (at most 500 expected):"$'\n'"$(cat "$trace")"
 	[ "$failed" -le 40 ] || fail "$failed failing system calls (at most 40 expected):"$'\n'"$(cat "$trace")"
 }
 
-@test "work: root's container process shares ctlaunch's memory until its exec (no fork, no pipes)" {
+@test "work: root's container process shares ctlaunch's memory until its exec (no fork, no pipes); so does the watcher" {
 	command -v strace >/dev/null || skip "no strace (scripts/deps.sh installs it)"
 	write_spec <<-'EOF2'
 		resources:
@@ -50,10 +55,15 @@ load helpers
 	local trace=$BATS_TEST_TMPDIR/strace
 	run strace -f -o "$trace" -e trace=clone,clone3,fork,vfork,pipe,pipe2 "$CTLAUNCH" "$SPEC"
 	assert_status 0
-	# One clone, with CLONE_VM|CLONE_VFORK: no page tables copied, no
-	# copy-on-write fault in either process; and so no pipe to sync on.
-	assert_eq "process creations" 1 "$(grep -cE '(clone3?|v?fork)\(' "$trace")"
-	assert_line_match "the clone" 'clone\(.*flags=CLONE_VM\|CLONE_VFORK\|' "$(cat "$trace")"
+	# Two clones, both sharing ctlaunch's memory: no page tables copied,
+	# no copy-on-write fault in any process; and so no pipe to sync on.
+	# The container's, with CLONE_VM|CLONE_VFORK; and the watcher's,
+	# with CLONE_VM|CLONE_FILES, which kills the container if ctlaunch
+	# dies, whatever the container did to its parent-death signal (it
+	# was one clone before the watcher).
+	assert_eq "process creations" 2 "$(grep -cE '(clone3?|v?fork)\(' "$trace")"
+	assert_line_match "the container's clone" 'clone\(.*flags=CLONE_VM\|CLONE_PIDFD\|CLONE_VFORK\|' "$(cat "$trace")"
+	assert_line_match "the watcher's clone" 'clone\(.*flags=CLONE_VM\|CLONE_FILES\)' "$(cat "$trace")"
 	assert_no_line "pipes" 'pipe2?\(' "$(cat "$trace")"
 }
 

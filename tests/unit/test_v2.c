@@ -102,6 +102,40 @@ static void v2_files_and_values(void)
 	CHECK(!p.lock_dir);
 }
 
+/* The lock of the name's cgroups: root's in /run/ctlaunch, a user's in
+ * their runtime directory, none without one. */
+static void v2_name_lock(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	struct ct_err e = { 0 };
+
+	fake_spec(&s);
+	fake_host_v2(&h);
+	all_limits(&s);
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
+	CHECK_STR(p.name_lock, "/run/ctlaunch/web.lock");
+	plan_free(&p);
+	h.euid = 1000;
+	h.egid = 1000;
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
+	CHECK(p.name_lock == NULL);
+	plan_free(&p);
+	h.runtime_dir = xstrdup("/run/user/1000");
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
+	CHECK_STR(p.name_lock, "/run/user/1000/ctlaunch/web.lock");
+	plan_free(&p);
+	h.euid = 0;
+	h.egid = 0;
+	/* Root's container has a cgroup without limits too (a cgroup in
+	 * every hierarchy), and so the lock. */
+	memset(&s.res, 0, sizeof s.res);
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
+	CHECK(plan_find_kind(&p, STEP_CG_MKDIR) >= 0);
+	CHECK_STR(p.name_lock, "/run/ctlaunch/web.lock");
+}
+
 /* A controller reaches a cgroup only through its parent's
  * subtree_control: enabled in the top, then in ctlaunch/, before the
  * leaf is made; every limit before the child exists. */
@@ -204,6 +238,7 @@ static void v2_parent_and_root(void)
 T_LIST(t_v2) = {
 	T(shares_to_weight),
 	T(v2_files_and_values),
+	T(v2_name_lock),
 	T(v2_enable_top_down),
 	T(v2_clone_into_cgroup),
 	T(v2_parent_and_root),

@@ -139,12 +139,16 @@ sh scripts/mkrootfs.sh "$VM/private/rootfs" 2>"$tmp/mkrootfs.log" ||
 	bail "scripts/mkrootfs.sh $VM/private/rootfs failed" "$tmp/mkrootfs.log"
 
 # The tests' own helpers, static: runas (a command as another user),
-# cgns (a command in a cgroup namespace of its own) and scprobe (the
-# system calls the seccomp filter refuses, tried from a container).
-for helper in runas cgns scprobe; do
-	if [ ! -x "$VM/$helper" ] || [ -n "$(find "tests/vm/$helper.c" -newer "$VM/$helper")" ]; then
-		${CC:-cc} -static -O2 -Wall -Wextra -o "$tmp/$helper" "tests/vm/$helper.c" 2>"$tmp/cc.log" ||
-			bail "cannot build tests/vm/$helper.c" "$tmp/cc.log"
+# cgns (a command in a cgroup namespace of its own), scprobe (the
+# system calls the seccomp filter refuses, tried from a container) and
+# nodeath (a pid 1 that clears its parent-death signal, shared with
+# supervise.bats).
+for helper in runas cgns scprobe nodeath; do
+	src=tests/vm/$helper.c
+	[ -e "$src" ] || src=tests/integration/$helper.c
+	if [ ! -x "$VM/$helper" ] || [ -n "$(find "$src" -newer "$VM/$helper")" ]; then
+		${CC:-cc} -static -O2 -Wall -Wextra -o "$tmp/$helper" "$src" 2>"$tmp/cc.log" ||
+			bail "cannot build $src" "$tmp/cc.log"
 		mv "$tmp/$helper" "$VM/$helper"
 	fi
 done
@@ -163,10 +167,13 @@ cp "$VM/private/rootfs/etc/passwd" "$VM/private/rootfs/etc/group" "$r/etc/"
 cp tests/vm/init "$r/init"
 cp "$TESTS" "$r/vm/tests.sh" 2>/dev/null || bail "no test script $TESTS"
 cp "$CT" "$r/vm/ctlaunch"
+mkdir -p "$r/vm/bin"
 cp "$VM/runas" "$VM/cgns" "$r/vm/"
 mkdir -p "$r/vm/probe"
 cp "$VM/scprobe" "$r/vm/probe/"
-chmod 755 "$r/init" "$r/vm/ctlaunch" "$r/vm/runas" "$r/vm/cgns" "$r/vm/probe" "$r/vm/probe/scprobe"
+cp "$VM/nodeath" "$r/vm/bin/"
+chmod 755 "$r/init" "$r/vm/ctlaunch" "$r/vm/runas" "$r/vm/cgns" "$r/vm/probe" "$r/vm/probe/scprobe" \
+	"$r/vm/bin/nodeath"
 cp -a "$VM/private/rootfs" "$r/vm/rootfs"
 # Uncompressed: a few MB, and under TCG the kernel would take longer to
 # gunzip it than qemu takes to load it.

@@ -319,6 +319,19 @@ finish_bg() {
 
 WAIT_GO='echo ready >/tmp/ready; while [ ! -e /tmp/go ]; do sleep 0.05; done'
 
+# launcher_in DIR: the ctlaunch among the processes of the cgroup DIR:
+# its watcher (see ctlaunch(1), SUPERVISION) is there too, a child of it.
+launcher_in() {
+	procs=$(cat "$1/cgroup.procs")
+	for p in $procs; do
+		ppid=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status")
+		case " $(echo $procs) " in
+		*" $ppid "*) ;;
+		*) echo "$p" ;;
+		esac
+	done
+}
+
 # What every cgroup hands down: a run enables controllers on its way,
 # and must put them back.
 subtree_state() {
@@ -449,8 +462,11 @@ EOF
 	expect_eq "memory.max" 41943040 "$(cat "$scope/ctlaunch/sup/memory.max")"
 	# pids too: the default pids limit (issue 10).
 	expect_eq "the scope hands down" "memory pids" "$(cat "$scope/cgroup.subtree_control")"
-	sup=$(cat "$scope/ctlaunch.supervisor/cgroup.procs")
-	expect_eq "in its supervisor cgroup" ctlaunch "$(cat "/proc/$sup/comm" 2>/dev/null)"
+	# ctlaunch and its watcher.
+	for sup in $(cat "$scope/ctlaunch.supervisor/cgroup.procs"); do
+		expect_eq "in its supervisor cgroup" ctlaunch "$(cat "/proc/$sup/comm" 2>/dev/null)"
+	done
+	expect_eq "ctlaunch in its supervisor cgroup" 1 "$(launcher_in "$scope/ctlaunch.supervisor" | wc -l)"
 	expect_eq "processes in the scope itself" "" "$(cat "$scope/cgroup.procs")"
 	finish_bg
 	expect_status 0
@@ -608,7 +624,7 @@ mounts: [{type: bind, source: $SHARE, target: /tmp}]
 resources: {memory: 30M}
 EOF
 	start_bg in_cgroup vmtest.slice/run-3.scope "$CTLAUNCH" "$T/killed.yaml"
-	kill -KILL "$(cat "$scope/ctlaunch.supervisor/cgroup.procs")"
+	kill -KILL "$(launcher_in "$scope/ctlaunch.supervisor")"
 	wait "$bg" 2>/dev/null || true
 	i=0
 	while [ -n "$(cat "$scope/ctlaunch/killed/cgroup.procs" 2>/dev/null)" ] && [ "$i" -lt 100 ]; do
@@ -624,6 +640,125 @@ EOF
 	rmdir "$scope" "$CG/vmtest.slice"
 }
 t 'after a SIGKILL, the next run of that name puts the scope back' after_sigkill
+
+# --- supervision and cleanup the container cannot break --------------
+
+# with_run CMD...: CMD with /run present, as on a real host (the VM has
+# none; the name's lock lives in /run/ctlaunch), and gone again after.
+with_run() {
+	mkdir /run
+	trap 'rm -rf /run' EXIT
+	"$@"
+}
+
+# wait_out TEXT: until the background run's stdout has the line TEXT.
+wait_out() {
+	i=0
+	until grep -qxF "$1" "$T/bg.out" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -lt 600 ] || fail "no '$1' from the container in 60 s" "stderr: $(cat "$T/bg.err")"
+		sleep 0.1
+	done
+}
+
+# A pid 1 that clears its parent-death signal, and ctlaunch SIGKILLed:
+# the watcher kills the container; the next run of the name removes the
+# cgroups and puts the scope back (supervisor cgroup, subtree_control).
+pdeath_cleared() {
+	scope=$CG/vmtest.slice/run-5.scope
+	mkdir -p "$scope"
+	spec nodeath <<'EOF'
+command: [/ctlt/nodeath, prctl]
+mounts: [{type: bind, source: /vm/bin, target: /ctlt, readonly: true}]
+resources: {memory: 30M}
+EOF
+	# shellcheck disable=SC2016 # $$ is that of the new shell
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$scope" \
+		"$CTLAUNCH" "$T/nodeath.yaml" >"$T/bg.out" 2>"$T/bg.err" &
+	bg=$!
+	wait_out ready
+	expect_eq "the launcher" "$bg" "$(launcher_in "$scope/ctlaunch.supervisor")"
+	[ -n "$(pidof nodeath)" ] || fail "no nodeath process"
+	kill -KILL "$bg"
+	wait "$bg" 2>/dev/null || true
+	i=0
+	while [ -n "$(pidof nodeath)" ] && [ "$i" -lt 200 ]; do
+		i=$((i + 1))
+		sleep 0.05
+	done
+	[ -z "$(pidof nodeath)" ] || fail "the container outlived the SIGKILLed ctlaunch: $(pidof nodeath)"
+	run "$CTLAUNCH" --cgroup-parent /vmtest.slice/run-5.scope "$T/nodeath.yaml" -- /bin/true
+	expect_status 0
+	expect_bare "$scope"
+	rmdir "$scope" "$CG/vmtest.slice"
+}
+t 'a pid 1 that clears its parent-death signal dies with a SIGKILLed ctlaunch; the next run cleans up' with_run pdeath_cleared
+
+# With CAP_SYS_ADMIN, the container mounts its own view of cgroup2, makes
+# child cgroups, puts a process there and exits 3: the status is 3,
+# nothing is left, the scope is put back, the name works at once.
+child_cgroups() {
+	scope=$CG/vmtest.slice/run-6.scope
+	mkdir -p "$scope"
+	spec kids <<'EOF'
+capabilities: {add: [CAP_SYS_ADMIN]}
+resources: {memory: 30M}
+command:
+  - /bin/sh
+  - -c
+  - mkdir -p /cgv && mount -t cgroup2 none /cgv && mkdir -p /cgv/made/deeper &&
+    sh -c 'echo $$ >/cgv/made/deeper/cgroup.procs && exec sleep 60' &
+    sleep 0.5; cat /cgv/made/deeper/cgroup.procs; exit 3
+EOF
+	run in_cgroup vmtest.slice/run-6.scope "$CTLAUNCH" "$T/kids.yaml"
+	expect_status 3
+	[ -n "$out" ] || fail "no process in the child cgroup: the test shows nothing" "stderr: $err"
+	case $err in *warning*) fail "a warning:" "$err" ;; esac
+	expect_bare "$scope"
+	run in_cgroup vmtest.slice/run-6.scope "$CTLAUNCH" "$T/kids.yaml" -- /bin/true
+	expect_status 0
+	expect_bare "$scope"
+	rmdir "$scope" "$CG/vmtest.slice"
+}
+t 'child cgroups made by the container: its own exit status, nothing left, the scope put back' with_run child_cgroups
+
+# A second run of a name whose first has not finished: refused at once,
+# the first's cgroup untouched, even between the first container's end
+# and its launcher's cleanup (held there by SIGSTOP).
+second_run() {
+	share two
+	spec two <<EOF
+command: [/bin/sh, -c, '$WAIT_GO; exec tail /dev/zero']
+mounts: [{type: bind, source: $SHARE, target: /tmp}]
+resources: {memory: 16M}
+EOF
+	start_bg "$CTLAUNCH" "$T/two.yaml"
+	leaf=$(find "$CG" -type d -path '*/ctlaunch/two' | head -1)
+	[ -d "$leaf" ] || fail "no cgroup of the first run"
+	run "$CTLAUNCH" "$T/two.yaml" -- /bin/echo second
+	expect_status 125
+	expect_err_contains "already running"
+	kill -STOP "$bg"
+	touch "$SHARE/go"
+	i=0
+	while [ -n "$(cat "$leaf/cgroup.procs")" ] && [ "$i" -lt 600 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	run "$CTLAUNCH" "$T/two.yaml" -- /bin/echo second
+	max=$(cat "$leaf/memory.max" 2>/dev/null || echo gone)
+	kill -CONT "$bg"
+	expect_status 125
+	expect_err_contains "already running"
+	expect_eq "the first's memory.max" 16777216 "$max"
+	status=0
+	wait "$bg" || status=$?
+	err=$(cat "$T/bg.err")
+	expect_eq "the first's status" 137 "$status"
+	expect_err_contains "ctlaunch: two: killed by the OOM killer (memory limit 16M)"
+	[ ! -e "$leaf" ] || fail "$leaf is still there"
+}
+t 'a second run of a live name fails at once and leaves the first cgroup alone' with_run second_run
 
 # --- rootless on cgroup v2 -------------------------------------------------
 
