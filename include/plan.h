@@ -20,7 +20,7 @@ enum step_kind {
 	STEP_CG_ENABLE,    /* v2: cg.value ("+memory +cpu") into cg.dir/cgroup.subtree_control */
 	STEP_CLONE,        /* clone.*: new namespaces; clone.vfork: the parent sleeps until
 			    * the child execs, else the child stops at STEP_WAIT_RELEASE */
-	STEP_IDMAP,        /* idmap.*: the child's uid_map or gid_map (rootless) */
+	STEP_IDMAP,        /* idmap.*: the child's uid_map or gid_map (user namespace) */
 	STEP_CG_ENTER,     /* the child into cg.dir/cgroup.procs: its pid, or 0 by itself */
 	STEP_UNLOCK,       /* let go of the cgroup lock */
 	STEP_RELEASE,      /* parent: let the child run its steps */
@@ -69,11 +69,15 @@ struct step {
 			unsigned long flags;
 			char *cgroup;   /* v2: start the child in it; NULL: where we are */
 			bool vfork;     /* CLONE_VM|CLONE_VFORK: the child runs in our memory */
+			bool as_owner;  /* made with effective ids owner_uid, owner_gid */
+			uint32_t owner_uid, owner_gid;
 		} clone;
 		struct {
 			char which;     /* 'u' or 'g' */
 			char *map;      /* "inside outside count" triples, space-separated */
 			bool helper;    /* through newuidmap/newgidmap, else written directly */
+			bool deny_setgroups; /* written directly by an ordinary user: the
+					      * kernel wants setgroups denied first */
 			const char *why; /* not helper: why the subordinate ids are unused */
 		} idmap;
 		struct {
@@ -127,6 +131,8 @@ struct plan {
 	bool lock_dir;           /* lock is a directory */
 	char *oom_file;          /* memory.oom_control (v1) or memory.events (v2); or NULL */
 	bool rootless;           /* a user namespace maps the caller to root */
+	bool userns;             /* the container has a user namespace of its own:
+				  * rootless, or root's with userns: true */
 	struct plan_arena *arena; /* owns every string the steps point to */
 };
 

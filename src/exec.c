@@ -444,6 +444,22 @@ static int spawn(struct run *run, const struct step *s, struct ct_err *e)
 	return child_failed(report.status < 0 ? NULL : &report, e);
 }
 
+/* Effective ids only: the saved ids stay root's, so ctlaunch can
+ * become root again after the clone. The group first: once the
+ * effective uid is not 0, the capability to change it is gone. */
+static int become_owner(const struct step *s, struct ct_err *e)
+{
+	if (setresgid(-1, s->u.clone.owner_gid, -1) < 0)
+		return ct_fail(e, errno, "setegid %u", (unsigned)s->u.clone.owner_gid);
+	if (setresuid(-1, s->u.clone.owner_uid, -1) < 0) {
+		int err = errno;
+
+		setresgid(-1, 0, -1);
+		return ct_fail(e, err, "seteuid %u", (unsigned)s->u.clone.owner_uid);
+	}
+	return 0;
+}
+
 static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
 {
 	bool entered;
@@ -453,7 +469,11 @@ static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
 
 	if (pipe2(run->sync, O_CLOEXEC) < 0 || pipe2(run->errpipe, O_CLOEXEC) < 0)
 		return ct_fail(e, errno, "pipe");
+	if (s->u.clone.as_owner && become_owner(s, e) < 0)
+		return -1;
 	run->child = clone_child(s->u.clone.flags, s->u.clone.cgroup, &entered, e);
+	if (s->u.clone.as_owner && run->child != 0 && setresuid(-1, 0, -1) + setresgid(-1, 0, -1) < 0)
+		abort(); /* ctlaunch could not become root again: nothing safe is left to do */
 	if (run->child < 0) {
 		run->child = 0;
 		return -1;
@@ -582,7 +602,8 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 	case STEP_CG_ENABLE:
 		return cg_enable(run, s, e);
 	case STEP_IDMAP:
-		return ns_map_ids(run->child, s->u.idmap.which, s->u.idmap.map, s->u.idmap.helper, e);
+		return ns_map_ids(run->child, s->u.idmap.which, s->u.idmap.map, s->u.idmap.helper,
+				  s->u.idmap.deny_setgroups, e);
 	case STEP_CG_MKDIR:
 		if (lock(run, e) < 0)
 			return -1;

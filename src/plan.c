@@ -455,11 +455,19 @@ static bool subids(const struct host *h)
 	return h->newidmap && h->subuid.count && h->subgid.count;
 }
 
-static bool id_mapped(const struct host *h, uint32_t id, bool gid)
+/* Whether id is an id of the container's user namespace (any id is
+ * when it has none). Root's maps 0..count-1 to its range; a rootless
+ * run maps 0 to the user and 1.. to its subordinate range. */
+static bool id_mapped(const struct plan *p, const struct host *h, uint32_t id, bool gid)
 {
-	const struct id_range *r = gid ? &h->subgid : &h->subuid;
+	const struct id_range *r;
 
-	return h->euid == 0 || id == 0 || (subids(h) && id - 1 < r->count);
+	if (!p->userns)
+		return true;
+	if (!p->rootless)
+		return id < (gid ? h->userns_gid.count : h->userns_uid.count);
+	r = gid ? &h->subgid : &h->subuid;
+	return id == 0 || (subids(h) && id - 1 < r->count);
 }
 
 static const struct {
@@ -499,7 +507,7 @@ static void dev_nodes(struct plan *p, unsigned first_slot)
 	for (unsigned i = 0; i < N_DEV_NODES; i++) {
 		struct step *s;
 
-		if (p->rootless) {
+		if (p->userns) {
 			s = add(p, STEP_BIND_ATTACH, SIDE_CHILD, nowhere);
 			s->u.bind.source = pstr(p, dev_node[i].path);
 			s->u.bind.target = pstr(p, dev_node[i].path);
@@ -692,7 +700,7 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 	 * host's disk. The container's devices are the ones made in /dev. */
 	mnt(p, NULL, spec->rootfs, NULL, MS_BIND | MS_REMOUNT | MS_NODEV, NULL, spec->rootfs_at);
 	plan_bind_open(p, m, spec->n_mounts);
-	if (p->rootless) {
+	if (p->userns) {
 		dev_open(p, slot);
 		/* In a user namespace the kernel mounts a new proc or sysfs
 		 * only where one is already fully visible (mount_too_revealing):
@@ -703,7 +711,19 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 	}
 	path_step(p, STEP_PIVOT_ROOT, spec->rootfs, NULL, spec->rootfs_at);
 	add(p, STEP_UMOUNT_OLD, SIDE_CHILD, nowhere);
-	if (p->rootless)
+	/* Root's child keeps host root's ids in its new namespace, where
+	 * they are unmapped: it could make no file, not even in a tmpfs of
+	 * its own (EOVERFLOW). From here on it is the namespace's root,
+	 * host id userns_uid.start, with the capabilities it has there.
+	 * Not earlier: the host's path to the rootfs may be root's alone
+	 * (build/private), and that id may not search it. The uid change
+	 * clears the parent-death signal: switch_user sets it again. */
+	if (p->userns && !p->rootless) {
+		struct step *s = add(p, STEP_USER, SIDE_CHILD, spec->userns_at);
+
+		s->u.user.setgroups = true;
+	}
+	if (p->userns)
 		early_attach(p, "proc", "/proc", slot + N_DEV_NODES);
 	else
 		mnt(p, "proc", "/proc", "proc", nosuid_nodev_noexec, NULL, nowhere);
@@ -714,11 +734,11 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 	 * subordinate ids maps no group but 0, and the kernel refuses an
 	 * unmapped gid. */
 	mnt(p, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-	    id_mapped(h, 5, true) ? "newinstance,ptmxmode=0666,mode=0620,gid=5"
+	    id_mapped(p, h, 5, true) ? "newinstance,ptmxmode=0666,mode=0620,gid=5"
 				   : "newinstance,ptmxmode=0666,mode=0620",
 	    nowhere);
 	mnt(p, "shm", "/dev/shm", "tmpfs", nosuid_nodev_noexec, "mode=1777,size=65536k", nowhere);
-	if (p->rootless)
+	if (p->userns)
 		early_attach(p, "sysfs", "/sys", slot + N_DEV_NODES + 1);
 	else
 		mnt(p, "sysfs", "/sys", "sysfs", MS_RDONLY | nosuid_nodev_noexec, NULL, nowhere);
@@ -814,13 +834,24 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 
 static void plan_idmaps(struct plan *p, const struct host *h)
 {
-	for (int g = 0; g < 2; g++) {
+	/* Root maps its range directly (it has CAP_SETUID and CAP_SETGID
+	 * over the new namespace), and keeps setgroups: the spec's user
+	 * gets its group as its only supplementary one, as without. */
+	for (int g = 0; g < 2 && !p->rootless; g++) {
+		const struct id_range *r = g ? &h->userns_gid : &h->userns_uid;
+		struct step *s = add(p, STEP_IDMAP, SIDE_PARENT, nowhere);
+
+		s->u.idmap.which = g ? 'g' : 'u';
+		s->u.idmap.map = pfmt(p, "0 %u %u", r->start, r->count);
+	}
+	for (int g = 0; g < 2 && p->rootless; g++) {
 		const struct id_range *r = g ? &h->subgid : &h->subuid;
 		unsigned self = g ? (unsigned)h->egid : (unsigned)h->euid;
 		struct step *s = add(p, STEP_IDMAP, SIDE_PARENT, nowhere);
 
 		s->u.idmap.which = g ? 'g' : 'u';
 		s->u.idmap.helper = subids(h);
+		s->u.idmap.deny_setgroups = !s->u.idmap.helper;
 		s->u.idmap.why = h->subids_why;
 		s->u.idmap.map = s->u.idmap.helper
 					 ? pfmt(p, "0 %u 1 1 %u %u", self, r->start, r->count)
@@ -829,15 +860,22 @@ static void plan_idmaps(struct plan *p, const struct host *h)
 }
 
 /* The user: of the spec must exist in the user namespace. */
-static int check_user_mapped(const struct spec *spec, const struct host *h, struct ct_err *e)
+static int check_user_mapped(const struct plan *p, const struct spec *spec, const struct host *h,
+			     struct ct_err *e)
 {
-	if (!spec->user || h->euid == 0)
+	if (!spec->user || !p->userns)
 		return 0;
 	for (int g = 0; g < 2; g++) {
 		uint32_t id = g ? spec->gid : spec->uid;
 
-		if (id_mapped(h, id, g))
+		if (id_mapped(p, h, id, g))
 			continue;
+		if (!p->rootless)
+			return ct_fail(e, 0,
+				       "%s:%u:%u: user: %s %u is not mapped in the container's user "
+				       "namespace (userns: true maps ids 0 to %u; see ctlaunch(1), USER NAMESPACE)",
+				       spec->file, spec->user_at.line, spec->user_at.col, g ? "gid" : "uid",
+				       id, (g ? h->userns_gid.count : h->userns_uid.count) - 1);
 		if (subids(h))
 			return ct_fail(e, 0,
 				       "%s:%u:%u: user: %s %u is not mapped in a rootless run by uid %u "
@@ -878,6 +916,8 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	p->file = spec->file;
 	p->layout = h->layout;
 	p->rootless = h->euid != 0;
+	/* Rootless runs always have one; userns: true gives root's one. */
+	p->userns = p->rootless || spec->userns;
 	p->cgroup_root = pstr(p, h->cgroup_root);
 	/* A file only root may open: a lock any user could take would let
 	 * any user stall every launch. */
@@ -886,17 +926,29 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	/* Limits are in place before the child exists, and the child is in
 	 * its cgroups before it runs anything but ctlaunch's own steps: the
 	 * command never runs, even for a moment, outside its limits. */
-	if (check_user_mapped(spec, h, e) < 0 || plan_cgroups(p, spec, h, o, leaf, e) < 0) {
+	if (check_user_mapped(p, spec, h, e) < 0 || plan_cgroups(p, spec, h, o, leaf, e) < 0) {
 		plan_free(p);
 		return -1;
 	}
 	s = add(p, STEP_CLONE, SIDE_PARENT, nowhere);
 	/* CLONE_NEWUSER is made first by the kernel, and owns the others. */
 	s->u.clone.flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET |
-			   (p->rootless ? CLONE_NEWUSER : 0);
+			   (p->userns ? CLONE_NEWUSER : 0);
+	/* Root's user namespace is made with the effective ids of its
+	 * range, so that the kernel counts it, and everything its processes
+	 * hold (inotify instances, pending signals, mqueue bytes), as that
+	 * host user's and never as host root's: the per-user counters are
+	 * charged up the chain of namespace owners. */
+	if (p->userns && !p->rootless) {
+		s->u.clone.as_owner = true;
+		s->u.clone.owner_uid = h->userns_uid.start;
+		s->u.clone.owner_gid = h->userns_gid.start;
+	}
 	/* v2 with clone3: the child starts in its cgroup, with no moment
-	 * outside it and no write to cgroup.procs. */
-	if (h->layout == CG_UNIFIED && h->clone_into_cgroup)
+	 * outside it and no write to cgroup.procs. Not with the range's
+	 * ids: the kernel checks that they may write the cgroup's
+	 * cgroup.procs, and root's cgroup is root's alone. */
+	if (h->layout == CG_UNIFIED && h->clone_into_cgroup && !s->u.clone.as_owner)
 		for (int c = 0; c < CTRL__N; c++)
 			if (leaf[c])
 				s->u.clone.cgroup = pstr(p, entered = leaf[c]);
@@ -908,11 +960,11 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	 * needs its uid map written by ctlaunch first, and clone3 with
 	 * CLONE_VM wants a stack only assembly can start a child on: those
 	 * two fork, and wait to be released. */
-	s->u.clone.vfork = !p->rootless && !s->u.clone.cgroup;
+	s->u.clone.vfork = !p->userns && !s->u.clone.cgroup;
 	vfork = s->u.clone.vfork;
 	if (vfork)
 		add(p, STEP_DIE_WITH_PARENT, SIDE_CHILD, nowhere);
-	if (p->rootless)
+	if (p->userns)
 		plan_idmaps(p, h);
 	for (int c = 0; c < CTRL__N; c++) {
 		/* v2 has one cgroup for all controllers: entered once. */

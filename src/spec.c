@@ -804,6 +804,12 @@ static void k_readonly_rootfs(struct walk *w, const struct ynode *y, const char 
 		w->s->readonly_rootfs_at = y->at;
 }
 
+static void k_userns(struct walk *w, const struct ynode *y, const char *path)
+{
+	if (boolean(w, y, path, &w->s->userns))
+		w->s->userns_at = y->at;
+}
+
 static void k_no_new_privileges(struct walk *w, const struct ynode *y, const char *path)
 {
 	if (boolean(w, y, path, &w->s->no_new_privileges))
@@ -1194,6 +1200,7 @@ static const struct key top_keys[] = {
 	{ "capabilities", k_capabilities },
 	{ "no_new_privileges", k_no_new_privileges },
 	{ "rlimits", k_rlimits },
+	{ "userns", k_userns },
 };
 
 /* --- the whole ----------------------------------------------------------- */
