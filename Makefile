@@ -12,9 +12,12 @@ B         := build
 
 # The user's CFLAGS/LDFLAGS come last so they can add to ours, never lose
 # the warnings we build with.
-PKGS      := yaml-0.1 libcap
+# libseccomp: the field's standard compiler of seccomp filters (the
+# default filter and the spec's seccomp: profiles); Debian's
+# libseccomp-dev ships libseccomp.a for the static build.
+PKGS      := yaml-0.1 libcap libseccomp
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lyaml -lcap) -lm
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lyaml -lcap -lseccomp) -lm
 WARN      := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARN) -Iinclude -DCTLAUNCH_VERSION='"$(VERSION)"' \
@@ -40,8 +43,8 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 LIB_SRCS  := $(filter-out src/main.c,$(wildcard src/*.c))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 
-LIB_OBJS  := $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
-SAN_OBJS  := $(LIB_SRCS:src/%.c=$(B)/san/%.o)
+LIB_OBJS  := $(LIB_SRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/seccomp_builtin.o
+SAN_OBJS  := $(LIB_SRCS:src/%.c=$(B)/san/%.o) $(B)/san/seccomp_builtin.o
 UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=$(B)/obj/unit/%.o)
 UNIT_SAN_OBJS := $(UNIT_SRCS:tests/unit/%.c=$(B)/san/unit/%.o)
 
@@ -49,6 +52,32 @@ all: $(B)/ctlaunch
 
 $(B)/ctlaunch: $(B)/obj/main.o $(LIB_OBJS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(CT_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The default seccomp filter, compiled once at build time for the
+# default capabilities: libseccomp takes 2.4 ms for it (400 calls, the
+# native ABI; 18 ms with x86 and x32 too), a third of a whole launch.
+# A launch only loads the program (0.16 ms in the kernel). Launches
+# with other capabilities, or a profile of their own, compile at run
+# time.
+GEN_OBJS := $(B)/obj/seccomp.o $(B)/obj/seccomp_profile.o $(B)/obj/util.o $(B)/obj/err.o
+
+$(B)/seccomp-gen: $(B)/obj/tools/seccomp-gen.o $(GEN_OBJS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/gen/seccomp_builtin.c: $(B)/seccomp-gen
+	@mkdir -p $(@D)
+	./$< > $@
+
+$(B)/obj/seccomp_builtin.o: $(B)/gen/seccomp_builtin.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/san/seccomp_builtin.o: $(B)/gen/seccomp_builtin.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+$(B)/obj/tools/%.o: tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -103,10 +132,10 @@ lint: lint-cppcheck lint-clang-tidy lint-man
 lint-cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 		-D_GNU_SOURCE --inline-suppr --suppress=missingIncludeSystem \
-		--suppress=unusedStructMember:src/exec.c -Iinclude src tests/unit
+		--suppress=unusedStructMember:src/exec.c -Iinclude src tests/unit tools
 
 lint-clang-tidy:
-	clang-tidy --quiet $(wildcard src/*.c) -- $(LINT_FLAGS)
+	clang-tidy --quiet $(wildcard src/*.c tools/*.c) -- $(LINT_FLAGS)
 
 lint-man:
 	mandoc -Tlint -W warning man/ctlaunch.1 man/ctlaunch.yaml.5
@@ -130,4 +159,4 @@ bench:
 
 .PHONY: all deps check demo lint lint-cppcheck lint-clang-tidy lint-man install uninstall clean bench
 
--include $(wildcard $(B)/obj/*.d $(B)/obj/unit/*.d $(B)/san/*.d $(B)/san/unit/*.d)
+-include $(wildcard $(B)/obj/*.d $(B)/obj/tools/*.d $(B)/obj/unit/*.d $(B)/san/*.d $(B)/san/unit/*.d)

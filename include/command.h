@@ -3,19 +3,40 @@
 #ifndef CTLAUNCH_COMMAND_H
 #define CTLAUNCH_COMMAND_H
 
+#include <limits.h>
 #include <stddef.h>
 
 #include "err.h"
 
-/* Find argv0 in envp's PATH (as execvp would) into path, and refuse the
- * file when it, or an interpreter it names, is ctlaunch's own binary.
- * Run while still root, before the user switch, so every file of the
- * chain can be read. -1 with e->status 127 (not found), 126 (cannot be
+/* binfmt_script follows at most this many interpreters (BINPRM_MAX_RECURSION). */
+#define CMD_MAX_INTERPRETERS 5
+
+/* The command, found and checked in the child: what is exec'd is the
+ * descriptor that was checked. Made by the parent (a vfork child must
+ * not allocate): argv holds argv_cap pointers, at least the exec step's
+ * argc + 2 * CMD_MAX_INTERPRETERS + 2. */
+struct command {
+	int fd;                 /* the file exec'd (the last interpreter of a script) */
+	int scripts[CMD_MAX_INTERPRETERS]; /* the #! scripts before it */
+	size_t n_scripts;
+	char path[PATH_MAX];    /* argv0 found in PATH */
+	char lines[CMD_MAX_INTERPRETERS][512]; /* their #! lines, split in place */
+	char **argv;            /* storage for exec_argv */
+	size_t argv_cap;
+	char **exec_argv;       /* the interpreters' arguments, then argv[1...] */
+};
+
+/* Find argv0 in envp's PATH (as execvp would), open it and each
+ * interpreter its #! lines name, and refuse the chain when one of them,
+ * or an ELF file's program interpreter, is ctlaunch's own binary. Run
+ * while still root, before the user switch, so every file of the chain
+ * can be read. -1 with e->status 127 (not found), 126 (cannot be
  * executed, or refused), or 0 for any other error. */
-int command_resolve(const char *argv0, char *const envp[], char *path, size_t size,
+int command_resolve(const char *argv0, char *const argv[], char *const envp[], struct command *c,
 		    struct ct_err *e);
 
-/* execve path; returns only on failure, with e->status 127 or 126. */
-int command_exec(const char *path, char *const argv[], char *const envp[], struct ct_err *e);
+/* execveat the checked descriptor; returns only on failure, with
+ * e->status 127 or 126. */
+int command_exec(struct command *c, char *const envp[], const char *argv0, struct ct_err *e);
 
 #endif

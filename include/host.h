@@ -34,11 +34,29 @@ struct id_range {
 	uint32_t start, count;
 };
 
+/* Every other hierarchy: v1 ones with none of the controllers above
+ * (devices, freezer, blkio, ...), named ones (name=systemd) and, on a
+ * hybrid host, the cgroup2 mount. The container gets a cgroup in each,
+ * limits or not, so that its cgroup namespace's root is its own cgroup
+ * in every hierarchy it could mount (issue 10 class 1, issue 15 class 3:
+ * in a hierarchy it is not placed in, the root would be the host's, with
+ * release_agent in it). */
+#define HOST_HIER_MAX 16
+struct host_hier {
+	char *mount;  /* where it is mounted */
+	char *own;    /* our cgroup in it, relative to the mount */
+	char *data;   /* v1: the mount data, as /proc/self/cgroup names it
+		       * ("freezer", "net_cls,net_prio", "name=systemd"); NULL: cgroup2 */
+};
+
 struct host {
 	enum cg_layout layout;
 	char *cgroup_root;                 /* "/sys/fs/cgroup": the lock's home */
 	struct host_cgroup ctrl[CTRL__N];
 	bool memsw;        /* v1: memory.memsw.* exists (swap accounting on) */
+	bool kmem_tcp;     /* v1: memory.kmem.tcp.limit_in_bytes exists */
+	struct host_hier hier[HOST_HIER_MAX];
+	size_t n_hier;
 	struct cpuset online_cpus;
 	struct cpuset online_mems;
 	uid_t euid;
@@ -83,7 +101,8 @@ void host_free(struct host *h);
 /* Load host facts from a file instead of probing (the hidden
  * --host-facts option of the golden tests): one "key value" per line:
  * layout v1|hybrid|unified|none, cgroup_root DIR, memory|cpu|cpuset|pids
- * MOUNT OWN [CONTROLLERS], memsw 0|1, online_cpus LIST, online_mems LIST,
+ * MOUNT OWN [CONTROLLERS], hierarchy MOUNT OWN [DATA] (no DATA: cgroup2),
+ * memsw 0|1, kmem_tcp 0|1, online_cpus LIST, online_mems LIST,
  * euid N, egid N, cg_own PATH, cg_writable 0|1, clone_into_cgroup 0|1,
  * subuid START COUNT, subgid START COUNT, newidmap 0|1, userns_uid START
  * COUNT, userns_gid START COUNT (default: CT_USERNS_START, CT_USERNS_COUNT). */

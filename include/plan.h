@@ -18,6 +18,8 @@ enum step_kind {
 	STEP_CG_WRITE,     /* cg.dir/cg.file := cg.value */
 	STEP_CG_COPY,      /* cg.dir/cg.file := the parent directory's cg.file */
 	STEP_CG_ENABLE,    /* v2: cg.value ("+memory +cpu") into cg.dir/cgroup.subtree_control */
+	STEP_DEVICES,      /* the device policy on cg.dir: v1's devices.deny and devices.allow
+			    * (cg.file "devices.allow"), or v2's BPF program (cg.file NULL) */
 	STEP_CLONE,        /* clone.*: new namespaces; clone.vfork: the parent sleeps until
 			    * the child execs, else the child stops at STEP_WAIT_RELEASE */
 	STEP_IDMAP,        /* idmap.*: the child's uid_map or gid_map (user namespace) */
@@ -35,8 +37,13 @@ enum step_kind {
 	STEP_BIND_OPEN,    /* bind.*: a detached copy of the host's source, before pivot_root */
 	STEP_FS_OPEN,      /* mnt.*: a new detached mount (fsmount), before pivot_root */
 	STEP_BIND_ATTACH,  /* bind.*: that copy attached at its target, inside the new root */
-	STEP_PIVOT_ROOT,   /* path.a: the new root */
+	STEP_PIVOT_ROOT,   /* root.*: opened without links, checked by device and inode,
+			    * a nodev copy moved onto it by descriptor, pivot_root into it */
+	STEP_ROOT_OPEN,    /* root.*: parent, before the clone: the rootfs checked and
+			    * copied (a nodev open_tree) into tree slot root.slot */
 	STEP_UMOUNT_OLD,   /* detach the old root, stacked on / by pivot_root */
+	STEP_MASK,         /* mask.*: hide or make read-only a file of proc or sysfs,
+			    * found from that mount's descriptor, never by path */
 	STEP_MKNOD,        /* node.* */
 	STEP_SYMLINK,      /* path.a -> path.b (link path.b to target path.a) */
 	STEP_CHDIR,        /* path.a */
@@ -46,6 +53,7 @@ enum step_kind {
 	STEP_USER,         /* user.*: setgroups, setgid, setuid */
 	STEP_CAPS,         /* caps.keep: permitted and effective; inheritable empty */
 	STEP_NO_NEW_PRIVS, /* no setuid or file capabilities gained by exec */
+	STEP_SECCOMP,      /* seccomp.*: load the filter the parent compiled before the clone */
 	STEP_EXEC,         /* exec.argv with exec.envp */
 	STEP_WAIT,         /* parent: wait for pid 1, forwarding signals */
 };
@@ -62,7 +70,9 @@ struct step {
 			char *dir, *file, *value;
 			enum cg_ctrl ctrl;
 			bool shared;
-			bool optional;  /* write: a file the kernel lacks is skipped */
+			bool optional;  /* write: a file the kernel lacks is skipped;
+					 * enable: a refusal is not an error (the default
+					 * pids limit alone asks for it) */
 			bool supervise; /* enable: dir may hold ctlaunch itself (see exec.c) */
 		} cg;
 		struct {
@@ -103,7 +113,22 @@ struct step {
 			unsigned slot;   /* which of the executor's open trees */
 			bool readonly;
 			bool device;     /* a device node of the host's (rootless): not nodev */
+			bool anchor;     /* attach: proc or sysfs, by descriptor, and the
+					  * tree's descriptor kept for the masks */
+			uint64_t dev, ino; /* open: what --check saw (ino 0: unchecked) */
 		} bind;
+		struct {
+			char *path;
+			uint64_t dev, ino; /* what --check saw */
+			bool prepared;   /* pivot: the copy STEP_ROOT_OPEN made, in slot */
+			unsigned slot;
+		} root;
+		struct {
+			char *target;    /* as the container sees it: /proc/kcore */
+			char *rel;       /* below the mount: kcore */
+			unsigned slot;   /* the tree slot of that proc or sysfs */
+			enum { MASK_FILE, MASK_DIR, MASK_READONLY } how;
+		} mask;
 		struct {
 			char *a, *b;
 		} path;
@@ -114,6 +139,10 @@ struct step {
 		struct {
 			char **argv, **envp;
 		} exec;
+		struct {
+			const struct sc_profile *profile; /* the spec's (borrowed); NULL: default */
+			uint64_t caps;   /* the final capabilities: the default grants by them */
+		} seccomp;
 	} u;
 };
 
@@ -133,6 +162,7 @@ struct plan {
 	bool rootless;           /* a user namespace maps the caller to root */
 	bool userns;             /* the container has a user namespace of its own:
 				  * rootless, or root's with userns: true */
+	const char *note;        /* a limit's limit, said by --plan; or NULL */
 	struct plan_arena *arena; /* owns every string the steps point to */
 };
 
@@ -141,6 +171,15 @@ struct plan_opts {
 	const char *cgroup_parent; /* NULL: the cgroup ctlaunch runs in */
 	const char *term;          /* the caller's TERM, passed on; may be NULL */
 };
+
+/* A one-line warning about what the spec lets the container do on this
+ * host (CAP_SYS_ADMIN on cgroup v1), for --check, --plan and the run;
+ * NULL when there is none. Pure. */
+const char *plan_warning(const struct spec *spec, const struct host *h);
+
+/* Where a spec sets no resources.pids: podman's default, so that a fork
+ * bomb in a default container stops. */
+#define PIDS_DEFAULT 2048
 
 /* Pure: the spec and host facts in, the steps out. No system calls. */
 int plan_build(const struct spec *spec, const struct host *h,
@@ -167,7 +206,12 @@ void step_format(const struct plan *p, const struct step *s, char *buf,
 /* cpu_shares (v1, 2..262144) as cpu.weight (v2, 1..10000). */
 uint64_t cpu_shares_to_weight(uint64_t shares);
 
-/* Every step, numbered, then the cleanup the executor does at exit. */
-void plan_print(const struct plan *p, FILE *out);
+/* Every step, numbered, then the cleanup the executor does at exit;
+ * verbose: the seccomp filter's rules too. */
+void plan_print(const struct plan *p, bool verbose, FILE *out);
+
+/* What a step's one line leaves out (the seccomp rules), indented; the
+ * parent only (it allocates). */
+void step_details(const struct step *s, FILE *out);
 
 #endif

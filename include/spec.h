@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "syscall_filter.h"
 #include "util.h"
 
 #define SPEC_MAX_FILE (1024 * 1024)
@@ -26,6 +27,7 @@ enum spec_mount_type { MOUNT_BIND, MOUNT_TMPFS };
 struct spec_mount {
 	enum spec_mount_type type;
 	char *source;            /* bind: absolute after spec_check() */
+	uint64_t source_dev, source_ino; /* bind: what spec_check() opened */
 	char *target;            /* absolute, inside the container */
 	bool readonly;
 	bool has_size;
@@ -52,6 +54,12 @@ struct spec {
 
 	char *rootfs;            /* joined to dir; real and absolute after spec_check() */
 	struct ct_loc rootfs_at;
+	uint64_t rootfs_dev, rootfs_ino; /* what spec_check() opened: the run mounts
+					  * that directory or fails */
+
+	bool unsafe_paths;       /* accept a rootfs or bind source path that
+				  * another user can rename entries in */
+	struct ct_loc unsafe_paths_at;
 
 	char *hostname;          /* NULL: use name */
 	struct ct_loc hostname_at;
@@ -88,6 +96,10 @@ struct spec {
 
 	struct spec_rlimit *rlimits;
 	size_t n_rlimits;
+
+	enum sc_mode seccomp;    /* default: SC_MODE_DEFAULT */
+	struct sc_profile *seccomp_profile; /* SC_MODE_CUSTOM */
+	struct ct_loc seccomp_at;
 
 	struct {
 		bool has_memory;

@@ -8,8 +8,11 @@ set -eu
 # only (it fetches that kernel itself: it is not installed, only unpacked).
 # uidmap: newuidmap and newgidmap, for the rootless tests with
 # subordinate ids.
-PKGS="gcc make pkg-config libyaml-dev libcap-dev busybox-static bats mandoc iproute2 cppcheck clang-tidy strace
-qemu-system-x86 uidmap"
+# libseccomp-dev: libseccomp compiles the seccomp filters (the default
+# one at build time, a spec's own at run time); its libseccomp.a goes
+# into the static launcher.
+PKGS="gcc make pkg-config libyaml-dev libcap-dev libseccomp-dev busybox-static bats mandoc iproute2 cppcheck
+clang-tidy strace qemu-system-x86 uidmap"
 
 missing=
 for p in $PKGS; do

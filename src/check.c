@@ -2,6 +2,7 @@
  * other than /, the cpuset names CPUs and memory nodes that are online,
  * and there is a command to run. Read-only. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
@@ -188,31 +189,230 @@ static void check_user(struct spec *spec, struct ct_diags *d)
 			group);
 }
 
+/* A directory is safe to look a name up in when only root or the caller
+ * can change which file the name gives: owned by one of them and
+ * writable by no one else, or sticky (/tmp) with the entry owned by one
+ * of them, since only the entry's owner may rename it there. This is
+ * ssh's StrictModes for paths. 0 when safe, else -1 with why filled. */
+static int unsafe_dir(int dir, const char *dir_path, const char *name, char *why, size_t size)
+{
+	const uid_t me = getuid();
+	struct stat st, entry;
+
+	if (fstat(dir, &st) < 0)
+		return 0;
+	if (st.st_uid != 0 && st.st_uid != me) {
+		snprintf(why, size, "%s is owned by uid %u", dir_path, (unsigned)st.st_uid);
+		return -1;
+	}
+	if (!(st.st_mode & (S_IWGRP | S_IWOTH)))
+		return 0;
+	if (!(st.st_mode & S_ISVTX)) {
+		snprintf(why, size, "%s is writable by %s", dir_path,
+			 (st.st_mode & S_IWOTH) ? "every user" : "its group");
+		return -1;
+	}
+	if (fstatat(dir, name, &entry, AT_SYMLINK_NOFOLLOW) == 0 && entry.st_uid != 0 &&
+	    entry.st_uid != me) {
+		snprintf(why, size, "%s%s%s is owned by uid %u in a directory every user can write",
+			 dir_path, strcmp(dir_path, "/") ? "/" : "", name, (unsigned)entry.st_uid);
+		return -1;
+	}
+	return 0;
+}
+
+/* Resolve an absolute path as realpath does, one name at a time, and
+ * check each directory a name is looked up in (unsafe_dir), those that
+ * links lead through too: whoever can rename entries in one of them
+ * could swap the path between this check and the run, or during this
+ * check, for a link to / or /root. Refused then, unless the spec accepts
+ * such paths (unsafe_paths); even so, a link found in such a directory
+ * is never followed (the attacker's link is what the swap puts there),
+ * and a file with other hard links is refused (a link to /etc/shadow
+ * where fs.protected_hardlinks is off). The run opens real with no link
+ * followed and compares the device and inode (mount.c): a swap after
+ * this check makes it fail, never mount another tree.
+ * The final descriptor (O_PATH), or -1: errno set, or 0 with why. */
+static int walk(const char *path, bool unsafe_ok, char *real, char *why, size_t why_size)
+{
+	char rest[2 * PATH_MAX], target[PATH_MAX];
+	cleanup_close int cur = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	bool trusted = true;
+	int links = 0;
+	char *p = rest;
+
+	snprintf(real, PATH_MAX, "/");
+	if (cur < 0)
+		return -1;
+	/* A relative path from the working directory, whose own directories
+	 * are looked up in too. */
+	if (*path != '/') {
+		if (!getcwd(target, sizeof target))
+			return -1;
+	} else {
+		*target = '\0';
+	}
+	if (snprintf(rest, sizeof rest, "%s/%s", target, path) >= (int)sizeof rest) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	while (*p) {
+		char *name;
+		int next;
+		struct stat st;
+		size_t len;
+
+		p += strspn(p, "/");
+		if (!*p)
+			break;
+		name = p;
+		p += strcspn(p, "/");
+		if (*p)
+			*p++ = '\0';
+		if (strcmp(name, ".") == 0)
+			continue;
+		if (strcmp(name, "..") == 0) {
+			char *slash = strrchr(real, '/');
+
+			next = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (next < 0)
+				return -1;
+			close(cur);
+			cur = next;
+			slash[slash == real] = '\0';
+			continue;
+		}
+		if (unsafe_dir(cur, real, name, why, why_size) < 0) {
+			if (!unsafe_ok) {
+				errno = 0;
+				return -1;
+			}
+			trusted = false;
+		}
+		next = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0 || fstat(next, &st) < 0) {
+			int err = errno;
+
+			if (next >= 0)
+				close(next);
+			errno = err;
+			return -1;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			ssize_t n = readlinkat(next, "", target, sizeof target - 1);
+
+			close(next);
+			if (n < 0)
+				return -1;
+			target[n] = '\0';
+			if (!trusted) {
+				snprintf(why, why_size, "%s%s%s is a symbolic link in a directory other users "
+					 "can write (with unsafe_paths, give a path with no link on it)",
+					 real, strcmp(real, "/") ? "/" : "", name);
+				errno = 0;
+				return -1;
+			}
+			if (++links > 40) {
+				errno = ELOOP;
+				return -1;
+			}
+			if (strlen(target) + 1 + strlen(p) >= PATH_MAX) {
+				errno = ENAMETOOLONG;
+				return -1;
+			}
+			memmove(rest + strlen(target) + 1, p, strlen(p) + 1);
+			memcpy(rest, target, strlen(target));
+			rest[strlen(target)] = '/';
+			p = rest;
+			if (*target == '/') {
+				next = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+				if (next < 0)
+					return -1;
+				close(cur);
+				cur = next;
+				snprintf(real, PATH_MAX, "/");
+			}
+			continue;
+		}
+		if (*p && !S_ISDIR(st.st_mode)) {
+			close(next);
+			errno = ENOTDIR;
+			return -1;
+		}
+		if (!trusted && !S_ISDIR(st.st_mode) && st.st_nlink > 1) {
+			snprintf(why, why_size, "%s%s%s has other hard links, in a directory other users "
+				 "can write", real, strcmp(real, "/") ? "/" : "", name);
+			close(next);
+			errno = 0;
+			return -1;
+		}
+		close(cur);
+		cur = next;
+		len = strlen(real);
+		if (snprintf(real + len, PATH_MAX - len, "%s%s", len > 1 ? "/" : "", name) >=
+		    (int)(PATH_MAX - len)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+	}
+	return take_fd(&cur);
+}
+
+/* walk, then the device and inode the run must find again. 0, or -1
+ * with msg filled. */
+static int check_path(const char *path, bool unsafe_ok, bool want_dir, char *real, uint64_t *dev,
+		      uint64_t *ino, char *msg, size_t size)
+{
+	char why[PATH_MAX + 128];
+	cleanup_close int fd = walk(path, unsafe_ok, real, why, sizeof why);
+	struct stat st;
+
+	if (fd < 0 && errno == 0) {
+		snprintf(msg, size, "%s, who could swap it for another %s while ctlaunch uses it "
+			 "(move it, or set unsafe_paths: true)", why, want_dir ? "directory" : "file");
+		if (unsafe_ok)
+			snprintf(msg, size, "%s", why);
+		return -1;
+	}
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(msg, size, "%s", strerror(errno));
+		return -1;
+	}
+	if (want_dir && !S_ISDIR(st.st_mode)) {
+		snprintf(msg, size, "not a directory");
+		return -1;
+	}
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return 0;
+}
+
 /* A bind source is a host path, relative to the spec's directory. */
 static void check_mounts(struct spec *spec, struct ct_diags *d)
 {
-	char real[PATH_MAX];
+	char real[PATH_MAX], msg[2 * PATH_MAX + 256];
 
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		struct spec_mount *m = &spec->mounts[i];
+		char key[64];
+		size_t n = strlen(spec->dir);
+		/* As written: without the spec's directory put in front. */
+		const char *shown;
 
 		if (m->type != MOUNT_BIND)
 			continue;
-		if (!realpath(m->source, real)) {
-			char key[64];
-			size_t n = strlen(spec->dir);
-			/* As written: without the spec's directory put in front. */
-			const char *shown = strncmp(m->source, spec->dir, n) == 0 && m->source[n] == '/' &&
-						    strcmp(spec->dir, "/") != 0
-					    ? m->source + n + 1
-					    : m->source;
-
-			snprintf(key, sizeof key, "mounts[%zu].source", i);
-			ct_diag(d, spec->file, m->source_at, key, "'%s': %s", shown, strerror(errno));
+		if (check_path(m->source, spec->unsafe_paths, false, real, &m->source_dev,
+			       &m->source_ino, msg, sizeof msg) == 0) {
+			free(m->source);
+			m->source = xstrdup(real);
 			continue;
 		}
-		free(m->source);
-		m->source = xstrdup(real);
+		shown = strncmp(m->source, spec->dir, n) == 0 && m->source[n] == '/' &&
+				strcmp(spec->dir, "/") != 0
+			? m->source + n + 1
+			: m->source;
+		snprintf(key, sizeof key, "mounts[%zu].source", i);
+		ct_diag(d, spec->file, m->source_at, key, "'%s': %s", shown, msg);
 	}
 }
 
@@ -261,17 +461,15 @@ static void check_rootfs_exposure(struct spec *spec, const struct host *h, struc
 /* 0 when the rootfs is a usable directory (then absolute in spec). */
 static int check_rootfs(struct spec *spec, struct ct_diags *d)
 {
-	char real[PATH_MAX];
-	struct stat st;
+	char real[PATH_MAX], msg[2 * PATH_MAX + 256];
 
-	if (!realpath(spec->rootfs, real)) {
-		ct_diag(d, spec->file, spec->rootfs_at, "rootfs", "'%s': %s", spec->rootfs,
-			strerror(errno));
-		return -1;
-	}
-	if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		ct_diag(d, spec->file, spec->rootfs_at, "rootfs",
-			"'%s' is not a directory", spec->rootfs);
+	if (check_path(spec->rootfs, spec->unsafe_paths, true, real, &spec->rootfs_dev,
+		       &spec->rootfs_ino, msg, sizeof msg) < 0) {
+		if (strcmp(msg, "not a directory") == 0)
+			ct_diag(d, spec->file, spec->rootfs_at, "rootfs", "'%s' is not a directory",
+				spec->rootfs);
+		else
+			ct_diag(d, spec->file, spec->rootfs_at, "rootfs", "'%s': %s", spec->rootfs, msg);
 		return -1;
 	}
 	if (strcmp(real, "/") == 0) {

@@ -8,21 +8,29 @@
  * the container's pid 1, and a process of the container could then
  * reopen it for writing through /proc and replace it on the host. So
  * before the exec, the file and its chain of interpreters are compared
- * by device and inode with /proc/self/exe, and refused when one is it. */
+ * by device and inode with /proc/self/exe, and refused when one is it.
+ *
+ * A check by path and an exec by path are two lookups: whoever can write
+ * a directory of the rootfs could swap the command for a link to
+ * /proc/self/exe in between (issue 10, class 3). So each file of the
+ * chain is opened once, checked through that descriptor, and the exec is
+ * by descriptor (execveat AT_EMPTY_PATH). A #! script is not handed to
+ * the kernel, which would open its interpreter by path again: ctlaunch
+ * reads the #! line itself and execs the interpreter's checked
+ * descriptor with the arguments the kernel would have given it
+ * (interpreter, its optional argument, the script's path, the rest). */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "command.h"
 #include "util.h"
-
-/* binfmt_script follows at most this many interpreters (BINPRM_MAX_RECURSION). */
-#define MAX_INTERPRETERS 5
 
 static const char *env_get(char *const envp[], const char *key)
 {
@@ -133,52 +141,41 @@ static int elf_interp(int fd, const unsigned char *buf, char *out, size_t size)
 	return -1;
 }
 
-/* The interpreter a file asks for: the #! line of a script, or the
- * PT_INTERP of an ELF file. 0 with out filled; -1 with errno 0 when it
- * names none, or with errno set when the file cannot be read. */
-static int interpreter_of(const char *file, char *out, size_t size)
+/* The header of an open file: the #! line split into interpreter and
+ * optional argument (as binfmt_script does: the interpreter up to a blank,
+ * the rest of the line, trimmed, as one argument), or the PT_INTERP of an
+ * ELF file in elf. 1: a script; 0: not one (elf set when ELF has one);
+ * -1: cannot be read. */
+static int read_header(int fd, char *line, size_t size, char **interp, char **arg, char *elf,
+		       size_t elf_size)
 {
-	/* O_NONBLOCK: the rootfs is not trusted, and a FIFO named as an
-	 * interpreter would block the open for ever. */
-	cleanup_close int fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	unsigned char buf[512];
-	struct stat st;
-	ssize_t n;
+	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
 
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return -1;
-	/* The kernel executes regular files only: nothing else can be one
-	 * with an interpreter. */
-	if (!S_ISREG(st.st_mode)) {
-		errno = 0;
-		return -1;
-	}
-	n = read(fd, buf, sizeof buf - 1);
+	*elf = '\0';
 	if (n < 0)
 		return -1;
-	/* From here on, -1 with errno 0: a file with no interpreter. */
-	errno = 0;
-	if (n < 4)
-		return -1;
 	buf[n] = '\0';
-	if (buf[0] == '#' && buf[1] == '!') {
-		char *s = (char *)buf + 2;
+	if (n >= 2 && buf[0] == '#' && buf[1] == '!') {
+		char *s = line, *end;
 
+		snprintf(line, size, "%.*s", (int)strcspn((char *)buf + 2, "\n"), (char *)buf + 2);
 		s += strspn(s, " \t");
-		s[strcspn(s, " \t\n")] = '\0';
-		snprintf(out, size, "%s", s);
-		return *s ? 0 : -1;
+		*interp = s;
+		s += strcspn(s, " \t");
+		if (*s)
+			*s++ = '\0';
+		s += strspn(s, " \t");
+		end = s + strlen(s);
+		while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		*arg = *s ? s : NULL;
+		return 1;
 	}
-	if (memcmp(buf, ELFMAG, SELFMAG) != 0 || (size_t)n < sizeof(Elf64_Ehdr))
-		return -1;
-	return elf_interp(fd, buf, out, size);
-}
-
-static bool is_self(const char *file, const struct stat *self)
-{
-	struct stat st;
-
-	return stat(file, &st) == 0 && st.st_dev == self->st_dev && st.st_ino == self->st_ino;
+	if (n >= (ssize_t)sizeof(Elf64_Ehdr) && memcmp(buf, ELFMAG, SELFMAG) == 0 &&
+	    elf_interp(fd, buf, elf, elf_size) < 0)
+		*elf = '\0';
+	return 0;
 }
 
 static int fail_status(struct ct_err *e, int errnum, int status, const char *fmt, const char *arg)
@@ -188,49 +185,131 @@ static int fail_status(struct ct_err *e, int errnum, int status, const char *fmt
 	return -1;
 }
 
-int command_resolve(const char *argv0, char *const envp[], char *path, size_t size,
+static int exec_errno_status(int err)
+{
+	return err == ENOENT || err == ENOTDIR ? 127 : 126;
+}
+
+/* Open one file of the chain and refuse it when it is ctlaunch's own
+ * binary: the descriptor is what gets exec'd, so the check holds. */
+static int open_checked(const char *file, const struct stat *self, const char *argv0,
+			struct ct_err *e)
+{
+	/* O_NONBLOCK: the rootfs is not trusted, and a FIFO named as an
+	 * interpreter would block the open for ever. */
+	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+
+	if (fd < 0) {
+		int err = errno;
+
+		return fail_status(e, err, exec_errno_status(err),
+				   err == EACCES ? "exec %s: cannot read it to check it" : "exec %s",
+				   argv0);
+	}
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return fail_status(e, errno, 126, "exec %s", argv0);
+	}
+	if (st.st_dev == self->st_dev && st.st_ino == self->st_ino) {
+		close(fd);
+		return fail_status(e, 0, 126,
+				   "exec %s: refusing to run ctlaunch's own binary in the "
+				   "container (it is the host's file: CVE-2019-5736)", argv0);
+	}
+	/* The kernel executes regular files only. */
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail_status(e, EACCES, 126, "exec %s", argv0);
+	}
+	return fd;
+}
+
+int command_resolve(const char *argv0, char *const argv[], char *const envp[], struct command *c,
 		    struct ct_err *e)
 {
-	char file[PATH_MAX], interp[PATH_MAX];
+	char elf[PATH_MAX];
+	const char *file = c->path, *name = c->path;
+	size_t at = c->argv_cap - 1, argc = 0;
 	struct stat self;
-	int err = lookup(argv0, envp, path, size);
+	int err = lookup(argv0, envp, c->path, sizeof c->path);
 
+	c->fd = -1;
+	c->n_scripts = 0;
 	if (err)
-		return fail_status(e, err, err == ENOENT ? 127 : 126, "exec %s", argv0);
+		return fail_status(e, err, exec_errno_status(err), "exec %s", argv0);
 	if (stat("/proc/self/exe", &self) < 0)
 		return ct_fail(e, errno, "stat /proc/self/exe");
-	snprintf(file, sizeof file, "%s", path);
-	/* Every link is checked, the last one too: after the #! scripts an
-	 * ELF file's PT_INTERP is loaded without counting as a level. */
-	for (int depth = 0;; depth++) {
-		int rc;
+	while (argv[argc])
+		argc++;
+	/* argv from the end of the storage, so each interpreter goes in
+	 * front without a copy: [interp, arg, file, argv[1]...]. */
+	c->argv[at] = NULL;
+	for (size_t i = argc; i-- > 0;)
+		c->argv[--at] = argv[i];
+	for (;;) {
+		char *interp, *arg;
+		int fd = open_checked(file, &self, argv0, e), rc;
 
-		if (is_self(file, &self))
+		if (fd < 0)
+			return -1;
+		rc = read_header(fd, c->lines[c->n_scripts], sizeof c->lines[0], &interp, &arg, elf,
+				 sizeof elf);
+		if (rc < 0) {
+			err = errno;
+			close(fd);
+			return fail_status(e, err, 126, "exec %s: cannot read it to check it", argv0);
+		}
+		if (rc == 0) {
+			c->fd = fd;
+			break;
+		}
+		if (!*interp) {
+			close(fd);
+			return fail_status(e, ENOEXEC, 126, "exec %s", argv0);
+		}
+		/* binfmt_script follows at most this many. */
+		if (c->n_scripts == CMD_MAX_INTERPRETERS) {
+			close(fd);
+			return fail_status(e, ELOOP, 126, "exec %s", argv0);
+		}
+		c->scripts[c->n_scripts++] = fd;
+		at++; /* argv[0] goes, as the kernel drops it */
+		c->argv[--at] = (char *)name;
+		if (arg)
+			c->argv[--at] = arg;
+		c->argv[--at] = interp;
+		file = name = interp;
+	}
+	c->exec_argv = c->argv + at;
+	/* An ELF file's program interpreter is loaded by the kernel, by
+	 * path (see BUGS in ctlaunch(1)): checked here as well, so a
+	 * rootfs cannot name ctlaunch's binary as it outright. */
+	if (*elf) {
+		struct stat st;
+
+		if (stat(elf, &st) == 0 && st.st_dev == self.st_dev && st.st_ino == self.st_ino)
 			return fail_status(e, 0, 126,
 					   "exec %s: refusing to run ctlaunch's own binary in the "
 					   "container (it is the host's file: CVE-2019-5736)", argv0);
-		rc = interpreter_of(file, interp, sizeof interp);
-		if (rc == 0 && depth > MAX_INTERPRETERS)
-			return fail_status(e, ELOOP, 126, "exec %s", argv0);
-		if (rc == 0) {
-			memcpy(file, interp, sizeof file);
-			continue;
-		}
-		/* A file the check cannot read is refused, not waved through:
-		 * its interpreter could be anything. One that does not exist
-		 * makes the exec fail on its own. */
-		if (rc < 0 && errno != ENOENT && errno != 0)
-			return fail_status(e, errno, 126, "exec %s: cannot read it to check it", argv0);
-		break;
 	}
 	return 0;
 }
 
-int command_exec(const char *path, char *const argv[], char *const envp[], struct ct_err *e)
+int command_exec(struct command *c, char *const envp[], const char *argv0, struct ct_err *e)
 {
 	int err;
 
-	execve(path, argv, envp);
+	/* The scripts are not exec'd themselves, so their permission is
+	 * checked here, as the user the command runs as, the way the
+	 * kernel would have: execute permission, and not on a noexec
+	 * mount (faccessat2 does both). */
+	for (size_t i = 0; i < c->n_scripts; i++)
+		if (syscall(SYS_faccessat2, c->scripts[i], "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0) {
+			err = errno;
+			return fail_status(e, err, exec_errno_status(err), "exec %s", argv0);
+		}
+	syscall(SYS_execveat, c->fd, "", c->exec_argv, envp, AT_EMPTY_PATH);
 	err = errno;
-	return fail_status(e, err, err == ENOENT || err == ENOTDIR ? 127 : 126, "exec %s", argv[0]);
+	return fail_status(e, err, exec_errno_status(err), "exec %s", argv0);
 }

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/close_range.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -27,9 +28,11 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "command.h"
+#include "devices.h"
 #include "exec.h"
 #include "mount.h"
 #include "ns.h"
+#include "syscall_filter.h"
 #include "util.h"
 
 /* Signals that reach ctlaunch and belong to the container. */
@@ -52,7 +55,8 @@ struct run {
 	bool *made;      /* made[i]: the mkdir of step i succeeded */
 	bool supervised; /* v2: ctlaunch moved into its supervisor cgroup */
 	int *trees;      /* the child's open_tree fds, by slot */
-	char exec_path[PATH_MAX]; /* the command's file, found and checked */
+	struct command *cmd; /* the command's file, found, checked and kept open */
+	struct sc_bpf filter;    /* the seccomp filter, made before the clone */
 	sigset_t held, oldmask; /* held: see held_signals */
 	struct sigaction old_pipe, old_chld;
 	struct exec_result *r;
@@ -154,9 +158,16 @@ static void close_from_to(unsigned from, unsigned to)
  * outside its root (the class of CVE-2024-21626). */
 static void close_inherited(const struct run *run)
 {
-	int keep[] = { run->sync[0], run->errpipe[1], run->lock_fd };
-	const size_t n = sizeof keep / sizeof keep[0];
+	/* The fixed ones, then the trees the parent made before the clone
+	 * (root's user namespace), as many as fit: one that does not is
+	 * closed, and its attach fails with the reason. */
+	int keep[3 + 64] = { run->sync[0], run->errpipe[1], run->lock_fd };
+	size_t n = 3;
 	unsigned from = 3;
+
+	for (size_t i = 0; i < run->p->n && n < sizeof keep / sizeof keep[0]; i++)
+		if (run->trees[i] >= 0)
+			keep[n++] = run->trees[i];
 
 	/* Ascending, -1 first; main made sure 0-2 are open, so every
 	 * descriptor kept is above 2. */
@@ -198,8 +209,41 @@ __attribute__((noreturn)) static void child_exec(struct run *run, const struct s
 	 * overwrites it, a crash in between leaves the parent a zombie. */
 	if (run->report)
 		run->report->status = 0;
-	command_exec(run->exec_path, s->u.exec.argv, s->u.exec.envp, &e);
+	command_exec(run->cmd, s->u.exec.envp, s->u.exec.argv[0], &e);
 	child_fail(run, &e, e.status);
+}
+
+/* The workdir, resolved as if the new root were / (RESOLVE_IN_ROOT) and
+ * with no magic link (/proc/self/fd/N, /proc/self/cwd) followed, then
+ * entered by descriptor: it can never be a directory outside the root
+ * (the class of CVE-2024-21626). The descriptors the mounts needed are
+ * closed first, and the inherited ones went at the child's start, so no
+ * descriptor of the host is open while the path is resolved. */
+static int child_chdir(struct run *run, const char *dir, struct ct_err *e)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	cleanup_close int root = -1, fd = -1;
+
+	/* One close_range for the lot (close_inherited keeps only what the
+	 * child still needs: its error pipe, the lock if it holds it). */
+	close_inherited(run);
+	for (size_t i = 0; i < run->p->n; i++)
+		run->trees[i] = -1;
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return ct_fail(e, errno, "open /");
+	fd = (int)syscall(SYS_openat2, root, dir, &how, sizeof how);
+	if (fd < 0)
+		return ct_fail(e, errno, errno == EXDEV || errno == ELOOP
+						 ? "chdir %s: it leads outside the container's root or "
+						   "through a magic link of /proc"
+						 : "chdir %s", dir);
+	if (fchdir(fd) < 0)
+		return ct_fail(e, errno, "chdir %s", dir);
+	return 0;
 }
 
 /* The spec's user, with its group as the only supplementary one: the
@@ -217,6 +261,15 @@ static int switch_user(uid_t uid, gid_t gid, bool groups, struct ct_err *e)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return ct_fail(e, errno, "prctl PR_SET_PDEATHSIG");
 	return 0;
+}
+
+/* In the child, or in the parent before the clone (root's user
+ * namespace: see owner_prepares in plan.c). */
+static int bind_open(struct run *run, const struct step *s, struct ct_err *e)
+{
+	run->trees[s->u.bind.slot] = mnt_tree_open(s->u.bind.source, s->u.bind.readonly,
+						   s->u.bind.device, s->u.bind.dev, s->u.bind.ino, e);
+	return run->trees[s->u.bind.slot] < 0 ? -1 : 0;
 }
 
 static int child_step(struct run *run, const struct step *s, struct ct_err *e)
@@ -253,8 +306,8 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 		return 0;
 	}
 	case STEP_RESOLVE: {
-		int rc = command_resolve(s->u.exec.argv[0], s->u.exec.envp, run->exec_path,
-					 sizeof run->exec_path, e);
+		int rc = command_resolve(s->u.exec.argv[0], s->u.exec.argv, s->u.exec.envp, run->cmd,
+					 e);
 
 		/* Not found or not executable: the command's failure (127,
 		 * 126), not ctlaunch's; it goes back as it is. */
@@ -269,14 +322,17 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 	case STEP_CAPS:
 		return caps_set(s->u.caps.keep, e);
 	case STEP_BIND_OPEN:
-		run->trees[s->u.bind.slot] =
-			mnt_tree_open(s->u.bind.source, s->u.bind.readonly, s->u.bind.device, e);
-		return run->trees[s->u.bind.slot] < 0 ? -1 : 0;
+		return bind_open(run, s, e);
 	case STEP_FS_OPEN:
 		run->trees[s->u.mnt.slot] = mnt_fs_open(s->u.mnt.fstype, s->u.mnt.flags, e);
 		return run->trees[s->u.mnt.slot] < 0 ? -1 : 0;
 	case STEP_BIND_ATTACH: {
-		int rc = mnt_tree_attach(run->trees[s->u.bind.slot], s->u.bind.target, e);
+		int rc;
+
+		/* proc and sysfs: kept open, the masks are found from them. */
+		if (s->u.bind.anchor)
+			return mnt_attach_anchor(run->trees[s->u.bind.slot], s->u.bind.target, e);
+		rc = mnt_tree_attach(run->trees[s->u.bind.slot], s->u.bind.target, e);
 
 		close_fd(&run->trees[s->u.bind.slot]);
 		return rc;
@@ -285,6 +341,8 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			return ct_fail(e, errno, "prctl PR_SET_NO_NEW_PRIVS");
 		return 0;
+	case STEP_SECCOMP:
+		return sc_load(&run->filter, e);
 	case STEP_HOSTNAME:
 		return ns_sethostname(s->u.path.a, e);
 	case STEP_LO_UP:
@@ -292,8 +350,18 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 	case STEP_MOUNT:
 		return mnt_mount(s->u.mnt.source, s->u.mnt.target, s->u.mnt.fstype,
 				 s->u.mnt.flags, s->u.mnt.data, s->u.mnt.optional, e);
-	case STEP_PIVOT_ROOT:
-		return mnt_pivot_root(s->u.path.a, e);
+	case STEP_PIVOT_ROOT: {
+		int rc;
+
+		if (!s->u.root.prepared)
+			return mnt_pivot_root(s->u.root.path, s->u.root.dev, s->u.root.ino, e);
+		rc = mnt_pivot_root_tree(run->trees[s->u.root.slot], s->u.root.path, e);
+		close_fd(&run->trees[s->u.root.slot]);
+		return rc;
+	}
+	case STEP_MASK:
+		return mnt_mask(run->trees[s->u.mask.slot], s->u.mask.rel, s->u.mask.target,
+				(int)s->u.mask.how, e);
 	case STEP_UMOUNT_OLD:
 		return mnt_umount_old_root(e);
 	case STEP_MKNOD:
@@ -302,9 +370,7 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 	case STEP_SYMLINK:
 		return mnt_symlink(s->u.path.a, s->u.path.b, e);
 	case STEP_CHDIR:
-		if (chdir(s->u.path.a) < 0)
-			return ct_fail(e, errno, "chdir %s", s->u.path.a);
-		return 0;
+		return child_chdir(run, s->u.path.a, e);
 	case STEP_EXEC:
 		child_exec(run, s);
 	default:
@@ -578,6 +644,12 @@ static int cg_enable(struct run *run, const struct step *s, struct ct_err *e)
 			run->supervised = true;
 		}
 	}
+	/* pids is a threaded controller: the kernel hands it down even
+	 * from a cgroup with processes, which then takes no domain cgroup
+	 * below it (the container's clone fails, EOPNOTSUPP). Where the
+	 * default pids limit alone asks, such a cgroup is left as it is. */
+	if (s->u.cg.optional && !cg_is_root(dir) && cg_procs_state(dir, e) != 0)
+		return ct_fail(e, 0, "processes are in %s", dir);
 	if (cg_write(dir, "cgroup.subtree_control", missing, e) == 0)
 		return 0;
 	if (e->errnum == EBUSY)
@@ -599,7 +671,23 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 	const struct step *s = &run->p->steps[i];
 
 	switch (s->kind) {
+	case STEP_ROOT_OPEN:
+		run->trees[s->u.root.slot] = mnt_root_open(s->u.root.path, s->u.root.dev,
+							   s->u.root.ino, e);
+		return run->trees[s->u.root.slot] < 0 ? -1 : 0;
+	case STEP_BIND_OPEN:
+		return bind_open(run, s, e);
 	case STEP_CG_ENABLE:
+		if (s->u.cg.optional) {
+			struct ct_err ignored = { 0 };
+
+			/* Only the default pids limit asked: the run goes on
+			 * without it (its pids.max write is skipped, as the
+			 * file is not there). The lock is still ours to take. */
+			if (cg_enable(run, s, &ignored) < 0 && run->lock_fd < 0)
+				return lock(run, e);
+			return 0;
+		}
 		return cg_enable(run, s, e);
 	case STEP_IDMAP:
 		return ns_map_ids(run->child, s->u.idmap.which, s->u.idmap.map, s->u.idmap.helper,
@@ -621,6 +709,8 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 		return cg_write(s->u.cg.dir, s->u.cg.file, s->u.cg.value, e);
 	case STEP_CG_COPY:
 		return cg_copy_from_parent(s->u.cg.dir, s->u.cg.file, e);
+	case STEP_DEVICES:
+		return s->u.cg.file ? dev_policy_v1(s->u.cg.dir, e) : dev_policy_bpf(s->u.cg.dir, e);
 	case STEP_CLONE:
 		return do_clone(run, s, e);
 	case STEP_CG_ENTER:
@@ -734,17 +824,36 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 {
 	cleanup_free bool *made = xcalloc(p->n ? p->n : 1, sizeof *made);
 	cleanup_free int *trees = xmalloc((p->n ? p->n : 1) * sizeof *trees);
+	cleanup_free struct command *cmd = xcalloc(1, sizeof *cmd);
+	cleanup_free char **cmd_argv = NULL;
 	struct run run = {
 		.p = p, .o = o, .lock_fd = -1, .sync = { -1, -1 }, .errpipe = { -1, -1 },
-		.made = made, .trees = trees, .r = r,
+		.made = made, .trees = trees, .cmd = cmd, .r = r,
 	};
 	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
 	int rc = 0;
 
 	memset(r, 0, sizeof *r);
 	/* Made here: a vfork child must not allocate. */
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = 0; i < p->n; i++) {
+		const struct step *s = &p->steps[i];
+
 		trees[i] = -1;
+		if (s->kind == STEP_SECCOMP &&
+		    sc_prepare(s->u.seccomp.profile, s->u.seccomp.caps, &run.filter, e) < 0) {
+			locate(e, p, s);
+			return -1;
+		}
+		if (s->kind == STEP_RESOLVE && !cmd_argv) {
+			size_t argc = 0;
+
+			while (s->u.exec.argv[argc])
+				argc++;
+			cmd->argv_cap = argc + 2 * CMD_MAX_INTERPRETERS + 2;
+			cmd_argv = xcalloc(cmd->argv_cap, sizeof *cmd_argv);
+			cmd->argv = cmd_argv;
+		}
+	}
 	/* Signals wait in the queue from here on: a Ctrl-C during setup
 	 * reaches the container once it runs, and never kills ctlaunch
 	 * half-way, with cgroups made and not removed. */
@@ -775,8 +884,12 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	close_fd(&run.sync[1]);
 	close_fd(&run.errpipe[0]);
 	close_fd(&run.errpipe[1]);
+	/* Trees made before the clone: the child had its own copies. */
+	for (size_t i = 0; i < p->n; i++)
+		close_fd(&trees[i]);
 	sigaction(SIGPIPE, &run.old_pipe, NULL);
 	sigaction(SIGCHLD, &run.old_chld, NULL);
 	sigprocmask(SIG_SETMASK, &run.oldmask, NULL);
+	sc_bpf_free(&run.filter);
 	return rc;
 }

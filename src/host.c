@@ -28,6 +28,11 @@ void host_free(struct host *h)
 	free(h->cgroup_root);
 	free(h->cg_own);
 	free(h->runtime_dir);
+	for (size_t i = 0; i < h->n_hier; i++) {
+		free(h->hier[i].mount);
+		free(h->hier[i].own);
+		free(h->hier[i].data);
+	}
 	for (int c = 0; c < CTRL__N; c++) {
 		free(h->ctrl[c].mount);
 		free(h->ctrl[c].own);
@@ -70,8 +75,10 @@ static void unescape_octal(char *s)
 }
 
 /* The controllers among a v1 mount's super options ("rw,cpu,cpuacct"
- * -> "cpu,cpuacct"): mounting the hierarchy again needs exactly them. */
-static char *controllers_of(const char *superopts)
+ * -> "cpu,cpuacct"): mounting the hierarchy again needs exactly them.
+ * with_name: and its name= option, last, as /proc/self/cgroup has it
+ * ("name=systemd"): a named hierarchy is mounted again by its name. */
+static char *controllers_of(const char *superopts, bool with_name)
 {
 	static const char *const not_controllers[] = {
 		"rw", "ro", "clone_children", "noprefix", "xattr", "cpuset_v2_mode",
@@ -81,7 +88,8 @@ static char *controllers_of(const char *superopts)
 	char *out = xcalloc(1, size), *save = NULL;
 
 	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		bool skip = strncmp(t, "name=", 5) == 0 || strncmp(t, "release_agent=", 14) == 0;
+		bool skip = (!with_name && strncmp(t, "name=", 5) == 0) ||
+			    strncmp(t, "release_agent=", 14) == 0;
 
 		for (size_t i = 0; i < sizeof not_controllers / sizeof not_controllers[0]; i++)
 			skip = skip || strcmp(t, not_controllers[i]) == 0;
@@ -98,6 +106,22 @@ struct mount_root {
 	char *root[CTRL__N];
 	char *v2root;
 };
+
+/* Another hierarchy (see struct host_hier), the first mount of it; its
+ * mount root is kept in own until /proc/self/cgroup is read. */
+static void add_hier(struct host *h, const char *mnt, const char *root, char *data)
+{
+	for (size_t i = 0; i < h->n_hier; i++)
+		if (data ? h->hier[i].data && strcmp(h->hier[i].data, data) == 0 : !h->hier[i].data) {
+			free(data);
+			return;
+		}
+	if (h->n_hier == HOST_HIER_MAX) {
+		free(data);
+		return;
+	}
+	h->hier[h->n_hier++] = (struct host_hier){ xstrdup(mnt), xstrdup(root), data };
+}
 
 static int parse_mountinfo_line(struct host *h, char *line, struct mount_root *mr)
 {
@@ -132,19 +156,27 @@ static int parse_mountinfo_line(struct host *h, char *line, struct mount_root *m
 			mr->v2root = xstrdup(root);
 		} else if (h->layout != CG_UNIFIED) {
 			h->layout = CG_HYBRID;
+			add_hier(h, mnt, root, NULL);
 		}
 		return 0;
 	}
 	if (strcmp(fstype, "cgroup") != 0)
 		return 0;
+	bool ours = false;
+
 	for (int c = 0; c < CTRL__N; c++) {
+		if (!in_list(superopts, cg_ctrl_name[c]))
+			continue;
+		ours = true;
 		/* The first mount of a hierarchy wins; later ones are binds. */
-		if (h->ctrl[c].mount || !in_list(superopts, cg_ctrl_name[c]))
+		if (h->ctrl[c].mount)
 			continue;
 		h->ctrl[c].mount = xstrdup(mnt);
-		h->ctrl[c].controllers = controllers_of(superopts);
+		h->ctrl[c].controllers = controllers_of(superopts, false);
 		mr->root[c] = xstrdup(root);
 	}
+	if (!ours)
+		add_hier(h, mnt, root, controllers_of(superopts, true));
 	return 0;
 }
 
@@ -172,6 +204,14 @@ int host_parse_mountinfo(struct host *h, const char *text, struct ct_err *e)
 			h->ctrl[c].controllers = NULL;
 			mr.root[c] = xstrdup(mr.v2root);
 		}
+		/* Only the one hierarchy: a v1 one kept beside it for old
+		 * tools is not the container's business here. */
+		for (size_t i = 0; i < h->n_hier; i++) {
+			free(h->hier[i].mount);
+			free(h->hier[i].own);
+			free(h->hier[i].data);
+		}
+		h->n_hier = 0;
 	}
 	free(mr.v2root);
 
@@ -209,6 +249,62 @@ static char *relative_to_root(const char *path, const char *root)
 	return xstrdup(path);
 }
 
+/* Do the comma-separated lists a and b hold the same items? */
+static bool same_list(const char *a, const char *b)
+{
+	size_t na = 0, nb = 0;
+
+	for (const char *p = a; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		na++;
+	for (const char *p = b; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+		size_t n = strcspn(p, ",");
+		char item[64];
+
+		if (n >= sizeof item)
+			return false;
+		memcpy(item, p, n);
+		item[n] = '\0';
+		if (!in_list(a, item))
+			return false;
+		nb++;
+	}
+	return na == nb;
+}
+
+/* Our cgroup in each other hierarchy: the /proc/self/cgroup line whose
+ * controller list is the hierarchy's ("" for cgroup2); one we are not
+ * listed in is dropped. */
+static void hier_own(struct host *h, const char *text)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < h->n_hier; i++) {
+		struct host_hier *hh = &h->hier[i];
+		cleanup_free char *copy = xstrdup(text);
+		char *save = NULL, *found = NULL;
+
+		for (char *line = strtok_r(copy, "\n", &save); line && !found;
+		     line = strtok_r(NULL, "\n", &save)) {
+			char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+			if (!c2)
+				continue;
+			*c2 = '\0';
+			if (hh->data ? same_list(c1 + 1, hh->data) : c1[1] == '\0')
+				found = relative_to_root(c2 + 1, hh->own);
+		}
+		free(hh->own);
+		hh->own = found;
+		if (!found) {
+			free(hh->mount);
+			free(hh->data);
+			continue;
+		}
+		h->hier[kept++] = *hh;
+	}
+	h->n_hier = kept;
+}
+
 int host_parse_proc_cgroup(struct host *h, const char *text, struct ct_err *e)
 {
 	cleanup_free char *copy = xstrdup(text);
@@ -234,6 +330,7 @@ int host_parse_proc_cgroup(struct host *h, const char *text, struct ct_err *e)
 		free(h->cg_own);
 		h->cg_own = relative_to_root(own[0], h->ctrl[0].own);
 	}
+	hier_own(h, text);
 	for (int c = 0; c < CTRL__N; c++) {
 		if (!h->ctrl[c].mount)
 			continue;
@@ -490,7 +587,12 @@ int host_probe(struct host *h, struct ct_err *e)
 						 h->ctrl[CTRL_MEMORY].mount,
 						 h->ctrl[CTRL_MEMORY].own);
 
+		cleanup_free char *tcp = xasprintf("%s%s/memory.kmem.tcp.limit_in_bytes",
+						   h->ctrl[CTRL_MEMORY].mount,
+						   h->ctrl[CTRL_MEMORY].own);
+
 		h->memsw = access(f, F_OK) == 0;
+		h->kmem_tcp = h->layout != CG_UNIFIED && access(tcp, F_OK) == 0;
 	}
 	if (h->layout == CG_UNIFIED)
 		probe_v2(h);
@@ -548,6 +650,15 @@ static int facts_line(struct host *h, char *line)
 	}
 	if (strcmp(key, "memsw") == 0)
 		return h->memsw = strcmp(v1, "1") == 0, 0;
+	if (strcmp(key, "kmem_tcp") == 0)
+		return h->kmem_tcp = strcmp(v1, "1") == 0, 0;
+	if (strcmp(key, "hierarchy") == 0) {
+		if (!v2 || h->n_hier == HOST_HIER_MAX)
+			return -1;
+		h->hier[h->n_hier++] = (struct host_hier){ xstrdup(v1), xstrdup(v2),
+							   v3 ? xstrdup(v3) : NULL };
+		return 0;
+	}
 	if (strcmp(key, "online_cpus") == 0)
 		return parse_cpulist(v1, &h->online_cpus);
 	if (strcmp(key, "online_mems") == 0)

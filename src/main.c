@@ -31,7 +31,7 @@ static void usage(FILE *out)
 	      "  --check               check the spec and the host; change nothing\n"
 	      "  --name NAME           the container's name (default: the spec's)\n"
 	      "  --cgroup-parent PATH  make the cgroups under PATH (default: ctlaunch's own)\n"
-	      "  -v, --verbose         log each step to stderr as it runs\n"
+	      "  -v, --verbose         log each step to stderr as it runs (and the seccomp rules)\n"
 	      "  -h, --help            show this help\n"
 	      "  -V, --version         show the version\n"
 	      "\n"
@@ -180,9 +180,16 @@ static int run(const struct options *o, struct spec *spec, const struct host *h)
 		return EXIT_LAUNCHER;
 	}
 	if (o->plan) {
-		plan_print(&p, stdout);
+		plan_print(&p, o->verbose, stdout);
 		return fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
 	}
+	/* The filter's rules, before the clone: listing the default
+	 * profile allocates, which a vfork child must not. */
+	for (size_t i = 0; o->verbose && i < p.n; i++)
+		if (p.steps[i].kind == STEP_SECCOMP) {
+			fprintf(stderr, "ctlaunch: %s: the seccomp filter's rules:\n", p.name);
+			step_details(&p.steps[i], stderr);
+		}
 	fflush(NULL);
 	if (exec_plan(&p, &eopts, &r, &e) < 0) {
 		warnx_("%s: %s", spec->name, ct_err_text(&e, text, sizeof text));
@@ -234,6 +241,9 @@ int main(int argc, char **argv)
 		return EXIT_LAUNCHER;
 	}
 	print_diags(&d, o.spec);
+	/* --check, --plan and the run alike, on stderr. */
+	if (plan_warning(&spec, &h))
+		warnx_("warning: %s: %s", spec.name, plan_warning(&spec, &h));
 	if (o.check) {
 		printf("%s: ok\n", spec.file);
 		return 0;

@@ -3,9 +3,13 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -13,6 +17,34 @@
 
 #include "mount.h"
 #include "util.h"
+
+static int open2(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
+{
+	struct open_how how = { .flags = flags | O_CLOEXEC, .resolve = resolve };
+
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+}
+
+/* Open a host path the way --check did (check.c's open_anchored): no
+ * link followed anywhere on it, and the device and inode it saw. A path
+ * swapped since for a link fails with ELOOP; one swapped for another
+ * directory or file fails the comparison. ino 0: nothing to compare. */
+static int open_checked(const char *path, uint64_t flags, uint64_t dev, uint64_t ino,
+			const char *what, struct ct_err *e)
+{
+	int fd = open2(AT_FDCWD, path, O_PATH | flags, RESOLVE_NO_SYMLINKS);
+	struct stat st;
+
+	if (fd < 0)
+		return ct_fail(e, errno, "open %s %s with no link followed (was a name on its "
+					 "path swapped since the check?)", what, path);
+	if (ino && (fstat(fd, &st) < 0 || st.st_dev != dev || st.st_ino != ino)) {
+		close(fd);
+		return ct_fail(e, 0, "%s %s is not the one the check saw (another device and "
+				     "inode): a name on its path was swapped; refusing it", what, path);
+	}
+	return fd;
+}
 
 /* mkdir -p for a mount target that the rootfs lacks (a fresh tmpfs on
  * /dev has no pts/ or shm/): the directory itself first, its parents
@@ -83,16 +115,22 @@ int mnt_mount(const char *source, const char *target, const char *fstype,
 	return ct_fail(e, errno, "mount %s on %s", source ? source : "none", target);
 }
 
-int mnt_tree_open(const char *source, bool readonly, bool device, struct ct_err *e)
+int mnt_tree_open(const char *source, bool readonly, bool device, uint64_t dev, uint64_t ino,
+		  struct ct_err *e)
 {
-	int fd = open_tree(AT_FDCWD, source,
-			   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (device ? 0 : AT_RECURSIVE));
+	cleanup_close int src = open_checked(source, 0, dev, ino, "the bind source", e);
+	int fd;
 	/* nodev as on the rootfs: a device node in a host directory must
 	 * not become a way to the host's devices. */
 	struct mount_attr attr = {
 		.attr_set = MOUNT_ATTR_NODEV | (readonly ? MOUNT_ATTR_RDONLY : 0),
 	};
 
+	if (src < 0)
+		return -1;
+	/* From the descriptor: what was checked is what gets mounted. */
+	fd = open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+				   (device ? 0 : AT_RECURSIVE));
 	if (fd < 0)
 		return ct_fail(e, errno, "open_tree %s", source);
 	if (device)
@@ -169,16 +207,173 @@ int mnt_tree_attach(int fd, const char *target, struct ct_err *e)
 	return 0;
 }
 
-/* pivot_root(".", ".") stacks the old root on top of the new one at /;
+/* The rootfs, by descriptor from the check to pivot_root (issue 15,
+ * class 1): every use of the path string was a new lookup that followed
+ * links, and a user who could rename entries in a directory on the path
+ * could swap the rootfs for a link to / in between. Here the path is
+ * looked up once, with no link followed, and must be the directory the
+ * check saw; the rest uses descriptors: a recursive copy of it
+ * (open_tree), made nodev (the rootfs is not trusted: a device node in it
+ * must not open the host's disk), moved onto that same directory, and
+ * entered with fchdir, since pivot_root needs new_root to be a mount.
+ *
+ * pivot_root(".", ".") stacks the old root on top of the new one at /;
  * unmounting "." then takes the old root away. No put_old directory is
  * needed in the rootfs, so a read-only rootfs works and nothing is left
  * in it (the trick runc and LXC use). */
-int mnt_pivot_root(const char *new_root, struct ct_err *e)
+/* The nodev copy of the rootfs in dir. */
+static int root_copy(int dir, const char *new_root, struct ct_err *e)
 {
-	if (chdir(new_root) < 0)
-		return ct_fail(e, errno, "chdir %s", new_root);
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_NODEV };
+	int tree = open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+
+	if (tree < 0)
+		return ct_fail(e, errno, "open_tree the rootfs %s", new_root);
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
+		int err = errno;
+
+		close(tree);
+		return ct_fail(e, err, "make the rootfs %s nodev", new_root);
+	}
+	return tree;
+}
+
+/* tree is the root of the attached copy: the mount point that
+ * pivot_root wants, whatever has happened to the names since. */
+static int enter_and_pivot(int tree, const char *new_root, struct ct_err *e)
+{
+	if (fchdir(tree) < 0)
+		return ct_fail(e, errno, "fchdir into the rootfs %s", new_root);
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return ct_fail(e, errno, "pivot_root %s", new_root);
+	return 0;
+}
+
+int mnt_pivot_root(const char *new_root, uint64_t dev, uint64_t ino, struct ct_err *e)
+{
+	cleanup_close int dir = open_checked(new_root, O_DIRECTORY, dev, ino, "the rootfs", e);
+	cleanup_close int tree = -1;
+
+	if (dir < 0)
+		return -1;
+	tree = root_copy(dir, new_root, e);
+	if (tree < 0)
+		return -1;
+	if (move_mount(tree, "", dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return ct_fail(e, errno, "move_mount the rootfs onto %s", new_root);
+	return enter_and_pivot(tree, new_root, e);
+}
+
+int mnt_root_open(const char *new_root, uint64_t dev, uint64_t ino, struct ct_err *e)
+{
+	cleanup_close int dir = open_checked(new_root, O_DIRECTORY, dev, ino, "the rootfs", e);
+
+	return dir < 0 ? -1 : root_copy(dir, new_root, e);
+}
+
+/* The copy the parent made is a detached tree; the child, which may not
+ * look the rootfs's path up (see mnt_root_open), attaches it on top of
+ * its own / (a private mount namespace: nobody else sees it) and
+ * pivots into it as above. */
+int mnt_pivot_root_tree(int tree, const char *new_root, struct ct_err *e)
+{
+	if (move_mount(tree, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return ct_fail(e, errno, "move_mount the rootfs %s", new_root);
+	return enter_and_pivot(tree, new_root, e);
+}
+
+/* proc or sysfs, made detached (fd), attached after pivot_root on a
+ * directory opened with no link followed: a link the rootfs put at /proc
+ * is refused, never followed. The caller keeps fd: it is this mount
+ * whatever is renamed later, and the masks are found from it. */
+int mnt_attach_anchor(int fd, const char *target, struct ct_err *e)
+{
+	cleanup_close int dir = open2(AT_FDCWD, target, O_PATH | O_DIRECTORY | O_NOFOLLOW,
+				      RESOLVE_NO_SYMLINKS);
+	struct statfs sf;
+
+	if (dir < 0 && errno == ENOENT && mkdir(target, 0755) == 0)
+		dir = open2(AT_FDCWD, target, O_PATH | O_DIRECTORY | O_NOFOLLOW, RESOLVE_NO_SYMLINKS);
+	if (dir < 0) {
+		int err = errno;
+		struct stat st;
+
+		if (lstat(target, &st) == 0 && S_ISLNK(st.st_mode))
+			return ct_fail(e, 0, "mount on %s: the target is a symbolic link in the rootfs",
+				       target);
+		return ct_fail(e, err, "open the mount point %s with no link followed", target);
+	}
+	if (fstatfs(fd, &sf) < 0)
+		return ct_fail(e, errno, "statfs the file system for %s", target);
+	if (sf.f_type != PROC_SUPER_MAGIC && sf.f_type != SYSFS_MAGIC)
+		return ct_fail(e, 0, "the file system for %s is not proc or sysfs", target);
+	if (move_mount(fd, "", dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return ct_fail(e, errno, "mount on %s", target);
+	return 0;
+}
+
+/* One mask, found from the proc or sysfs mount's descriptor: /dev/null
+ * bound over a file, an empty read-only tmpfs over a directory, or the
+ * thing itself bound read-only: beneath it,
+ * no link followed, on that same mount (RESOLVE_NO_XDEV, so it is that
+ * proc or sysfs and nothing mounted over a part of it). A path the
+ * running kernel lacks is skipped: procfs and sysfs are the kernel's, so
+ * the rootfs can no longer make one seem absent. Anything else fails the
+ * run: a mask that cannot be applied is never skipped. */
+int mnt_mask(int anchor, const char *rel, const char *target, int how, struct ct_err *e)
+{
+	/* Not closed here: the workdir step closes every descriptor of the
+	 * setup with one close_range (two calls a mask fewer), and all are
+	 * close-on-exec in any case. */
+	int dst = open2(anchor, rel, O_PATH | O_NOFOLLOW,
+			RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV);
+	int tree;
+	struct stat st;
+
+	if (dst < 0 && errno == ENOENT)
+		return 0;
+	if (dst < 0)
+		return ct_fail(e, errno, "mask %s", target);
+	if (how == MNT_MASK_READONLY) {
+		struct mount_attr attr = {
+			.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				    MOUNT_ATTR_NOEXEC,
+		};
+
+		tree = open_tree(dst, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+					  AT_RECURSIVE);
+		if (tree < 0 ||
+		    mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+			return ct_fail(e, errno, "make %s read-only", target);
+	} else {
+		/* The kind of mask must be the kind of file: the kernel would
+		 * refuse a directory on a file, and a mask must never fail
+		 * quietly. */
+		if (fstat(dst, &st) < 0)
+			return ct_fail(e, errno, "mask %s", target);
+		if (S_ISDIR(st.st_mode) != (how == MNT_MASK_DIR))
+			return ct_fail(e, 0, "mask %s: it is %sa directory", target,
+				       S_ISDIR(st.st_mode) ? "" : "not ");
+		if (how == MNT_MASK_DIR) {
+			tree = mnt_fs_open("tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, e);
+			if (tree < 0)
+				return -1;
+		} else {
+			struct stat null;
+
+			/* /dev/null is looked up by name in the container's
+			 * /dev, so what was found is checked to be the null
+			 * device: a rootfs that moved /dev gets a failed run,
+			 * never a mask of its own choosing. */
+			tree = open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+			if (tree < 0 || fstat(tree, &null) < 0)
+				return ct_fail(e, errno, "mask %s: open_tree /dev/null", target);
+			if (!S_ISCHR(null.st_mode) || null.st_rdev != makedev(1, 3))
+				return ct_fail(e, 0, "mask %s: /dev/null is not the null device", target);
+		}
+	}
+	if (move_mount(tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return ct_fail(e, errno, "mask %s", target);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "devices.h"
 #include "plan.h"
 #include "util.h"
 
@@ -68,6 +69,10 @@ static struct step *add(struct plan *p, enum step_kind kind, enum step_side side
 
 static const struct ct_loc nowhere;
 
+/* The container's cgroup per hierarchy: one for each of the controllers
+ * the spec may limit, then one for each of the host's other hierarchies. */
+#define N_LEAVES (CTRL__N + HOST_HIER_MAX)
+
 static struct step *cg_step(struct plan *p, enum step_kind kind, enum cg_ctrl c,
 			    const char *dir, const char *file, const char *value,
 			    struct ct_loc from)
@@ -115,6 +120,22 @@ static void cpuset_fill(struct plan *p, const char *dir, const struct spec *spec
 	} else {
 		cg_step(p, STEP_CG_COPY, CTRL_CPUSET, dir, "cpuset.cpus", NULL, nowhere);
 	}
+}
+
+/* Is word one of the comma-separated items of list? */
+static bool in_list_of(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *c = list; *c;) {
+		size_t len = strcspn(c, ",");
+
+		if (len == n && strncmp(c, word, n) == 0)
+			return true;
+		c += len;
+		c += *c == ',';
+	}
+	return false;
 }
 
 static bool uses(const struct spec *spec, enum cg_ctrl c)
@@ -171,6 +192,19 @@ static void limits(struct plan *p, const struct spec *spec, const struct host *h
 		if (h->memsw)
 			cg_step(p, STEP_CG_WRITE, c, leaf, "memory.memsw.limit_in_bytes", v,
 				spec->res.memory_at);
+		/* v1 charges socket buffers to nothing unless this is set (v2
+		 * counts them in memory.max): without it a container holds as
+		 * much of the host's memory in TCP queues as the host's
+		 * tcp_mem lets every socket together. Set before any socket
+		 * exists in the cgroup: the kernel starts counting at the
+		 * first write. */
+		if (h->kmem_tcp)
+			cg_step(p, STEP_CG_WRITE, c, leaf, "memory.kmem.tcp.limit_in_bytes", v,
+				spec->res.memory_at);
+		else
+			p->note = "on this host a cgroup v1 memory limit does not cover socket buffers "
+				  "(no memory.kmem.tcp.limit_in_bytes): TCP queues are charged to no "
+				  "container";
 		break;
 	case CTRL_CPU:
 		if (spec->res.has_cpu_shares) {
@@ -200,39 +234,68 @@ static void limits(struct plan *p, const struct spec *spec, const struct host *h
 	}
 }
 
-/* Per used controller: <parent>/ctlaunch (shared by all containers),
- * then <parent>/ctlaunch/<name> with the limits. The leaves are kept in
- * leaf[] for the placement steps after clone. */
-static int plan_cgroups_v1(struct plan *p, const struct spec *spec, const struct host *h,
-			const struct plan_opts *o, const char **leaf, struct ct_err *e)
+/* The shared <parent>/ctlaunch, then <parent>/ctlaunch/<name>, in one
+ * hierarchy; returns the leaf. */
+static const char *v1_dirs(struct plan *p, const char *mount, const char *own,
+			   const struct plan_opts *o, enum cg_ctrl c, const struct spec *spec,
+			   char **shared)
 {
+	const char *parent = o->cgroup_parent ? o->cgroup_parent : own;
+	const char *leaf;
+
+	if (strcmp(parent, "/") == 0)
+		parent = "";
+	*shared = pfmt(p, "%s%s/ctlaunch", mount, parent);
+	cg_mkdir(p, c, *shared, true);
+	if (c == CTRL_CPUSET)
+		cpuset_fill(p, *shared, spec, false);
+	leaf = pfmt(p, "%s/%s", *shared, spec->name);
+	cg_mkdir(p, c, leaf, false);
+	return leaf;
+}
+
+/* A cgroup of the container's own in every hierarchy, limits or not, as
+ * runc and crun make: the cgroup namespace's root is then the
+ * container's cgroup in each, and a hierarchy it mounts from inside
+ * (with CAP_SYS_ADMIN, or in a user namespace of its own) shows it
+ * nothing else: no sibling, no host cgroup, no release_agent (which only
+ * the real root has). The limits go in the hierarchies of their
+ * controllers; the device policy in the devices hierarchy. The leaves
+ * are kept in leaf[] for the placement steps after clone. */
+static int plan_cgroups_v1(struct plan *p, const struct spec *spec, const struct host *h,
+			   const struct plan_opts *o, const char **leaf, struct ct_err *e)
+{
+	char *shared;
+
 	for (int c = 0; c < CTRL__N; c++) {
 		const struct host_cgroup *hc = &h->ctrl[c];
-		const char *parent;
-		char *shared;
 
-		leaf[c] = NULL;
-		if (!uses(spec, (enum cg_ctrl)c))
-			continue;
-		if (!hc->mount) {
+		if (!hc->mount && uses(spec, (enum cg_ctrl)c)) {
 			const char *key;
 			struct ct_loc at = first_use(spec, (enum cg_ctrl)c, &key);
 
 			return ct_fail(e, 0, "%s:%u:%u: %s: the %s cgroup controller is not mounted on this host",
 				       spec->file, at.line, at.col, key, cg_ctrl_name[c]);
 		}
-		parent = o->cgroup_parent ? o->cgroup_parent : hc->own;
-		if (strcmp(parent, "/") == 0)
-			parent = "";
-		shared = pfmt(p, "%s%s/ctlaunch", hc->mount, parent);
-		cg_mkdir(p, (enum cg_ctrl)c, shared, true);
-		if (c == CTRL_CPUSET)
-			cpuset_fill(p, shared, spec, false);
-		leaf[c] = pfmt(p, "%s/%s", shared, spec->name);
-		cg_mkdir(p, (enum cg_ctrl)c, leaf[c], false);
-		limits(p, spec, h, (enum cg_ctrl)c, leaf[c]);
-		if (c == CTRL_MEMORY)
+		if (!hc->mount)
+			continue;
+		leaf[c] = v1_dirs(p, hc->mount, hc->own, o, (enum cg_ctrl)c, spec, &shared);
+		/* cpuset always: a new cpuset is empty, and the kernel
+		 * refuses a task in it (see cpuset_fill). */
+		if (uses(spec, (enum cg_ctrl)c) || c == CTRL_CPUSET)
+			limits(p, spec, h, (enum cg_ctrl)c, leaf[c]);
+		if (c == CTRL_MEMORY && uses(spec, CTRL_MEMORY))
 			p->oom_file = pfmt(p, "%s/memory.oom_control", leaf[c]);
+	}
+	for (size_t i = 0; i < h->n_hier; i++) {
+		const struct host_hier *hh = &h->hier[i];
+		const char *dir = v1_dirs(p, hh->mount, hh->own, o, CTRL__N, spec, &shared);
+
+		leaf[CTRL__N + i] = dir;
+		/* Before the container exists, as the limits: whatever
+		 * capabilities it has, no node but these opens. */
+		if (hh->data && in_list_of(hh->data, "devices"))
+			cg_step(p, STEP_DEVICES, CTRL__N, dir, "devices.allow", NULL, nowhere);
 	}
 	return 0;
 }
@@ -286,7 +349,10 @@ static void limits_v2(struct plan *p, const struct spec *spec, const char *leaf)
 		cpulist_step(p, leaf, "cpuset.cpus", &spec->res.cpus, spec->res.cpus_at);
 	if (spec->res.has_pids) {
 		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.pids);
-		cg_step(p, STEP_CG_WRITE, CTRL_PIDS, leaf, "pids.max", v, spec->res.pids_at);
+		/* The default alone: skipped where the controller could not
+		 * be handed down (see plan_cgroups_v2). */
+		cg_step(p, STEP_CG_WRITE, CTRL_PIDS, leaf, "pids.max", v, spec->res.pids_at)
+			->u.cg.optional = !spec->res.pids_at.line;
 	}
 }
 
@@ -343,26 +409,47 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 		p->lock_dir = true;
 	}
 
-	/* "/sys/fs/cgroup", "/sys/fs/cgroup/a", ..., top. */
-	for (const char *slash = parent;; slash = strchr(slash + 1, '/')) {
+	/* The default pids limit alone never refuses a run: from a cgroup
+	 * that holds other processes (a login shell's) the kernel will not
+	 * hand pids down, and the run goes on without it, as it would have
+	 * without the default. */
+	bool optional = strcmp(enable, "+pids") == 0 && !spec->res.pids_at.line;
+
+	/* "/sys/fs/cgroup", "/sys/fs/cgroup/a", ..., top; nothing to hand
+	 * down when no controller is used (and none is there for the
+	 * default pids limit). */
+	for (const char *slash = parent; *enable; slash = strchr(slash + 1, '/')) {
 		size_t n = strlen("/sys/fs/cgroup") + (size_t)((slash ? slash : parent + strlen(parent)) - parent);
 
 		deepest = cg_step(p, STEP_CG_ENABLE, CTRL__N, pfmt(p, "%.*s", (int)n, top),
 				  "cgroup.subtree_control", enable, nowhere);
+		deepest->u.cg.optional = optional;
 		if (!slash || !*slash)
 			break;
 	}
 	/* Even at what looks like the root: in a cgroup namespace it is
 	 * not, and the executor tells the two apart. */
-	deepest->u.cg.supervise = true;
+	if (deepest)
+		deepest->u.cg.supervise = true;
 	cg_mkdir(p, CTRL__N, shared, true);
-	cg_step(p, STEP_CG_ENABLE, CTRL__N, shared, "cgroup.subtree_control", enable, nowhere)
-		->u.cg.shared = true;
+	if (*enable) {
+		struct step *st = cg_step(p, STEP_CG_ENABLE, CTRL__N, shared, "cgroup.subtree_control",
+					  enable, nowhere);
+
+		st->u.cg.shared = true;
+		st->u.cg.optional = optional;
+	}
 	cg_mkdir(p, CTRL__N, dir_leaf, false);
 	limits_v2(p, spec, dir_leaf);
-	for (int c = 0; c < CTRL__N; c++)
-		if (uses(spec, (enum cg_ctrl)c))
-			leaf[c] = dir_leaf;
+	/* v2 has no devices controller: the kernel runs the cgroup's
+	 * BPF_CGROUP_DEVICE programs instead. Loading one takes
+	 * CAP_SYS_ADMIN (or CAP_BPF) in the host's user namespace: root
+	 * only. A rootless container gets none, and needs none for mknod,
+	 * which its user namespace refuses, and its mounts are nodev. */
+	if (h->euid == 0)
+		cg_step(p, STEP_DEVICES, CTRL__N, dir_leaf, NULL, NULL, nowhere);
+	/* Limits or not: the container has its own cgroup (see v1). */
+	leaf[0] = dir_leaf;
 	return 0;
 }
 
@@ -401,26 +488,59 @@ static int plan_cgroups(struct plan *p, const struct spec *spec, const struct ho
 {
 	struct ct_loc at = { 0 };
 	const char *key = first_limit(spec, &at);
+	struct spec eff;
 
-	for (int c = 0; c < CTRL__N; c++)
-		leaf[c] = NULL;
-	if (!key)
-		return 0;
-	/* Never a silent run without the limits the spec asked for. */
-	if (h->euid != 0 && h->layout != CG_UNIFIED)
+	for (int i = 0; i < N_LEAVES; i++)
+		leaf[i] = NULL;
+	/* Never a silent run without the limits the spec asked for; a run
+	 * without the default pids limit, where it cannot be had, is one. */
+	if (h->euid != 0 && h->layout != CG_UNIFIED) {
+		if (!key)
+			return 0;
 		return ct_fail(e, 0,
 			       "%s:%u:%u: %s: cannot be applied by an ordinary user (uid %u): cgroup v1 "
 			       "hierarchies cannot be delegated (run ctlaunch as root, or without limits)",
 			       spec->file, at.line, at.col, key, (unsigned)h->euid);
-	if (h->euid != 0 && !h->cg_writable && !o->cgroup_parent)
+	}
+	if (h->euid != 0 && !h->cg_writable && !o->cgroup_parent) {
+		if (!key)
+			return 0;
 		return ct_fail(e, 0,
 			       "%s:%u:%u: %s: cannot be applied by uid %u: its cgroup %s is not delegated "
 			       "to it (run ctlaunch under systemd-run --user --scope -p Delegate=yes, or as root)",
 			       spec->file, at.line, at.col, key, (unsigned)h->euid,
 			       h->cg_own ? h->cg_own : "/");
+	}
+	if (h->layout == CG_NONE && !key)
+		return 0;
+	/* The default pids limit where the pids controller is there to
+	 * hold it; the planner's own copy of the spec, so nothing else
+	 * sees a key the spec does not have. */
+	eff = *spec;
+	if (!spec->res.has_pids && h->ctrl[CTRL_PIDS].mount) {
+		eff.res.has_pids = true;
+		eff.res.pids = PIDS_DEFAULT;
+		eff.res.pids_at = nowhere;
+	}
 	if (h->layout == CG_UNIFIED)
-		return plan_cgroups_v2(p, spec, h, o, leaf, e);
-	return plan_cgroups_v1(p, spec, h, o, leaf, e);
+		return plan_cgroups_v2(p, &eff, h, o, leaf, e);
+	return plan_cgroups_v1(p, &eff, h, o, leaf, e);
+}
+
+const char *plan_warning(const struct spec *spec, const struct host *h)
+{
+	uint64_t keep = ((CAPS_DEFAULT & ~spec->caps_drop) | spec->caps_add) & CAPS_KNOWN;
+
+	/* v1 has no nsdelegate: a cgroup namespace's root is writable by
+	 * whoever may write the files, and CAP_SYS_ADMIN mounts the
+	 * hierarchy read-write again. Not in a user namespace of its own:
+	 * the files are host root's, whose id it does not have. */
+	if (h->euid == 0 && !spec->userns && (h->layout == CG_V1 || h->layout == CG_HYBRID) &&
+	    (keep & CAPS_BIT(21)))
+		return "CAP_SYS_ADMIN on cgroup v1: the container can remount its cgroups "
+		       "read-write and lift its own limits and device rules (v1 has no "
+		       "nsdelegate; see ctlaunch(1), SECURITY)";
+	return NULL;
 }
 
 static struct step *mnt(struct plan *p, const char *source, const char *target,
@@ -526,10 +646,27 @@ static void dev_nodes(struct plan *p, unsigned first_slot)
 }
 
 /* Kernel interfaces a container has no business reading or changing,
- * as runc and podman hide them: files get /dev/null bound over them,
- * directories an empty read-only tmpfs; the rest are made read-only.
- * Paths the running kernel lacks are skipped. */
-static void plan_masks(struct plan *p)
+ * as runc and podman hide them: files get an empty read-only file bound
+ * over them, directories an empty read-only directory; the rest are made
+ * read-only. Each is found from the descriptor of the proc or sysfs
+ * mount the executor made (slot), never by a path through the rootfs:
+ * whoever can write the rootfs's top directory could rename proc/ and
+ * put a link or an empty directory there while the container starts,
+ * and a mask applied by path would then miss the real proc (issue 10,
+ * class 2). Paths the running kernel lacks are skipped; any other
+ * failure fails the run. */
+static void mask(struct plan *p, const char *target, unsigned slot, int how)
+{
+	struct step *s = add(p, STEP_MASK, SIDE_CHILD, nowhere);
+	const char *rel = strchr(target + 1, '/');
+
+	s->u.mask.target = pstr(p, target);
+	s->u.mask.rel = pstr(p, rel + 1);
+	s->u.mask.slot = slot;
+	s->u.mask.how = how;
+}
+
+static void plan_masks(struct plan *p, unsigned proc, unsigned sys)
 {
 	static const char *const mask_files[] = {
 		"/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
@@ -542,25 +679,20 @@ static void plan_masks(struct plan *p)
 	static const char *const readonly[] = {
 		"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 	};
-	const unsigned long locked = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
 	for (size_t i = 0; i < sizeof mask_files / sizeof mask_files[0]; i++)
-		mnt(p, "/dev/null", mask_files[i], NULL, MS_BIND, NULL, nowhere)->u.mnt.optional = true;
+		mask(p, mask_files[i], proc, MASK_FILE);
 	for (size_t i = 0; i < sizeof mask_dirs / sizeof mask_dirs[0]; i++)
-		mnt(p, "tmpfs", mask_dirs[i], "tmpfs", MS_RDONLY | locked, "size=0", nowhere)
-			->u.mnt.optional = true;
-	for (size_t i = 0; i < sizeof readonly / sizeof readonly[0]; i++) {
-		mnt(p, readonly[i], readonly[i], NULL, MS_BIND | MS_REC, NULL, nowhere)
-			->u.mnt.optional = true;
-		mnt(p, NULL, readonly[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked, NULL,
-		    nowhere)->u.mnt.optional = true;
-	}
+		mask(p, mask_dirs[i], strncmp(mask_dirs[i], "/sys/", 5) == 0 ? sys : proc, MASK_DIR);
+	for (size_t i = 0; i < sizeof readonly / sizeof readonly[0]; i++)
+		mask(p, readonly[i], proc, MASK_READONLY);
 }
 
 /* The container's own cgroups, read-only at /sys/fs/cgroup: after the
  * cgroup namespace each hierarchy's root is the container's cgroup, so
  * a lab can read its memory.usage_in_bytes and its limits, and change
- * nothing. */
+ * nothing. Every hierarchy is there, as the container has a cgroup in
+ * each. */
 static void plan_cgroupfs(struct plan *p, const struct host *h, const char *const *leaf)
 {
 	const unsigned long locked = MS_NOSUID | MS_NODEV | MS_NOEXEC;
@@ -568,27 +700,29 @@ static void plan_cgroupfs(struct plan *p, const struct host *h, const char *cons
 	if (h->layout == CG_NONE)
 		return;
 	if (h->layout == CG_UNIFIED) {
-		bool any = false;
-
-		for (int c = 0; c < CTRL__N; c++)
-			any = any || leaf[c];
-		if (any)
+		if (leaf[0])
 			mnt(p, "cgroup2", "/sys/fs/cgroup", "cgroup2", MS_RDONLY | locked, NULL,
 			    nowhere);
 		return;
 	}
 	mnt(p, "tmpfs", "/sys/fs/cgroup", "tmpfs", locked, "mode=755,size=64k", nowhere);
-	for (int c = 0; c < CTRL__N; c++) {
-		const char *base;
+	for (int c = 0; c < N_LEAVES; c++) {
+		const char *mount, *data, *base;
 
-		/* Only where the container has a cgroup of its own: in the
-		 * others the namespace's root would be ctlaunch's cgroup, and
-		 * the container would see every sibling's limits. */
-		if (!leaf[c] || !h->ctrl[c].controllers)
+		if (!leaf[c])
 			continue;
-		base = strrchr(h->ctrl[c].mount, '/');
-		mnt(p, "cgroup", pfmt(p, "/sys/fs/cgroup/%s", base ? base + 1 : h->ctrl[c].mount),
-		    "cgroup", MS_RDONLY | locked, h->ctrl[c].controllers, nowhere);
+		mount = c < CTRL__N ? h->ctrl[c].mount : h->hier[c - CTRL__N].mount;
+		data = c < CTRL__N ? h->ctrl[c].controllers : h->hier[c - CTRL__N].data;
+		if (c < CTRL__N && !data)
+			continue;
+		base = strrchr(mount, '/');
+		base = base ? base + 1 : mount;
+		if (data)
+			mnt(p, "cgroup", pfmt(p, "/sys/fs/cgroup/%s", base), "cgroup",
+			    MS_RDONLY | locked, data, nowhere);
+		else
+			mnt(p, "cgroup2", pfmt(p, "/sys/fs/cgroup/%s", base), "cgroup2",
+			    MS_RDONLY | locked, NULL, nowhere);
 	}
 	mnt(p, NULL, "/sys/fs/cgroup", NULL, MS_REMOUNT | MS_RDONLY | locked, "mode=755,size=64k",
 	    nowhere);
@@ -604,6 +738,8 @@ static void early_fs(struct plan *p, const char *fstype, unsigned long flags, un
 	s->u.mnt.slot = slot;
 }
 
+/* proc and sysfs: attached by descriptor to a directory opened without
+ * links, and their descriptors kept for the masks. */
 static void early_attach(struct plan *p, const char *fstype, const char *target, unsigned slot)
 {
 	struct step *s = add(p, STEP_BIND_ATTACH, SIDE_CHILD, nowhere);
@@ -611,6 +747,7 @@ static void early_attach(struct plan *p, const char *fstype, const char *target,
 	s->u.bind.source = pstr(p, fstype);
 	s->u.bind.target = pstr(p, target);
 	s->u.bind.slot = slot;
+	s->u.bind.anchor = true;
 }
 
 static unsigned depth_of(const char *path)
@@ -639,17 +776,20 @@ static void sorted_mounts(const struct spec *spec, const struct spec_mount **out
  * source is opened as a detached copy (open_tree) while the host is still
  * in reach, and attached after pivot_root, where every path, links and
  * all, resolves inside the new root (the class of CVE-2021-30465). */
-static void plan_bind_open(struct plan *p, const struct spec_mount **m, size_t n)
+static void plan_bind_open(struct plan *p, const struct spec_mount **m, size_t n,
+			   enum step_side side)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct step *s;
 
 		if (m[i]->type != MOUNT_BIND)
 			continue;
-		s = add(p, STEP_BIND_OPEN, SIDE_CHILD, m[i]->source_at);
+		s = add(p, STEP_BIND_OPEN, side, m[i]->source_at);
 		s->u.bind.source = pstr(p, m[i]->source);
 		s->u.bind.slot = (unsigned)i;
 		s->u.bind.readonly = m[i]->readonly;
+		s->u.bind.dev = m[i]->source_dev;
+		s->u.bind.ino = m[i]->source_ino;
 	}
 }
 
@@ -681,52 +821,84 @@ static void plan_spec_mounts(struct plan *p, const struct spec_mount **m, size_t
  * - / becomes rprivate before any other mount, or every mount below
  *   would propagate to the host's namespace (shared is the systemd
  *   default);
- * - the rootfs is bind-mounted on itself before pivot_root, which needs
- *   new_root to be a mount point;
- * - /proc, /dev and /sys are mounted after pivot_root, so their targets
- *   resolve inside the new root and a symlink in the rootfs cannot send
- *   them to the host; proc then also belongs to the new pid namespace. */
+ * - the rootfs is opened once, by a path with no link in it, and checked
+ *   to be the directory --check saw; a nodev copy of it is moved onto it
+ *   by that descriptor and pivot_root enters it by descriptor too, so a
+ *   rename in a directory on its path can never make the container's
+ *   root another tree (issue 15, class 1);
+ * - proc and sysfs are made detached (fsmount) and attached by
+ *   descriptor after pivot_root, so their targets resolve inside the new
+ *   root, and every mask is applied from their descriptors; proc then
+ *   also belongs to the new pid namespace. */
+/* The tree slot of the rootfs's copy when the parent makes it: after
+ * the spec's mounts, the device nodes, proc and sysfs. */
+#define ROOT_SLOT(spec) ((unsigned)(spec)->n_mounts + (unsigned)N_DEV_NODES + 2)
+
+/* Root's user namespace is made with the ids of its range (see
+ * plan_build), and the child has them on the host: the host's path to
+ * the rootfs or a bind source may be root's alone (build/private), so
+ * ctlaunch opens and copies those trees itself before the clone, and
+ * the child only attaches them. */
+static bool owner_prepares(const struct plan *p)
+{
+	return p->userns && !p->rootless;
+}
+
+/* Before the clone, by root: the rootfs and the spec's bind sources,
+ * opened with no link followed, checked by device and inode, copied. */
+static void plan_owner_trees(struct plan *p, const struct spec *spec)
+{
+	const struct spec_mount **m = own(p, xcalloc(spec->n_mounts + 1, sizeof *m));
+	struct step *s;
+
+	sorted_mounts(spec, m);
+	s = add(p, STEP_ROOT_OPEN, SIDE_PARENT, spec->rootfs_at);
+	s->u.root.path = pstr(p, spec->rootfs);
+	s->u.root.dev = spec->rootfs_dev;
+	s->u.root.ino = spec->rootfs_ino;
+	s->u.root.slot = ROOT_SLOT(spec);
+	plan_bind_open(p, m, spec->n_mounts, SIDE_PARENT);
+}
+
 static void plan_mounts(struct plan *p, const struct spec *spec, const struct host *h,
 			const char *const *leaf)
 {
 	const unsigned long nosuid_nodev_noexec = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	const struct spec_mount **m = own(p, xcalloc(spec->n_mounts + 1, sizeof *m));
 	const unsigned slot = (unsigned)spec->n_mounts;
+	const unsigned proc = slot + N_DEV_NODES, sys = proc + 1;
+	struct step *s;
 
 	sorted_mounts(spec, m);
 	mnt(p, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, nowhere);
-	mnt(p, spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL, spec->rootfs_at);
-	/* The rootfs is not trusted: a device node in it must not open the
-	 * host's disk. The container's devices are the ones made in /dev. */
-	mnt(p, NULL, spec->rootfs, NULL, MS_BIND | MS_REMOUNT | MS_NODEV, NULL, spec->rootfs_at);
-	plan_bind_open(p, m, spec->n_mounts);
-	if (p->userns) {
+	if (!owner_prepares(p))
+		plan_bind_open(p, m, spec->n_mounts, SIDE_CHILD);
+	if (p->userns)
 		dev_open(p, slot);
-		/* In a user namespace the kernel mounts a new proc or sysfs
-		 * only where one is already fully visible (mount_too_revealing):
-		 * made here, while the host's are, and attached after
-		 * pivot_root like the binds. */
-		early_fs(p, "proc", nosuid_nodev_noexec, slot + N_DEV_NODES);
-		early_fs(p, "sysfs", MS_RDONLY | nosuid_nodev_noexec, slot + N_DEV_NODES + 1);
-	}
-	path_step(p, STEP_PIVOT_ROOT, spec->rootfs, NULL, spec->rootfs_at);
+	/* In a user namespace the kernel mounts a new proc or sysfs only
+	 * where one is already fully visible (mount_too_revealing): made
+	 * here, while the host's are, and attached after pivot_root. Root
+	 * does the same, so both anchor the masks on the same descriptors. */
+	early_fs(p, "proc", nosuid_nodev_noexec, proc);
+	early_fs(p, "sysfs", MS_RDONLY | nosuid_nodev_noexec, sys);
+	s = add(p, STEP_PIVOT_ROOT, SIDE_CHILD, spec->rootfs_at);
+	s->u.root.path = pstr(p, spec->rootfs);
+	s->u.root.dev = spec->rootfs_dev;
+	s->u.root.ino = spec->rootfs_ino;
+	s->u.root.prepared = owner_prepares(p);
+	s->u.root.slot = ROOT_SLOT(spec);
 	add(p, STEP_UMOUNT_OLD, SIDE_CHILD, nowhere);
 	/* Root's child keeps host root's ids in its new namespace, where
 	 * they are unmapped: it could make no file, not even in a tmpfs of
 	 * its own (EOVERFLOW). From here on it is the namespace's root,
 	 * host id userns_uid.start, with the capabilities it has there.
-	 * Not earlier: the host's path to the rootfs may be root's alone
-	 * (build/private), and that id may not search it. The uid change
-	 * clears the parent-death signal: switch_user sets it again. */
+	 * The uid change clears the parent-death signal: switch_user sets
+	 * it again. */
 	if (p->userns && !p->rootless) {
-		struct step *s = add(p, STEP_USER, SIDE_CHILD, spec->userns_at);
-
+		s = add(p, STEP_USER, SIDE_CHILD, spec->userns_at);
 		s->u.user.setgroups = true;
 	}
-	if (p->userns)
-		early_attach(p, "proc", "/proc", slot + N_DEV_NODES);
-	else
-		mnt(p, "proc", "/proc", "proc", nosuid_nodev_noexec, NULL, nowhere);
+	early_attach(p, "proc", "/proc", proc);
 	mnt(p, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
 	    nowhere);
 	dev_nodes(p, slot);
@@ -738,13 +910,10 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 				   : "newinstance,ptmxmode=0666,mode=0620",
 	    nowhere);
 	mnt(p, "shm", "/dev/shm", "tmpfs", nosuid_nodev_noexec, "mode=1777,size=65536k", nowhere);
-	if (p->userns)
-		early_attach(p, "sysfs", "/sys", slot + N_DEV_NODES + 1);
-	else
-		mnt(p, "sysfs", "/sys", "sysfs", MS_RDONLY | nosuid_nodev_noexec, NULL, nowhere);
+	early_attach(p, "sysfs", "/sys", sys);
 	plan_spec_mounts(p, m, spec->n_mounts);
 	/* Masks after the spec's mounts: a mount can never uncover them. */
-	plan_masks(p);
+	plan_masks(p, proc, sys);
 	plan_cgroupfs(p, h, leaf);
 	/* Last, so the spec's mount points could still be made in it; its
 	 * own mounts keep their own modes. */
@@ -780,6 +949,18 @@ static char **plan_env(struct plan *p, const struct spec *spec, const char *host
 		envp[n++] = pfmt(p, "%s=%s", spec->env[i].key, spec->env[i].value);
 	envp[n] = NULL;
 	return envp;
+}
+
+/* The seccomp filter (none when the spec says unconfined). */
+static void seccomp_step(struct plan *p, const struct spec *spec, uint64_t keep)
+{
+	struct step *s;
+
+	if (spec->seccomp == SC_MODE_UNCONFINED)
+		return;
+	s = add(p, STEP_SECCOMP, SIDE_CHILD, spec->seccomp_at);
+	s->u.seccomp.profile = spec->seccomp == SC_MODE_CUSTOM ? spec->seccomp_profile : NULL;
+	s->u.seccomp.caps = keep;
 }
 
 static void plan_exec(struct plan *p, const struct spec *spec, const struct host *h,
@@ -818,6 +999,12 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 	 * starts with. A switch to a non-root user clears permitted and
 	 * effective, and they stay clear. */
 	add(p, STEP_CAPS_BOUND, SIDE_CHILD, spec->caps_at)->u.caps.keep = keep;
+	/* Without no_new_privs the kernel loads a filter only for a
+	 * process with CAP_SYS_ADMIN: then before the user switch, which
+	 * takes it away; what runs after (setgroups, setres[ug]id, capset,
+	 * prctl, execve) is in the default profile's allow-list. */
+	if (!spec->no_new_privileges)
+		seccomp_step(p, spec, keep);
 	/* Root too: setgroups drops the supplementary groups ctlaunch was
 	 * started with, which must not reach the container. */
 	s = add(p, STEP_USER, SIDE_CHILD, spec->user_at);
@@ -825,8 +1012,12 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 	s->u.user.gid = spec->user ? spec->gid : 0;
 	s->u.user.setgroups = !p->rootless || subids(h);
 	add(p, STEP_CAPS, SIDE_CHILD, spec->caps_at)->u.caps.keep = keep;
-	if (spec->no_new_privileges)
+	/* Last before the exec, so that ctlaunch's own steps never meet
+	 * the filter: only the command does. */
+	if (spec->no_new_privileges) {
 		add(p, STEP_NO_NEW_PRIVS, SIDE_CHILD, spec->no_new_privileges_at);
+		seccomp_step(p, spec, keep);
+	}
 	s = add(p, STEP_EXEC, SIDE_CHILD, spec->command_at);
 	s->u.exec.argv = argv;
 	s->u.exec.envp = envp;
@@ -904,7 +1095,7 @@ static bool locks(const struct plan *p)
 int plan_build(const struct spec *spec, const struct host *h, const struct plan_opts *o,
 	       struct plan *p, struct ct_err *e)
 {
-	const char *leaf[CTRL__N] = { 0 };
+	const char *leaf[N_LEAVES] = { 0 };
 	const char *hostname = spec->hostname ? spec->hostname : spec->name;
 	const char *entered = NULL;
 	struct step *s;
@@ -930,6 +1121,8 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 		plan_free(p);
 		return -1;
 	}
+	if (owner_prepares(p))
+		plan_owner_trees(p, spec);
 	s = add(p, STEP_CLONE, SIDE_PARENT, nowhere);
 	/* CLONE_NEWUSER is made first by the kernel, and owns the others. */
 	s->u.clone.flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET |
@@ -948,10 +1141,8 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	 * outside it and no write to cgroup.procs. Not with the range's
 	 * ids: the kernel checks that they may write the cgroup's
 	 * cgroup.procs, and root's cgroup is root's alone. */
-	if (h->layout == CG_UNIFIED && h->clone_into_cgroup && !s->u.clone.as_owner)
-		for (int c = 0; c < CTRL__N; c++)
-			if (leaf[c])
-				s->u.clone.cgroup = pstr(p, entered = leaf[c]);
+	if (h->layout == CG_UNIFIED && h->clone_into_cgroup && leaf[0] && !s->u.clone.as_owner)
+		s->u.clone.cgroup = pstr(p, entered = leaf[0]);
 	/* Root's child needs nothing more of ctlaunch once it exists, so it
 	 * runs in ctlaunch's memory (CLONE_VM|CLONE_VFORK, as posix_spawn)
 	 * while ctlaunch sleeps until its exec: no page tables copied, no
@@ -966,11 +1157,12 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 		add(p, STEP_DIE_WITH_PARENT, SIDE_CHILD, nowhere);
 	if (p->userns)
 		plan_idmaps(p, h);
-	for (int c = 0; c < CTRL__N; c++) {
+	for (int c = 0; c < N_LEAVES; c++) {
 		/* v2 has one cgroup for all controllers: entered once. */
 		if (!leaf[c] || (entered && strcmp(entered, leaf[c]) == 0))
 			continue;
-		cg_step(p, STEP_CG_ENTER, (enum cg_ctrl)c, leaf[c], "cgroup.procs", NULL, nowhere)
+		cg_step(p, STEP_CG_ENTER, c < CTRL__N ? (enum cg_ctrl)c : CTRL__N, leaf[c],
+			"cgroup.procs", NULL, nowhere)
 			->side = vfork ? SIDE_CHILD : SIDE_PARENT;
 		if (h->layout == CG_UNIFIED)
 			entered = leaf[c];

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "caps.h"
+#include "devices.h"
 #include "plan.h"
+#include "syscall_filter.h"
 
 struct flag_name {
 	unsigned long flag;
@@ -150,6 +152,42 @@ static void put_mount(struct out *o, const struct step *s)
 		put(o, " if it exists");
 }
 
+/* Profile, default action, rules: the summary; step_details lists them. */
+static void put_seccomp(struct out *o, const struct step *s)
+{
+	const struct sc_profile *prof = s->u.seccomp.profile;
+	struct sc_profile def = { 0 };
+	char act[64];
+	size_t calls = 0;
+
+	if (!prof) {
+		sc_default_profile(s->u.seccomp.caps, &def);
+		prof = &def;
+	}
+	for (size_t i = 0; i < prof->n_rules; i++)
+		calls += prof->rules[i].n_names;
+	sc_action_format(prof->default_action, prof->default_errno, act, sizeof act);
+	put(o, "seccomp filter %s: %s for any call no rule matches, %zu rules naming %zu calls",
+	    s->u.seccomp.profile ? "custom" : "default (Docker's, with what these capabilities grant)",
+	    act, prof->n_rules, calls);
+	sc_profile_free_rules(&def);
+}
+
+void step_details(const struct step *s, FILE *out)
+{
+	struct sc_profile def = { 0 };
+
+	if (s->kind != STEP_SECCOMP)
+		return;
+	if (s->u.seccomp.profile) {
+		sc_profile_print(s->u.seccomp.profile, out);
+		return;
+	}
+	sc_default_profile(s->u.seccomp.caps, &def);
+	sc_profile_print(&def, out);
+	sc_profile_free_rules(&def);
+}
+
 void step_format(const struct plan *p, const struct step *s, char *buf, size_t size)
 {
 	struct out o = { buf, size, 0 };
@@ -164,12 +202,30 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	case STEP_CG_WRITE:
 		put(&o, "write %s = %s in %s%s", s->u.cg.file, s->u.cg.value, s->u.cg.dir,
 		    s->u.cg.optional ? " if the kernel has it" : "");
+		/* The one limit that is there without a spec key. */
+		if (!s->from.line && strcmp(s->u.cg.file, "pids.max") == 0)
+			put(&o, " (the default; resources.pids sets another)");
 		break;
 	case STEP_CG_ENABLE:
 		put(&o, "enable %s in %s/cgroup.subtree_control", s->u.cg.value, s->u.cg.dir);
 		if (s->u.cg.supervise)
 			put(&o, " (first moving ctlaunch, if it is alone there, into %s/%s)",
 			    s->u.cg.dir, CG_SUPERVISOR);
+		if (s->u.cg.optional)
+			put(&o, "; if refused, no default pids limit");
+		break;
+	case STEP_DEVICES:
+		if (s->u.cg.file)
+			put(&o, "devices: write a to devices.deny, then allow");
+		else
+			put(&o, "devices: attach a BPF_CGROUP_DEVICE program (BPF_F_ALLOW_MULTI) allowing only");
+		for (size_t i = 0; i < n_dev_rules; i++) {
+			char rule[24];
+
+			dev_rule_format(i, rule, sizeof rule);
+			put(&o, "%s%s", i ? ", " : " ", rule);
+		}
+		put(&o, " in %s", s->u.cg.dir);
 		break;
 	case STEP_IDMAP:
 		put(&o, "write %s to /proc/<child pid>/%cid_map%s", s->u.idmap.map, s->u.idmap.which,
@@ -241,7 +297,8 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	case STEP_RESOLVE:
 		put(&o, "find ");
 		put_word(&o, s->u.exec.argv[0]);
-		put(&o, " in PATH; refuse ctlaunch's own binary (CVE-2019-5736)");
+		put(&o, " in PATH, open it and its #! interpreters; refuse ctlaunch's own binary "
+			"(CVE-2019-5736)");
 		break;
 	case STEP_RLIMIT:
 		put(&o, "setrlimit %s", s->u.rlimit.name);
@@ -258,7 +315,8 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		if (s->u.bind.device)
 			put(&o, "open_tree %s (OPEN_TREE_CLONE): the host's device", s->u.bind.source);
 		else
-			put(&o, "open_tree %s (OPEN_TREE_CLONE|AT_RECURSIVE) nodev%s", s->u.bind.source,
+			put(&o, "open_tree %s (OPEN_TREE_CLONE|AT_RECURSIVE) nodev%s by descriptor: no link "
+			"followed, the file --check saw", s->u.bind.source,
 			    s->u.bind.readonly ? ", read-only" : "");
 		break;
 	case STEP_FS_OPEN:
@@ -269,9 +327,26 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	case STEP_BIND_ATTACH:
 		put(&o, "move_mount %s to %s%s", s->u.bind.source, s->u.bind.target,
 		    s->u.bind.readonly ? " (read-only)" : "");
+		if (s->u.bind.anchor)
+			put(&o, " by descriptor, no link followed; kept for the masks");
 		break;
+	case STEP_MASK: {
+		static const char *const how[] = {
+			[MASK_FILE] = "with /dev/null",
+			[MASK_DIR] = "with an empty read-only tmpfs",
+			[MASK_READONLY] = "read-only (nosuid, nodev, noexec)",
+		};
+
+		put(&o, "mask %s %s, from the %s descriptor (if the kernel has it)",
+		    s->u.mask.target, how[s->u.mask.how],
+		    strncmp(s->u.mask.target, "/sys/", 5) == 0 ? "sysfs" : "proc");
+		break;
+	}
 	case STEP_NO_NEW_PRIVS:
 		put(&o, "prctl PR_SET_NO_NEW_PRIVS 1");
+		break;
+	case STEP_SECCOMP:
+		put_seccomp(&o, s);
 		break;
 	case STEP_HOSTNAME:
 		put(&o, "sethostname %s", s->u.path.a);
@@ -282,8 +357,17 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	case STEP_MOUNT:
 		put_mount(&o, s);
 		break;
+	case STEP_ROOT_OPEN:
+		put(&o, "open_tree %s (OPEN_TREE_CLONE|AT_RECURSIVE) nodev by descriptor: no link "
+			"followed, the directory --check saw", s->u.root.path);
+		break;
 	case STEP_PIVOT_ROOT:
-		put(&o, "pivot_root %s", s->u.path.a);
+		if (s->u.root.prepared)
+			put(&o, "pivot_root into the copy of %s, attached on / (the parent made it)",
+			    s->u.root.path);
+		else
+			put(&o, "pivot_root %s by descriptor: no link followed, the directory --check saw, "
+				"a nodev copy", s->u.root.path);
 		break;
 	case STEP_UMOUNT_OLD:
 		put(&o, "umount the old root (MNT_DETACH)");
@@ -296,7 +380,7 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		put(&o, "symlink %s -> %s", s->u.path.b, s->u.path.a);
 		break;
 	case STEP_CHDIR:
-		put(&o, "chdir %s", s->u.path.a);
+		put(&o, "chdir %s (in the root, no magic link)", s->u.path.a);
 		break;
 	case STEP_EXEC:
 		put(&o, "exec");
@@ -323,7 +407,7 @@ static const char *const layout_name[] = {
 	[CG_HYBRID] = "cgroup v1 (hybrid)", [CG_UNIFIED] = "cgroup v2",
 };
 
-void plan_print(const struct plan *p, FILE *out)
+void plan_print(const struct plan *p, bool verbose, FILE *out)
 {
 	char line[8192];
 	size_t idx[64], n;
@@ -338,7 +422,11 @@ void plan_print(const struct plan *p, FILE *out)
 		if (s->from.line)
 			fprintf(out, "  # %s:%u:%u", p->file, s->from.line, s->from.col);
 		fputc('\n', out);
+		if (verbose)
+			step_details(s, out);
 	}
+	if (p->note)
+		fprintf(out, "note: %s\n", p->note);
 	n = plan_cleanup_order(p, idx, sizeof idx / sizeof idx[0]);
 	for (size_t i = 0; i < n; i++) {
 		const struct step *s = &p->steps[idx[i]];

@@ -357,6 +357,8 @@ struct walk {
 	struct spec *s;
 	struct spec_mount *mount;   /* the mounts: item being walked */
 	struct spec_rlimit *rlimit; /* the rlimits: entry being walked */
+	struct sc_rule *sc_rule;    /* the seccomp.syscalls: item being walked */
+	struct sc_arg *sc_arg;      /* its args: item being walked */
 };
 
 typedef void key_fn(struct walk *w, const struct ynode *value, const char *path);
@@ -810,6 +812,12 @@ static void k_userns(struct walk *w, const struct ynode *y, const char *path)
 		w->s->userns_at = y->at;
 }
 
+static void k_unsafe_paths(struct walk *w, const struct ynode *y, const char *path)
+{
+	if (boolean(w, y, path, &w->s->unsafe_paths))
+		w->s->unsafe_paths_at = y->at;
+}
+
 static void k_no_new_privileges(struct walk *w, const struct ynode *y, const char *path)
 {
 	if (boolean(w, y, path, &w->s->no_new_privileges))
@@ -1190,16 +1198,312 @@ static void k_resources(struct walk *w, const struct ynode *y, const char *path)
 	walk_map(w, y, path, keys, sizeof keys / sizeof keys[0]);
 }
 
+/* --- seccomp: the OCI runtime spec's linux.seccomp, in YAML ------------- */
+
+/* A number as JSON or YAML writes it: decimal, or 0x hex (masks read
+ * better so). */
+static bool sc_number(struct walk *w, const struct ynode *y, const char *path, uint64_t max,
+		      uint64_t *out)
+{
+	const char *v = scalar(w, y, path);
+	char *end;
+
+	if (!v)
+		return false;
+	errno = 0;
+	*out = strtoull(v, &end, 0);
+	if (*v < '0' || *v > '9' || *end || errno || *out > max) {
+		ct_diag(w->d, w->file, y->at, path,
+			"invalid number '%s' (expected a whole number from 0 to %llu, decimal or 0x hex)",
+			v, (unsigned long long)max);
+		return false;
+	}
+	return true;
+}
+
+static bool sc_action(struct walk *w, const struct ynode *y, const char *path,
+		      enum sc_action *out)
+{
+	const char *v = scalar(w, y, path);
+	int a;
+
+	if (!v)
+		return false;
+	a = sc_action_of(v);
+	if (a >= 0) {
+		*out = (enum sc_action)a;
+		return true;
+	}
+	if (strcmp(v, "SCMP_ACT_NOTIFY") == 0)
+		ct_diag(w->d, w->file, y->at, path,
+			"SCMP_ACT_NOTIFY is not supported (it needs a seccomp agent on a socket)");
+	else
+		ct_diag(w->d, w->file, y->at, path,
+			"unknown action '%s' (expected one of SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, "
+			"SCMP_ACT_KILL, SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, "
+			"SCMP_ACT_TRACE, SCMP_ACT_LOG)", v);
+	return false;
+}
+
+static void k_sc_default_action(struct walk *w, const struct ynode *y, const char *path)
+{
+	sc_action(w, y, path, &w->s->seccomp_profile->default_action);
+}
+
+static void k_sc_default_errno(struct walk *w, const struct ynode *y, const char *path)
+{
+	uint64_t v;
+
+	/* MAX_ERRNO: the kernel's largest errno. */
+	if (sc_number(w, y, path, 4095, &v))
+		w->s->seccomp_profile->default_errno = (uint32_t)v;
+}
+
+static void k_sc_architectures(struct walk *w, const struct ynode *y, const char *path)
+{
+	struct sc_profile *p = w->s->seccomp_profile;
+
+	if (y->type != Y_SEQ) {
+		wrong_type(w, y, path, "a sequence of architectures");
+		return;
+	}
+	for (size_t i = 0; i < y->n; i++) {
+		cleanup_free char *sub = xasprintf("%s[%zu]", path, i);
+		const char *v = scalar(w, y->items[i], sub);
+
+		if (!v)
+			continue;
+		if (!sc_arch_known(v)) {
+			ct_diag(w->d, w->file, y->items[i]->at, sub,
+				"unknown architecture '%s' (expected a name such as "
+				"SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_AARCH64)", v);
+			continue;
+		}
+		if (p->n_archs == SC_MAX_ARCHS) {
+			ct_diag(w->d, w->file, y->items[i]->at, sub, "more than %d architectures",
+				SC_MAX_ARCHS);
+			return;
+		}
+		p->archs[p->n_archs++] = xstrdup(v);
+	}
+}
+
+static void k_sc_names(struct walk *w, const struct ynode *y, const char *path)
+{
+	struct sc_rule *r = w->sc_rule;
+	char **names;
+
+	if (y->type != Y_SEQ) {
+		wrong_type(w, y, path, "a sequence of system call names");
+		return;
+	}
+	if (y->n == 0) {
+		ct_diag(w->d, w->file, y->at, path, "empty (expected at least one system call)");
+		return;
+	}
+	names = xcalloc(y->n, sizeof *names);
+	r->names = (const char *const *)names;
+	for (size_t i = 0; i < y->n; i++) {
+		cleanup_free char *sub = xasprintf("%s[%zu]", path, i);
+		const char *v = scalar(w, y->items[i], sub);
+
+		if (!v)
+			continue;
+		/* A name this libseccomp does not know is skipped when the
+		 * filter is made (a call newer than it); one that cannot be
+		 * a system call's name is a mistake. */
+		if (!*v || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(v)) {
+			ct_diag(w->d, w->file, y->items[i]->at, sub,
+				"invalid system call name '%s' (expected lower-case letters, digits "
+				"and _, e.g. mount)", v);
+			continue;
+		}
+		names[r->n_names++] = xstrdup(v);
+	}
+}
+
+static void k_sc_action(struct walk *w, const struct ynode *y, const char *path)
+{
+	sc_action(w, y, path, &w->sc_rule->action);
+}
+
+static void k_sc_errno(struct walk *w, const struct ynode *y, const char *path)
+{
+	uint64_t v;
+
+	if (sc_number(w, y, path, 4095, &v))
+		w->sc_rule->errno_ret = (uint32_t)v;
+}
+
+static void k_sc_index(struct walk *w, const struct ynode *y, const char *path)
+{
+	uint64_t v;
+
+	if (sc_number(w, y, path, SC_MAX_ARGS - 1, &v))
+		w->sc_arg->index = (unsigned)v;
+}
+
+static void k_sc_value(struct walk *w, const struct ynode *y, const char *path)
+{
+	sc_number(w, y, path, UINT64_MAX, &w->sc_arg->value);
+}
+
+static void k_sc_value_two(struct walk *w, const struct ynode *y, const char *path)
+{
+	sc_number(w, y, path, UINT64_MAX, &w->sc_arg->value_two);
+}
+
+static void k_sc_op(struct walk *w, const struct ynode *y, const char *path)
+{
+	const char *v = scalar(w, y, path);
+	int op;
+
+	if (!v)
+		return;
+	op = sc_op_of(v);
+	if (op < 0) {
+		ct_diag(w->d, w->file, y->at, path,
+			"unknown operator '%s' (expected one of SCMP_CMP_EQ, SCMP_CMP_NE, SCMP_CMP_LT, "
+			"SCMP_CMP_LE, SCMP_CMP_GT, SCMP_CMP_GE, SCMP_CMP_MASKED_EQ)", v);
+		return;
+	}
+	w->sc_arg->op = (enum sc_op)op;
+}
+
+static void k_sc_args(struct walk *w, const struct ynode *y, const char *path)
+{
+	static const struct key keys[] = {
+		{ "index", k_sc_index }, { "value", k_sc_value },
+		{ "valueTwo", k_sc_value_two }, { "op", k_sc_op },
+	};
+	struct sc_rule *r = w->sc_rule;
+
+	if (y->type != Y_SEQ) {
+		wrong_type(w, y, path, "a sequence");
+		return;
+	}
+	if (y->n > SC_MAX_ARGS) {
+		ct_diag(w->d, w->file, y->at, path, "more than %d comparisons", SC_MAX_ARGS);
+		return;
+	}
+	for (size_t i = 0; i < y->n; i++) {
+		cleanup_free char *sub = xasprintf("%s[%zu]", path, i);
+		const struct ynode *item = y->items[i];
+		size_t before = w->d->n;
+
+		w->sc_arg = &r->args[r->n_args++];
+		w->sc_arg->op = (enum sc_op)-1;
+		walk_map(w, item, sub, keys, sizeof keys / sizeof keys[0]);
+		if (w->d->n > before || item->type != Y_MAP)
+			continue;
+		if (!lookup(item, "index"))
+			ct_diag(w->d, w->file, item->at, sub, "index: missing (expected 0 to 5)");
+		if (!lookup(item, "value"))
+			ct_diag(w->d, w->file, item->at, sub, "value: missing");
+		if ((int)w->sc_arg->op < 0)
+			ct_diag(w->d, w->file, item->at, sub, "op: missing (expected e.g. SCMP_CMP_EQ)");
+	}
+	w->sc_arg = NULL;
+}
+
+static void one_sc_rule(struct walk *w, const struct ynode *y, const char *path)
+{
+	static const struct key keys[] = {
+		{ "names", k_sc_names }, { "action", k_sc_action },
+		{ "errnoRet", k_sc_errno }, { "args", k_sc_args },
+	};
+	struct sc_rule *r = w->sc_rule;
+	size_t before = w->d->n;
+
+	r->at = y->at;
+	r->action = (enum sc_action)-1;
+	walk_map(w, y, path, keys, sizeof keys / sizeof keys[0]);
+	if (w->d->n > before || y->type != Y_MAP)
+		return;
+	if (!lookup(y, "names"))
+		ct_diag(w->d, w->file, y->at, path, "names: missing (expected the system calls)");
+	if ((int)r->action < 0)
+		ct_diag(w->d, w->file, y->at, path, "action: missing (expected e.g. SCMP_ACT_ALLOW)");
+	else if (r->action == SC_ERRNO && !lookup(y, "errnoRet"))
+		r->errno_ret = EPERM;
+	else if (lookup(y, "errnoRet") && r->action != SC_ERRNO && r->action != SC_TRACE)
+		ct_diag(w->d, w->file, lookup(y, "errnoRet")->at, path,
+			"errnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one");
+}
+
+static void k_sc_syscalls(struct walk *w, const struct ynode *y, const char *path)
+{
+	struct sc_profile *p = w->s->seccomp_profile;
+
+	if (y->type != Y_SEQ) {
+		wrong_type(w, y, path, "a sequence");
+		return;
+	}
+	p->rules = xcalloc(y->n + 1, sizeof *p->rules);
+	for (size_t i = 0; i < y->n; i++) {
+		cleanup_free char *sub = xasprintf("%s[%zu]", path, i);
+
+		w->sc_rule = &p->rules[p->n_rules++];
+		one_sc_rule(w, y->items[i], sub);
+	}
+	w->sc_rule = NULL;
+}
+
+static void k_seccomp(struct walk *w, const struct ynode *y, const char *path)
+{
+	static const struct key keys[] = {
+		{ "defaultAction", k_sc_default_action }, { "defaultErrnoRet", k_sc_default_errno },
+		{ "architectures", k_sc_architectures },  { "syscalls", k_sc_syscalls },
+	};
+	struct sc_profile *p;
+	size_t before = w->d->n;
+
+	w->s->seccomp_at = y->at;
+	if (y->type == Y_SCALAR && !is_null(y)) {
+		if (strcmp(y->value, "default") == 0)
+			w->s->seccomp = SC_MODE_DEFAULT;
+		else if (strcmp(y->value, "unconfined") == 0)
+			w->s->seccomp = SC_MODE_UNCONFINED;
+		else
+			ct_diag(w->d, w->file, y->at, path,
+				"unknown value '%s' (expected default, unconfined, or a profile: a "
+				"mapping with defaultAction and syscalls)", y->value);
+		return;
+	}
+	if (y->type != Y_MAP) {
+		wrong_type(w, y, path, "default, unconfined or a mapping");
+		return;
+	}
+	p = w->s->seccomp_profile = xcalloc(1, sizeof *p);
+	w->s->seccomp = SC_MODE_CUSTOM;
+	p->at = y->at;
+	p->default_action = (enum sc_action)-1;
+	walk_map(w, y, path, keys, sizeof keys / sizeof keys[0]);
+	if (w->d->n > before)
+		return;
+	if ((int)p->default_action < 0)
+		ct_diag(w->d, w->file, y->at, path,
+			"defaultAction: missing (expected e.g. SCMP_ACT_ERRNO)");
+	else if (p->default_action == SC_ERRNO && !lookup(y, "defaultErrnoRet"))
+		p->default_errno = EPERM;
+	else if (lookup(y, "defaultErrnoRet") && p->default_action != SC_ERRNO &&
+		 p->default_action != SC_TRACE)
+		ct_diag(w->d, w->file, lookup(y, "defaultErrnoRet")->at, path,
+			"defaultErrnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one");
+}
+
 static const struct key top_keys[] = {
 	{ "name", k_name },       { "rootfs", k_rootfs },   { "hostname", k_hostname },
 	{ "command", k_command }, { "env", k_env },         { "workdir", k_workdir },
 	{ "resources", k_resources },
 	{ "user", k_user },
 	{ "readonly_rootfs", k_readonly_rootfs },
+	{ "unsafe_paths", k_unsafe_paths },
 	{ "mounts", k_mounts },
 	{ "capabilities", k_capabilities },
 	{ "no_new_privileges", k_no_new_privileges },
 	{ "rlimits", k_rlimits },
+	{ "seccomp", k_seccomp },
 	{ "userns", k_userns },
 };
 
@@ -1267,7 +1571,7 @@ int spec_load(const char *path, struct spec *spec, struct ct_diags *d)
 	text = read_spec(path, &len, d);
 	if (text && check_text(path, (const unsigned char *)text, len, d) == 0) {
 		struct ynode *root = NULL;
-		struct walk w = { path, d, spec, NULL, NULL };
+		struct walk w = { .file = path, .d = d, .s = spec };
 
 		if (load_tree(path, text, len, d, &root) == 0)
 			walk_spec(&w, root);
@@ -1312,6 +1616,7 @@ void spec_free(struct spec *spec)
 	}
 	free(spec->mounts);
 	free(spec->rlimits);     /* rlimits[].name is static */
+	sc_profile_free(spec->seccomp_profile);
 	memset(spec, 0, sizeof *spec);
 }
 

@@ -228,7 +228,7 @@ load helpers
 	run --separate-stderr ctl "$SPEC"
 	assert_status 125
 	assert_eq "lines" 51 "$(wc -l <<<"$stderr")"
-	assert_line "first" "$SPEC:3:1: bogus1: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, mounts, capabilities, no_new_privileges, rlimits)" "$(head -n 1 <<<"$stderr")"
+	assert_line "first" "$SPEC:3:1: bogus1: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp)" "$(head -n 1 <<<"$stderr")"
 	assert_line "last" "$SPEC: 70 more problems not shown" "$stderr"
 }
 
@@ -239,10 +239,20 @@ load helpers
 		  cpu_shares: 300
 		command: echo ready; read x; echo done
 	EOF
-	local parent=/ctlt-parent-$$-$BATS_TEST_NUMBER mem cpu
+	local parent=/ctlt-parent-$$-$BATS_TEST_NUMBER mem cpu h all=()
 	mem=$(cg_mount memory)$parent
 	cpu=$(cg_mount cpu)$parent
-	mkdir "$mem" "$cpu"
+	# The container has a cgroup in every hierarchy: the parent must be
+	# in each (links such as cpu,cpuacct are not hierarchies of their own).
+	for h in $(find /sys/fs/cgroup -mindepth 1 -maxdepth 1 -type d); do
+		[ -e "$h/cgroup.procs" ] && all+=("$h$parent")
+	done
+	mkdir "${all[@]}"
+	# A new v1 cpuset is empty, and ctlaunch copies its parent's.
+	local cs
+	cs=$(cg_mount cpuset)
+	cat "$cs/cpuset.mems" >"$cs$parent/cpuset.mems"
+	cat "$cs/cpuset.cpus" >"$cs$parent/cpuset.cpus"
 	ctl_bg --cgroup-parent "$parent" "$SPEC"
 	wait_for_line ready
 	local got_mem got_cpu
@@ -250,8 +260,8 @@ load helpers
 	got_cpu=$(cat "$cpu/ctlaunch/$NAME/cpu.shares" 2>&1)
 	bg_wait
 	local left
-	left=$(find "$mem" "$cpu" -mindepth 1 -type d)
-	rmdir "$mem" "$cpu"
+	left=$(find "${all[@]}" -mindepth 1 -type d)
+	rmdir "${all[@]}"
 	assert_status 0
 	assert_eq "memory.limit_in_bytes under the parent" 33554432 "$got_mem"
 	assert_eq "cpu.shares under the parent" 300 "$got_cpu"

@@ -44,10 +44,12 @@ load helpers
 		[ "$(readlink "/proc/$pid/ns/$ns")" != "$(readlink "/proc/self/ns/$ns")" ] ||
 			fail "the container shares the host's $ns namespace"
 	done
-	# Only the controllers the spec uses get a cgroup.
+	# A cgroup in the hierarchies the spec does not limit too (issue
+	# 10), with the default pids limit.
 	local pids_dir
-	pids_dir=$(cg_dir pids 2>/dev/null) || pids_dir=
-	[ -z "$pids_dir" ] || [ ! -e "$pids_dir" ] || fail "a pids cgroup was made: $pids_dir"
+	pids_dir=$(cg_dir pids)
+	assert_eq "default pids.max" 2048 "$(cat "$pids_dir/pids.max")"
+	assert_line "$pids_dir/cgroup.procs" "$pid" "$(cat "$pids_dir/cgroup.procs")"
 
 	# With a cgroup namespace of its own, the container sees its cgroup
 	# as /; without, as the host's path.

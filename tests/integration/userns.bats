@@ -30,7 +30,7 @@ rootfs_with_counters() {
 		    id -u; cat /proc/self/uid_map
 		    echo x >>/etc/passwd && echo "wrote /etc/passwd"
 		    cp /bin/busybox /tmp/rootsh && chmod 4755 /tmp/rootsh && echo "setuid made"
-		    read line
+		    read line || true
 	EOF2
 	ctl_bg "$SPEC"
 	wait_for_line "setuid made" || fail "the container did not get there: $(cat "$BG_ERR")"
@@ -112,7 +112,7 @@ hog() {
 		user: lab
 		resources:
 		  memory: 64M
-		command: [/bin/sh, -c, 'id -u; read line']
+		command: [/bin/sh, -c, 'id -u; read line || true']
 	EOF2
 	ctl_bg "$SPEC"
 	wait_for_line 1000 || fail "no output: $(cat "$BG_ERR")"

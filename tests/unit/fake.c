@@ -18,6 +18,13 @@ void fake_host_v1(struct host *h)
 	h->ctrl[CTRL_CPUSET].own = xstrdup("/");
 	h->ctrl[CTRL_CPUSET].controllers = xstrdup("cpuset");
 	h->memsw = true;
+	h->kmem_tcp = true;
+	/* Hierarchies the spec cannot limit: the container gets a cgroup
+	 * in them all the same. */
+	h->hier[0] = (struct host_hier){ xstrdup("/sys/fs/cgroup/devices"), xstrdup("/"),
+					 xstrdup("devices") };
+	h->hier[1] = (struct host_hier){ xstrdup("/sys/fs/cgroup/unified"), xstrdup("/"), NULL };
+	h->n_hier = 2;
 	parse_cpulist("0-3", &h->online_cpus);
 	parse_cpulist("0", &h->online_mems);
 }

@@ -155,8 +155,58 @@ static void hostile_id_files(void)
 	CHECK(rmdir(root) == 0);
 }
 
+/* StrictModes for paths: a directory every user may write, without the
+ * sticky bit, is refused on a rootfs's path unless unsafe_paths; even
+ * then a link in it is never followed. The check keeps the device and
+ * inode the run must find again. */
+static void unsafe_paths_refused(void)
+{
+	char top[] = "/tmp/ctlaunch-check.XXXXXX", rfs[sizeof top + 8], link[sizeof top + 8];
+	cleanup_host struct host h;
+	struct stat st;
+
+	fake_host_v1(&h);
+	CHECK(mkdtemp(top) != NULL);
+	snprintf(rfs, sizeof rfs, "%s/rfs", top);
+	snprintf(link, sizeof link, "%s/link", top);
+	CHECK(mkdir(rfs, 0755) == 0 && symlink("rfs", link) == 0 && stat(rfs, &st) == 0);
+	CHECK(chmod(top, 0777) == 0);
+	for (int pass = 0; pass < 3; pass++) {
+		cleanup_spec struct spec s;
+		cleanup_diags struct ct_diags d = { 0 };
+		char want[512];
+
+		fake_spec(&s);
+		free(s.rootfs);
+		s.rootfs = xstrdup(pass == 2 ? link : rfs);
+		s.unsafe_paths = pass > 0;
+		if (pass == 1) {
+			CHECK(spec_check(&s, &h, &d) == 0);
+			CHECK_STR(s.rootfs, rfs);
+			CHECK(s.rootfs_dev == (uint64_t)st.st_dev && s.rootfs_ino == (uint64_t)st.st_ino);
+			continue;
+		}
+		CHECK(spec_check(&s, &h, &d) == -1 && d.n >= 1);
+		if (pass == 0)
+			snprintf(want, sizeof want,
+				 "web.yaml:2:9: rootfs: '%s': %s is writable by every user, who could swap it for "
+				 "another directory while ctlaunch uses it (move it, or set unsafe_paths: true)",
+				 rfs, top);
+		else
+			snprintf(want, sizeof want,
+				 "web.yaml:2:9: rootfs: '%s': %s is a symbolic link in a directory other users can "
+				 "write (with unsafe_paths, give a path with no link on it)", link, link);
+		if (d.n)
+			CHECK_STR(d.v[0], want);
+	}
+	unlink(link);
+	rmdir(rfs);
+	CHECK(rmdir(top) == 0);
+}
+
 T_LIST(t_check) = {
 	T(users_from_the_rootfs),
 	T(hostile_id_files),
+	T(unsafe_paths_refused),
 	{ 0 },
 };

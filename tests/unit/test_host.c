@@ -36,6 +36,45 @@ static void parses_hybrid_host(void)
 	CHECK_STR(h.ctrl[CTRL_MEMORY].mount, "/sys/fs/cgroup/memory");
 	CHECK_STR(h.ctrl[CTRL_MEMORY].own, "/process_api/d883");
 	CHECK_STR(h.ctrl[CTRL_CPUSET].mount, "/sys/fs/cgroup/cpuset");
+	/* The hierarchies no limit uses, each with our cgroup in it. */
+	CHECK(h.n_hier == 3);
+	CHECK_STR(h.hier[0].mount, "/sys/fs/cgroup/cpuacct");
+	CHECK_STR(h.hier[0].data, "cpuacct");
+	CHECK_STR(h.hier[1].mount, "/sys/fs/cgroup/systemd");
+	CHECK_STR(h.hier[1].data, "name=systemd");
+	CHECK_STR(h.hier[2].mount, "/sys/fs/cgroup/unified");
+	CHECK(h.hier[2].data == NULL);
+	CHECK_STR(h.hier[2].own, "/");
+	host_free(&h);
+}
+
+/* Other hierarchies: joined controllers with a name, listed in another
+ * order in /proc/self/cgroup; a second mount of one (a bind) is not a
+ * hierarchy of its own; one we are not in is left out; a subtree mount
+ * makes our cgroup relative to it. */
+static void other_hierarchies(void)
+{
+	static const char mi[] =
+		"31 30 0:28 / /sys/fs/cgroup/net rw - cgroup cgroup rw,net_cls,net_prio,name=n\n"
+		"32 30 0:29 /lab /sys/fs/cgroup/freezer rw - cgroup cgroup rw,freezer\n"
+		"33 30 0:29 /lab /mnt/freezer rw - cgroup cgroup rw,freezer\n"
+		"34 30 0:30 / /sys/fs/cgroup/devices rw - cgroup cgroup rw,devices\n"
+		"35 30 0:31 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+		"36 30 0:31 / /mnt/memory rw - cgroup cgroup rw,memory\n";
+	static const char cg[] =
+		"6:net_prio,net_cls,name=n:/a\n"
+		"5:freezer:/lab/b\n"
+		"4:memory:/\n";
+	struct host h = { 0 };
+	struct ct_err e = { 0 };
+
+	CHECK(host_parse_mountinfo(&h, mi, &e) == 0);
+	CHECK(host_parse_proc_cgroup(&h, cg, &e) == 0);
+	CHECK(h.n_hier == 2);
+	CHECK_STR(h.hier[0].data, "net_cls,net_prio,name=n");
+	CHECK_STR(h.hier[0].own, "/a");
+	CHECK_STR(h.hier[1].mount, "/sys/fs/cgroup/freezer");
+	CHECK_STR(h.hier[1].own, "/b");
 	host_free(&h);
 }
 
@@ -167,6 +206,7 @@ static void subordinate_ranges(void)
 T_LIST(t_host) = {
 	T(parses_hybrid_host),
 	T(joined_hierarchies_and_mount_roots),
+	T(other_hierarchies),
 	T(unified_and_none),
 	T(controller_we_are_not_in_is_absent),
 	T(malformed_input_is_an_error),

@@ -96,13 +96,16 @@ static void rootfs_bind_before_pivot_root_before_proc(void)
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	bind = plan_find(&p, "mount /srv/rootfs on /srv/rootfs bind (MS_BIND|MS_REC)");
-	pivot = plan_find(&p, "pivot_root /srv/rootfs");
+	/* The rootfs: no bind by path any more, one step by descriptor. */
+	bind = plan_find(&p, "mount /srv/rootfs on /srv/rootfs bind");
+	pivot = plan_find(&p, "pivot_root /srv/rootfs by descriptor: no link followed, the directory --check saw, a nodev copy");
 	umount_old = plan_find_kind(&p, STEP_UMOUNT_OLD);
-	proc = plan_find(&p, "mount proc on /proc type proc (MS_NOSUID|MS_NODEV|MS_NOEXEC)");
+	proc = plan_find(&p, "move_mount proc to /proc by descriptor, no link followed; kept for the masks");
 	dev = plan_find(&p, "mount tmpfs on /dev type tmpfs");
-	sys = plan_find(&p, "mount sysfs on /sys type sysfs (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC)");
-	CHECK(bind >= 0 && pivot > bind);
+	sys = plan_find(&p, "move_mount sysfs to /sys by descriptor, no link followed; kept for the masks");
+	CHECK(bind < 0 && pivot > 0);
+	/* proc and sysfs made before pivot_root (root as rootless), detached. */
+	CHECK(plan_find(&p, "fsopen proc, fsmount (MS_NOSUID|MS_NODEV|MS_NOEXEC)") < pivot);
 	CHECK(umount_old == pivot + 1);
 	CHECK(proc > umount_old && dev > umount_old && sys > umount_old);
 	CHECK(plan_find(&p, "mount devpts on /dev/pts type devpts") > dev);
@@ -151,12 +154,16 @@ static void cgroup_placement_vfork(void)
 	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/memory/lab/ctlaunch/web/cgroup.procs") > clone);
 	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/cpu,cpuacct/ctlaunch/web/cgroup.procs") > clone);
 	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/cpuset/ctlaunch/web/cgroup.procs") > clone);
-	/* No limits: no cgroup made, no lock to let go of. */
+	/* The hierarchies no limit is for: the container's cgroup all the same. */
+	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/devices/ctlaunch/web/cgroup.procs") > clone);
+	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/unified/ctlaunch/web/cgroup.procs") > clone);
+	/* No limits: the same cgroups, the lock let go of after them. */
 	plan_free(&p);
 	spec_free(&s);
 	fake_spec(&s);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	CHECK(plan_find_kind(&p, STEP_UNLOCK) < 0 && plan_find_kind(&p, STEP_CG_ENTER) < 0);
+	CHECK(plan_find_kind(&p, STEP_UNLOCK) > plan_find(&p, "/sys/fs/cgroup/unified/ctlaunch/web/cgroup.procs"));
+	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/memory/lab/ctlaunch/web/cgroup.procs") > 0);
 	CHECK(p.steps[plan_find_kind(&p, STEP_CLONE)].u.clone.vfork);
 }
 
@@ -175,27 +182,49 @@ static void memory_limit_then_memsw(void)
 	mem = plan_find(&p, "write memory.limit_in_bytes = 16777216 in /sys/fs/cgroup/memory/lab/ctlaunch/web");
 	memsw = plan_find(&p, "write memory.memsw.limit_in_bytes = 16777216 in /sys/fs/cgroup/memory/lab/ctlaunch/web");
 	CHECK(mem >= 0 && memsw > mem);
-	/* Only controllers the spec uses get a cgroup. */
-	CHECK(plan_find(&p, "/sys/fs/cgroup/cpuset/ctlaunch") < 0 && plan_find(&p, "cpu.shares") < 0 &&
-	      plan_find(&p, "/sys/fs/cgroup/cpu,cpuacct/ctlaunch") < 0);
+	/* Socket buffers under the same limit (issue 15, class 4). */
+	CHECK(plan_find(&p, "write memory.kmem.tcp.limit_in_bytes = 16777216 in "
+			    "/sys/fs/cgroup/memory/lab/ctlaunch/web") > memsw);
+	CHECK(p.note == NULL);
+	/* Every hierarchy gets a cgroup; only the limits asked for are written. */
+	CHECK(plan_find(&p, "mkdir /sys/fs/cgroup/cpuset/ctlaunch/web") >= 0 && plan_find(&p, "cpu.shares") < 0 &&
+	      plan_find(&p, "mkdir /sys/fs/cgroup/cpu,cpuacct/ctlaunch/web") >= 0);
 	h.memsw = false;
+	h.kmem_tcp = false;
 	CHECK(build(&s, &h, NULL, &q) == 0);
-	CHECK(plan_find(&q, "memsw") < 0);
+	CHECK(plan_find(&q, "memsw") < 0 && plan_find(&q, "kmem") < 0);
+	CHECK(q.note && strstr(q.note, "does not cover socket buffers"));
 }
 
-static void no_resources_no_cgroups(void)
+/* Issue 10 class 1, issue 15 class 3: with no limit at all, a cgroup
+ * in every hierarchy, the device policy in the devices one, and
+ * podman's default pids limit where the pids controller is. */
+static void no_resources_still_cgroups(void)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
-	cleanup_plan struct plan p = { 0 };
-	size_t idx[8];
+	cleanup_plan struct plan p = { 0 }, q = { 0 };
+	size_t idx[16];
+	long dev;
 
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	CHECK(plan_find(&p, "/ctlaunch") < 0);
-	CHECK(plan_find_kind(&p, STEP_CG_MKDIR) < 0 && plan_find_kind(&p, STEP_CG_ENTER) < 0);
-	CHECK(plan_cleanup_order(&p, idx, 8) == 0);
+	CHECK(plan_cleanup_order(&p, idx, 16) == 10);
+	dev = plan_find_kind(&p, STEP_DEVICES);
+	CHECK(dev > plan_find(&p, "mkdir /sys/fs/cgroup/devices/ctlaunch/web") &&
+	      dev < plan_find_kind(&p, STEP_CLONE));
+	CHECK(plan_find(&p, "devices: write a to devices.deny, then allow c 1:3 rwm, c 1:5 rwm, "
+			    "c 1:7 rwm, c 1:8 rwm, c 1:9 rwm, c 5:0 rwm, c 5:2 rwm, c 136:* rwm in "
+			    "/sys/fs/cgroup/devices/ctlaunch/web") == dev);
+	CHECK(plan_find(&p, "mount cgroup on /sys/fs/cgroup/devices type cgroup") > 0);
+	CHECK(plan_find(&p, "mount cgroup2 on /sys/fs/cgroup/unified type cgroup2") > 0);
+	CHECK(plan_find(&p, "pids.max") < 0);
+	h.ctrl[CTRL_PIDS].mount = xstrdup("/sys/fs/cgroup/pids");
+	h.ctrl[CTRL_PIDS].own = xstrdup("/");
+	h.ctrl[CTRL_PIDS].controllers = xstrdup("pids");
+	CHECK(build(&s, &h, NULL, &q) == 0);
+	CHECK(plan_find(&q, "write pids.max = 2048 in /sys/fs/cgroup/pids/ctlaunch/web (the default") > 0);
 }
 
 static void cgroup_parent_and_cleanup_order(void)
@@ -204,7 +233,7 @@ static void cgroup_parent_and_cleanup_order(void)
 	cleanup_host struct host h;
 	cleanup_plan struct plan p = { 0 };
 	struct plan_opts o = { .cgroup_parent = "/labs/a" };
-	size_t idx[8], n;
+	size_t idx[16], n;
 
 	fake_spec(&s);
 	fake_host_v1(&h);
@@ -215,11 +244,12 @@ static void cgroup_parent_and_cleanup_order(void)
 	CHECK(build(&s, &h, &o, &p) == 0);
 	CHECK(plan_find(&p, "mkdir /sys/fs/cgroup/memory/labs/a/ctlaunch/web") >= 0);
 	CHECK(plan_find(&p, "write cpu.shares = 2 in /sys/fs/cgroup/cpu,cpuacct/labs/a/ctlaunch/web") >= 0);
-	n = plan_cleanup_order(&p, idx, 8);
-	CHECK(n == 4);
+	n = plan_cleanup_order(&p, idx, 16);
+	CHECK(n == 10);
+	CHECK(plan_find(&p, "mkdir /sys/fs/cgroup/unified/labs/a/ctlaunch/web") >= 0);
 	/* Every leaf goes before any shared directory. */
 	for (size_t i = 0; i < n; i++)
-		CHECK(p.steps[idx[i]].u.cg.shared == (i >= 2));
+		CHECK(p.steps[idx[i]].u.cg.shared == (i >= 5));
 }
 
 static void missing_controller_refused(void)
@@ -346,12 +376,12 @@ static void hardening_order(void)
 	unshare = plan_find(&p, "unshare CLONE_NEWCGROUP");
 	setsid_ = plan_find(&p, "setsid");
 	not_dumpable = plan_find(&p, "prctl PR_SET_DUMPABLE 0");
-	proc = plan_find(&p, "mount proc on /proc");
+	proc = plan_find(&p, "move_mount proc to /proc");
 	dev_null = plan_find(&p, "mknod /dev/null");
-	sys = plan_find(&p, "mount sysfs on /sys");
-	kcore = plan_find(&p, "mount /dev/null on /proc/kcore bind (MS_BIND) if it exists");
-	firmware = plan_find(&p, "mount tmpfs on /sys/firmware type tmpfs (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC) size=0 if it exists");
-	sysrq_ro = plan_find(&p, "mount /proc/sysrq-trigger remount (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC|MS_REMOUNT|MS_BIND) if it exists");
+	sys = plan_find(&p, "move_mount sysfs to /sys");
+	kcore = plan_find(&p, "mask /proc/kcore with /dev/null, from the proc descriptor (if the kernel has it)");
+	firmware = plan_find(&p, "mask /sys/firmware with an empty read-only tmpfs, from the sysfs descriptor (if the kernel has it)");
+	sysrq_ro = plan_find(&p, "mask /proc/sysrq-trigger read-only (nosuid, nodev, noexec), from the proc descriptor (if the kernel has it)");
 	cgroupfs = plan_find(&p, "mount cgroup on /sys/fs/cgroup/cpu,cpuacct type cgroup (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC) cpu,cpuacct");
 	cgroupfs_ro = plan_find(&p, "mount /sys/fs/cgroup remount (MS_RDONLY");
 	/* Root's child dies with ctlaunch first; not dumpable once in its
@@ -362,22 +392,23 @@ static void hardening_order(void)
 	/* Masks need /proc, /sys and the container's own /dev/null. */
 	CHECK(kcore > proc && kcore > dev_null && firmware > sys && sysrq_ro > proc);
 	CHECK(cgroupfs > sys && cgroupfs_ro > cgroupfs);
-	/* Only the hierarchies the container has a cgroup in: elsewhere the
-	 * namespace root would be ctlaunch's own cgroup and its siblings. */
-	CHECK(plan_find(&p, "on /sys/fs/cgroup/memory") < 0 && plan_find(&p, "on /sys/fs/cgroup/cpuset") < 0 &&
-	      plan_find(&p, "on /sys/fs/cgroup/pids") < 0);
-	/* Capabilities go last, after every mount, then no_new_privs, then exec. */
+	/* Every hierarchy, as the container has a cgroup in each. */
+	CHECK(plan_find(&p, "on /sys/fs/cgroup/memory") > cgroupfs - 2 &&
+	      plan_find(&p, "on /sys/fs/cgroup/cpuset") > 0 && plan_find(&p, "on /sys/fs/cgroup/unified") > 0);
+	/* Capabilities go last, after every mount, then no_new_privs, then
+	 * the seccomp filter (which no_new_privs lets any user load), then
+	 * exec: ctlaunch's own steps never meet the filter. */
 	/* The command is found and checked while still root, after chdir. */
-	CHECK(plan_find(&p, "find /bin/echo in PATH; refuse ctlaunch's own binary (CVE-2019-5736)") ==
-	      chdir_ + 1);
+	CHECK(plan_find(&p, "find /bin/echo in PATH, open it and its #! interpreters; refuse ctlaunch's "
+			"own binary (CVE-2019-5736)") == chdir_ + 1);
 	CHECK(chdir_ > cgroupfs_ro && bound == chdir_ + 2 && caps == bound + 2 && nnp == caps + 1 &&
-	      exec == nnp + 1);
+	      plan_find_kind(&p, STEP_SECCOMP) == nnp + 1 && exec == nnp + 2);
 	/* Root too drops the launcher's supplementary groups. */
 	CHECK(plan_find(&p, "setgroups 0, setgid 0, setuid 0") == bound + 1);
 	CHECK(plan_find_kind(&p, STEP_RLIMIT) < 0);
-	/* The rootfs is nodev right after its bind. */
-	CHECK(plan_find(&p, "mount /srv/rootfs remount (MS_NODEV|MS_REMOUNT|MS_BIND)") ==
-	      plan_find(&p, "mount /srv/rootfs on /srv/rootfs bind") + 1);
+	/* The rootfs is a nodev copy, made by the pivot_root step itself. */
+	CHECK(plan_find(&p, "pivot_root /srv/rootfs by descriptor: no link followed, the directory "
+			"--check saw, a nodev copy") > 0);
 }
 
 static void user_between_bounding_set_and_caps(void)
@@ -407,7 +438,10 @@ static void user_between_bounding_set_and_caps(void)
 	caps = plan_find(&p, "capabilities CAP_NET_BIND_SERVICE (permitted, effective; inheritable none)");
 	/* setrlimit may raise a hard limit only while CAP_SYS_RESOURCE is
 	 * there; setuid needs CAP_SETUID, which the spec dropped. */
-	CHECK(rlimit >= 0 && bound > rlimit && user == bound + 1 && caps == user + 1);
+	/* Without no_new_privs the filter needs CAP_SYS_ADMIN to load:
+	 * before the switch to the user takes it. */
+	CHECK(rlimit >= 0 && bound > rlimit && plan_find_kind(&p, STEP_SECCOMP) == bound + 1 &&
+	      user == bound + 2 && caps == user + 1);
 	CHECK(plan_find_kind(&p, STEP_NO_NEW_PRIVS) < 0);
 }
 
@@ -452,7 +486,7 @@ T_LIST(t_plan) = {
 	T(rootfs_bind_before_pivot_root_before_proc),
 	T(cgroup_placement_vfork),
 	T(memory_limit_then_memsw),
-	T(no_resources_no_cgroups),
+	T(no_resources_still_cgroups),
 	T(cgroup_parent_and_cleanup_order),
 	T(missing_controller_refused),
 	T(env_defaults_and_overrides),

@@ -379,7 +379,7 @@ static void structure_errors(void)
 	refused("command: [x]\n",
 		"lab.yaml:1:1: rootfs: missing (expected the path of the container's root directory)");
 	refused("rootfs: r\nfoo: 1\n",
-		"lab.yaml:2:1: foo: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, mounts, capabilities, no_new_privileges, rlimits)");
+		"lab.yaml:2:1: foo: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp)");
 	refused("rootfs: r\nresources:\n  foo: 1\n",
 		"lab.yaml:3:3: resources.foo: unknown key (expected one of memory, cpu_shares, cpuset, pids, cpus)");
 	refused("rootfs: r\nresources:\n  cpuset:\n    cpu: 1\n",
@@ -390,7 +390,7 @@ static void structure_errors(void)
 	refused("rootfs: r\nenv:\n  A: 1\n  B: 2\n  A: 3\n",
 		"lab.yaml:5:3: env.A: duplicate key (first at line 3)");
 	refused("foo: 1\nrootfs: r\nfoo: 2\n",
-		"lab.yaml:1:1: foo: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, mounts, capabilities, no_new_privileges, rlimits)\n"
+		"lab.yaml:1:1: foo: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp)\n"
 		"lab.yaml:3:1: foo: duplicate key (first at line 1)");
 	refused("rootfs: r\nresources: [1]\n",
 		"lab.yaml:2:12: resources: expected a mapping, got a sequence");
@@ -422,7 +422,7 @@ static void every_problem_in_one_run(void)
 	refused("name: a/b\nrootfs: r\nbogus: 1\nenv: {A: [x], 2: y}\n"
 		"resources:\n  memory: x\n  cpu_shares: 0\n  cpuset: {cpus: 9999, mems: ''}\n",
 		"lab.yaml:1:7: name: invalid name 'a/b' (expected 1 to 64 of A-Z a-z 0-9 _ . -, not . or ..)\n"
-		"lab.yaml:3:1: bogus: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, mounts, capabilities, no_new_privileges, rlimits)\n"
+		"lab.yaml:3:1: bogus: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp)\n"
 		"lab.yaml:4:10: env.A: expected a string, got a sequence\n"
 		"lab.yaml:4:15: env.2: invalid variable name (expected letters, digits and _, not starting with a digit)\n"
 		"lab.yaml:6:11: resources.memory: invalid size 'x' (expected bytes or a number with K, M, G or T)\n"
@@ -501,7 +501,7 @@ static void too_deep(void)
 	for (int i = 0; i < 63; i++)
 		text[n++] = ']';
 	text[n] = '\0';
-	refused(text, "lab.yaml:2:1: x: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, mounts, capabilities, no_new_privileges, rlimits)");
+	refused(text, "lab.yaml:2:1: x: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp)");
 
 	/* 65 flow sequences: refused at the one too many. */
 	for (n = 0; n < 65; n++)
@@ -670,7 +670,73 @@ static void hardening_keys(void)
 		"lab.yaml:2:19: resources.cpus: invalid value '0.123456' (expected a number of CPUs, at least 0.01, e.g. 0.5)");
 }
 
+static void seccomp_key(void)
+{
+	cleanup_spec struct spec s = { 0 };
+	char got[4096];
+	const struct sc_profile *p;
+
+	CHECK(load("rootfs: r\n", &s, got, sizeof got) == 0);
+	CHECK(s.seccomp == SC_MODE_DEFAULT && !s.seccomp_profile);
+	spec_free(&s);
+	CHECK(load("rootfs: r\nseccomp: unconfined\n", &s, got, sizeof got) == 0);
+	CHECK(s.seccomp == SC_MODE_UNCONFINED && s.seccomp_at.line == 2);
+	spec_free(&s);
+	/* An OCI linux.seccomp, as YAML: errnoRet defaults to EPERM,
+	 * numbers may be hex. */
+	CHECK(load("rootfs: r\n"
+		   "seccomp:\n"
+		   "  defaultAction: SCMP_ACT_ALLOW\n"
+		   "  architectures: [SCMP_ARCH_X86_64, SCMP_ARCH_X86]\n"
+		   "  syscalls:\n"
+		   "  - names: [mkdir, mkdirat]\n"
+		   "    action: SCMP_ACT_ERRNO\n"
+		   "    errnoRet: 38\n"
+		   "  - names: [personality]\n"
+		   "    action: SCMP_ACT_ERRNO\n"
+		   "    args:\n"
+		   "    - {index: 0, value: 0x8, op: SCMP_CMP_EQ}\n"
+		   "    - {index: 1, value: 0xff, valueTwo: 3, op: SCMP_CMP_MASKED_EQ}\n",
+		   &s, got, sizeof got) == 0);
+	CHECK_STR(got, "");
+	p = s.seccomp_profile;
+	CHECK(s.seccomp == SC_MODE_CUSTOM && p && p->default_action == SC_ALLOW && p->n_archs == 2);
+	CHECK(p && p->n_rules == 2 && p->rules[0].n_names == 2 && p->rules[0].errno_ret == 38 &&
+	      p->rules[0].at.line == 6);
+	CHECK(p && strcmp(p->rules[0].names[1], "mkdirat") == 0);
+	CHECK(p && p->rules[1].errno_ret == 1 && p->rules[1].n_args == 2 &&
+	      p->rules[1].args[0].value == 8 && p->rules[1].args[1].op == SC_MASKED_EQ &&
+	      p->rules[1].args[1].value == 0xff && p->rules[1].args[1].value_two == 3);
+}
+
+static void seccomp_errors(void)
+{
+	refused("rootfs: r\nseccomp: tight\n",
+		"lab.yaml:2:10: seccomp: unknown value 'tight' (expected default, unconfined, or a "
+		"profile: a mapping with defaultAction and syscalls)");
+	refused("rootfs: r\nseccomp: {syscalls: []}\n",
+		"lab.yaml:2:10: seccomp: defaultAction: missing (expected e.g. SCMP_ACT_ERRNO)");
+	refused("rootfs: r\nseccomp: {defaultAction: SCMP_ACT_NOTIFY}\n",
+		"lab.yaml:2:26: seccomp.defaultAction: SCMP_ACT_NOTIFY is not supported (it needs a "
+		"seccomp agent on a socket)");
+	refused("rootfs: r\nseccomp: {defaultAction: SCMP_ACT_ALLOW, defaultErrnoRet: 1}\n",
+		"lab.yaml:2:59: seccomp: defaultErrnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one");
+	refused("rootfs: r\nseccomp:\n  defaultAction: SCMP_ACT_ALLOW\n  syscalls:\n"
+		"  - {names: [Mount], action: SCMP_ACT_ERRNO, args: [{index: 6, value: x}]}\n",
+		"lab.yaml:5:14: seccomp.syscalls[0].names[0]: invalid system call name 'Mount' (expected "
+		"lower-case letters, digits and _, e.g. mount)\n"
+		"lab.yaml:5:61: seccomp.syscalls[0].args[0].index: invalid number '6' (expected a whole "
+		"number from 0 to 5, decimal or 0x hex)\n"
+		"lab.yaml:5:71: seccomp.syscalls[0].args[0].value: invalid number 'x' (expected a whole "
+		"number from 0 to 18446744073709551615, decimal or 0x hex)");
+	refused("rootfs: r\nseccomp: {defaultAction: SCMP_ACT_ALLOW, architectures: [SCMP_ARCH_VAX]}\n",
+		"lab.yaml:2:58: seccomp.architectures[0]: unknown architecture 'SCMP_ARCH_VAX' (expected "
+		"a name such as SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_AARCH64)");
+}
+
 T_LIST(t_spec) = {
+	T(seccomp_key),
+	T(seccomp_errors),
 	T(hardening_keys),
 	T(every_key),
 	T(defaults_and_shell_form),

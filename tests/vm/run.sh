@@ -9,7 +9,7 @@
 #   kernel/      Debian's kernel, unpacked from linux-image-*-amd64 (only
 #                boot/; fetched once with apt-get download, then reused)
 #   private/rootfs/  the container's root file system (scripts/mkrootfs.sh)
-#   runas, cgns  tests/vm/runas.c and tests/vm/cgns.c, static
+#   runas, cgns, scprobe  tests/vm/runas.c, cgns.c, scprobe.c, static
 #   console.log  the VM's console (kernel, /init, the tests' stderr) and
 #   tap.log      its TAP channel (the second serial port), both of the
 #                last run, for when something went wrong
@@ -138,9 +138,10 @@ fi
 sh scripts/mkrootfs.sh "$VM/private/rootfs" 2>"$tmp/mkrootfs.log" ||
 	bail "scripts/mkrootfs.sh $VM/private/rootfs failed" "$tmp/mkrootfs.log"
 
-# The tests' own helpers, static: runas (a command as another user) and
-# cgns (a command in a cgroup namespace of its own).
-for helper in runas cgns; do
+# The tests' own helpers, static: runas (a command as another user),
+# cgns (a command in a cgroup namespace of its own) and scprobe (the
+# system calls the seccomp filter refuses, tried from a container).
+for helper in runas cgns scprobe; do
 	if [ ! -x "$VM/$helper" ] || [ -n "$(find "tests/vm/$helper.c" -newer "$VM/$helper")" ]; then
 		${CC:-cc} -static -O2 -Wall -Wextra -o "$tmp/$helper" "tests/vm/$helper.c" 2>"$tmp/cc.log" ||
 			bail "cannot build tests/vm/$helper.c" "$tmp/cc.log"
@@ -163,7 +164,9 @@ cp tests/vm/init "$r/init"
 cp "$TESTS" "$r/vm/tests.sh" 2>/dev/null || bail "no test script $TESTS"
 cp "$CT" "$r/vm/ctlaunch"
 cp "$VM/runas" "$VM/cgns" "$r/vm/"
-chmod 755 "$r/init" "$r/vm/ctlaunch" "$r/vm/runas" "$r/vm/cgns"
+mkdir -p "$r/vm/probe"
+cp "$VM/scprobe" "$r/vm/probe/"
+chmod 755 "$r/init" "$r/vm/ctlaunch" "$r/vm/runas" "$r/vm/cgns" "$r/vm/probe" "$r/vm/probe/scprobe"
 cp -a "$VM/private/rootfs" "$r/vm/rootfs"
 # Uncompressed: a few MB, and under TCG the kernel would take longer to
 # gunzip it than qemu takes to load it.

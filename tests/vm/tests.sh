@@ -447,7 +447,8 @@ resources: {memory: 40M}
 EOF
 	start_bg in_cgroup vmtest.slice/run-1.scope "$CTLAUNCH" "$T/sup.yaml"
 	expect_eq "memory.max" 41943040 "$(cat "$scope/ctlaunch/sup/memory.max")"
-	expect_eq "the scope hands down" memory "$(cat "$scope/cgroup.subtree_control")"
+	# pids too: the default pids limit (issue 10).
+	expect_eq "the scope hands down" "memory pids" "$(cat "$scope/cgroup.subtree_control")"
 	sup=$(cat "$scope/ctlaunch.supervisor/cgroup.procs")
 	expect_eq "in its supervisor cgroup" ctlaunch "$(cat "/proc/$sup/comm" 2>/dev/null)"
 	expect_eq "processes in the scope itself" "" "$(cat "$scope/cgroup.procs")"
@@ -458,7 +459,7 @@ EOF
 	# cgroup above it keeps the controller it handed down (see the man
 	# page: turning it off could take another cgroup's files).
 	expect_bare "$scope"
-	expect_eq "vmtest.slice hands down" memory "$(cat "$CG/vmtest.slice/cgroup.subtree_control")"
+	expect_eq "vmtest.slice hands down" "memory pids" "$(cat "$CG/vmtest.slice/cgroup.subtree_control")"
 	rmdir "$scope" "$CG/vmtest.slice"
 }
 t 'alone in its cgroup: ctlaunch moves into ctlaunch.supervisor, and puts that cgroup back at exit' supervisor
@@ -484,7 +485,7 @@ EOF
 	wait "$sleeper" 2>/dev/null || true
 	while [ -n "$(cat "$scope/cgroup.procs")" ]; do sleep 0.05; done
 	expect_status 125
-	expect_err_contains "cannot enable +memory in $scope/cgroup.subtree_control: processes are in that cgroup"
+	expect_err_contains "cannot enable +memory +pids in $scope/cgroup.subtree_control: processes are in that cgroup"
 	expect_err_contains "--cgroup-parent"
 	expect_err_contains "Delegate=yes"
 	expect_bare "$scope"
@@ -720,12 +721,141 @@ EOF
 }
 t 'rootless without limits: root inside, its host name, PID 1; nothing left' rootless_plain
 
+# The seccomp filter on v2: the child forks here (clone3 into its
+# cgroup), and the filter is the same. scprobe is on /tmp, bound from
+# /vm/probe; an EPERM is the filter's (see tests/vm/scprobe.c).
+seccomp_v2() {
+	spec scv2 <<'EOF'
+command: [/tmp/scprobe, unshare-user, mount, keyctl, add_key, io_uring_setup, bpf, clone3, inet]
+resources: {memory: 64M}
+mounts:
+  - {type: bind, source: /vm/probe, target: /tmp, readonly: true}
+EOF
+	snapshot "$T/before"
+	run "$CTLAUNCH" "$T/scv2.yaml"
+	expect_status 0
+	expect_out "unshare-user EPERM
+mount EPERM
+keyctl EPERM
+add_key EPERM
+io_uring_setup EPERM
+bpf EPERM
+clone3 ENOSYS
+inet ok"
+	# Without it, a user namespace is there for the taking (class 1).
+	echo "seccomp: unconfined" >>"$T/scv2.yaml"
+	run "$CTLAUNCH" "$T/scv2.yaml" -- /tmp/scprobe unshare-user
+	expect_status 0
+	expect_out "unshare-user ok"
+	expect_unchanged "$T/before"
+}
+t 'seccomp on v2: a default container gets EPERM for unshare, mount, keyctl...; unconfined does not' seccomp_v2
+
+rootless_seccomp() {
+	spec rlsc <<'EOF'
+command: [/tmp/scprobe, unshare-user, mount, keyctl]
+mounts:
+  - {type: bind, source: /vm/probe, target: /tmp, readonly: true}
+EOF
+	lab_reads
+	run "$RUNAS" lab "$CTLAUNCH" "$T/rlsc.yaml"
+	expect_status 0
+	expect_out "unshare-user EPERM
+mount EPERM
+keyctl EPERM"
+}
+t 'seccomp, rootless on v2: the same EPERMs' rootless_seccomp
+
 # The VM has no /run: root's lock falls back to the cgroup root, which
 # must stay as it was (all these runs locked it).
 cgroup_root_mode() {
 	expect_eq "mode of $CG" "$CG_MODE" "$(ls -ld "$CG" | cut -c1-10)"
 }
 t 'the lock fallback leaves the cgroup root as it was' cgroup_root_mode
+
+# --- a cgroup of its own, the device program, the default pids limit ----
+# (issue 10 classes 1, 6 and 8's pids default)
+
+own_cgroup_default_pids() {
+	share own
+	snapshot "$T/before"
+	spec own <<EOF
+command: [/bin/sh, -c, '$WAIT_GO; cat /proc/self/cgroup /sys/fs/cgroup/pids.max']
+mounts: [{type: bind, source: $SHARE, target: /tmp}]
+EOF
+	start_bg "$CTLAUNCH" "$T/own.yaml"
+	leaf=$CG/ctlaunch/own
+	pid=$(head -n 1 "$leaf/cgroup.procs")
+	[ -n "$pid" ] || fail "no process in $leaf"
+	expect_eq "the container's cgroup, from the host" "0::/ctlaunch/own" "$(cat "/proc/$pid/cgroup")"
+	expect_eq "pids.max" 2048 "$(cat "$leaf/pids.max")"
+	finish_bg
+	expect_status 0
+	# shellcheck disable=SC2086 # words of the output
+	set -- $out
+	expect_eq "its cgroup inside" "0::/" "$1"
+	expect_eq "pids.max inside" 2048 "$2"
+	expect_unchanged "$T/before"
+}
+t 'no limits in the spec: the container has its own cgroup all the same, with pids.max 2048' own_cgroup_default_pids
+
+bpf_devices() {
+	spec dev <<'EOF'
+capabilities: {add: [CAP_MKNOD]}
+command:
+  - /bin/sh
+  - -c
+  - |
+    mknod /dev/kmsg c 1 11 2>/dev/null; echo "mknod kmsg $?"
+    [ -c /dev/kmsg ] && (: >>/dev/kmsg) 2>/dev/null; echo "open kmsg $?"
+    mknod /dev/sda b 8 0 2>/dev/null; echo "mknod sda $?"
+    mknod /dev/zero2 c 1 5 && head -c 2 /dev/zero2 | od -An -tx1 | tr -d ' ' | sed 's/^/zero2 /'
+    echo x >/dev/null && echo "null ok"
+EOF
+	snapshot "$T/before"
+	run "$CTLAUNCH" "$T/dev.yaml"
+	expect_status 0
+	expect_out "mknod kmsg 1
+open kmsg 1
+mknod sda 1
+zero2 0000
+null ok"
+	expect_unchanged "$T/before"
+}
+t 'the BPF device program: with CAP_MKNOD a node for /dev/kmsg or a disk is refused; null and a new zero work' bpf_devices
+
+default_pids_busy() {
+	# From a cgroup that holds another process, as a login shell's: the
+	# kernel will not hand pids down from it; the run goes on without
+	# the default (a limit the spec asks for is refused, see above).
+	mkdir -p "$CG/busy.scope"
+	in_cgroup busy.scope sleep 60 &
+	busy=$!
+	spec busy <<'EOF'
+command: [/bin/sh, -c, 'cat /proc/self/cgroup; cat /sys/fs/cgroup/pids.max 2>/dev/null || echo no pids.max']
+EOF
+	# Once the sleep is there.
+	i=0
+	while [ -z "$(cat "$CG/busy.scope/cgroup.procs")" ] && [ "$i" -lt 100 ]; do
+		i=$((i + 1))
+		sleep 0.05
+	done
+	run in_cgroup busy.scope "$CTLAUNCH" "$T/busy.yaml"
+	# shellcheck disable=SC2046 # the pids, one word each
+	kill $(cat "$CG/busy.scope/cgroup.procs") 2>/dev/null || true
+	wait "$busy" 2>/dev/null || true
+	i=0
+	while [ -n "$(cat "$CG/busy.scope/cgroup.procs")" ] && [ "$i" -lt 100 ]; do
+		i=$((i + 1))
+		sleep 0.05
+	done
+	expect_status 0
+	expect_out "0::/
+no pids.max"
+	expect_bare "$CG/busy.scope"
+	rmdir "$CG/busy.scope"
+}
+t 'from a cgroup with other processes, no limits: the run goes on without the default pids limit' default_pids_busy
 
 # --- end ----------------------------------------------------------------
 
