@@ -74,10 +74,23 @@ struct host {
 	const char *subids_why; /* why the ranges cannot be used; NULL: they can */
 	char *runtime_dir;      /* /run/user/UID when it is the user's alone; or NULL */
 
+	/* Root's containers with userns: true: the host ids that their ids
+	 * 0..count-1 are. The first range of the user "ctlaunch" in
+	 * /etc/subuid and /etc/subgid, else CT_USERNS_START. */
+	struct id_range userns_uid, userns_gid;
+
 	/* Probed from this machine, not loaded from a facts file: only then
 	 * do the file modes on the rootfs's path say something. */
 	bool real;
 };
+
+/* The host ids of root's user-namespace containers when /etc/subuid
+ * names none for "ctlaunch": 0x7FFE0000, above the ranges that
+ * useradd hands out (100000 up) and systemd's container ranges
+ * (524288..1879048191), below 2^31. */
+#define CT_USERNS_START 2147352576U
+#define CT_USERNS_COUNT 65536U
+#define CT_USERNS_USER "ctlaunch"
 
 extern const char *const cg_ctrl_name[CTRL__N];
 
@@ -91,7 +104,8 @@ void host_free(struct host *h);
  * MOUNT OWN [CONTROLLERS], hierarchy MOUNT OWN [DATA] (no DATA: cgroup2),
  * memsw 0|1, kmem_tcp 0|1, online_cpus LIST, online_mems LIST,
  * euid N, egid N, cg_own PATH, cg_writable 0|1, clone_into_cgroup 0|1,
- * subuid START COUNT, subgid START COUNT, newidmap 0|1. */
+ * subuid START COUNT, subgid START COUNT, newidmap 0|1, userns_uid START
+ * COUNT, userns_gid START COUNT (default: CT_USERNS_START, CT_USERNS_COUNT). */
 int host_load_facts(struct host *h, const char *path, struct ct_err *e);
 
 /* The pure halves of host_probe(), for unit tests: parse the text of

@@ -25,6 +25,13 @@ int mnt_tree_attach(int fd, const char *target, struct ct_err *e);
 /* Open new_root with no link followed, check its device and inode (ino
  * 0: unchecked), move a nodev copy onto it by descriptor, pivot_root. */
 int mnt_pivot_root(const char *new_root, uint64_t dev, uint64_t ino, struct ct_err *e);
+
+/* The same in two halves, for a child that may not look new_root up
+ * (root's user namespace: it has the range's ids on the host). The
+ * parent makes the checked, nodev copy (a tree descriptor, or -1); the
+ * child attaches it and pivots into it. */
+int mnt_root_open(const char *new_root, uint64_t dev, uint64_t ino, struct ct_err *e);
+int mnt_pivot_root_tree(int tree, const char *new_root, struct ct_err *e);
 /* Attach proc or sysfs fd at target, opened with no link followed; the
  * caller keeps fd for mnt_mask. */
 int mnt_attach_anchor(int fd, const char *target, struct ct_err *e);

@@ -13,6 +13,7 @@ int ns_lo_up(struct ct_err *e);
 /* Rootless: write the uid ('u') or gid ('g') map of pid's user
  * namespace, map being "inside outside count" triples; through
  * newuidmap/newgidmap when helper, else directly (one triple). */
-int ns_map_ids(pid_t pid, char which, const char *map, bool helper, struct ct_err *e);
+int ns_map_ids(pid_t pid, char which, const char *map, bool helper, bool deny_setgroups,
+	       struct ct_err *e);
 
 #endif

@@ -22,7 +22,7 @@ enum step_kind {
 			    * (cg.file "devices.allow"), or v2's BPF program (cg.file NULL) */
 	STEP_CLONE,        /* clone.*: new namespaces; clone.vfork: the parent sleeps until
 			    * the child execs, else the child stops at STEP_WAIT_RELEASE */
-	STEP_IDMAP,        /* idmap.*: the child's uid_map or gid_map (rootless) */
+	STEP_IDMAP,        /* idmap.*: the child's uid_map or gid_map (user namespace) */
 	STEP_CG_ENTER,     /* the child into cg.dir/cgroup.procs: its pid, or 0 by itself */
 	STEP_UNLOCK,       /* let go of the cgroup lock */
 	STEP_RELEASE,      /* parent: let the child run its steps */
@@ -39,6 +39,8 @@ enum step_kind {
 	STEP_BIND_ATTACH,  /* bind.*: that copy attached at its target, inside the new root */
 	STEP_PIVOT_ROOT,   /* root.*: opened without links, checked by device and inode,
 			    * a nodev copy moved onto it by descriptor, pivot_root into it */
+	STEP_ROOT_OPEN,    /* root.*: parent, before the clone: the rootfs checked and
+			    * copied (a nodev open_tree) into tree slot root.slot */
 	STEP_UMOUNT_OLD,   /* detach the old root, stacked on / by pivot_root */
 	STEP_MASK,         /* mask.*: hide or make read-only a file of proc or sysfs,
 			    * found from that mount's descriptor, never by path */
@@ -77,11 +79,15 @@ struct step {
 			unsigned long flags;
 			char *cgroup;   /* v2: start the child in it; NULL: where we are */
 			bool vfork;     /* CLONE_VM|CLONE_VFORK: the child runs in our memory */
+			bool as_owner;  /* made with effective ids owner_uid, owner_gid */
+			uint32_t owner_uid, owner_gid;
 		} clone;
 		struct {
 			char which;     /* 'u' or 'g' */
 			char *map;      /* "inside outside count" triples, space-separated */
 			bool helper;    /* through newuidmap/newgidmap, else written directly */
+			bool deny_setgroups; /* written directly by an ordinary user: the
+					      * kernel wants setgroups denied first */
 			const char *why; /* not helper: why the subordinate ids are unused */
 		} idmap;
 		struct {
@@ -114,6 +120,8 @@ struct step {
 		struct {
 			char *path;
 			uint64_t dev, ino; /* what --check saw */
+			bool prepared;   /* pivot: the copy STEP_ROOT_OPEN made, in slot */
+			unsigned slot;
 		} root;
 		struct {
 			char *target;    /* as the container sees it: /proc/kcore */
@@ -154,6 +162,8 @@ struct plan {
 				  * their mkdir until their removal; or NULL */
 	char *oom_file;          /* memory.oom_control (v1) or memory.events (v2); or NULL */
 	bool rootless;           /* a user namespace maps the caller to root */
+	bool userns;             /* the container has a user namespace of its own:
+				  * rootless, or root's with userns: true */
 	const char *note;        /* a limit's limit, said by --plan; or NULL */
 	struct plan_arena *arena; /* owns every string the steps point to */
 };

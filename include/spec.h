@@ -88,6 +88,9 @@ struct spec {
 	uint64_t caps_add, caps_drop;  /* CAPS_BIT() masks */
 	struct ct_loc caps_at;
 
+	bool userns;             /* root's container in a user namespace of its own */
+	struct ct_loc userns_at;
+
 	bool no_new_privileges;  /* default true (spec_load sets it) */
 	struct ct_loc no_new_privileges_at;
 

@@ -160,11 +160,18 @@ static void close_from_to(unsigned from, unsigned to)
  * from ctlaunch's caller and still open later would be a way out: a
  * workdir of /proc/self/fd/N on a host directory puts the command
  * outside its root (the class of CVE-2024-21626). */
-static void close_inherited(const struct run *run)
+static void close_inherited(const struct run *run, bool keep_trees)
 {
-	int keep[] = { run->sync[0], run->errpipe[1], run->lock_fd, run->self_fd };
-	const size_t n = sizeof keep / sizeof keep[0];
+	/* The fixed ones, then (keep_trees) the trees the parent made before
+	 * the clone (root's user namespace), as many as fit: one that does
+	 * not is closed, and its attach fails with the reason. */
+	int keep[4 + 64] = { run->sync[0], run->errpipe[1], run->lock_fd, run->self_fd };
+	size_t n = 4;
 	unsigned from = 3;
+
+	for (size_t i = 0; keep_trees && i < run->p->n && n < sizeof keep / sizeof keep[0]; i++)
+		if (run->trees[i] >= 0)
+			keep[n++] = run->trees[i];
 
 	/* Ascending, -1 first; main made sure 0-2 are open, so every
 	 * descriptor kept is above 2. */
@@ -226,7 +233,7 @@ static int child_chdir(struct run *run, const char *dir, struct ct_err *e)
 
 	/* One close_range for the lot (close_inherited keeps only what the
 	 * child still needs: its error pipe, the lock if it holds it). */
-	close_inherited(run);
+	close_inherited(run, false);
 	for (size_t i = 0; i < run->p->n; i++)
 		run->trees[i] = -1;
 	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -278,6 +285,15 @@ static int switch_user(const struct run *run, uid_t uid, gid_t gid, bool groups,
 	return die_with_parent(run, e);
 }
 
+/* In the child, or in the parent before the clone (root's user
+ * namespace: see owner_prepares in plan.c). */
+static int bind_open(struct run *run, const struct step *s, struct ct_err *e)
+{
+	run->trees[s->u.bind.slot] = mnt_tree_open(s->u.bind.source, s->u.bind.readonly,
+						   s->u.bind.device, s->u.bind.dev, s->u.bind.ino, e);
+	return run->trees[s->u.bind.slot] < 0 ? -1 : 0;
+}
+
 static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 {
 	switch (s->kind) {
@@ -326,10 +342,7 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 	case STEP_CAPS:
 		return caps_set(s->u.caps.keep, e);
 	case STEP_BIND_OPEN:
-		run->trees[s->u.bind.slot] =
-			mnt_tree_open(s->u.bind.source, s->u.bind.readonly, s->u.bind.device,
-				      s->u.bind.dev, s->u.bind.ino, e);
-		return run->trees[s->u.bind.slot] < 0 ? -1 : 0;
+		return bind_open(run, s, e);
 	case STEP_FS_OPEN:
 		run->trees[s->u.mnt.slot] = mnt_fs_open(s->u.mnt.fstype, s->u.mnt.flags, e);
 		return run->trees[s->u.mnt.slot] < 0 ? -1 : 0;
@@ -357,8 +370,15 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 	case STEP_MOUNT:
 		return mnt_mount(s->u.mnt.source, s->u.mnt.target, s->u.mnt.fstype,
 				 s->u.mnt.flags, s->u.mnt.data, s->u.mnt.optional, e);
-	case STEP_PIVOT_ROOT:
-		return mnt_pivot_root(s->u.root.path, s->u.root.dev, s->u.root.ino, e);
+	case STEP_PIVOT_ROOT: {
+		int rc;
+
+		if (!s->u.root.prepared)
+			return mnt_pivot_root(s->u.root.path, s->u.root.dev, s->u.root.ino, e);
+		rc = mnt_pivot_root_tree(run->trees[s->u.root.slot], s->u.root.path, e);
+		close_fd(&run->trees[s->u.root.slot]);
+		return rc;
+	}
 	case STEP_MASK:
 		return mnt_mask(run->trees[s->u.mask.slot], s->u.mask.rel, s->u.mask.target,
 				(int)s->u.mask.how, e);
@@ -388,7 +408,7 @@ __attribute__((noreturn)) static void child_main(struct run *run)
 	 * lets go of it. */
 	if (!run->report)
 		run->lock_fd = -1;
-	close_inherited(run);
+	close_inherited(run, true);
 	for (size_t i = 0; i < run->p->n; i++) {
 		const struct step *s = &run->p->steps[i];
 
@@ -601,6 +621,22 @@ static int spawn(struct run *run, const struct step *s, struct ct_err *e)
 	return child_failed(report.status < 0 ? NULL : &report, e);
 }
 
+/* Effective ids only: the saved ids stay root's, so ctlaunch can
+ * become root again after the clone. The group first: once the
+ * effective uid is not 0, the capability to change it is gone. */
+static int become_owner(const struct step *s, struct ct_err *e)
+{
+	if (setresgid(-1, s->u.clone.owner_gid, -1) < 0)
+		return ct_fail(e, errno, "setegid %u", (unsigned)s->u.clone.owner_gid);
+	if (setresuid(-1, s->u.clone.owner_uid, -1) < 0) {
+		int err = errno;
+
+		setresgid(-1, 0, -1);
+		return ct_fail(e, err, "seteuid %u", (unsigned)s->u.clone.owner_uid);
+	}
+	return 0;
+}
+
 static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
 {
 	bool entered;
@@ -612,8 +648,12 @@ static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
 
 	if (pipe2(run->sync, O_CLOEXEC) < 0 || pipe2(run->errpipe, O_CLOEXEC) < 0)
 		return ct_fail(e, errno, "pipe");
+	if (s->u.clone.as_owner && become_owner(s, e) < 0)
+		return -1;
 	run->child = clone_child(s->u.clone.flags, s->u.clone.cgroup,
 				 run->watcher > 0 ? &watched : NULL, &entered, e);
+	if (s->u.clone.as_owner && run->child != 0 && setresuid(-1, 0, -1) + setresgid(-1, 0, -1) < 0)
+		abort(); /* ctlaunch could not become root again: nothing safe is left to do */
 	if (run->child < 0) {
 		run->child = 0;
 		watched = -1;
@@ -778,6 +818,12 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 	const struct step *s = &run->p->steps[i];
 
 	switch (s->kind) {
+	case STEP_ROOT_OPEN:
+		run->trees[s->u.root.slot] = mnt_root_open(s->u.root.path, s->u.root.dev,
+							   s->u.root.ino, e);
+		return run->trees[s->u.root.slot] < 0 ? -1 : 0;
+	case STEP_BIND_OPEN:
+		return bind_open(run, s, e);
 	case STEP_CG_ENABLE:
 		if (s->u.cg.optional) {
 			struct ct_err ignored = { 0 };
@@ -791,7 +837,8 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 		}
 		return cg_enable(run, s, e);
 	case STEP_IDMAP:
-		return ns_map_ids(run->child, s->u.idmap.which, s->u.idmap.map, s->u.idmap.helper, e);
+		return ns_map_ids(run->child, s->u.idmap.which, s->u.idmap.map, s->u.idmap.helper,
+				  s->u.idmap.deny_setgroups, e);
 	case STEP_CG_MKDIR:
 		if (lock(run, e) < 0)
 			return -1;
@@ -993,6 +1040,9 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	close_fd(&run.sync[1]);
 	close_fd(&run.errpipe[0]);
 	close_fd(&run.errpipe[1]);
+	/* Trees made before the clone: the child had its own copies. */
+	for (size_t i = 0; i < p->n; i++)
+		close_fd(&trees[i]);
 	sigaction(SIGPIPE, &run.old_pipe, NULL);
 	sigaction(SIGCHLD, &run.old_chld, NULL);
 	sigprocmask(SIG_SETMASK, &run.oldmask, NULL);

@@ -549,6 +549,21 @@ static void probe_rootless(struct host *h)
 	h->runtime_dir = runtime_dir(h->euid);
 }
 
+/* A range for root's user namespaces must leave out host root, and fit. */
+static struct id_range userns_range(const char *file)
+{
+	cleanup_free char *text = NULL;
+	struct ct_err ignored = { 0 };
+	struct id_range r = { 0, 0 };
+
+	text = read_text(file, &ignored);
+	if (text)
+		r = host_parse_subid(text, CT_USERNS_USER, UINT32_MAX);
+	if (r.start == 0 || (uint64_t)r.start + r.count > UINT32_MAX)
+		r = (struct id_range){ CT_USERNS_START, CT_USERNS_COUNT };
+	return r;
+}
+
 int host_probe(struct host *h, struct ct_err *e)
 {
 	cleanup_free char *mi = NULL, *cg = NULL;
@@ -581,8 +596,12 @@ int host_probe(struct host *h, struct ct_err *e)
 	}
 	if (h->layout == CG_UNIFIED)
 		probe_v2(h);
-	if (h->euid != 0)
+	if (h->euid != 0) {
 		probe_rootless(h);
+	} else {
+		h->userns_uid = userns_range("/etc/subuid");
+		h->userns_gid = userns_range("/etc/subgid");
+	}
 	if (read_list("/sys/devices/system/cpu/online", NULL, &h->online_cpus, e) < 0)
 		return -1;
 	/* Kernels without NUMA have no node directory: node 0 is all there is. */
@@ -659,8 +678,10 @@ static int facts_line(struct host *h, char *line)
 		return h->clone_into_cgroup = strcmp(v1, "1") == 0, 0;
 	if (strcmp(key, "newidmap") == 0)
 		return h->newidmap = strcmp(v1, "1") == 0, 0;
-	if (strcmp(key, "subuid") == 0 || strcmp(key, "subgid") == 0) {
-		struct id_range *r = key[3] == 'u' ? &h->subuid : &h->subgid;
+	if (strcmp(key, "subuid") == 0 || strcmp(key, "subgid") == 0 ||
+	    strcmp(key, "userns_uid") == 0 || strcmp(key, "userns_gid") == 0) {
+		struct id_range *r = key[0] == 's' ? (key[3] == 'u' ? &h->subuid : &h->subgid)
+						   : (key[7] == 'u' ? &h->userns_uid : &h->userns_gid);
 		uint64_t count;
 
 		if (!v2 || parse_uint(v1, 0, UINT32_MAX, &n) < 0 ||
@@ -693,6 +714,7 @@ int host_load_facts(struct host *h, const char *path, struct ct_err *e)
 	memset(h, 0, sizeof *h);
 	h->cgroup_root = xstrdup("/sys/fs/cgroup");
 	h->cg_writable = true;
+	h->userns_uid = h->userns_gid = (struct id_range){ CT_USERNS_START, CT_USERNS_COUNT };
 	text = read_text(path, e);
 	if (!text)
 		return -1;

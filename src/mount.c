@@ -221,28 +221,65 @@ int mnt_tree_attach(int fd, const char *target, struct ct_err *e)
  * unmounting "." then takes the old root away. No put_old directory is
  * needed in the rootfs, so a read-only rootfs works and nothing is left
  * in it (the trick runc and LXC use). */
-int mnt_pivot_root(const char *new_root, uint64_t dev, uint64_t ino, struct ct_err *e)
+/* The nodev copy of the rootfs in dir. */
+static int root_copy(int dir, const char *new_root, struct ct_err *e)
 {
-	cleanup_close int dir = open_checked(new_root, O_DIRECTORY, dev, ino, "the rootfs", e);
-	cleanup_close int tree = -1;
 	struct mount_attr attr = { .attr_set = MOUNT_ATTR_NODEV };
+	int tree = open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
 
-	if (dir < 0)
-		return -1;
-	tree = open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
 	if (tree < 0)
 		return ct_fail(e, errno, "open_tree the rootfs %s", new_root);
-	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
-		return ct_fail(e, errno, "make the rootfs %s nodev", new_root);
-	if (move_mount(tree, "", dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return ct_fail(e, errno, "move_mount the rootfs onto %s", new_root);
-	/* tree is now the root of the attached copy: the mount point that
-	 * pivot_root wants, whatever has happened to the names since. */
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
+		int err = errno;
+
+		close(tree);
+		return ct_fail(e, err, "make the rootfs %s nodev", new_root);
+	}
+	return tree;
+}
+
+/* tree is the root of the attached copy: the mount point that
+ * pivot_root wants, whatever has happened to the names since. */
+static int enter_and_pivot(int tree, const char *new_root, struct ct_err *e)
+{
 	if (fchdir(tree) < 0)
 		return ct_fail(e, errno, "fchdir into the rootfs %s", new_root);
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return ct_fail(e, errno, "pivot_root %s", new_root);
 	return 0;
+}
+
+int mnt_pivot_root(const char *new_root, uint64_t dev, uint64_t ino, struct ct_err *e)
+{
+	cleanup_close int dir = open_checked(new_root, O_DIRECTORY, dev, ino, "the rootfs", e);
+	cleanup_close int tree = -1;
+
+	if (dir < 0)
+		return -1;
+	tree = root_copy(dir, new_root, e);
+	if (tree < 0)
+		return -1;
+	if (move_mount(tree, "", dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return ct_fail(e, errno, "move_mount the rootfs onto %s", new_root);
+	return enter_and_pivot(tree, new_root, e);
+}
+
+int mnt_root_open(const char *new_root, uint64_t dev, uint64_t ino, struct ct_err *e)
+{
+	cleanup_close int dir = open_checked(new_root, O_DIRECTORY, dev, ino, "the rootfs", e);
+
+	return dir < 0 ? -1 : root_copy(dir, new_root, e);
+}
+
+/* The copy the parent made is a detached tree; the child, which may not
+ * look the rootfs's path up (see mnt_root_open), attaches it on top of
+ * its own / (a private mount namespace: nobody else sees it) and
+ * pivots into it as above. */
+int mnt_pivot_root_tree(int tree, const char *new_root, struct ct_err *e)
+{
+	if (move_mount(tree, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return ct_fail(e, errno, "move_mount the rootfs %s", new_root);
+	return enter_and_pivot(tree, new_root, e);
 }
 
 /* proc or sysfs, made detached (fd), attached after pivot_root on a

@@ -42,7 +42,8 @@ int ns_lo_up(struct ct_err *e)
  * unprivileged user may write (setgroups denied first, as the kernel
  * requires for gid_map); with subordinate ids, through the setuid
  * helper that checks them against /etc/subuid and /etc/subgid. */
-int ns_map_ids(pid_t pid, char which, const char *map, bool helper, struct ct_err *e)
+int ns_map_ids(pid_t pid, char which, const char *map, bool helper, bool deny_setgroups,
+	       struct ct_err *e)
 {
 	char path[64], line[128];
 
@@ -79,7 +80,7 @@ int ns_map_ids(pid_t pid, char which, const char *map, bool helper, struct ct_er
 				       map, WIFEXITED(status) ? WEXITSTATUS(status) : 125);
 		return 0;
 	}
-	if (which == 'g') {
+	if (which == 'g' && deny_setgroups) {
 		snprintf(path, sizeof path, "/proc/%d/setgroups", (int)pid);
 		if (write_data(path, "deny", 4) < 0)
 			return ct_fail(e, errno, "write deny to %s", path);

@@ -533,8 +533,9 @@ const char *plan_warning(const struct spec *spec, const struct host *h)
 
 	/* v1 has no nsdelegate: a cgroup namespace's root is writable by
 	 * whoever may write the files, and CAP_SYS_ADMIN mounts the
-	 * hierarchy read-write again. */
-	if (h->euid == 0 && (h->layout == CG_V1 || h->layout == CG_HYBRID) &&
+	 * hierarchy read-write again. Not in a user namespace of its own:
+	 * the files are host root's, whose id it does not have. */
+	if (h->euid == 0 && !spec->userns && (h->layout == CG_V1 || h->layout == CG_HYBRID) &&
 	    (keep & CAPS_BIT(21)))
 		return "CAP_SYS_ADMIN on cgroup v1: the container can remount its cgroups "
 		       "read-write and lift its own limits and device rules (v1 has no "
@@ -574,11 +575,19 @@ static bool subids(const struct host *h)
 	return h->newidmap && h->subuid.count && h->subgid.count;
 }
 
-static bool id_mapped(const struct host *h, uint32_t id, bool gid)
+/* Whether id is an id of the container's user namespace (any id is
+ * when it has none). Root's maps 0..count-1 to its range; a rootless
+ * run maps 0 to the user and 1.. to its subordinate range. */
+static bool id_mapped(const struct plan *p, const struct host *h, uint32_t id, bool gid)
 {
-	const struct id_range *r = gid ? &h->subgid : &h->subuid;
+	const struct id_range *r;
 
-	return h->euid == 0 || id == 0 || (subids(h) && id - 1 < r->count);
+	if (!p->userns)
+		return true;
+	if (!p->rootless)
+		return id < (gid ? h->userns_gid.count : h->userns_uid.count);
+	r = gid ? &h->subgid : &h->subuid;
+	return id == 0 || (subids(h) && id - 1 < r->count);
 }
 
 static const struct {
@@ -618,7 +627,7 @@ static void dev_nodes(struct plan *p, unsigned first_slot)
 	for (unsigned i = 0; i < N_DEV_NODES; i++) {
 		struct step *s;
 
-		if (p->rootless) {
+		if (p->userns) {
 			s = add(p, STEP_BIND_ATTACH, SIDE_CHILD, nowhere);
 			s->u.bind.source = pstr(p, dev_node[i].path);
 			s->u.bind.target = pstr(p, dev_node[i].path);
@@ -767,14 +776,15 @@ static void sorted_mounts(const struct spec *spec, const struct spec_mount **out
  * source is opened as a detached copy (open_tree) while the host is still
  * in reach, and attached after pivot_root, where every path, links and
  * all, resolves inside the new root (the class of CVE-2021-30465). */
-static void plan_bind_open(struct plan *p, const struct spec_mount **m, size_t n)
+static void plan_bind_open(struct plan *p, const struct spec_mount **m, size_t n,
+			   enum step_side side)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct step *s;
 
 		if (m[i]->type != MOUNT_BIND)
 			continue;
-		s = add(p, STEP_BIND_OPEN, SIDE_CHILD, m[i]->source_at);
+		s = add(p, STEP_BIND_OPEN, side, m[i]->source_at);
 		s->u.bind.source = pstr(p, m[i]->source);
 		s->u.bind.slot = (unsigned)i;
 		s->u.bind.readonly = m[i]->readonly;
@@ -820,6 +830,36 @@ static void plan_spec_mounts(struct plan *p, const struct spec_mount **m, size_t
  *   descriptor after pivot_root, so their targets resolve inside the new
  *   root, and every mask is applied from their descriptors; proc then
  *   also belongs to the new pid namespace. */
+/* The tree slot of the rootfs's copy when the parent makes it: after
+ * the spec's mounts, the device nodes, proc and sysfs. */
+#define ROOT_SLOT(spec) ((unsigned)(spec)->n_mounts + (unsigned)N_DEV_NODES + 2)
+
+/* Root's user namespace is made with the ids of its range (see
+ * plan_build), and the child has them on the host: the host's path to
+ * the rootfs or a bind source may be root's alone (build/private), so
+ * ctlaunch opens and copies those trees itself before the clone, and
+ * the child only attaches them. */
+static bool owner_prepares(const struct plan *p)
+{
+	return p->userns && !p->rootless;
+}
+
+/* Before the clone, by root: the rootfs and the spec's bind sources,
+ * opened with no link followed, checked by device and inode, copied. */
+static void plan_owner_trees(struct plan *p, const struct spec *spec)
+{
+	const struct spec_mount **m = own(p, xcalloc(spec->n_mounts + 1, sizeof *m));
+	struct step *s;
+
+	sorted_mounts(spec, m);
+	s = add(p, STEP_ROOT_OPEN, SIDE_PARENT, spec->rootfs_at);
+	s->u.root.path = pstr(p, spec->rootfs);
+	s->u.root.dev = spec->rootfs_dev;
+	s->u.root.ino = spec->rootfs_ino;
+	s->u.root.slot = ROOT_SLOT(spec);
+	plan_bind_open(p, m, spec->n_mounts, SIDE_PARENT);
+}
+
 static void plan_mounts(struct plan *p, const struct spec *spec, const struct host *h,
 			const char *const *leaf)
 {
@@ -831,8 +871,9 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 
 	sorted_mounts(spec, m);
 	mnt(p, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, nowhere);
-	plan_bind_open(p, m, spec->n_mounts);
-	if (p->rootless)
+	if (!owner_prepares(p))
+		plan_bind_open(p, m, spec->n_mounts, SIDE_CHILD);
+	if (p->userns)
 		dev_open(p, slot);
 	/* In a user namespace the kernel mounts a new proc or sysfs only
 	 * where one is already fully visible (mount_too_revealing): made
@@ -844,7 +885,19 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 	s->u.root.path = pstr(p, spec->rootfs);
 	s->u.root.dev = spec->rootfs_dev;
 	s->u.root.ino = spec->rootfs_ino;
+	s->u.root.prepared = owner_prepares(p);
+	s->u.root.slot = ROOT_SLOT(spec);
 	add(p, STEP_UMOUNT_OLD, SIDE_CHILD, nowhere);
+	/* Root's child keeps host root's ids in its new namespace, where
+	 * they are unmapped: it could make no file, not even in a tmpfs of
+	 * its own (EOVERFLOW). From here on it is the namespace's root,
+	 * host id userns_uid.start, with the capabilities it has there.
+	 * The uid change clears the parent-death signal: switch_user sets
+	 * it again. */
+	if (p->userns && !p->rootless) {
+		s = add(p, STEP_USER, SIDE_CHILD, spec->userns_at);
+		s->u.user.setgroups = true;
+	}
 	early_attach(p, "proc", "/proc", proc);
 	mnt(p, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
 	    nowhere);
@@ -853,7 +906,7 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 	 * subordinate ids maps no group but 0, and the kernel refuses an
 	 * unmapped gid. */
 	mnt(p, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-	    id_mapped(h, 5, true) ? "newinstance,ptmxmode=0666,mode=0620,gid=5"
+	    id_mapped(p, h, 5, true) ? "newinstance,ptmxmode=0666,mode=0620,gid=5"
 				   : "newinstance,ptmxmode=0666,mode=0620",
 	    nowhere);
 	mnt(p, "shm", "/dev/shm", "tmpfs", nosuid_nodev_noexec, "mode=1777,size=65536k", nowhere);
@@ -972,13 +1025,24 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 
 static void plan_idmaps(struct plan *p, const struct host *h)
 {
-	for (int g = 0; g < 2; g++) {
+	/* Root maps its range directly (it has CAP_SETUID and CAP_SETGID
+	 * over the new namespace), and keeps setgroups: the spec's user
+	 * gets its group as its only supplementary one, as without. */
+	for (int g = 0; g < 2 && !p->rootless; g++) {
+		const struct id_range *r = g ? &h->userns_gid : &h->userns_uid;
+		struct step *s = add(p, STEP_IDMAP, SIDE_PARENT, nowhere);
+
+		s->u.idmap.which = g ? 'g' : 'u';
+		s->u.idmap.map = pfmt(p, "0 %u %u", r->start, r->count);
+	}
+	for (int g = 0; g < 2 && p->rootless; g++) {
 		const struct id_range *r = g ? &h->subgid : &h->subuid;
 		unsigned self = g ? (unsigned)h->egid : (unsigned)h->euid;
 		struct step *s = add(p, STEP_IDMAP, SIDE_PARENT, nowhere);
 
 		s->u.idmap.which = g ? 'g' : 'u';
 		s->u.idmap.helper = subids(h);
+		s->u.idmap.deny_setgroups = !s->u.idmap.helper;
 		s->u.idmap.why = h->subids_why;
 		s->u.idmap.map = s->u.idmap.helper
 					 ? pfmt(p, "0 %u 1 1 %u %u", self, r->start, r->count)
@@ -987,15 +1051,22 @@ static void plan_idmaps(struct plan *p, const struct host *h)
 }
 
 /* The user: of the spec must exist in the user namespace. */
-static int check_user_mapped(const struct spec *spec, const struct host *h, struct ct_err *e)
+static int check_user_mapped(const struct plan *p, const struct spec *spec, const struct host *h,
+			     struct ct_err *e)
 {
-	if (!spec->user || h->euid == 0)
+	if (!spec->user || !p->userns)
 		return 0;
 	for (int g = 0; g < 2; g++) {
 		uint32_t id = g ? spec->gid : spec->uid;
 
-		if (id_mapped(h, id, g))
+		if (id_mapped(p, h, id, g))
 			continue;
+		if (!p->rootless)
+			return ct_fail(e, 0,
+				       "%s:%u:%u: user: %s %u is not mapped in the container's user "
+				       "namespace (userns: true maps ids 0 to %u; see ctlaunch(1), USER NAMESPACE)",
+				       spec->file, spec->user_at.line, spec->user_at.col, g ? "gid" : "uid",
+				       id, (g ? h->userns_gid.count : h->userns_uid.count) - 1);
 		if (subids(h))
 			return ct_fail(e, 0,
 				       "%s:%u:%u: user: %s %u is not mapped in a rootless run by uid %u "
@@ -1036,6 +1107,8 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	p->file = spec->file;
 	p->layout = h->layout;
 	p->rootless = h->euid != 0;
+	/* Rootless runs always have one; userns: true gives root's one. */
+	p->userns = p->rootless || spec->userns;
 	p->cgroup_root = pstr(p, h->cgroup_root);
 	/* A file only root may open: a lock any user could take would let
 	 * any user stall every launch. */
@@ -1044,17 +1117,31 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	/* Limits are in place before the child exists, and the child is in
 	 * its cgroups before it runs anything but ctlaunch's own steps: the
 	 * command never runs, even for a moment, outside its limits. */
-	if (check_user_mapped(spec, h, e) < 0 || plan_cgroups(p, spec, h, o, leaf, e) < 0) {
+	if (check_user_mapped(p, spec, h, e) < 0 || plan_cgroups(p, spec, h, o, leaf, e) < 0) {
 		plan_free(p);
 		return -1;
 	}
+	if (owner_prepares(p))
+		plan_owner_trees(p, spec);
 	s = add(p, STEP_CLONE, SIDE_PARENT, nowhere);
 	/* CLONE_NEWUSER is made first by the kernel, and owns the others. */
 	s->u.clone.flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET |
-			   (p->rootless ? CLONE_NEWUSER : 0);
+			   (p->userns ? CLONE_NEWUSER : 0);
+	/* Root's user namespace is made with the effective ids of its
+	 * range, so that the kernel counts it, and everything its processes
+	 * hold (inotify instances, pending signals, mqueue bytes), as that
+	 * host user's and never as host root's: the per-user counters are
+	 * charged up the chain of namespace owners. */
+	if (p->userns && !p->rootless) {
+		s->u.clone.as_owner = true;
+		s->u.clone.owner_uid = h->userns_uid.start;
+		s->u.clone.owner_gid = h->userns_gid.start;
+	}
 	/* v2 with clone3: the child starts in its cgroup, with no moment
-	 * outside it and no write to cgroup.procs. */
-	if (h->layout == CG_UNIFIED && h->clone_into_cgroup && leaf[0])
+	 * outside it and no write to cgroup.procs. Not with the range's
+	 * ids: the kernel checks that they may write the cgroup's
+	 * cgroup.procs, and root's cgroup is root's alone. */
+	if (h->layout == CG_UNIFIED && h->clone_into_cgroup && leaf[0] && !s->u.clone.as_owner)
 		s->u.clone.cgroup = pstr(p, entered = leaf[0]);
 	/* Root's child needs nothing more of ctlaunch once it exists, so it
 	 * runs in ctlaunch's memory (CLONE_VM|CLONE_VFORK, as posix_spawn)
@@ -1064,11 +1151,11 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	 * needs its uid map written by ctlaunch first, and clone3 with
 	 * CLONE_VM wants a stack only assembly can start a child on: those
 	 * two fork, and wait to be released. */
-	s->u.clone.vfork = !p->rootless && !s->u.clone.cgroup;
+	s->u.clone.vfork = !p->userns && !s->u.clone.cgroup;
 	vfork = s->u.clone.vfork;
 	if (vfork)
 		add(p, STEP_DIE_WITH_PARENT, SIDE_CHILD, nowhere);
-	if (p->rootless)
+	if (p->userns)
 		plan_idmaps(p, h);
 	for (int c = 0; c < N_LEAVES; c++) {
 		/* v2 has one cgroup for all controllers: entered once. */

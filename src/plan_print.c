@@ -229,7 +229,7 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	case STEP_IDMAP:
 		put(&o, "write %s to /proc/<child pid>/%cid_map%s", s->u.idmap.map, s->u.idmap.which,
-		    s->u.idmap.helper ? "" : (s->u.idmap.which == 'g' ? " (setgroups deny first)" : ""));
+		    s->u.idmap.deny_setgroups && s->u.idmap.which == 'g' ? " (setgroups deny first)" : "");
 		if (s->u.idmap.helper)
 			put(&o, " with new%cidmap", s->u.idmap.which);
 		else if (s->u.idmap.why && s->u.idmap.which == 'u')
@@ -243,6 +243,9 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		put_flags(&o, s->u.clone.flags, clone_flags, sizeof clone_flags / sizeof clone_flags[0]);
 		if (s->u.clone.cgroup)
 			put(&o, " into cgroup %s (clone3 CLONE_INTO_CGROUP)", s->u.clone.cgroup);
+		if (s->u.clone.as_owner)
+			put(&o, " as euid %u egid %u (the user namespace's owner)", s->u.clone.owner_uid,
+			    s->u.clone.owner_gid);
 		if (s->u.clone.vfork)
 			put(&o, " with CLONE_VM|CLONE_VFORK (ctlaunch sleeps until the child execs)");
 		else
@@ -354,9 +357,17 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	case STEP_MOUNT:
 		put_mount(&o, s);
 		break;
+	case STEP_ROOT_OPEN:
+		put(&o, "open_tree %s (OPEN_TREE_CLONE|AT_RECURSIVE) nodev by descriptor: no link "
+			"followed, the directory --check saw", s->u.root.path);
+		break;
 	case STEP_PIVOT_ROOT:
-		put(&o, "pivot_root %s by descriptor: no link followed, the directory --check saw, "
-			"a nodev copy", s->u.root.path);
+		if (s->u.root.prepared)
+			put(&o, "pivot_root into the copy of %s, attached on / (the parent made it)",
+			    s->u.root.path);
+		else
+			put(&o, "pivot_root %s by descriptor: no link followed, the directory --check saw, "
+				"a nodev copy", s->u.root.path);
 		break;
 	case STEP_UMOUNT_OLD:
 		put(&o, "umount the old root (MNT_DETACH)");

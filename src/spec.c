@@ -806,6 +806,12 @@ static void k_readonly_rootfs(struct walk *w, const struct ynode *y, const char 
 		w->s->readonly_rootfs_at = y->at;
 }
 
+static void k_userns(struct walk *w, const struct ynode *y, const char *path)
+{
+	if (boolean(w, y, path, &w->s->userns))
+		w->s->userns_at = y->at;
+}
+
 static void k_unsafe_paths(struct walk *w, const struct ynode *y, const char *path)
 {
 	if (boolean(w, y, path, &w->s->unsafe_paths))
@@ -1498,6 +1504,7 @@ static const struct key top_keys[] = {
 	{ "no_new_privileges", k_no_new_privileges },
 	{ "rlimits", k_rlimits },
 	{ "seccomp", k_seccomp },
+	{ "userns", k_userns },
 };
 
 /* --- the whole ----------------------------------------------------------- */

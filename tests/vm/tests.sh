@@ -901,6 +901,33 @@ keyctl EPERM"
 }
 t 'seccomp, rootless on v2: the same EPERMs' rootless_seccomp
 
+# userns: true on v2 (issue 15, class 5): root's container is a host
+# user of the range, not root, and even with CAP_SYS_ADMIN and its own
+# mount of cgroup2 it cannot lift its limit (the files are host root's).
+userns_v2() {
+	share uns
+	snapshot "$T/before"
+	spec uns <<EOF
+userns: true
+resources: {memory: 64M}
+capabilities: {add: [CAP_SYS_ADMIN]}
+mounts: [{type: bind, source: $SHARE, target: /tmp}]
+command: [/bin/sh, -c, '$WAIT_GO; id -u; mkdir /tmp/cg && mount -t cgroup2 none /tmp/cg && cat /tmp/cg/memory.max; (echo max >/tmp/cg/memory.max) 2>/dev/null && echo lifted; umount /tmp/cg; true']
+EOF
+	start_bg "$CTLAUNCH" "$T/uns.yaml"
+	leaf=$CG/ctlaunch/uns
+	pid=$(head -n 1 "$leaf/cgroup.procs")
+	[ -n "$pid" ] || fail "no process in $leaf"
+	expect_eq "host uid of the container's pid 1" 2147352576 "$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")"
+	expect_eq "memory.max on the host" 67108864 "$(cat "$leaf/memory.max")"
+	finish_bg
+	expect_status 0
+	expect_out "0
+67108864"
+	expect_unchanged "$T/before"
+}
+t 'userns on v2: root inside is host uid 2147352576; its own cgroup2 mount cannot lift memory.max' userns_v2
+
 # The VM has no /run: root's lock falls back to the cgroup root, which
 # must stay as it was (all these runs locked it).
 cgroup_root_mode() {
