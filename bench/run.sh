@@ -274,14 +274,14 @@ remount_cgroups() {
 remount_cgroups
 TMP=$(mktemp -d /tmp/ctbench.XXXXXX)
 
-# The parent of every cgroup of this run, in the three controllers the
-# container uses; crun and runc add theirs in the other hierarchies.
+# The parent of every cgroup of this run, in every hierarchy: ctlaunch
+# gives its container a cgroup in each (--cgroup-parent must be there).
 # A new v1 cpuset takes no task until cpus and mems are set: copy them.
 mkcg() {
-	local c
-	for c in memory cpu cpuset; do
-		mkdir "$CG/$c/$1"
-	done
+	local dir
+	while read -r dir _; do
+		mkdir "$dir/$1"
+	done < <(v1_hierarchies)
 	cat "$CG/cpuset/$(dirname "$1")/cpuset.mems" >"$CG/cpuset/$1/cpuset.mems"
 	cat "$CG/cpuset/$(dirname "$1")/cpuset.cpus" >"$CG/cpuset/$1/cpuset.cpus"
 }
