@@ -56,10 +56,22 @@ def ppid_map():
     return m
 
 
+def argv0_name(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return os.path.basename(f.read().split(b"\0")[0].decode(errors="replace"))
+    except (OSError, IndexError):
+        return None
+
+
 def find_descendant(root, comm):
+    """A process below root named comm: by its comm, or by its argv[0]
+    (ctlaunch execs the checked descriptor, so a busybox applet's comm
+    is "busybox" on Linux 6.14 and later, its descriptor's number
+    before)."""
     m = ppid_map()
     for pid, (_, c) in m.items():
-        if c != comm:
+        if c != comm and argv0_name(pid) != comm:
             continue
         p = pid
         while p > 1 and p in m:

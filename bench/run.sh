@@ -71,12 +71,14 @@ sweep_cgroups() {
 	return $left
 }
 
+# grep reads to the end (no -q): with pipefail, a writer cut off by an
+# early exit of grep would make the pipeline fail.
 pkg_installed() {
-	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q ' ok installed$'
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep ' ok installed$' >/dev/null
 }
 
 pkg_available() {
-	apt-cache policy "$1" 2>/dev/null | grep -q '^  Candidate: [^(]'
+	apt-cache policy "$1" 2>/dev/null | grep '^  Candidate: [^(]' >/dev/null
 }
 
 # The peers and the tools, from Debian, only what is missing; apt-get
@@ -185,10 +187,10 @@ build_dynamic_ctlaunch() {
 		say "the dynamic build of ctlaunch failed (build/bench/dynamic.build.log); its row is skipped"
 	fi
 	if make --no-print-directory B=build/bench/libs-static STATIC=0 \
-		PKG_LIBS='-Wl,-Bstatic -lyaml -lcap -Wl,-Bdynamic -lm' \
+		PKG_LIBS='-Wl,-Bstatic -lyaml -lcap -lseccomp -Wl,-Bdynamic -lm' \
 		build/bench/libs-static/ctlaunch >"$OUT/libs-static.build.log" 2>&1 &&
 		"$OUT/libs-static/ctlaunch" --version >/dev/null 2>&1; then
-		printf 'libs\t%s bytes (libyaml and libcap linked in, libc shared)\n' \
+		printf 'libs\t%s bytes (libyaml, libcap and libseccomp linked in, libc shared)\n' \
 			"$(stat -c %s "$OUT/libs-static/ctlaunch")" >>"$OUT/static.tsv"
 	else
 		rm -f "$OUT/libs-static/ctlaunch"
@@ -317,8 +319,8 @@ sed '/^  cpuset:/,$d' "$TMP/bench.yaml" >"$TMP/bench-nocpuset.yaml"
 # no_new_privileges, a seccomp filter and a device policy that allows
 # the standard nodes alone), with the benchmark's limits.
 BUNDLE_CAPS=(CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID CAP_KILL CAP_SETGID CAP_SETUID
-	CAP_SETPCAP CAP_NET_BIND_SERVICE CAP_SYS_CHROOT CAP_SETFCAP) The rootfs is used in
-# place, so the bundle holds only config.json.
+	CAP_SETPCAP CAP_NET_BIND_SERVICE CAP_SYS_CHROOT CAP_SETFCAP)
+# The rootfs is used in place, so the bundle holds only config.json.
 write_bundle() { # DIR CGROUPSPATH ARGS-AS-JSON
 	mkdir -p "$1"
 	[ -f "$TMP/seccomp.json" ] ||
