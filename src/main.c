@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "check.h"
 #include "exec.h"
@@ -182,6 +183,21 @@ static int run(const struct options *o, struct spec *spec, const struct host *h)
 	if (o->plan) {
 		plan_print(&p, o->verbose, stdout);
 		return fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
+	}
+	/* A directory on 0, 1 or 2 would be passed to the command, and
+	 * /proc/self/fd/N leads through it to the host's tree: the
+	 * container's root could read and write there, and a mount target
+	 * of a hostile rootfs that links to it would have ctlaunch make
+	 * directories and files on the host (the class of CVE-2024-21626).
+	 * As standard input or output a directory is of no use. */
+	for (int fd = 0; fd < 3; fd++) {
+		struct stat st;
+
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			warnx_("%s: descriptor %d is a directory: through /proc/self/fd/%d the container "
+			       "would reach the host's files; refusing to run", spec->name, fd, fd);
+			return EXIT_LAUNCHER;
+		}
 	}
 	/* The filter's rules, before the clone: listing the default
 	 * profile allocates, which a vfork child must not. */
