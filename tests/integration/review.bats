@@ -157,3 +157,46 @@ copy_rootfs() {
 	run --separate-stderr ctl --check "$SPEC"
 	assert_no_line "private" "mounts\\[0\\]" "$stderr"
 }
+
+@test "CAP_SYS_ADMIN: without userns it unmounts the read-only /proc/sys (then the host's, writable): warned on every host; with userns: true the host's sysctls stay refused, no warning" {
+	# The attack stops short of writing the host's sysctl: that the
+	# read-only mount over /proc/sys is gone is enough (a write of
+	# kernel.core_pattern is then code run by the host as root).
+	write_spec <<-'EOF'
+		capabilities:
+		  add: [CAP_SYS_ADMIN]
+		command:
+		  - /bin/sh
+		  - -c
+		  - |
+		    umount /proc/sys && echo unmounted
+		    grep -q ' /proc/sys ' /proc/self/mountinfo || echo "no mount over /proc/sys"
+	EOF
+	run --separate-stderr ctl --check "$SPEC"
+	assert_status 0
+	assert_contains "--check's warning" "unmount the masks of /proc and write /proc/sys as host root" "$stderr"
+	run --separate-stderr ctl "$SPEC"
+	assert_status 0
+	assert_contains "the run's warning" "unmount the masks of /proc and write /proc/sys as host root" "$stderr"
+	assert_line "what the warning says" unmounted "$output"
+	# With userns: true the same unmount works, and the write is refused:
+	# the files are host root's. (The value written is the host's own.)
+	write_spec <<-'EOF'
+		userns: true
+		capabilities:
+		  add: [CAP_SYS_ADMIN]
+		command:
+		  - /bin/sh
+		  - -c
+		  - |
+		    umount /proc/sys && echo unmounted
+		    v=$(cat /proc/sys/kernel/core_pattern)
+		    (echo "$v" >/proc/sys/kernel/core_pattern) 2>/dev/null && echo "wrote core_pattern"
+		    exit 0
+	EOF
+	run --separate-stderr ctl "$SPEC"
+	assert_status 0
+	assert_no_line "the warning with userns" "/proc/sys as host root" "$stderr"
+	assert_line "unmounted in the user namespace" unmounted "$output"
+	assert_no_line "a write of the host's sysctl" "wrote" "$output"
+}
