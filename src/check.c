@@ -441,21 +441,57 @@ static bool reachable_by_others(const char *path)
 	}
 }
 
-/* Root's container is host root in a writable rootfs: a setuid-root
- * file it makes there is setuid root on the host too, and any local
- * user who can reach it can run it. A warning, not a refusal: on a
- * machine of one user (the usual lab) nobody else can, and the fix (a
- * private directory above the rootfs, as container engines keep theirs
- * under /var/lib, or readonly_rootfs) is the owner's to choose. */
-static void check_rootfs_exposure(struct spec *spec, const struct host *h, struct ct_diags *d)
+/* Root's container is host root in a writable rootfs or read-write
+ * bind: a setuid-root file it makes there is setuid root on the host
+ * too, and any local user who can reach it can run it. With userns:
+ * true it is setuid to the range's first id, the owner of every such
+ * container's user namespace, who holds all capabilities in each of
+ * them (nsenter, ptrace, signals): no better for the other containers.
+ * A warning, not a refusal: on a machine of one user (the usual lab)
+ * nobody else can, and the fix (a private directory above it, as
+ * container engines keep theirs under /var/lib, or read-only) is the
+ * owner's to choose. */
+static void warn_exposed(const struct spec *spec, struct ct_diags *d, struct ct_loc at,
+			 const char *key, const char *path, const char *what)
 {
-	if (!h->real || h->euid != 0 || spec->readonly_rootfs || !reachable_by_others(spec->rootfs))
+	ct_warn(d, spec->file, at, key,
+		"'%s' is %s and other users of this host can reach it: a setuid file the "
+		"container makes there would run on the host as %s (make a directory above it "
+		"private, or %s; see ctlaunch(1), SECURITY)",
+		path, what,
+		spec->userns ? "the owner of every userns: true container, with all capabilities "
+			       "in each"
+			     : "root",
+		strcmp(key, "rootfs") == 0 ? "set readonly_rootfs: true" : "bind it read-only");
+}
+
+static void check_exposure(struct spec *spec, const struct host *h, struct ct_diags *d,
+			   bool rootfs_ok)
+{
+	if (!h->real || h->euid != 0)
 		return;
-	ct_warn(d, spec->file, spec->rootfs_at, "rootfs",
-		"'%s' is writable by the container's root and other users of this host can reach "
-		"it: a setuid file made in the container would run as root on the host (make a "
-		"directory above it private, or set readonly_rootfs: true; see ctlaunch(1), SECURITY)",
-		spec->rootfs);
+	if (rootfs_ok && !spec->readonly_rootfs && reachable_by_others(spec->rootfs))
+		warn_exposed(spec, d, spec->rootfs_at, "rootfs", spec->rootfs,
+			     "writable by the container's root");
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct spec_mount *m = &spec->mounts[i];
+		char dir[PATH_MAX], key[64];
+		struct stat st;
+
+		/* Checked (absolute, resolved) and read-write only. A file's
+		 * own mode is the container's to change: its directory is
+		 * what others must reach. */
+		if (m->type != MOUNT_BIND || m->readonly || m->source[0] != '/' ||
+		    stat(m->source, &st) < 0 ||
+		    snprintf(dir, sizeof dir, "%s", m->source) >= (int)sizeof dir)
+			continue;
+		if (!S_ISDIR(st.st_mode))
+			*strrchr(dir, '/') = '\0';
+		if (!reachable_by_others(dir))
+			continue;
+		snprintf(key, sizeof key, "mounts[%zu].source", i);
+		warn_exposed(spec, d, m->source_at, key, m->source, "bound read-write");
+	}
 }
 
 /* 0 when the rootfs is a usable directory (then absolute in spec). */
@@ -501,12 +537,14 @@ int spec_check(struct spec *spec, const struct host *h, struct ct_diags *d)
 {
 	size_t before = d->n;
 
+	bool rootfs_ok = check_rootfs(spec, d) == 0;
+
 	/* The user's names are the rootfs's: only once it is known good. */
-	if (check_rootfs(spec, d) == 0) {
+	if (rootfs_ok)
 		check_user(spec, d);
-		check_rootfs_exposure(spec, h, d);
-	}
 	check_mounts(spec, d);
+	if (d->n == before)
+		check_exposure(spec, h, d, rootfs_ok);
 	if (spec->res.has_cpus)
 		check_list(spec, d, spec->res.cpus_at, "resources.cpuset.cpus", "CPU",
 			   &spec->res.cpus, &h->online_cpus);

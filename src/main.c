@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "check.h"
 #include "exec.h"
@@ -17,6 +18,7 @@ enum { EXIT_LAUNCHER = 125 };
 
 struct options {
 	bool plan, check, verbose;
+	int stdio_dir; /* 1 + the first of 0, 1, 2 that is a directory, or 0 */
 	const char *name, *cgroup_parent, *host_facts, *spec;
 	char **cmd;
 	size_t ncmd;
@@ -183,6 +185,12 @@ static int run(const struct options *o, struct spec *spec, const struct host *h)
 		plan_print(&p, o->verbose, stdout);
 		return fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
 	}
+	if (o->stdio_dir) {
+		warnx_("%s: descriptor %d is a directory: through /proc/self/fd/%d the container "
+		       "would reach the host's files; refusing to run", spec->name, o->stdio_dir - 1,
+		       o->stdio_dir - 1);
+		return EXIT_LAUNCHER;
+	}
 	/* The filter's rules, before the clone: listing the default
 	 * profile allocates, which a vfork child must not. */
 	for (size_t i = 0; o->verbose && i < p.n; i++)
@@ -217,10 +225,24 @@ int main(int argc, char **argv)
 	int rc;
 
 	/* With 0, 1 or 2 closed, the next open would take its place and
-	 * a pipe of the launcher could become the container's stdout. */
-	for (int fd = 0; fd < 3; fd++)
-		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
-			return EXIT_LAUNCHER;
+	 * a pipe of the launcher could become the container's stdout.
+	 * One that is a directory would be passed to the command, and
+	 * /proc/self/fd/N leads through it to the host's tree: the
+	 * container's root could read and write there, and a mount target
+	 * of a hostile rootfs that links to it would have ctlaunch make
+	 * directories and files on the host (the class of CVE-2024-21626).
+	 * A run refuses it (run); as stdio a directory is of no use. One
+	 * fstat each tells both. */
+	for (int fd = 0; fd < 3; fd++) {
+		struct stat st;
+
+		if (fstat(fd, &st) < 0) {
+			if (open("/dev/null", O_RDWR) != fd)
+				return EXIT_LAUNCHER;
+		} else if (S_ISDIR(st.st_mode) && !o.stdio_dir) {
+			o.stdio_dir = fd + 1;
+		}
+	}
 	rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc > 0 ? 0 : EXIT_LAUNCHER;

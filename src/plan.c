@@ -535,12 +535,20 @@ const char *plan_warning(const struct spec *spec, const struct host *h)
 	 * whoever may write the files, and CAP_SYS_ADMIN mounts the
 	 * hierarchy read-write again. Not in a user namespace of its own:
 	 * the files are host root's, whose id it does not have. */
-	if (h->euid == 0 && !spec->userns && (h->layout == CG_V1 || h->layout == CG_HYBRID) &&
-	    (keep & CAPS_BIT(21)))
+	/* And on any host, outside a user namespace of its own, the masks
+	 * and read-only mounts of /proc are mounts it may unmount (the
+	 * kernel locks them only across a user namespace): /proc/sys is
+	 * then the host's, writable as host root (kernel.core_pattern runs
+	 * a program of its choice). */
+	if (h->euid != 0 || spec->userns || !(keep & CAPS_BIT(21)))
+		return NULL;
+	if (h->layout == CG_V1 || h->layout == CG_HYBRID)
 		return "CAP_SYS_ADMIN on cgroup v1: the container can remount its cgroups "
 		       "read-write and lift its own limits and device rules (v1 has no "
-		       "nsdelegate; see ctlaunch(1), SECURITY)";
-	return NULL;
+		       "nsdelegate), and, without userns: true, unmount the masks of /proc and "
+		       "write /proc/sys as host root (see ctlaunch(1), SECURITY)";
+	return "CAP_SYS_ADMIN without userns: true: the container can unmount the masks of "
+	       "/proc and write /proc/sys as host root (see ctlaunch(1), SECURITY)";
 }
 
 static struct step *mnt(struct plan *p, const char *source, const char *target,
