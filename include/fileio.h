@@ -11,6 +11,10 @@
 /* The whole file, NUL-terminated; NULL with e filled. */
 char *read_text(const char *path, struct ct_err *e);
 
+/* At most max bytes of fd, NUL-terminated, their count in *len (when
+ * len is not NULL); NULL with errno set. */
+char *read_fd(int fd, size_t max, size_t *len);
+
 /* Write len bytes of data to the existing file path in one write, as
  * kernel files want it; 0, or -1 with errno (EIO for a short write). */
 int write_data(const char *path, const char *data, size_t len);

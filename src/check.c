@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fileio.h"
 
 /* The largest /etc/passwd or /etc/group read from a rootfs: far more
  * than any real one, and small enough that a hostile rootfs (a sparse
@@ -65,24 +66,13 @@ static char *read_rootfs_file(const char *rootfs, const char *path, char *why, s
 		snprintf(why, size, "cannot open it: %s", strerror(errno));
 		return NULL;
 	}
-	buf = xmalloc((size_t)st.st_size + 1);
 	/* The size seen by fstat bounds the read: a file that grows
 	 * meanwhile is read no further. */
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(why, size, "cannot read it: %s", strerror(errno));
-			free(buf);
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
+	buf = read_fd(fd, (size_t)st.st_size, &len);
+	if (!buf) {
+		snprintf(why, size, "cannot read it: %s", strerror(errno));
+		return NULL;
 	}
-	buf[len] = '\0';
 	if (strlen(buf) != len) {
 		snprintf(why, size, "it holds a NUL byte");
 		free(buf);

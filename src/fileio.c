@@ -2,34 +2,31 @@
  * host.c (/proc, /etc) and for cgroup.c and ns.c (kernel files). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "fileio.h"
 #include "util.h"
 
-char *read_text(const char *path, struct ct_err *e)
+char *read_fd(int fd, size_t max, size_t *lenp)
 {
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0, cap = 4096;
-	char *buf;
+	size_t len = 0, cap = max < 4096 ? max + 1 : 4096;
+	char *buf = xmalloc(cap);
 
-	if (fd < 0) {
-		ct_fail(e, errno, "open %s", path);
-		return NULL;
-	}
-	buf = xmalloc(cap);
-	for (;;) {
+	while (len < max) {
 		ssize_t r;
 
 		if (len + 1 >= cap)
-			buf = xrealloc(buf, cap *= 2);
+			buf = xrealloc(buf, cap = cap * 2 > max + 1 ? max + 1 : cap * 2);
 		r = read(fd, buf + len, cap - len - 1);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			ct_fail(e, errno, "read %s", path);
+			int err = errno;
+
 			free(buf);
+			errno = err;
 			return NULL;
 		}
 		if (r == 0)
@@ -37,6 +34,23 @@ char *read_text(const char *path, struct ct_err *e)
 		len += (size_t)r;
 	}
 	buf[len] = '\0';
+	if (lenp)
+		*lenp = len;
+	return buf;
+}
+
+char *read_text(const char *path, struct ct_err *e)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf;
+
+	if (fd < 0) {
+		ct_fail(e, errno, "open %s", path);
+		return NULL;
+	}
+	buf = read_fd(fd, SIZE_MAX - 1, NULL);
+	if (!buf)
+		ct_fail(e, errno, "read %s", path);
 	return buf;
 }
 
