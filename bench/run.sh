@@ -217,7 +217,9 @@ if [ -z "${CTBENCH_ID:-}" ]; then
 	build_dynamic_ctlaunch
 	build_base_ctlaunch
 	export CTBENCH_ID=ctbench-$$
-	trap 'sweep_cgroups || true' EXIT
+	# The name locks of this run's containers too (ctlaunch keeps one
+	# file per name in /run/ctlaunch; these names are used once).
+	trap 'sweep_cgroups || true; rm -f /run/ctlaunch/"$CTBENCH_ID"*.lock' EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM HUP
 	rc=0
