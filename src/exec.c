@@ -637,6 +637,15 @@ static int become_owner(const struct step *s, struct ct_err *e)
 	return 0;
 }
 
+/* become_owner's undo, in ctlaunch (the child keeps the range's ids).
+ * The saved ids are root's, so the kernel allows it; should it not,
+ * ctlaunch would go on without the rights its cleanup needs: stop. */
+static void become_root_again(void)
+{
+	if (setresuid(-1, 0, -1) < 0 || setresgid(-1, 0, -1) < 0)
+		abort();
+}
+
 static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
 {
 	bool entered;
@@ -652,8 +661,8 @@ static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
 		return -1;
 	run->child = clone_child(s->u.clone.flags, s->u.clone.cgroup,
 				 run->watcher > 0 ? &watched : NULL, &entered, e);
-	if (s->u.clone.as_owner && run->child != 0 && setresuid(-1, 0, -1) + setresgid(-1, 0, -1) < 0)
-		abort(); /* ctlaunch could not become root again: nothing safe is left to do */
+	if (s->u.clone.as_owner && run->child != 0)
+		become_root_again();
 	if (run->child < 0) {
 		run->child = 0;
 		watched = -1;
