@@ -248,6 +248,7 @@ load helpers
 		[ -e "$h/cgroup.procs" ] && all+=("$h$parent")
 	done
 	mkdir "${all[@]}"
+	RMDIR_AFTER+=("${all[@]}")
 	# A new v1 cpuset is empty, and ctlaunch copies its parent's.
 	local cs
 	cs=$(cg_mount cpuset)
@@ -261,7 +262,6 @@ load helpers
 	bg_wait
 	local left
 	left=$(find "${all[@]}" -mindepth 1 -type d)
-	rmdir "${all[@]}"
 	assert_status 0
 	assert_eq "memory.limit_in_bytes under the parent" 33554432 "$got_mem"
 	assert_eq "cpu.shares under the parent" 300 "$got_cpu"

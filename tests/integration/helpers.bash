@@ -24,6 +24,9 @@ setup() {
 	NAME=ctlt-$$-$BATS_TEST_NUMBER
 	SPEC=$BATS_TEST_TMPDIR/$NAME.yaml
 	BG_PID=
+	# Directories a test makes on the host (cgroup parents...): teardown
+	# removes them, last first, also when the test failed half-way.
+	RMDIR_AFTER=()
 	CG_BEFORE=$BATS_TEST_TMPDIR/cgroups.before
 	MNT_BEFORE=$BATS_TEST_TMPDIR/mountinfo.before
 	list_ctlaunch_cgroups >"$CG_BEFORE"
@@ -63,6 +66,11 @@ teardown() {
 	while IFS= read -r d; do
 		if [ -n "$d" ]; then rmdir "$d" 2>/dev/null || true; fi
 	done < <(printf '%s\n' "$new" | awk '{ print length, $0 }' | sort -rn | cut -d' ' -f2-)
+	local i
+	for ((i = ${#RMDIR_AFTER[@]} - 1; i >= 0; i--)); do
+		[ ! -d "${RMDIR_AFTER[i]}" ] || rmdir "${RMDIR_AFTER[i]}" ||
+			problems+="could not remove ${RMDIR_AFTER[i]}"$'\n'
+	done
 
 	if [ -n "$problems" ]; then
 		printf 'teardown: %s' "$problems" >&2

@@ -239,6 +239,7 @@ next_run_cleans() {
 	local mem ice=$freezer/ctlt-ice-$$ frozen i
 	mem=$(cg_dir memory)
 	mkdir "$ice"
+	RMDIR_AFTER+=("$ice")
 	sleep 1000 </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	frozen=$!
 	echo "$frozen" >"$ice/cgroup.procs"
