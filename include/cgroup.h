@@ -25,7 +25,8 @@ void cg_unlock(int *fd);
  * made until they are removed, so that no run of the same name takes
  * or removes cgroups whose owner has not finished. Never waits: held
  * by another, it fails with "already running". Returns the fd, -1 with
- * e filled, or -2 when DIR's parent does not exist (no lock there). */
+ * e filled, -2 when DIR's parent does not exist (no lock there), or -3
+ * with e filled when another holds it. */
 int cg_name_lock(const char *path, struct ct_err *e);
 
 /* mkdir a cgroup directory. shared: it may exist already. Otherwise an

@@ -59,9 +59,10 @@ void state_copy(struct ct_state *dst, const struct ct_state *src);
 void state_free(struct ct_state *s);
 #define cleanup_state __attribute__((cleanup(state_free)))
 
-/* Field 22 of /proc/PID/stat's text (after the last ')', where the
- * command's name cannot reach); -1 when it is not there. */
-int state_proc_start(const char *stat, uint64_t *start);
+/* Field 22 of /proc/PID/stat's text, the start time, and field 3, the
+ * state ('Z' for a zombie), read after the last ')', where the
+ * command's name cannot reach; -1 when they are not there. */
+int state_proc_start(const char *stat, uint64_t *start, char *state);
 
 /* "TERM", "SIGTERM", "15" to 15; -1 when it is none of the signals. */
 int state_signal_parse(const char *s);

@@ -132,9 +132,11 @@ int cg_name_lock(const char *path, struct ct_err *e)
 		if (err == EINTR)
 			continue;
 		close(fd);
-		if (err == EWOULDBLOCK)
-			return ct_fail(e, 0, "already running: another ctlaunch holds %s, the lock of "
-					     "this name's cgroups", path);
+		if (err == EWOULDBLOCK) {
+			ct_fail(e, 0, "already running: another ctlaunch holds %s, the lock of "
+				      "this name's cgroups", path);
+			return -3;
+		}
 		return ct_fail(e, err, "lock %s", path);
 	}
 	return fd;

@@ -283,24 +283,23 @@ void state_free(struct ct_state *s)
 	memset(s, 0, sizeof *s);
 }
 
-int state_proc_start(const char *stat, uint64_t *start)
+int state_proc_start(const char *stat, uint64_t *start, char *state)
 {
 	/* The name, field 2, is in parentheses and may hold anything,
 	 * spaces and ')' too: the fields resume after the last ')'. */
 	const char *p = strrchr(stat, ')');
 	char *end;
 
-	if (!p)
+	if (!p || p[1] != ' ' || !p[2])
 		return -1;
-	p++;
-	/* Fields 3 to 21, then the start time. */
-	for (int field = 3; field <= 22; field++) {
+	p += 2;
+	*state = *p;
+	/* From field 3, the state, to field 22, the start time. */
+	for (int field = 3; field < 22; field++) {
+		p += strcspn(p, " ");
 		p += strspn(p, " ");
 		if (!*p)
 			return -1;
-		if (field == 22)
-			break;
-		p += strcspn(p, " ");
 	}
 	errno = 0;
 	*start = strtoull(p, &end, 10);

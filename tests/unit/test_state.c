@@ -115,13 +115,14 @@ static void state_refuses(void)
 static void state_proc_stat(void)
 {
 	uint64_t start = 0;
+	char st = 0;
 
 	/* A name with spaces and a ')' of its own. */
 	CHECK(state_proc_start("1234 (a) b (c) S 1 1234 1234 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 "
-			       "98765 1000 100 18446744073709551615\n", &start) == 0);
-	CHECK(start == 98765);
-	CHECK(state_proc_start("1234 (x) S 1 2 3", &start) < 0);
-	CHECK(state_proc_start("garbage", &start) < 0);
+			       "98765 1000 100 18446744073709551615\n", &start, &st) == 0);
+	CHECK(start == 98765 && st == 'S');
+	CHECK(state_proc_start("1234 (x) S 1 2 3", &start, &st) < 0);
+	CHECK(state_proc_start("garbage", &start, &st) < 0);
 }
 
 static void state_signals(void)
