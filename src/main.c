@@ -2,6 +2,7 @@
  * execute) and the exit status. The only place that prints errors. */
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +13,22 @@
 #include "exec.h"
 #include "host.h"
 #include "plan.h"
+#include "running.h"
 #include "spec.h"
+#include "util.h"
 
 enum { EXIT_LAUNCHER = 125 };
 
+/* What the invocation does: run a spec, or work with running ones. */
+enum mode { MODE_RUN, MODE_LIST, MODE_JOIN, MODE_STOP };
+
 struct options {
-	bool plan, check, verbose;
+	enum mode mode;
+	bool plan, check, verbose, json;
 	int stdio_dir; /* 1 + the first of 0, 1, 2 that is a directory, or 0 */
 	const char *name, *cgroup_parent, *host_facts, *spec;
+	const char *target;      /* --join or --stop: the container's name */
+	const char *signal, *timeout; /* --stop's, as given; NULL: the defaults */
 	char **cmd;
 	size_t ncmd;
 };
@@ -27,13 +36,19 @@ struct options {
 static void usage(FILE *out)
 {
 	fputs("usage: ctlaunch [OPTIONS] SPEC [-- COMMAND [ARG...]]\n"
-	      "Run the command of a YAML spec in a new container.\n"
+	      "       ctlaunch --list [--json]\n"
+	      "       ctlaunch --stop NAME [--signal SIG] [--timeout S]\n"
+	      "Run the command of a YAML spec in a new container, or list or stop running ones.\n"
 	      "\n"
 	      "  --plan                print the steps of the launch; change nothing\n"
 	      "  --check               check the spec and the host; change nothing\n"
 	      "  --name NAME           the container's name (default: the spec's)\n"
 	      "  --cgroup-parent PATH  make the cgroups under PATH (default: ctlaunch's own)\n"
 	      "  -v, --verbose         log each step to stderr as it runs (and the seccomp rules)\n"
+	      "  --list                the running containers: name, PID, uptime, owner, spec, limits\n"
+	      "  --json                with --list: as a JSON array\n"
+	      "  --stop NAME           send SIG (default TERM) to its PID 1, SIGKILL after S seconds\n"
+	      "                        (default 10); return once its run has cleaned up\n"
 	      "  -h, --help            show this help\n"
 	      "  -V, --version         show the version\n"
 	      "\n"
@@ -73,10 +88,24 @@ static bool cgroup_parent_valid(const char *path)
 	return true;
 }
 
-/* -1: bad usage (message printed); 1: done (help, version); 0: go on. */
-static int parse_args(int argc, char **argv, struct options *o)
+static bool set_mode(struct options *o, enum mode m, const char *target)
 {
-	enum { OPT_PLAN = 256, OPT_CHECK, OPT_NAME, OPT_CGROUP_PARENT, OPT_HOST_FACTS };
+	static const char *const flag[] = { "", "--list", "--join", "--stop" };
+
+	if (o->mode != MODE_RUN && o->mode != m) {
+		warnx_("%s and %s do not go together", flag[o->mode], flag[m]);
+		return false;
+	}
+	o->mode = m;
+	o->target = target;
+	return true;
+}
+
+/* The options' loop: 1 done (help, version), -1 bad usage, 0 go on. */
+static int read_options(int argc, char **argv, struct options *o)
+{
+	enum { OPT_PLAN = 256, OPT_CHECK, OPT_NAME, OPT_CGROUP_PARENT, OPT_HOST_FACTS, OPT_LIST,
+	       OPT_JSON, OPT_STOP, OPT_SIGNAL, OPT_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "plan", no_argument, NULL, OPT_PLAN },
 		{ "check", no_argument, NULL, OPT_CHECK },
@@ -84,29 +113,31 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
 		/* Hidden: host facts from a file, for the golden tests. */
 		{ "host-facts", required_argument, NULL, OPT_HOST_FACTS },
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "stop", required_argument, NULL, OPT_STOP },
+		{ "signal", required_argument, NULL, OPT_SIGNAL },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int end = argc, c;
+	int c;
 
-	/* Everything after "--" is the command, never options. */
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0) {
-			end = i;
-			o->cmd = argv + i + 1;
-			o->ncmd = (size_t)(argc - i - 1);
-			break;
-		}
 	opterr = 0;
-	while ((c = getopt_long(end, argv, ":vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PLAN: o->plan = true; break;
 		case OPT_CHECK: o->check = true; break;
 		case OPT_NAME: o->name = optarg; break;
 		case OPT_CGROUP_PARENT: o->cgroup_parent = optarg; break;
 		case OPT_HOST_FACTS: o->host_facts = optarg; break;
+		case OPT_LIST: if (!set_mode(o, MODE_LIST, NULL)) return -1; break;
+		case OPT_JSON: o->json = true; break;
+		case OPT_STOP: if (!set_mode(o, MODE_STOP, optarg)) return -1; break;
+		case OPT_SIGNAL: o->signal = optarg; break;
+		case OPT_TIMEOUT: o->timeout = optarg; break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); return 1;
 		case 'V': printf("ctlaunch %s\n", CTLAUNCH_VERSION); return 1;
@@ -118,6 +149,74 @@ static int parse_args(int argc, char **argv, struct options *o)
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/* A usage error, said; -1. */
+__attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ctlaunch: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+/* --list, --join and --stop: a name instead of a spec, and only the
+ * options that mean something there. */
+static int check_mode(const struct options *o, const char *extra)
+{
+	static const char *const flag[] = { "", "--list", "--join", "--stop" };
+	const char *m = flag[o->mode];
+
+	if (o->json && o->mode != MODE_LIST)
+		return bad_usage("--json goes with --list");
+	if ((o->signal || o->timeout) && o->mode != MODE_STOP)
+		return bad_usage("%s goes with --stop", o->signal ? "--signal" : "--timeout");
+	if (o->mode == MODE_RUN)
+		return 0;
+	if (extra && o->mode == MODE_LIST)
+		return bad_usage("--list: unexpected argument '%s'", extra);
+	if (extra)
+		return bad_usage("%s takes a container's name, not a spec ('%s')", m, extra);
+	if (o->check || o->name || o->cgroup_parent || (o->plan && o->mode != MODE_JOIN))
+		return bad_usage("%s does not go with %s", m,
+				 o->check ? "--check" : o->name ? "--name" : o->cgroup_parent ? "--cgroup-parent" : "--plan");
+	if (o->cmd && o->mode != MODE_JOIN)
+		return bad_usage("%s takes no command", m);
+	if (o->target && !spec_name_valid(o->target))
+		return bad_usage("%s: invalid name '%s' (expected 1 to 64 of A-Z a-z 0-9 _ . -, not . or ..)",
+				 m, o->target);
+	return 0;
+}
+
+/* -1: bad usage (message printed); 1: done (help, version); 0: go on. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	int end = argc, rc;
+
+	/* Everything after "--" is the command, never options. */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			end = i;
+			o->cmd = argv + i + 1;
+			o->ncmd = (size_t)(argc - i - 1);
+			break;
+		}
+	rc = read_options(end, argv, o);
+	if (rc)
+		return rc;
+	if (o->cmd && o->ncmd == 0) {
+		warnx_("no command after --");
+		return -1;
+	}
+	if (check_mode(o, optind < end ? argv[optind] : NULL) < 0)
+		return -1;
+	if (o->mode != MODE_RUN)
+		return 0;
 	if (optind >= end) {
 		warnx_("no spec given (usage: ctlaunch [OPTIONS] SPEC [-- COMMAND [ARG...]])");
 		return -1;
@@ -128,10 +227,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->plan && o->check) {
 		warnx_("--plan and --check do not go together");
-		return -1;
-	}
-	if (o->cmd && o->ncmd == 0) {
-		warnx_("no command after --");
 		return -1;
 	}
 	if (o->cgroup_parent && !cgroup_parent_valid(o->cgroup_parent)) {
@@ -214,6 +309,109 @@ static int run(const struct options *o, struct spec *spec, const struct host *h)
 	return status;
 }
 
+/* Whose containers this invocation sees (running.h). */
+static struct running_who who(const struct host *h)
+{
+	return (struct running_who){ .euid = h->euid, .runtime_dir = h->runtime_dir,
+				     .users_root = "/run/user" };
+}
+
+/* "ctlaunch: WHAT: the error"; 125. */
+static int failed(const char *what, const struct ct_err *e)
+{
+	char text[2048];
+
+	warnx_("%s: %s", what, ct_err_text(e, text, sizeof text));
+	return EXIT_LAUNCHER;
+}
+
+static int list(const struct options *o, const struct host *h)
+{
+	struct running_who w = who(h);
+	struct state_scan sc;
+	struct ct_err e = { 0 };
+	int rc;
+
+	if (running_list(&w, &sc, &e) < 0) {
+		state_scan_free(&sc);
+		return failed("--list", &e);
+	}
+	for (size_t i = 0; i < sc.n_warn; i++)
+		warnx_("warning: %s", sc.warn[i]);
+	state_list_print(sc.v, sc.n, o->json, stdout);
+	state_scan_free(&sc);
+	rc = fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
+	return rc;
+}
+
+/* --stop's signal and timeout, or their defaults (docker's: SIGTERM,
+ * 10 s). */
+static int stop_args(const struct options *o, int *sig, unsigned *ms)
+{
+	uint64_t secs = 10;
+
+	*sig = o->signal ? state_signal_parse(o->signal) : SIGTERM;
+	if (*sig < 0)
+		return bad_usage("--signal: unknown signal '%s' (expected a name such as TERM or "
+				 "SIGINT, or a number)", o->signal);
+	if (o->timeout && parse_uint(o->timeout, 0, 86400, &secs) < 0)
+		return bad_usage("--timeout: invalid number of seconds '%s' (expected 0 to 86400)",
+				 o->timeout);
+	*ms = (unsigned)secs * 1000;
+	return 0;
+}
+
+static int stop(const struct options *o, const struct host *h)
+{
+	struct running_who w = who(h);
+	struct running_found f;
+	struct ct_err e = { 0 };
+	char name[32];
+	unsigned ms = 0;
+	bool killed = false;
+	int sig = SIGTERM, rc = 0;
+
+	if (stop_args(o, &sig, &ms) < 0)
+		return EXIT_LAUNCHER;
+	if (running_find(&w, o->target, &f, &e) < 0)
+		return failed(o->target, &e);
+	if (f.st.owner != h->euid && h->euid != 0) {
+		warnx_("%s: uid %u's container: only its owner, or root, may stop it", o->target,
+		       (unsigned)f.st.owner);
+		rc = EXIT_LAUNCHER;
+	} else if (running_stop(&f, h->euid, sig, ms, &killed, &e) < 0) {
+		rc = failed(o->target, &e);
+	} else if (killed) {
+		warnx_("%s: still running %u s after %s: killed with SIGKILL", o->target, ms / 1000,
+		       state_signal_name(sig, name, sizeof name));
+	}
+	running_found_free(&f);
+	return rc;
+}
+
+/* --list, --join, --stop: the running containers, found by the state
+ * files of the caller's host facts (its uid, its runtime directory). */
+static int manage(const struct options *o)
+{
+	cleanup_host struct host h = { 0 };
+	struct ct_err e = { 0 };
+
+	if ((o->host_facts ? host_load_facts(&h, o->host_facts, &e) : host_probe(&h, &e)) < 0)
+		return failed("host", &e);
+	switch (o->mode) {
+	case MODE_LIST:
+		return list(o, &h);
+	case MODE_STOP:
+		return stop(o, &h);
+	case MODE_JOIN:
+		warnx_("--join: not yet");
+		return EXIT_LAUNCHER;
+	case MODE_RUN:
+		break;
+	}
+	return EXIT_LAUNCHER;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -246,6 +444,8 @@ int main(int argc, char **argv)
 	rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc > 0 ? 0 : EXIT_LAUNCHER;
+	if (o.mode != MODE_RUN)
+		return manage(&o);
 	if (spec_load(o.spec, &spec, &d) < 0) {
 		print_diags(&d, o.spec);
 		return EXIT_LAUNCHER;
