@@ -48,6 +48,7 @@ struct spec_rlimit {
 struct spec {
 	char *file;              /* the path as given, for messages */
 	char *dir;               /* directory of the file, for relative paths */
+	uint64_t digest;         /* state_digest() of the file's text */
 
 	char *name;              /* [A-Za-z0-9_.-]{1,64}, not "." or ".." */
 	struct ct_loc name_at;   /* line 0: derived from the file name */

@@ -502,14 +502,27 @@ static bool helpers_can_work(void)
 	return true;
 }
 
-/* The user's own runtime directory (systemd-logind's /run/user/UID,
- * mode 0700): where a lock no other user can take may live. */
-static char *runtime_dir(uid_t uid)
+/* dir, when it is a directory of uid's that nobody else may enter. */
+static bool own_private_dir(const char *dir, uid_t uid)
 {
-	char *dir = xasprintf("/run/user/%u", (unsigned)uid);
 	struct stat st;
 
-	if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid && !(st.st_mode & 077))
+	return dir[0] == '/' && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid &&
+	       !(st.st_mode & 077);
+}
+
+/* The user's own runtime directory ($XDG_RUNTIME_DIR, else
+ * systemd-logind's /run/user/UID; mode 0700): where a lock no other
+ * user can take, and the records of its running containers, may live. */
+static char *runtime_dir(uid_t uid)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	char *dir;
+
+	if (xdg && own_private_dir(xdg, uid))
+		return xstrdup(xdg);
+	dir = xasprintf("/run/user/%u", (unsigned)uid);
+	if (own_private_dir(dir, uid))
 		return dir;
 	free(dir);
 	return NULL;

@@ -14,6 +14,7 @@
 #include "caps.h"
 
 #include "spec.h"
+#include "state.h"
 
 enum ytype { Y_SCALAR, Y_SEQ, Y_MAP };
 
@@ -1569,6 +1570,10 @@ int spec_load(const char *path, struct spec *spec, struct ct_diags *d)
 	spec->dir = dir_of(path);
 	spec->no_new_privileges = true;
 	text = read_spec(path, &len, d);
+	/* What a run records, so that a --join can tell the spec it plans
+	 * from is the one the container was started from. */
+	if (text)
+		spec->digest = state_digest(text, len);
 	if (text && check_text(path, (const unsigned char *)text, len, d) == 0) {
 		struct ynode *root = NULL;
 		struct walk w = { .file = path, .d = d, .s = spec };
