@@ -12,6 +12,7 @@
 #include "err.h"
 #include "host.h"
 #include "spec.h"
+#include "state.h"
 
 enum step_kind {
 	STEP_CG_MKDIR,     /* cg.dir; cg.shared: may exist, others may use it */
@@ -56,6 +57,14 @@ enum step_kind {
 	STEP_SECCOMP,      /* seccomp.*: load the filter the parent compiled before the clone */
 	STEP_EXEC,         /* exec.argv with exec.envp */
 	STEP_WAIT,         /* parent: wait for pid 1, forwarding signals */
+	STEP_RECORD,       /* parent: record.*: the running container's state file */
+	STEP_JOIN_OPEN,    /* parent: join.*: a pidfd of the container's PID 1, opened
+			    * and then checked by its start time */
+	STEP_JOIN_RLIMITS, /* child: join.*: PID 1's resource limits, copied */
+	STEP_SETNS,        /* child: join.nsflags: setns through that pidfd */
+	STEP_JOIN_FORK,    /* child: the process that runs the command, in the
+			    * container's pid namespace and ctlaunch's child
+			    * (CLONE_PARENT); this one exits */
 };
 
 /* Which process runs a step. */
@@ -143,6 +152,19 @@ struct step {
 			const struct sc_profile *profile; /* the spec's (borrowed); NULL: default */
 			uint64_t caps;   /* the final capabilities: the default grants by them */
 		} seccomp;
+		struct {
+			struct ct_state *state; /* all but what the run learns: pid,
+						 * start, filter (and an absolute spec) */
+			char *dir;       /* DIR/NAME.state */
+			bool world_readable; /* root's: 0644; others' 0600 */
+		} record;
+		struct {
+			pid_t pid;       /* the container's PID 1, on the host */
+			uint64_t start;  /* its start time, as recorded */
+			unsigned long nsflags; /* its namespaces */
+			bool seccomp;    /* the run loaded a filter: this digest */
+			uint64_t filter;
+		} join;
 	} u;
 };
 
@@ -165,6 +187,7 @@ struct plan {
 	bool userns;             /* the container has a user namespace of its own:
 				  * rootless, or root's with userns: true */
 	const char *note;        /* a limit's limit, said by --plan; or NULL */
+	bool join;               /* the plan joins a running container (--join) */
 	struct plan_arena *arena; /* owns every string the steps point to */
 };
 
@@ -187,6 +210,15 @@ const char *plan_warning(const struct spec *spec, const struct host *h);
 int plan_build(const struct spec *spec, const struct host *h,
 	       const struct plan_opts *o, struct plan *p, struct ct_err *e);
 
+/* Pure: the steps of --join: the command of spec (its argv) run in the
+ * running container st as the container's own command runs: its
+ * namespaces, cgroups, root, workdir, user, capabilities,
+ * no_new_privs, rlimits, seccomp filter and environment, from the same
+ * spec and the same planning as its run (plan_build). spec is the one
+ * st was started from, with st's name, user and group. */
+int plan_join(const struct spec *spec, const struct host *h, const struct plan_opts *o,
+	      const struct ct_state *st, struct plan *p, struct ct_err *e);
+
 /* The steps that remove what STEP_CG_MKDIR created, in the order the
  * executor runs them at exit: index i of the result is the mkdir step
  * to undo i-th. Returns how many there are (<= p->n). */
@@ -205,8 +237,9 @@ void step_format(const struct plan *p, const struct step *s, char *buf,
 /* Serialises cgroup setup and teardown between root's runs. */
 #define CT_LOCK_FILE "/run/ctlaunch.lock"
 
-/* Where root's per-name locks are: NAME.lock, one per container name. */
-#define CT_NAME_LOCK_DIR "/run/ctlaunch"
+/* Where root's per-name locks are: NAME.lock, one per container name,
+ * beside the state files of the running ones (NAME.state). */
+#define CT_NAME_LOCK_DIR CT_STATE_DIR
 
 /* cpu_shares (v1, 2..262144) as cpu.weight (v2, 1..10000). */
 uint64_t cpu_shares_to_weight(uint64_t shares);

@@ -15,6 +15,13 @@
 
 #include "err.h"
 
+/* Root's state directory; the names' locks are there too. */
+#define CT_STATE_DIR "/run/ctlaunch"
+
+/* The state directory of uid (malloc'd): CT_STATE_DIR for root, else
+ * RUNTIME_DIR/ctlaunch; NULL for a user without a runtime directory. */
+char *state_dir_of(uid_t uid, const char *runtime_dir);
+
 /* One cgroup a hierarchy (20 at most: see host.h). */
 #define STATE_MAX_CGROUPS 32
 #define STATE_MAX_LIMITS 8

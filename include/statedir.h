@@ -14,13 +14,6 @@
 #include "err.h"
 #include "state.h"
 
-/* Root's directory (the names' locks are there too). */
-#define CT_STATE_DIR "/run/ctlaunch"
-
-/* The state directory of uid (malloc'd): CT_STATE_DIR for root, else
- * RUNTIME_DIR/ctlaunch; NULL for a user without a runtime directory. */
-char *state_dir_of(uid_t uid, const char *runtime_dir);
-
 /* DIR/NAME.state, written whole under another name and renamed over
  * it, so that a reader sees the old record or the new one. Mode 0644
  * (root's: --list shows them to every user; the umask may narrow it)
@@ -37,6 +30,10 @@ void state_remove(const char *dir, const char *name);
  * (e->errnum ENOENT: there is none). */
 int state_read(const char *dir, uid_t owner, const char *name, struct ct_state *s,
 	       struct ct_err *e);
+
+/* The start time and state of process pid (/proc/PID/stat); -1 when
+ * there is no such process. */
+int state_proc_stat(pid_t pid, uint64_t *start, char *st);
 
 /* Whether the record's PID 1 still runs: 1 when /proc/PID/stat shows
  * the start time it recorded (a pid reused by another process does

@@ -102,10 +102,12 @@ int cg_name_lock(const char *path, struct ct_err *e)
 
 	/* The directory is root's (or, rootless, the user's) alone: a
 	 * lock file another user could make or replace, they could hold,
-	 * and refuse every run of that name. */
+	 * and refuse every run of that name. Root's may be read by all:
+	 * the state files of its running containers are there, for every
+	 * user's --list; the locks are root's alone (0600). */
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0 && errno == ENOENT) {
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		if (mkdir(dir, geteuid() == 0 ? 0755 : 0700) < 0 && errno != EEXIST)
 			return errno == ENOENT ? -2 : ct_fail(e, errno, "mkdir %s", dir);
 		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}

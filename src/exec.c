@@ -31,8 +31,10 @@
 #include "command.h"
 #include "devices.h"
 #include "exec.h"
+#include "join.h"
 #include "mount.h"
 #include "ns.h"
+#include "statedir.h"
 #include "syscall_filter.h"
 #include "util.h"
 
@@ -42,6 +44,8 @@ static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGU
 struct child_err {
 	int status;      /* vfork: -1 until the child execs (0) or fails */
 	int errnum;
+	pid_t pid;       /* join: not an error, the pid of the command's process
+			  * (STEP_JOIN_FORK), which its parent sends first */
 	char msg[sizeof(((struct ct_err *)0)->msg)];
 };
 
@@ -52,6 +56,7 @@ struct run {
 	int lock_fd;
 	int name_fd;     /* the lock of this name's cgroups (cg_name_lock) */
 	int self_fd;     /* a pidfd of ctlaunch: the watcher's, and the child's check */
+	int target_fd;   /* join: a pidfd of the container's PID 1 */
 	pid_t watcher;   /* see watcher_main */
 	int sync[2];     /* fork: parent writes one byte: the child may go on */
 	int errpipe[2];  /* fork: the child writes a struct child_err, or nothing at exec */
@@ -64,6 +69,7 @@ struct run {
 	sigset_t held, oldmask; /* held: see held_signals */
 	struct sigaction old_pipe, old_chld;
 	struct exec_result *r;
+	const struct step *recorded; /* the state file written (STEP_RECORD) */
 };
 
 static void close_fd(int *fd)
@@ -165,8 +171,9 @@ static void close_inherited(const struct run *run, bool keep_trees)
 	/* The fixed ones, then (keep_trees) the trees the parent made before
 	 * the clone (root's user namespace), as many as fit: one that does
 	 * not is closed, and its attach fails with the reason. */
-	int keep[4 + 64] = { run->sync[0], run->errpipe[1], run->lock_fd, run->self_fd };
-	size_t n = 4;
+	int keep[5 + 64] = { run->sync[0], run->errpipe[1], run->lock_fd, run->self_fd,
+			     run->target_fd };
+	size_t n = 5;
 	unsigned from = 3;
 
 	for (size_t i = 0; keep_trees && i < run->p->n && n < sizeof keep / sizeof keep[0]; i++)
@@ -294,6 +301,28 @@ static int bind_open(struct run *run, const struct step *s, struct ct_err *e)
 	return run->trees[s->u.bind.slot] < 0 ? -1 : 0;
 }
 
+/* The command's process: a copy of this one in the container's pid
+ * namespace (setns gave it to the children only) and, through
+ * CLONE_PARENT, ctlaunch's own child, which ctlaunch waits for and
+ * signals as the run does its PID 1. This one sends its pid (on the
+ * host) and exits; the copy goes on with the steps. */
+static int join_fork(struct run *run, struct ct_err *e)
+{
+	struct child_err ce = { .status = 0 };
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
+	ssize_t n;
+
+	if (pid < 0)
+		return ct_fail(e, errno, "clone into the container's pid namespace");
+	if (pid == 0)
+		return 0;
+	ce.pid = pid;
+	do
+		n = write(run->errpipe[1], &ce, sizeof ce);
+	while (n < 0 && errno == EINTR);
+	_exit(n == (ssize_t)sizeof ce ? 0 : 125);
+}
+
 static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 {
 	switch (s->kind) {
@@ -393,6 +422,16 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 		return child_chdir(run, s->u.path.a, e);
 	case STEP_EXEC:
 		child_exec(run, s);
+	case STEP_JOIN_RLIMITS:
+		return join_rlimits(s->u.join.pid, run->target_fd, e);
+	case STEP_SETNS:
+		if (join_setns(run->target_fd, s->u.join.nsflags, e) < 0)
+			return -1;
+		/* The command's process must not have it. */
+		close_fd(&run->target_fd);
+		return 0;
+	case STEP_JOIN_FORK:
+		return join_fork(run, e);
 	default:
 		return ct_fail(e, 0, "step %d is not the child's", (int)s->kind);
 	}
@@ -555,6 +594,11 @@ static int start_watcher(struct run *run, struct ct_err *e)
 	run->self_fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	if (run->self_fd < 0)
 		return errno == ENOSYS ? 0 : ct_fail(e, errno, "pidfd_open");
+	/* A join's process is no container's PID 1: ctlaunch's end takes
+	 * it with its parent-death signal, the container's end with its
+	 * pid namespace. */
+	if (run->p->join)
+		return 0;
 	/* No exit signal: its end is no SIGCHLD for wait_child. */
 	run->watcher = clone(watcher_main, watcher_stack + sizeof watcher_stack,
 			     CLONE_VM | CLONE_FILES, (void *)(intptr_t)run->self_fd);
@@ -646,11 +690,15 @@ static void become_root_again(void)
 		abort();
 }
 
+static int lock_name(struct run *run, struct ct_err *e);
+
 static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
 {
 	bool entered;
 
-	if (start_watcher(run, e) < 0)
+	/* Taken already where the plan makes cgroups; here for the runs
+	 * that make none: the name is one container's while it runs. */
+	if (lock_name(run, e) < 0 || start_watcher(run, e) < 0)
 		return -1;
 	if (s->u.clone.vfork)
 		return spawn(run, s, e);
@@ -677,6 +725,15 @@ static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
 	return 0;
 }
 
+/* A join's first process sent the pid of the command's process and
+ * exits: reap it, and from now on the command's process is the child. */
+static void joined(struct run *run, pid_t pid)
+{
+	while (waitpid(run->child, NULL, 0) < 0 && errno == EINTR)
+		;
+	run->child = pid;
+}
+
 static int release(struct run *run, struct ct_err *e)
 {
 	struct child_err ce;
@@ -687,9 +744,14 @@ static int release(struct run *run, struct ct_err *e)
 	while (n < 0 && errno == EINTR);
 	close_fd(&run->sync[1]);
 	/* Blocks until the child fails (a report) or execs (EOF). */
-	do
-		n = read(run->errpipe[0], &ce, sizeof ce);
-	while (n < 0 && errno == EINTR);
+	for (;;) {
+		do
+			n = read(run->errpipe[0], &ce, sizeof ce);
+		while (n < 0 && errno == EINTR);
+		if (n != (ssize_t)sizeof ce || ce.pid <= 0 || !run->p->join)
+			break;
+		joined(run, ce.pid);
+	}
 	close_fd(&run->errpipe[0]);
 	if (n == 0)
 		return 0;
@@ -822,6 +884,53 @@ static int cg_enable(struct run *run, const struct step *s, struct ct_err *e)
 	return -1;
 }
 
+/* The digest of the filter the run loads (state.h), or 0 for none. */
+static uint64_t filter_digest(const struct run *run)
+{
+	/* struct sock_filter: 8 bytes an instruction. */
+	return run->filter.len ? state_digest(run->filter.insns, (size_t)run->filter.len * 8) : 0;
+}
+
+/* The container runs its command: write down what --list, --join and
+ * --stop need (the spec by an absolute path: they may run elsewhere). */
+static int record(struct run *run, const struct step *s, struct ct_err *e)
+{
+	struct ct_state st = *s->u.record.state;
+	cleanup_free char *spec = NULL;
+	char state;
+
+	if (state_proc_stat(run->child, &st.start, &state) < 0)
+		return ct_fail(e, errno, "record the container: read /proc/%d/stat", (int)run->child);
+	if (st.spec[0] != '/') {
+		char cwd[PATH_MAX];
+
+		if (!getcwd(cwd, sizeof cwd))
+			return ct_fail(e, errno, "record the container: getcwd");
+		spec = xasprintf("%s/%s", cwd, st.spec);
+		st.spec = spec;
+	}
+	st.pid = run->child;
+	st.seccomp = run->filter.len > 0;
+	st.filter = filter_digest(run);
+	if (state_write(s->u.record.dir, &st, s->u.record.world_readable, e) < 0)
+		return -1;
+	run->recorded = s;
+	return 0;
+}
+
+/* The container's PID 1 by a pidfd, checked; and the filter this
+ * ctlaunch made from the spec must be the one the run loaded (not when
+ * ctlaunch was changed since, say). */
+static int join_open_step(struct run *run, const struct step *s, struct ct_err *e)
+{
+	if (s->u.join.seccomp != (run->filter.len > 0) ||
+	    (s->u.join.seccomp && s->u.join.filter != filter_digest(run)))
+		return ct_fail(e, 0, "the seccomp filter planned from the spec is not the one the "
+				     "container runs with (was ctlaunch changed since it started?)");
+	run->target_fd = join_open(s->u.join.pid, s->u.join.start, e);
+	return run->target_fd < 0 ? -1 : 0;
+}
+
 static int parent_step(struct run *run, size_t i, struct ct_err *e)
 {
 	const struct step *s = &run->p->steps[i];
@@ -879,6 +988,10 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 		return release(run, e);
 	case STEP_WAIT:
 		return wait_child(run, e);
+	case STEP_RECORD:
+		return record(run, s, e);
+	case STEP_JOIN_OPEN:
+		return join_open_step(run, s, e);
 	default:
 		return ct_fail(e, 0, "step %zu is not the parent's", i + 1);
 	}
@@ -914,6 +1027,15 @@ static void cg_restore(struct run *run, struct ct_err *e)
 		cg_remove(sup, false, e);
 		return;
 	}
+}
+
+/* Before the name's lock goes: the next run of the name must not find
+ * this one's record, nor lose its own to this cleanup. */
+static void unrecord(struct run *run)
+{
+	if (run->recorded)
+		state_remove(run->recorded->u.record.dir, run->recorded->u.record.state->name);
+	run->recorded = NULL;
 }
 
 /* After the container: read the OOM count while the memory cgroup still
@@ -954,6 +1076,7 @@ static void cleanup(struct run *run)
 	/* Nothing made (a wait for the lock that Control-C ended, say):
 	 * nothing to remove, and no second wait for the lock. */
 	if (!any) {
+		unrecord(run);
 		cg_unlock(&run->lock_fd);
 		cg_unlock(&run->name_fd);
 		return;
@@ -981,6 +1104,7 @@ static void cleanup(struct run *run)
 	 * that puts the cgroup back never finds ctlaunch still in it. */
 	if (!run->supervised)
 		cg_unlock(&run->lock_fd);
+	unrecord(run);
 	cg_unlock(&run->name_fd);
 	if (ce.msg[0])
 		ct_err_text(&ce, run->r->warning, sizeof run->r->warning);
@@ -994,7 +1118,8 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	cleanup_free struct command *cmd = xcalloc(1, sizeof *cmd);
 	cleanup_free char **cmd_argv = NULL;
 	struct run run = {
-		.p = p, .o = o, .lock_fd = -1, .name_fd = -1, .self_fd = -1, .sync = { -1, -1 },
+		.p = p, .o = o, .lock_fd = -1, .name_fd = -1, .self_fd = -1, .target_fd = -1,
+		.sync = { -1, -1 },
 		.errpipe = { -1, -1 }, .made = made, .trees = trees, .cmd = cmd, .r = r,
 	};
 	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
@@ -1044,6 +1169,7 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 			locate(e, p, s);
 	}
 	cleanup(&run);
+	close_fd(&run.target_fd);
 	drain(&run.held);
 	close_fd(&run.sync[0]);
 	close_fd(&run.sync[1]);

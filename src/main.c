@@ -24,7 +24,7 @@ enum mode { MODE_RUN, MODE_LIST, MODE_JOIN, MODE_STOP };
 
 struct options {
 	enum mode mode;
-	bool plan, check, verbose, json;
+	bool plan, check, verbose, json, tty;
 	int stdio_dir; /* 1 + the first of 0, 1, 2 that is a directory, or 0 */
 	const char *name, *cgroup_parent, *host_facts, *spec;
 	const char *target;      /* --join or --stop: the container's name */
@@ -37,6 +37,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: ctlaunch [OPTIONS] SPEC [-- COMMAND [ARG...]]\n"
 	      "       ctlaunch --list [--json]\n"
+	      "       ctlaunch --join NAME [-- COMMAND [ARG...]]\n"
 	      "       ctlaunch --stop NAME [--signal SIG] [--timeout S]\n"
 	      "Run the command of a YAML spec in a new container, or list or stop running ones.\n"
 	      "\n"
@@ -47,6 +48,8 @@ static void usage(FILE *out)
 	      "  -v, --verbose         log each step to stderr as it runs (and the seccomp rules)\n"
 	      "  --list                the running containers: name, PID, uptime, owner, spec, limits\n"
 	      "  --json                with --list: as a JSON array\n"
+	      "  --join NAME           run COMMAND (default /bin/sh) in the running container NAME\n"
+	      "                        as its own command runs; with --plan, print the steps\n"
 	      "  --stop NAME           send SIG (default TERM) to its PID 1, SIGKILL after S seconds\n"
 	      "                        (default 10); return once its run has cleaned up\n"
 	      "  -h, --help            show this help\n"
@@ -105,7 +108,7 @@ static bool set_mode(struct options *o, enum mode m, const char *target)
 static int read_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_PLAN = 256, OPT_CHECK, OPT_NAME, OPT_CGROUP_PARENT, OPT_HOST_FACTS, OPT_LIST,
-	       OPT_JSON, OPT_STOP, OPT_SIGNAL, OPT_TIMEOUT };
+	       OPT_JSON, OPT_JOIN, OPT_STOP, OPT_SIGNAL, OPT_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "plan", no_argument, NULL, OPT_PLAN },
 		{ "check", no_argument, NULL, OPT_CHECK },
@@ -115,7 +118,9 @@ static int read_options(int argc, char **argv, struct options *o)
 		{ "host-facts", required_argument, NULL, OPT_HOST_FACTS },
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "join", required_argument, NULL, OPT_JOIN },
 		{ "stop", required_argument, NULL, OPT_STOP },
+		{ "tty", no_argument, NULL, 't' },
 		{ "signal", required_argument, NULL, OPT_SIGNAL },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -126,7 +131,7 @@ static int read_options(int argc, char **argv, struct options *o)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":vhVt", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PLAN: o->plan = true; break;
 		case OPT_CHECK: o->check = true; break;
@@ -135,7 +140,9 @@ static int read_options(int argc, char **argv, struct options *o)
 		case OPT_HOST_FACTS: o->host_facts = optarg; break;
 		case OPT_LIST: if (!set_mode(o, MODE_LIST, NULL)) return -1; break;
 		case OPT_JSON: o->json = true; break;
+		case OPT_JOIN: if (!set_mode(o, MODE_JOIN, optarg)) return -1; break;
 		case OPT_STOP: if (!set_mode(o, MODE_STOP, optarg)) return -1; break;
+		case 't': o->tty = true; break;
 		case OPT_SIGNAL: o->signal = optarg; break;
 		case OPT_TIMEOUT: o->timeout = optarg; break;
 		case 'v': o->verbose = true; break;
@@ -174,6 +181,10 @@ static int check_mode(const struct options *o, const char *extra)
 
 	if (o->json && o->mode != MODE_LIST)
 		return bad_usage("--json goes with --list");
+	/* The pseudo-terminal relay is not in this ctlaunch yet. */
+	if (o->tty)
+		return bad_usage("-t: no terminal support in this ctlaunch yet (run without -t: the "
+				 "command gets ctlaunch's standard input, output and error)");
 	if ((o->signal || o->timeout) && o->mode != MODE_STOP)
 		return bad_usage("%s goes with --stop", o->signal ? "--signal" : "--timeout");
 	if (o->mode == MODE_RUN)
@@ -389,6 +400,85 @@ static int stop(const struct options *o, const struct host *h)
 	return rc;
 }
 
+/* The spec a container was started from, as it was then: the same
+ * file, the same text, its name and the user its run resolved (the
+ * rootfs's /etc/passwd is the container's to change since). */
+static int join_spec(const struct options *o, const struct ct_state *st, struct spec *spec)
+{
+	cleanup_diags struct ct_diags d = { 0 };
+	static char *const shell[] = { "/bin/sh", NULL };
+	struct ct_err e = { 0 };
+
+	if (spec_load(st->spec, spec, &d) < 0) {
+		print_diags(&d, st->spec);
+		warnx_("%s: cannot plan the join from the spec it started from, %s", st->name, st->spec);
+		return -1;
+	}
+	if (spec->digest != st->digest) {
+		warnx_("%s: its spec %s has changed since it started: a join planned from it would "
+		       "not run as the container's command does", st->name, st->spec);
+		return -1;
+	}
+	if (spec_set_name(spec, st->name, &e) < 0) {
+		failed(st->name, &e);
+		return -1;
+	}
+	spec->uid = st->uid;
+	spec->gid = st->gid;
+	if (o->cmd)
+		spec_set_command(spec, o->cmd, o->ncmd);
+	else
+		spec_set_command(spec, shell, 1);
+	return 0;
+}
+
+/* Print or run a join's plan, as run() does a launch's. */
+static int join_plan(const struct options *o, const struct plan *p)
+{
+	struct exec_opts eopts = { .log = o->verbose ? log_step : NULL };
+	struct exec_result r = { 0 };
+	struct ct_err e = { 0 };
+
+	if (o->plan) {
+		plan_print(p, o->verbose, stdout);
+		return fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
+	}
+	if (o->stdio_dir) {
+		warnx_("%s: descriptor %d is a directory: through /proc/self/fd/%d the command "
+		       "would reach the host's files; refusing to join", o->target, o->stdio_dir - 1,
+		       o->stdio_dir - 1);
+		return EXIT_LAUNCHER;
+	}
+	fflush(NULL);
+	if (exec_plan(p, &eopts, &r, &e) < 0) {
+		failed(o->target, &e);
+		return e.status ? e.status : EXIT_LAUNCHER;
+	}
+	return r.status;
+}
+
+static int join(const struct options *o, const struct host *h)
+{
+	struct running_who w = who(h);
+	struct running_found f;
+	struct plan_opts popts = { .term = getenv("TERM") };
+	cleanup_spec struct spec spec = { 0 };
+	cleanup_plan struct plan p = { 0 };
+	struct ct_err e = { 0 };
+	int rc = EXIT_LAUNCHER;
+
+	if (running_find(&w, o->target, &f, &e) < 0)
+		return failed(o->target, &e);
+	if (f.st.owner != h->euid)
+		warnx_("%s: uid %u's container: only its owner may join it", o->target,
+		       (unsigned)f.st.owner);
+	else if (join_spec(o, &f.st, &spec) == 0)
+		rc = plan_join(&spec, h, &popts, &f.st, &p, &e) < 0 ? failed(o->target, &e)
+								     : join_plan(o, &p);
+	running_found_free(&f);
+	return rc;
+}
+
 /* --list, --join, --stop: the running containers, found by the state
  * files of the caller's host facts (its uid, its runtime directory). */
 static int manage(const struct options *o)
@@ -404,8 +494,7 @@ static int manage(const struct options *o)
 	case MODE_STOP:
 		return stop(o, &h);
 	case MODE_JOIN:
-		warnx_("--join: not yet");
-		return EXIT_LAUNCHER;
+		return join(o, &h);
 	case MODE_RUN:
 		break;
 	}

@@ -1090,6 +1090,93 @@ static int check_user_mapped(const struct plan *p, const struct spec *spec, cons
 	return 0;
 }
 
+/* DIR/NAME.EXT in the caller's state directory (state.h), or NULL
+ * where there is none (a rootless run without a runtime directory). */
+static char *state_file(struct plan *p, const struct host *h, const char *name, const char *ext)
+{
+	cleanup_free char *dir = state_dir_of(h->euid, h->runtime_dir);
+
+	return dir ? pfmt(p, "%s/%s.%s", dir, name, ext) : NULL;
+}
+
+static void limit(struct ct_state *st, const char *key, const char *value)
+{
+	if (st->n_limits == STATE_MAX_LIMITS)
+		return;
+	st->limits[st->n_limits].key = key;
+	snprintf(st->limits[st->n_limits++].value, sizeof st->limits[0].value, "%s", value);
+}
+
+/* The limits, as the spec says them, that --list shows; the default
+ * pids limit where the plan writes it. */
+static void record_limits(const struct plan *p, const struct spec *spec, struct ct_state *st)
+{
+	char v[64];
+
+	if (spec->res.has_memory) {
+		size_format(spec->res.memory, v, sizeof v);
+		limit(st, "memory", v);
+	}
+	if (spec->res.has_cpu_shares) {
+		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.cpu_shares);
+		limit(st, "cpu_shares", v);
+	}
+	if (spec->res.has_cpu_quota) {
+		/* cpus x the period: "0.5", "2", "1.25". */
+		int len = snprintf(v, sizeof v, "%llu.%05llu",
+				   (unsigned long long)(spec->res.cpu_quota_us / CPU_PERIOD_US),
+				   (unsigned long long)(spec->res.cpu_quota_us % CPU_PERIOD_US));
+
+		while (len > 0 && v[len - 1] == '0')
+			v[--len] = '\0';
+		if (len > 0 && v[len - 1] == '.')
+			v[--len] = '\0';
+		limit(st, "cpus", v);
+	}
+	if (spec->res.has_cpus) {
+		cpulist_format(&spec->res.cpus, v, sizeof v);
+		limit(st, "cpuset.cpus", v);
+	}
+	if (spec->res.has_mems) {
+		cpulist_format(&spec->res.mems, v, sizeof v);
+		limit(st, "cpuset.mems", v);
+	}
+	for (size_t i = 0; i < p->n; i++)
+		if (p->steps[i].kind == STEP_CG_WRITE && strcmp(p->steps[i].u.cg.file, "pids.max") == 0)
+			limit(st, "pids", p->steps[i].u.cg.value);
+}
+
+/* Once the command runs, the run records itself where --list, --join
+ * and --stop find it: beside its name's lock, which it holds until it
+ * has removed the record again. Not before the exec: a --join must
+ * never find a container whose root is not made yet. */
+static void plan_record(struct plan *p, const struct spec *spec, const struct host *h,
+			const char *const *leaf, unsigned long nsflags)
+{
+	char *path = state_file(p, h, spec->name, "state");
+	struct ct_state *st;
+	struct step *s;
+
+	if (!path)
+		return;
+	st = own(p, xcalloc(1, sizeof *st));
+	st->name = pstr(p, spec->name);
+	st->owner = (uint32_t)h->euid;
+	st->spec = pstr(p, spec->file);
+	st->digest = spec->digest;
+	st->nsflags = nsflags;
+	st->uid = spec->user ? spec->uid : 0;
+	st->gid = spec->user ? spec->gid : 0;
+	for (int c = 0; c < N_LEAVES && st->n_cgroups < STATE_MAX_CGROUPS; c++)
+		if (leaf[c])
+			st->cgroups[st->n_cgroups++] = pstr(p, leaf[c]);
+	record_limits(p, spec, st);
+	s = add(p, STEP_RECORD, SIDE_PARENT, nowhere);
+	s->u.record.state = st;
+	s->u.record.dir = pfmt(p, "%.*s", (int)(strrchr(path, '/') - path), path);
+	s->u.record.world_readable = h->euid == 0;
+}
+
 /* Whether the executor takes the cgroup lock: at a cgroup it makes or
  * hands controllers down to. */
 static bool locks(const struct plan *p)
@@ -1107,6 +1194,7 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	const char *hostname = spec->hostname ? spec->hostname : spec->name;
 	const char *entered = NULL;
 	struct step *s;
+	unsigned long nsflags;
 	bool vfork;
 
 	memset(p, 0, sizeof *p);
@@ -1135,6 +1223,8 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	/* CLONE_NEWUSER is made first by the kernel, and owns the others. */
 	s->u.clone.flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET |
 			   (p->userns ? CLONE_NEWUSER : 0);
+	/* With the cgroup namespace the child makes: what a join enters. */
+	nsflags = s->u.clone.flags | CLONE_NEWCGROUP;
 	/* Root's user namespace is made with the effective ids of its
 	 * range, so that the kernel counts it, and everything its processes
 	 * hold (inotify instances, pending signals, mqueue bytes), as that
@@ -1180,14 +1270,12 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	 * open file, which a vfork child shares, so the child can let go. */
 	if (locks(p))
 		add(p, STEP_UNLOCK, vfork ? SIDE_CHILD : SIDE_PARENT, nowhere);
-	/* The name's own lock, beside the global one: root's in its own
-	 * directory; rootless in the user's runtime directory, or none
-	 * without one (the global lock and the live-task check then guard
-	 * the name, as before). */
-	if (locks(p) && !p->rootless)
-		p->name_lock = pfmt(p, "%s/%s.lock", CT_NAME_LOCK_DIR, spec->name);
-	else if (locks(p) && h->runtime_dir)
-		p->name_lock = pfmt(p, "%s/ctlaunch/%s.lock", h->runtime_dir, spec->name);
+	/* The name's own lock, beside the global one and beside the state
+	 * file (plan_record), cgroups or not: root's in its own directory;
+	 * rootless in the user's runtime directory, or none without one
+	 * (the global lock and the live-task check then guard the name, as
+	 * before, and the run records nothing). */
+	p->name_lock = state_file(p, h, spec->name, "lock");
 	if (!vfork) {
 		add(p, STEP_RELEASE, SIDE_PARENT, nowhere);
 		add(p, STEP_DIE_WITH_PARENT, SIDE_CHILD, nowhere);
@@ -1206,6 +1294,76 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	plan_mounts(p, spec, h, leaf);
 	plan_exec(p, spec, h, hostname, o);
 
+	plan_record(p, spec, h, leaf, nsflags);
+	add(p, STEP_WAIT, SIDE_PARENT, nowhere);
+	return 0;
+}
+
+/* The process that joins: in the container's cgroups before it runs
+ * anything, with PID 1's rlimits, then in all its namespaces, and not
+ * dumpable all along: no process of the container can trace it or
+ * open its /proc files (CVE-2016-9962) while it holds ctlaunch's
+ * memory and descriptors. */
+static void join_head(struct plan *p, const struct ct_state *st, const char *into)
+{
+	struct step *s;
+
+	add(p, STEP_DIE_WITH_PARENT, SIDE_CHILD, nowhere);
+	add(p, STEP_WAIT_RELEASE, SIDE_CHILD, nowhere);
+	add(p, STEP_NOT_DUMPABLE, SIDE_CHILD, nowhere);
+	/* By their host paths, so before the mount namespace. */
+	for (size_t i = 0; i < st->n_cgroups; i++)
+		if (!into || strcmp(into, st->cgroups[i]) != 0)
+			cg_step(p, STEP_CG_ENTER, CTRL__N, st->cgroups[i], "cgroup.procs", NULL, nowhere)
+				->side = SIDE_CHILD;
+	/* Before the user namespace, where raising a limit takes
+	 * CAP_SYS_RESOURCE of the host's. */
+	s = add(p, STEP_JOIN_RLIMITS, SIDE_CHILD, nowhere);
+	s->u.join.pid = st->pid;
+	s = add(p, STEP_SETNS, SIDE_CHILD, nowhere);
+	s->u.join.nsflags = st->nsflags;
+	/* setns gives a pid namespace to the children only. */
+	add(p, STEP_JOIN_FORK, SIDE_CHILD, nowhere);
+	/* The new process: its parent-death signal is its own to set, its
+	 * session too (no TIOCSTI into the caller's terminal). */
+	add(p, STEP_DIE_WITH_PARENT, SIDE_CHILD, nowhere);
+	add(p, STEP_NOT_DUMPABLE, SIDE_CHILD, nowhere);
+	add(p, STEP_SETSID, SIDE_CHILD, nowhere);
+}
+
+int plan_join(const struct spec *spec, const struct host *h, const struct plan_opts *o,
+	      const struct ct_state *st, struct plan *p, struct ct_err *e)
+{
+	const char *into = NULL;
+	struct step *s;
+
+	(void)e;
+	memset(p, 0, sizeof *p);
+	p->arena = xcalloc(1, sizeof *p->arena);
+	p->name = spec->name;
+	p->file = spec->file;
+	p->layout = h->layout;
+	p->rootless = h->euid != 0;
+	p->userns = (st->nsflags & CLONE_NEWUSER) != 0;
+	p->join = true;
+	p->cgroup_root = pstr(p, h->cgroup_root);
+	s = add(p, STEP_JOIN_OPEN, SIDE_PARENT, nowhere);
+	s->u.join.pid = st->pid;
+	s->u.join.start = st->start;
+	s->u.join.nsflags = st->nsflags;
+	s->u.join.seccomp = st->seccomp;
+	s->u.join.filter = st->filter;
+	/* v2: started in the container's one cgroup, as its run's child. */
+	if (h->layout == CG_UNIFIED && h->clone_into_cgroup && st->n_cgroups == 1)
+		into = st->cgroups[0];
+	s = add(p, STEP_CLONE, SIDE_PARENT, nowhere);
+	s->u.clone.cgroup = pstr(p, into);
+	add(p, STEP_RELEASE, SIDE_PARENT, nowhere);
+	join_head(p, st, into);
+	/* The command's own steps, as plan_build makes them for the run:
+	 * the same workdir, user, capabilities, rlimits, no_new_privs,
+	 * filter and environment. */
+	plan_exec(p, spec, h, spec->hostname ? spec->hostname : spec->name, o);
 	add(p, STEP_WAIT, SIDE_PARENT, nowhere);
 	return 0;
 }

@@ -192,7 +192,6 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 {
 	struct out o = { buf, size, 0 };
 
-	(void)p;
 	buf[0] = '\0';
 	switch (s->kind) {
 	case STEP_CG_MKDIR:
@@ -240,7 +239,10 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	case STEP_CLONE:
 		put(&o, "clone ");
-		put_flags(&o, s->u.clone.flags, clone_flags, sizeof clone_flags / sizeof clone_flags[0]);
+		if (s->u.clone.flags)
+			put_flags(&o, s->u.clone.flags, clone_flags, sizeof clone_flags / sizeof clone_flags[0]);
+		else
+			put(&o, "(no new namespace)");
 		if (s->u.clone.cgroup)
 			put(&o, " into cgroup %s (clone3 CLONE_INTO_CGROUP)", s->u.clone.cgroup);
 		if (s->u.clone.as_owner)
@@ -395,7 +397,32 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		}
 		break;
 	case STEP_WAIT:
-		put(&o, "wait for the container's pid 1, forwarding signals to it");
+		put(&o, p->join ? "wait for the command, forwarding signals to it"
+				: "wait for the container's pid 1, forwarding signals to it");
+		break;
+	case STEP_RECORD:
+		put(&o, "record the container (its pid 1 and start time, spec, cgroups, limits) in "
+			"%s/%s.state, mode %s", s->u.record.dir, s->u.record.state->name,
+		    s->u.record.world_readable ? "0644" : "0600");
+		break;
+	case STEP_JOIN_OPEN:
+		put(&o, "pidfd_open %d, then check that its start time is still %llu (not a reused pid)",
+		    (int)s->u.join.pid, (unsigned long long)s->u.join.start);
+		if (s->u.join.seccomp)
+			put(&o, "; the seccomp filter below must be the run's (digest %016llx)",
+			    (unsigned long long)s->u.join.filter);
+		break;
+	case STEP_JOIN_RLIMITS:
+		put(&o, "copy the resource limits of pid %d (prlimit)", (int)s->u.join.pid);
+		break;
+	case STEP_SETNS:
+		put(&o, "setns through the pidfd into ");
+		put_flags(&o, s->u.join.nsflags, clone_flags, sizeof clone_flags / sizeof clone_flags[0]);
+		put(&o, "; close it");
+		break;
+	case STEP_JOIN_FORK:
+		put(&o, "clone CLONE_PARENT: the command's process, in the container's pid namespace and "
+			"ctlaunch's child; this one exits");
 		break;
 	}
 	if (o.len >= size && size > 4)
@@ -412,7 +439,8 @@ void plan_print(const struct plan *p, bool verbose, FILE *out)
 	char line[8192];
 	size_t idx[64], n;
 
-	fprintf(out, "plan for '%s' from %s on %s\n", p->name, p->file, layout_name[p->layout]);
+	fprintf(out, "%s '%s' from %s on %s\n", p->join ? "plan to join" : "plan for", p->name, p->file,
+		layout_name[p->layout]);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct step *s = &p->steps[i];
 
@@ -443,4 +471,10 @@ void plan_print(const struct plan *p, bool verbose, FILE *out)
 				     "rmdir %s/%s\n",
 				s->u.cg.dir, CG_SUPERVISOR, s->u.cg.dir, s->u.cg.dir, CG_SUPERVISOR);
 	}
+	/* Last, just before the name's lock goes: the next run of the name
+	 * then finds no record of this one. */
+	for (size_t i = 0; i < p->n; i++)
+		if (p->steps[i].kind == STEP_RECORD)
+			fprintf(out, "at exit remove %s/%s.state\n", p->steps[i].u.record.dir,
+				p->steps[i].u.record.state->name);
 }

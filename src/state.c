@@ -18,6 +18,13 @@ static const char *const limit_keys[] = {
 	"memory", "cpu_shares", "cpus", "cpuset.cpus", "cpuset.mems", "pids",
 };
 
+char *state_dir_of(uid_t uid, const char *runtime_dir)
+{
+	if (uid == 0)
+		return xstrdup(CT_STATE_DIR);
+	return runtime_dir ? xasprintf("%s/ctlaunch", runtime_dir) : NULL;
+}
+
 uint64_t state_digest(const void *data, size_t len)
 {
 	const unsigned char *p = data;

@@ -19,13 +19,6 @@
 
 #define SUFFIX ".state"
 
-char *state_dir_of(uid_t uid, const char *runtime_dir)
-{
-	if (uid == 0)
-		return xstrdup(CT_STATE_DIR);
-	return runtime_dir ? xasprintf("%s/ctlaunch", runtime_dir) : NULL;
-}
-
 int state_write(const char *dir, const struct ct_state *s, bool world_readable,
 		struct ct_err *e)
 {
@@ -136,22 +129,36 @@ int state_read(const char *dir, uid_t owner, const char *name, struct ct_state *
 	return read_entry(dfd, dir, file, owner, name, s, e);
 }
 
+int state_proc_stat(pid_t pid, uint64_t *start, char *st)
+{
+	char path[64], buf[1024];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* One read: the kernel makes the whole line at once, and it is
+	 * short (the name is 16 bytes at most). */
+	do
+		n = read(fd, buf, sizeof buf - 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return state_proc_start(buf, start, st);
+}
+
 int state_alive(const struct ct_state *s, uint64_t *uptime)
 {
-	char path[64];
-	cleanup_close int fd = -1;
-	cleanup_free char *stat = NULL;
 	uint64_t start;
 	char st;
 	struct timespec now;
 
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)s->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	stat = read_fd(fd, 4096, NULL);
 	/* A zombie has ended: only its parent's wait is missing. */
-	if (!stat || state_proc_start(stat, &start, &st) < 0 || start != s->start || st == 'Z')
+	if (state_proc_stat(s->pid, &start, &st) < 0 || start != s->start || st == 'Z')
 		return 0;
 	if (uptime) {
 		long hz = sysconf(_SC_CLK_TCK);

@@ -149,8 +149,10 @@ static void cgroup_placement_vfork(void)
 	/* Nobody to release it, nothing to wait for. */
 	CHECK(plan_find_kind(&p, STEP_RELEASE) < 0 && plan_find_kind(&p, STEP_WAIT_RELEASE) < 0);
 	for (long i = 0; i < (long)p.n; i++)
-		CHECK(p.steps[i].side == (i <= clone || p.steps[i].kind == STEP_WAIT ? SIDE_PARENT
-										  : SIDE_CHILD));
+		CHECK(p.steps[i].side == (i <= clone || p.steps[i].kind == STEP_WAIT ||
+						  p.steps[i].kind == STEP_RECORD
+					  ? SIDE_PARENT
+					  : SIDE_CHILD));
 	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/memory/lab/ctlaunch/web/cgroup.procs") > clone);
 	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/cpu,cpuacct/ctlaunch/web/cgroup.procs") > clone);
 	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/cpuset/ctlaunch/web/cgroup.procs") > clone);
