@@ -13,9 +13,10 @@
  * not the container's). -1 with e filled. */
 int join_open(pid_t pid, uint64_t start, struct ct_err *e);
 
-/* The resource limits of pid, each made the caller's; a hard limit the
- * caller may not raise (no CAP_SYS_RESOURCE: rootless) stays its own.
- * pidfd, pid's, says afterwards that the values were pid's. */
+/* The resource limits of pid (its /proc/PID/limits), each made the
+ * caller's; a hard limit the caller may not raise (without
+ * CAP_SYS_RESOURCE: rootless) stays its own. pidfd, pid's, says
+ * afterwards that the values were pid's. */
 int join_rlimits(pid_t pid, int pidfd, struct ct_err *e);
 
 /* Into the namespaces nsflags of the process of pidfd, at once (Linux

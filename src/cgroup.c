@@ -116,6 +116,9 @@ int cg_name_lock(const char *path, struct ct_err *e)
 	if (fstat(dfd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022))
 		return ct_fail(e, 0, "the lock directory %s is not of uid %u and writable by it "
 				     "alone (remove it)", dir, (unsigned)geteuid());
+	/* Made 0700 by ctlaunch before the state files were there. */
+	if (geteuid() == 0 && (st.st_mode & 0777) == 0700)
+		fchmod(dfd, 0755);
 	fd = openat(dfd, slash ? slash + 1 : path,
 		    O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (fd < 0)

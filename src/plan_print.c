@@ -413,7 +413,8 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 			    (unsigned long long)s->u.join.filter);
 		break;
 	case STEP_JOIN_RLIMITS:
-		put(&o, "copy the resource limits of pid %d (prlimit)", (int)s->u.join.pid);
+		put(&o, "copy the resource limits of pid %d (/proc/%d/limits)", (int)s->u.join.pid,
+		    (int)s->u.join.pid);
 		break;
 	case STEP_SETNS:
 		put(&o, "setns through the pidfd into ");

@@ -92,9 +92,10 @@ static int read_entry(int dfd, const char *dir, const char *file, uid_t owner, c
 	size_t len;
 
 	memset(s, 0, sizeof *s);
+	if (fd < 0 && errno == ELOOP)
+		return ct_fail(e, 0, "ignoring %s/%s: a symbolic link", dir, file);
 	if (fd < 0)
-		return ct_fail(e, errno, errno == ELOOP ? "ignoring %s/%s: a symbolic link" : "open %s/%s",
-			       dir, file);
+		return ct_fail(e, errno, "open %s/%s", dir, file);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != owner || st.st_nlink != 1 ||
 	    (st.st_mode & 022))
 		return ct_fail(e, 0, "ignoring %s/%s: not a regular file of uid %u with one link, "
