@@ -30,7 +30,7 @@ static void sample(struct ct_state *s)
 	s->n_limits = 2;
 }
 
-static void state_round_trip(void)
+TEST(state_round_trip)
 {
 	struct ct_state a, b;
 	struct ct_err e = { 0 };
@@ -64,7 +64,7 @@ static void state_round_trip(void)
 }
 
 /* Text that is not exactly what ctlaunch writes is refused whole. */
-static void state_refuses(void)
+TEST(state_refuses)
 {
 	static const char *const bad[] = {
 		"",
@@ -112,7 +112,7 @@ static void state_refuses(void)
 	state_free(&s);
 }
 
-static void state_proc_stat(void)
+TEST(state_proc_stat)
 {
 	uint64_t start = 0;
 	char st = 0;
@@ -125,7 +125,7 @@ static void state_proc_stat(void)
 	CHECK(state_proc_start("garbage", &start, &st) < 0);
 }
 
-static void state_signals(void)
+TEST(state_signals)
 {
 	char buf[32];
 
@@ -142,7 +142,7 @@ static void state_signals(void)
 		  (snprintf(buf + 16, 16, "SIG%d", SIGRTMIN + 1), buf + 16));
 }
 
-static void state_uptimes(void)
+TEST(state_uptimes)
 {
 	char buf[32];
 
@@ -158,7 +158,7 @@ static void state_uptimes(void)
 	CHECK_STR(buf, "3d04h");
 }
 
-static void state_listing(void)
+TEST(state_listing)
 {
 	struct state_entry v[1];
 	char *text = NULL;
@@ -190,8 +190,3 @@ static void state_listing(void)
 	free(text);
 	state_free(&v[0].st);
 }
-
-T_LIST(t_state) = {
-	T(state_round_trip), T(state_refuses), T(state_proc_stat), T(state_signals),
-	T(state_uptimes), T(state_listing), { 0 },
-};

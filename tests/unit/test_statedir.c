@@ -59,7 +59,7 @@ static void rm_tree(const char *dir)
 		CHECK(!"rm -rf");
 }
 
-static void statedir_write_read(void)
+TEST(statedir_write_read)
 {
 	cleanup_free char *dir = tmpdir();
 	struct ct_state s, r;
@@ -93,7 +93,7 @@ static void statedir_write_read(void)
 
 /* Only live records are listed; a dead one is removed; what another
  * user could have written is named and skipped. */
-static void statedir_scan(void)
+TEST(statedir_scan)
 {
 	cleanup_free char *dir = tmpdir();
 	struct state_scan sc = { 0 };
@@ -142,7 +142,3 @@ static void statedir_scan(void)
 	state_scan_free(&sc);
 	rm_tree(dir);
 }
-
-T_LIST(t_statedir) = {
-	T(statedir_write_read), T(statedir_scan), { 0 },
-};
