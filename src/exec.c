@@ -692,6 +692,19 @@ static void become_root_again(void)
 
 static int lock_name(struct run *run, struct ct_err *e);
 
+/* A join into a cgroup v2 the kernel does not let this user move a
+ * process into: the reason, and what works. -1. */
+static int join_cgroup_refused(const struct run *run, const struct step *s, struct ct_err *e)
+{
+	if (!run->p->join || !s->u.clone.cgroup || (e->errnum != EACCES && e->errnum != EPERM))
+		return -1;
+	return ct_fail(e, e->errnum,
+		       "cannot join the container's cgroup %s: uid %u may move a process there only "
+		       "from a cgroup below the same delegated one (run --join from the cgroup, or "
+		       "the delegated scope, its run was started in)",
+		       s->u.clone.cgroup, (unsigned)geteuid());
+}
+
 static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
 {
 	bool entered;
@@ -714,14 +727,14 @@ static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
 	if (run->child < 0) {
 		run->child = 0;
 		watched = -1;
-		return -1;
+		return join_cgroup_refused(run, s, e);
 	}
 	if (run->child == 0)
 		child_main(run);
 	close_fd(&run->sync[0]);
 	close_fd(&run->errpipe[1]);
-	if (s->u.clone.cgroup && !entered)
-		return cg_enter(s->u.clone.cgroup, run->child, e);
+	if (s->u.clone.cgroup && !entered && cg_enter(s->u.clone.cgroup, run->child, e) < 0)
+		return join_cgroup_refused(run, s, e);
 	return 0;
 }
 
@@ -804,7 +817,8 @@ static int lock_name(struct run *run, struct ct_err *e)
 {
 	const struct plan *p = run->p;
 
-	if (!p->name_lock || run->name_fd >= 0)
+	/* Held already, or -2: tried, and there is no directory for it. */
+	if (!p->name_lock || run->name_fd >= 0 || run->name_fd == -2)
 		return 0;
 	run->name_fd = cg_name_lock(p->name_lock, e);
 	if (run->name_fd == -2)
@@ -899,6 +913,10 @@ static int record(struct run *run, const struct step *s, struct ct_err *e)
 	cleanup_free char *spec = NULL;
 	char state;
 
+	/* No name's lock, for want of its directory's parent (a host
+	 * without /run): no record either, none without the lock. */
+	if (run->name_fd < 0)
+		return 0;
 	if (state_proc_stat(run->child, &st.start, &state) < 0)
 		return ct_fail(e, errno, "record the container: read /proc/%d/stat", (int)run->child);
 	if (st.spec[0] != '/') {

@@ -1019,6 +1019,113 @@ no pids.max"
 }
 t 'from a cgroup with other processes, no limits: the run goes on without the default pids limit' default_pids_busy
 
+# --- running containers: --list, --join, --stop (issue 11) ----------------
+
+# What a process shows of itself: the container's command writes it to
+# /tmp/info, a joined command prints it; the two must be the same.
+INFO='for n in cgroup ipc mnt net pid uts user; do echo "ns $n $(readlink /proc/self/ns/$n)"; done; cat /proc/self/cgroup; grep -E "^(Uid|Gid|CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status; echo "host $(hostname)"; echo "cwd $(pwd)"'
+
+# info_spec NAME [LINE]: a container that writes INFO to /tmp/info, then
+# /tmp/ready, and waits; SIGTERM ends it with 5. /tmp is $SHARE.
+info_spec() {
+	spec "$1" <<EOF
+hostname: $1-host
+workdir: /tmp
+mounts: [{type: bind, source: $SHARE, target: /tmp}]
+${2:-}
+command: [/bin/sh, -c, '{ $INFO; } >/tmp/info; echo ready >/tmp/ready; trap "exit 5" TERM; while :; do sleep 0.1; done']
+EOF
+}
+
+list_join_stop() {
+	share ljs
+	snapshot "$T/before"
+	info_spec ljs 'resources: {memory: 32M, pids: 40}'
+	start_bg "$CTLAUNCH" "$T/ljs.yaml"
+	leaf=$CG/ctlaunch/ljs
+	pid=$(head -n 1 "$leaf/cgroup.procs")
+	run "$CTLAUNCH" --list
+	expect_status 0
+	echo "$out" | grep -qE "^ljs +$pid +[0-9]+s +0 +$T/ljs.yaml +memory=32M pids=40\$" ||
+		fail "--list:" "$out"
+	run "$CTLAUNCH" --join ljs -- /bin/sh -c "$INFO"
+	expect_status 0
+	expect_eq "the joined command's view" "$(cat "$SHARE/info")" "$out"
+	# In the container's one cgroup: PID 1 and the joined shell at least.
+	run "$CTLAUNCH" --join ljs -- /bin/sh -c 'wc -l </sys/fs/cgroup/cgroup.procs'
+	expect_status 0
+	[ "$out" -ge 2 ] || fail "the joined shell is not in the container's cgroup: $out processes there"
+	run "$CTLAUNCH" --stop ljs
+	expect_status 0
+	# --stop returns once the run has cleaned up.
+	[ ! -e "$leaf" ] || fail "$leaf is still there after --stop returned"
+	[ ! -e /run/ctlaunch/ljs.state ] || fail "the record is still there after --stop returned"
+	status=0
+	wait "$bg" || status=$?
+	expect_eq "the run's status (its PID 1 handles SIGTERM)" 5 "$status"
+	expect_unchanged "$T/before"
+}
+t '--list, --join (the same namespaces, cgroup, capabilities, seccomp as the command), --stop; nothing left' with_run list_join_stop
+
+# lab's cgroups as systemd's user@1000.service has them: one delegated
+# cgroup, with a scope for the run and one for a shell below it; and a
+# cgroup outside it.
+lab_scopes() {
+	delegate lab.slice/user
+	echo "+cpu +memory +pids" >"$CG/lab.slice/user/cgroup.subtree_control"
+	for s in run shell; do
+		mkdir "$CG/lab.slice/user/$s"
+		chown 1000:1000 "$CG/lab.slice/user/$s" "$CG/lab.slice/user/$s/cgroup.procs" \
+			"$CG/lab.slice/user/$s/cgroup.subtree_control" "$CG/lab.slice/user/$s/cgroup.threads"
+	done
+	mkdir -p "$CG/lab.slice/other"
+}
+
+# as_lab SCOPE CMD...: CMD as lab from lab.slice/SCOPE, with a runtime
+# directory of its own (the VM has no /run/user).
+as_lab() {
+	scope=$1
+	shift
+	in_cgroup "lab.slice/$scope" "$RUNAS" lab env XDG_RUNTIME_DIR="$T/xdg" "$@"
+}
+
+rootless_join() {
+	share rlj
+	snapshot "$T/before"
+	mkdir -p "$T/xdg"
+	chown 1000:1000 "$T/xdg"
+	chmod 700 "$T/xdg"
+	lab_scopes
+	info_spec rlj 'resources: {memory: 24M}'
+	lab_reads
+	start_bg as_lab user/run "$CTLAUNCH" "$T/rlj.yaml"
+	run as_lab user/shell "$CTLAUNCH" --list
+	expect_status 0
+	echo "$out" | grep -qE "^rlj +[0-9]+ +[0-9]+s +1000 +$T/rlj.yaml +memory=24M pids=2048\$" ||
+		fail "--list:" "$out"
+	run as_lab user/shell "$CTLAUNCH" --join rlj -- /bin/sh -c "$INFO"
+	expect_status 0
+	expect_eq "the joined command's view" "$(cat "$SHARE/info")" "$out"
+	# From a cgroup outside lab's delegated one the kernel refuses the
+	# move into the container's cgroup: said, and nothing runs.
+	run as_lab other "$CTLAUNCH" --join rlj -- /bin/true
+	expect_status 125
+	expect_err_contains "cannot join the container's cgroup $CG/lab.slice/user/run/ctlaunch/rlj"
+	run as_lab user/shell "$CTLAUNCH" --stop rlj
+	expect_status 0
+	status=0
+	wait "$bg" || status=$?
+	expect_eq "the run's status" 5 "$status"
+	[ ! -e "$T/xdg/ctlaunch/rlj.state" ] || fail "the record is still there"
+	for s in run shell; do
+		expect_bare "$CG/lab.slice/user/$s"
+	done
+	rmdir "$CG/lab.slice/user/run" "$CG/lab.slice/user/shell" "$CG/lab.slice/user" \
+		"$CG/lab.slice/other" "$CG/lab.slice"
+	expect_unchanged "$T/before"
+}
+t 'rootless on v2: --list, --join from a scope of the same delegated cgroup, --stop; refused from elsewhere' rootless_join
+
 # --- end ----------------------------------------------------------------
 
 echo "1..$n"
