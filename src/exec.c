@@ -393,9 +393,19 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 		return child_chdir(run, s->u.path.a, e);
 	case STEP_EXEC:
 		child_exec(run, s);
-	default:
-		return ct_fail(e, 0, "step %d is not the child's", (int)s->kind);
+	case STEP_CG_MKDIR:
+	case STEP_CG_WRITE:
+	case STEP_CG_COPY:
+	case STEP_CG_ENABLE:
+	case STEP_DEVICES:
+	case STEP_CLONE:
+	case STEP_IDMAP:
+	case STEP_RELEASE:
+	case STEP_ROOT_OPEN:
+	case STEP_WAIT:
+		break;
 	}
+	return ct_fail(e, 0, "step %d is not the child's", (int)s->kind);
 }
 
 __attribute__((noreturn)) static void child_main(struct run *run)
@@ -879,9 +889,33 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 		return release(run, e);
 	case STEP_WAIT:
 		return wait_child(run, e);
-	default:
-		return ct_fail(e, 0, "step %zu is not the parent's", i + 1);
+	case STEP_DIE_WITH_PARENT:
+	case STEP_WAIT_RELEASE:
+	case STEP_NOT_DUMPABLE:
+	case STEP_SETSID:
+	case STEP_UNSHARE:
+	case STEP_HOSTNAME:
+	case STEP_LO_UP:
+	case STEP_MOUNT:
+	case STEP_FS_OPEN:
+	case STEP_BIND_ATTACH:
+	case STEP_PIVOT_ROOT:
+	case STEP_UMOUNT_OLD:
+	case STEP_MASK:
+	case STEP_MKNOD:
+	case STEP_SYMLINK:
+	case STEP_CHDIR:
+	case STEP_RESOLVE:
+	case STEP_RLIMIT:
+	case STEP_CAPS_BOUND:
+	case STEP_USER:
+	case STEP_CAPS:
+	case STEP_NO_NEW_PRIVS:
+	case STEP_SECCOMP:
+	case STEP_EXEC:
+		break;
 	}
+	return ct_fail(e, 0, "step %zu is not the parent's", i + 1);
 }
 
 /* v2: a supervisor cgroup means its parent held only ctlaunch and

@@ -168,10 +168,12 @@ static struct ct_loc first_use(const struct spec *spec, enum cg_ctrl c, const ch
 	case CTRL_PIDS:
 		*key = "resources.pids";
 		return spec->res.pids_at;
-	default:
-		*key = spec->res.has_mems ? "resources.cpuset.mems" : "resources.cpuset.cpus";
-		return spec->res.has_mems ? spec->res.mems_at : spec->res.cpus_at;
+	case CTRL_CPUSET:
+	case CTRL__N:
+		break;
 	}
+	*key = spec->res.has_mems ? "resources.cpuset.mems" : "resources.cpuset.cpus";
+	return spec->res.has_mems ? spec->res.mems_at : spec->res.cpus_at;
 }
 
 static void limits(struct plan *p, const struct spec *spec, const struct host *h,
