@@ -289,9 +289,10 @@ static int switch_user(const struct run *run, uid_t uid, gid_t gid, bool groups,
  * namespace: see owner_prepares in plan.c). */
 static int bind_open(struct run *run, const struct step *s, struct ct_err *e)
 {
-	run->trees[s->u.bind.slot] = mnt_tree_open(s->u.bind.source, s->u.bind.readonly,
-						   s->u.bind.device, s->u.bind.dev, s->u.bind.ino, e);
-	return run->trees[s->u.bind.slot] < 0 ? -1 : 0;
+	const struct step_bind_open *b = &s->u.bind_open;
+
+	run->trees[b->tree] = mnt_tree_open(b->source, b->readonly, b->device, b->dev, b->ino, e);
+	return run->trees[b->tree] < 0 ? -1 : 0;
 }
 
 static int child_step(struct run *run, const struct step *s, struct ct_err *e)
@@ -302,7 +303,7 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 	case STEP_WAIT_RELEASE:
 		return child_wait_release(run);
 	case STEP_CG_ENTER:
-		return cg_enter(s->u.cg.dir, 0, e);
+		return cg_enter(s->u.cg_enter.dir, 0, e);
 	case STEP_UNLOCK:
 		cg_unlock(&run->lock_fd);
 		return 0;
@@ -315,7 +316,7 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 			return ct_fail(e, errno, "setsid");
 		return 0;
 	case STEP_UNSHARE:
-		if (unshare((int)s->u.clone.flags) < 0)
+		if (unshare((int)s->u.unshare.flags) < 0)
 			return ct_fail(e, errno, "unshare");
 		return 0;
 	case STEP_RLIMIT: {
@@ -326,8 +327,8 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 		return 0;
 	}
 	case STEP_RESOLVE: {
-		int rc = command_resolve(s->u.exec.argv[0], s->u.exec.argv, s->u.exec.envp, run->cmd,
-					 e);
+		int rc = command_resolve(s->u.resolve.argv[0], s->u.resolve.argv, s->u.resolve.envp,
+					 run->cmd, e);
 
 		/* Not found or not executable: the command's failure (127,
 		 * 126), not ctlaunch's; it goes back as it is. */
@@ -336,7 +337,7 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 		return rc;
 	}
 	case STEP_CAPS_BOUND:
-		return caps_bound(s->u.caps.keep, e);
+		return caps_bound(s->u.caps_bound.keep, e);
 	case STEP_USER:
 		return switch_user(run, s->u.user.uid, s->u.user.gid, s->u.user.setgroups, e);
 	case STEP_CAPS:
@@ -344,17 +345,18 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 	case STEP_BIND_OPEN:
 		return bind_open(run, s, e);
 	case STEP_FS_OPEN:
-		run->trees[s->u.mnt.slot] = mnt_fs_open(s->u.mnt.fstype, s->u.mnt.flags, e);
-		return run->trees[s->u.mnt.slot] < 0 ? -1 : 0;
+		run->trees[s->u.fs_open.tree] = mnt_fs_open(s->u.fs_open.fstype, s->u.fs_open.flags, e);
+		return run->trees[s->u.fs_open.tree] < 0 ? -1 : 0;
 	case STEP_BIND_ATTACH: {
 		int rc;
+		const struct step_bind_attach *b = &s->u.bind_attach;
 
 		/* proc and sysfs: kept open, the masks are found from them. */
-		if (s->u.bind.anchor)
-			return mnt_attach_anchor(run->trees[s->u.bind.slot], s->u.bind.target, e);
-		rc = mnt_tree_attach(run->trees[s->u.bind.slot], s->u.bind.target, e);
+		if (b->anchor)
+			return mnt_attach_anchor(run->trees[b->tree], b->target, e);
+		rc = mnt_tree_attach(run->trees[b->tree], b->target, e);
 
-		close_fd(&run->trees[s->u.bind.slot]);
+		close_fd(&run->trees[b->tree]);
 		return rc;
 	}
 	case STEP_NO_NEW_PRIVS:
@@ -364,33 +366,35 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 	case STEP_SECCOMP:
 		return sc_load(&run->filter, e);
 	case STEP_HOSTNAME:
-		return ns_sethostname(s->u.path.a, e);
+		return ns_sethostname(s->u.hostname.name, e);
 	case STEP_LO_UP:
 		return ns_lo_up(e);
 	case STEP_MOUNT:
-		return mnt_mount(s->u.mnt.source, s->u.mnt.target, s->u.mnt.fstype,
-				 s->u.mnt.flags, s->u.mnt.data, s->u.mnt.optional, e);
+		return mnt_mount(s->u.mount.source, s->u.mount.target, s->u.mount.fstype,
+				 s->u.mount.flags, s->u.mount.data, false, e);
 	case STEP_PIVOT_ROOT: {
 		int rc;
 
-		if (!s->u.root.prepared)
-			return mnt_pivot_root(s->u.root.path, s->u.root.dev, s->u.root.ino, e);
-		rc = mnt_pivot_root_tree(run->trees[s->u.root.slot], s->u.root.path, e);
-		close_fd(&run->trees[s->u.root.slot]);
+		const struct step_pivot_root *r = &s->u.pivot_root;
+
+		if (!r->prepared)
+			return mnt_pivot_root(r->path, r->dev, r->ino, e);
+		rc = mnt_pivot_root_tree(run->trees[r->tree], r->path, e);
+		close_fd(&run->trees[r->tree]);
 		return rc;
 	}
 	case STEP_MASK:
-		return mnt_mask(run->trees[s->u.mask.slot], s->u.mask.rel, s->u.mask.target,
+		return mnt_mask(run->trees[s->u.mask.tree], s->u.mask.rel, s->u.mask.target,
 				(int)s->u.mask.how, e);
 	case STEP_UMOUNT_OLD:
 		return mnt_umount_old_root(e);
 	case STEP_MKNOD:
-		return mnt_mknod(s->u.node.path, s->u.node.mode, s->u.node.major,
-				 s->u.node.minor, e);
+		return mnt_mknod(s->u.mknod.path, s->u.mknod.mode, s->u.mknod.major,
+				 s->u.mknod.minor, e);
 	case STEP_SYMLINK:
-		return mnt_symlink(s->u.path.a, s->u.path.b, e);
+		return mnt_symlink(s->u.symlink.target, s->u.symlink.link, e);
 	case STEP_CHDIR:
-		return child_chdir(run, s->u.path.a, e);
+		return child_chdir(run, s->u.chdir.dir, e);
 	case STEP_EXEC:
 		child_exec(run, s);
 	case STEP_CG_MKDIR:
@@ -762,7 +766,8 @@ static int lock_name(struct run *run, struct ct_err *e)
 	for (size_t i = 0; i < p->n; i++) {
 		const struct step *s = &p->steps[i];
 
-		if (s->kind == STEP_CG_MKDIR && !s->u.cg.shared && cg_purge(s->u.cg.dir, e) < 0) {
+		if (s->kind == STEP_CG_MKDIR && !s->u.cg_mkdir.shared &&
+		    cg_purge(s->u.cg_mkdir.dir, e) < 0) {
 			char msg[sizeof e->msg];
 
 			memcpy(msg, e->msg, sizeof msg);
@@ -788,17 +793,17 @@ static int lock(struct run *run, struct ct_err *e)
  * with the reason and the fix when others are there too. */
 static int cg_enable(struct run *run, const struct step *s, struct ct_err *e)
 {
-	const char *dir = s->u.cg.dir;
+	const char *dir = s->u.cg_enable.dir;
 	char missing[64];
 	int who = 0;
 
-	if (lock(run, e) < 0 || cg_subtree_missing(dir, s->u.cg.value, missing, sizeof missing, e) < 0)
+	if (lock(run, e) < 0 || cg_subtree_missing(dir, s->u.cg_enable.controllers, missing, sizeof missing, e) < 0)
 		return -1;
 	if (!*missing)
 		return 0;
 	/* The root of a cgroup namespace looks like the root, and is not:
 	 * only the real one has no cgroup.type. */
-	if (s->u.cg.supervise && !cg_is_root(dir)) {
+	if (s->u.cg_enable.supervise && !cg_is_root(dir)) {
 		who = cg_procs_state(dir, e);
 		if (who < 0)
 			return -1;
@@ -814,7 +819,7 @@ static int cg_enable(struct run *run, const struct step *s, struct ct_err *e)
 	 * from a cgroup with processes, which then takes no domain cgroup
 	 * below it (the container's clone fails, EOPNOTSUPP). Where the
 	 * default pids limit alone asks, such a cgroup is left as it is. */
-	if (s->u.cg.optional && !cg_is_root(dir) && cg_procs_state(dir, e) != 0)
+	if (s->u.cg_enable.optional && !cg_is_root(dir) && cg_procs_state(dir, e) != 0)
 		return ct_fail(e, 0, "processes are in %s", dir);
 	if (cg_write(dir, "cgroup.subtree_control", missing, e) == 0)
 		return 0;
@@ -832,19 +837,32 @@ static int cg_enable(struct run *run, const struct step *s, struct ct_err *e)
 	return -1;
 }
 
+/* An optional file the kernel lacks (memory.swap.max without swap
+ * accounting) is skipped. */
+static int write_step(const struct step_cg_write *w, struct ct_err *e)
+{
+	if (w->optional) {
+		cleanup_free char *path = xasprintf("%s/%s", w->dir, w->file);
+
+		if (access(path, F_OK) < 0 && errno == ENOENT)
+			return 0;
+	}
+	return cg_write(w->dir, w->file, w->value, e);
+}
+
 static int parent_step(struct run *run, size_t i, struct ct_err *e)
 {
 	const struct step *s = &run->p->steps[i];
 
 	switch (s->kind) {
 	case STEP_ROOT_OPEN:
-		run->trees[s->u.root.slot] = mnt_root_open(s->u.root.path, s->u.root.dev,
-							   s->u.root.ino, e);
-		return run->trees[s->u.root.slot] < 0 ? -1 : 0;
+		run->trees[s->u.root_open.tree] = mnt_root_open(s->u.root_open.path, s->u.root_open.dev,
+								s->u.root_open.ino, e);
+		return run->trees[s->u.root_open.tree] < 0 ? -1 : 0;
 	case STEP_BIND_OPEN:
 		return bind_open(run, s, e);
 	case STEP_CG_ENABLE:
-		if (s->u.cg.optional) {
+		if (s->u.cg_enable.optional) {
 			struct ct_err ignored = { 0 };
 
 			/* Only the default pids limit asked: the run goes on
@@ -861,26 +879,21 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 	case STEP_CG_MKDIR:
 		if (lock(run, e) < 0)
 			return -1;
-		if (cg_mkdir(s->u.cg.dir, s->u.cg.shared, e) < 0)
+		if (cg_mkdir(s->u.cg_mkdir.dir, s->u.cg_mkdir.shared, e) < 0)
 			return -1;
 		run->made[i] = true;
 		return 0;
 	case STEP_CG_WRITE:
-		if (s->u.cg.optional) {
-			cleanup_free char *path = xasprintf("%s/%s", s->u.cg.dir, s->u.cg.file);
-
-			if (access(path, F_OK) < 0 && errno == ENOENT)
-				return 0;
-		}
-		return cg_write(s->u.cg.dir, s->u.cg.file, s->u.cg.value, e);
+		return write_step(&s->u.cg_write, e);
 	case STEP_CG_COPY:
-		return cg_copy_from_parent(s->u.cg.dir, s->u.cg.file, e);
+		return cg_copy_from_parent(s->u.cg_copy.dir, s->u.cg_copy.file, e);
 	case STEP_DEVICES:
-		return s->u.cg.file ? dev_policy_v1(s->u.cg.dir, e) : dev_policy_bpf(s->u.cg.dir, e);
+		return s->u.devices.v1 ? dev_policy_v1(s->u.devices.dir, e)
+				       : dev_policy_bpf(s->u.devices.dir, e);
 	case STEP_CLONE:
 		return do_clone(run, s, e);
 	case STEP_CG_ENTER:
-		return cg_enter(s->u.cg.dir, run->child, e);
+		return cg_enter(s->u.cg_enter.dir, run->child, e);
 	case STEP_UNLOCK:
 		/* The child is in all its cgroups: others may now set up theirs. */
 		cg_unlock(&run->lock_fd);
@@ -933,14 +946,14 @@ static void cg_restore(struct run *run, struct ct_err *e)
 		const struct step *s = &p->steps[i];
 		cleanup_free char *sup = NULL;
 
-		if (s->kind != STEP_CG_ENABLE || !s->u.cg.supervise)
+		if (s->kind != STEP_CG_ENABLE || !s->u.cg_enable.supervise)
 			continue;
-		sup = xasprintf("%s/%s", s->u.cg.dir, CG_SUPERVISOR);
-		if (access(sup, F_OK) < 0 || cg_children(s->u.cg.dir, CG_SUPERVISOR) != 0)
+		sup = xasprintf("%s/%s", s->u.cg_enable.dir, CG_SUPERVISOR);
+		if (access(sup, F_OK) < 0 || cg_children(s->u.cg_enable.dir, CG_SUPERVISOR) != 0)
 			return;
-		if (cg_subtree_clear(s->u.cg.dir, e) < 0)
+		if (cg_subtree_clear(s->u.cg_enable.dir, e) < 0)
 			return;
-		if (run->supervised && cg_enter(s->u.cg.dir, 0, e) < 0)
+		if (run->supervised && cg_enter(s->u.cg_enable.dir, 0, e) < 0)
 			return;
 		run->supervised = false;
 		/* As a leaf: another ctlaunch that was in it may still be
@@ -977,9 +990,10 @@ static void cleanup(struct run *run)
 	 * another container's. */
 	for (size_t i = 0; i < n && p->oom_file; i++) {
 		const struct step *s = &p->steps[idx[i]];
-		size_t len = strlen(s->u.cg.dir);
+		size_t len = strlen(s->u.cg_mkdir.dir);
 
-		if (run->made[idx[i]] && !s->u.cg.shared && strncmp(p->oom_file, s->u.cg.dir, len) == 0 &&
+		if (run->made[idx[i]] && !s->u.cg_mkdir.shared &&
+		    strncmp(p->oom_file, s->u.cg_mkdir.dir, len) == 0 &&
 		    p->oom_file[len] == '/')
 			run->r->oom = cg_oom_kills(p->oom_file) > 0;
 	}
@@ -997,7 +1011,7 @@ static void cleanup(struct run *run)
 	for (size_t i = 0; i < n; i++) {
 		const struct step *s = &p->steps[idx[i]];
 
-		if (run->made[idx[i]] && !s->u.cg.shared && cg_purge(s->u.cg.dir, &ce) < 0)
+		if (run->made[idx[i]] && !s->u.cg_mkdir.shared && cg_purge(s->u.cg_mkdir.dir, &ce) < 0)
 			in_use = true;
 	}
 	if (run->lock_fd < 0)
@@ -1005,8 +1019,8 @@ static void cleanup(struct run *run)
 	for (size_t i = 0; i < n; i++) {
 		const struct step *s = &p->steps[idx[i]];
 
-		if (run->made[idx[i]] && s->u.cg.shared)
-			in_use = cg_remove(s->u.cg.dir, true, &ce) != 0 || in_use;
+		if (run->made[idx[i]] && s->u.cg_mkdir.shared)
+			in_use = cg_remove(s->u.cg_mkdir.dir, true, &ce) != 0 || in_use;
 	}
 	if (!in_use)
 		cg_restore(run, &ce);
@@ -1048,7 +1062,7 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 		if (s->kind == STEP_RESOLVE && !cmd_argv) {
 			size_t argc = 0;
 
-			while (s->u.exec.argv[argc])
+			while (s->u.resolve.argv[argc])
 				argc++;
 			cmd->argv_cap = argc + 2 * CMD_MAX_INTERPRETERS + 2;
 			cmd_argv = xcalloc(cmd->argv_cap, sizeof *cmd_argv);

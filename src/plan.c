@@ -73,22 +73,48 @@ static const struct ct_loc nowhere;
  * the spec may limit, then one for each of the host's other hierarchies. */
 #define N_LEAVES (CTRL__N + HOST_HIER_MAX)
 
-static struct step *cg_step(struct plan *p, enum step_kind kind, enum cg_ctrl c,
-			    const char *dir, const char *file, const char *value,
-			    struct ct_loc from)
+static struct step_cg_write *cg_write(struct plan *p, const char *dir, const char *file,
+				      const char *value, struct ct_loc from)
 {
-	struct step *s = add(p, kind, SIDE_PARENT, from);
+	struct step *s = add(p, STEP_CG_WRITE, SIDE_PARENT, from);
 
-	s->u.cg.ctrl = c;
-	s->u.cg.dir = pstr(p, dir);
-	s->u.cg.file = pstr(p, file);
-	s->u.cg.value = pstr(p, value);
-	return s;
+	s->u.cg_write.dir = pstr(p, dir);
+	s->u.cg_write.file = pstr(p, file);
+	s->u.cg_write.value = pstr(p, value);
+	return &s->u.cg_write;
 }
 
-static void cg_mkdir(struct plan *p, enum cg_ctrl c, const char *dir, bool shared)
+static void cg_copy(struct plan *p, const char *dir, const char *file)
 {
-	cg_step(p, STEP_CG_MKDIR, c, dir, NULL, NULL, nowhere)->u.cg.shared = shared;
+	struct step *s = add(p, STEP_CG_COPY, SIDE_PARENT, nowhere);
+
+	s->u.cg_copy.dir = pstr(p, dir);
+	s->u.cg_copy.file = pstr(p, file);
+}
+
+static void cg_mkdir(struct plan *p, const char *dir, bool shared)
+{
+	struct step *s = add(p, STEP_CG_MKDIR, SIDE_PARENT, nowhere);
+
+	s->u.cg_mkdir.dir = pstr(p, dir);
+	s->u.cg_mkdir.shared = shared;
+}
+
+static struct step_cg_enable *cg_enable(struct plan *p, const char *dir, const char *controllers)
+{
+	struct step *s = add(p, STEP_CG_ENABLE, SIDE_PARENT, nowhere);
+
+	s->u.cg_enable.dir = pstr(p, dir);
+	s->u.cg_enable.controllers = pstr(p, controllers);
+	return &s->u.cg_enable;
+}
+
+static void devices(struct plan *p, const char *dir, bool v1)
+{
+	struct step *s = add(p, STEP_DEVICES, SIDE_PARENT, nowhere);
+
+	s->u.devices.dir = pstr(p, dir);
+	s->u.devices.v1 = v1;
 }
 
 /* A write of a CPU or memory node list. Formatted on the heap: a
@@ -101,7 +127,7 @@ static void cpulist_step(struct plan *p, const char *dir, const char *file,
 	cleanup_free char *buf = xmalloc(CT_CPULIST_MAX);
 
 	cpulist_format(set, buf, CT_CPULIST_MAX);
-	cg_step(p, STEP_CG_WRITE, CTRL_CPUSET, dir, file, buf, from);
+	cg_write(p, dir, file, buf, from);
 }
 
 /* v1 cpuset: a new directory starts with empty cpuset.cpus and
@@ -114,11 +140,11 @@ static void cpuset_fill(struct plan *p, const char *dir, const struct spec *spec
 	if (leaf && spec->res.has_mems)
 		cpulist_step(p, dir, "cpuset.mems", &spec->res.mems, spec->res.mems_at);
 	else
-		cg_step(p, STEP_CG_COPY, CTRL_CPUSET, dir, "cpuset.mems", NULL, nowhere);
+		cg_copy(p, dir, "cpuset.mems");
 	if (leaf && spec->res.has_cpus) {
 		cpulist_step(p, dir, "cpuset.cpus", &spec->res.cpus, spec->res.cpus_at);
 	} else {
-		cg_step(p, STEP_CG_COPY, CTRL_CPUSET, dir, "cpuset.cpus", NULL, nowhere);
+		cg_copy(p, dir, "cpuset.cpus");
 	}
 }
 
@@ -184,7 +210,7 @@ static void limits(struct plan *p, const struct spec *spec, const struct host *h
 	switch (c) {
 	case CTRL_MEMORY:
 		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.memory);
-		cg_step(p, STEP_CG_WRITE, c, leaf, "memory.limit_in_bytes", v,
+		cg_write(p, leaf, "memory.limit_in_bytes", v,
 			spec->res.memory_at);
 		/* With swap accounting on, a limit on memory alone lets the
 		 * container swap past it; setting memory+swap to the same
@@ -192,7 +218,7 @@ static void limits(struct plan *p, const struct spec *spec, const struct host *h
 		 * without swap. It must follow memory.limit_in_bytes: the
 		 * kernel keeps memsw >= memory at every write. */
 		if (h->memsw)
-			cg_step(p, STEP_CG_WRITE, c, leaf, "memory.memsw.limit_in_bytes", v,
+			cg_write(p, leaf, "memory.memsw.limit_in_bytes", v,
 				spec->res.memory_at);
 		/* v1 charges socket buffers to nothing unless this is set (v2
 		 * counts them in memory.max): without it a container holds as
@@ -201,7 +227,7 @@ static void limits(struct plan *p, const struct spec *spec, const struct host *h
 		 * exists in the cgroup: the kernel starts counting at the
 		 * first write. */
 		if (h->kmem_tcp)
-			cg_step(p, STEP_CG_WRITE, c, leaf, "memory.kmem.tcp.limit_in_bytes", v,
+			cg_write(p, leaf, "memory.kmem.tcp.limit_in_bytes", v,
 				spec->res.memory_at);
 		else
 			p->note = "on this host a cgroup v1 memory limit does not cover socket buffers "
@@ -211,22 +237,25 @@ static void limits(struct plan *p, const struct spec *spec, const struct host *h
 	case CTRL_CPU:
 		if (spec->res.has_cpu_shares) {
 			snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.cpu_shares);
-			cg_step(p, STEP_CG_WRITE, c, leaf, "cpu.shares", v, spec->res.cpu_shares_at);
+			cg_write(p, leaf, "cpu.shares", v, spec->res.cpu_shares_at);
 		}
 		if (spec->res.has_cpu_quota) {
 			/* The quota is a share of this period; write the period
 			 * the quota was computed for, not whatever it is now. */
 			snprintf(v, sizeof v, "%d", CPU_PERIOD_US);
-			cg_step(p, STEP_CG_WRITE, c, leaf, "cpu.cfs_period_us", v,
+			cg_write(p, leaf, "cpu.cfs_period_us", v,
 				spec->res.cpu_quota_at);
 			snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.cpu_quota_us);
-			cg_step(p, STEP_CG_WRITE, c, leaf, "cpu.cfs_quota_us", v,
+			cg_write(p, leaf, "cpu.cfs_quota_us", v,
 				spec->res.cpu_quota_at);
 		}
 		break;
 	case CTRL_PIDS:
 		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.pids);
-		cg_step(p, STEP_CG_WRITE, c, leaf, "pids.max", v, spec->res.pids_at);
+		if (!spec->res.pids_at.line)
+			cg_write(p, leaf, "pids.max", v, spec->res.pids_at)->default_of = "resources.pids";
+		else
+			cg_write(p, leaf, "pids.max", v, spec->res.pids_at);
 		break;
 	case CTRL_CPUSET:
 		cpuset_fill(p, leaf, spec, true);
@@ -248,11 +277,11 @@ static const char *v1_dirs(struct plan *p, const char *mount, const char *own,
 	if (strcmp(parent, "/") == 0)
 		parent = "";
 	*shared = pfmt(p, "%s%s/ctlaunch", mount, parent);
-	cg_mkdir(p, c, *shared, true);
+	cg_mkdir(p, *shared, true);
 	if (c == CTRL_CPUSET)
 		cpuset_fill(p, *shared, spec, false);
 	leaf = pfmt(p, "%s/%s", *shared, spec->name);
-	cg_mkdir(p, c, leaf, false);
+	cg_mkdir(p, leaf, false);
 	return leaf;
 }
 
@@ -297,7 +326,7 @@ static int plan_cgroups_v1(struct plan *p, const struct spec *spec, const struct
 		/* Before the container exists, as the limits: whatever
 		 * capabilities it has, no node but these opens. */
 		if (hh->data && in_list_of(hh->data, "devices"))
-			cg_step(p, STEP_DEVICES, CTRL__N, dir, "devices.allow", NULL, nowhere);
+			devices(p, dir, true);
 	}
 	return 0;
 }
@@ -325,23 +354,22 @@ static void limits_v2(struct plan *p, const struct spec *spec, const char *leaf)
 
 	if (spec->res.has_memory) {
 		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.memory);
-		cg_step(p, STEP_CG_WRITE, CTRL_MEMORY, leaf, "memory.max", v, spec->res.memory_at);
+		cg_write(p, leaf, "memory.max", v, spec->res.memory_at);
 		/* v1 sets memory+swap to the limit, so the limit means no
 		 * swap; here swap has its own limit. Absent when the kernel
 		 * does not account swap. */
-		cg_step(p, STEP_CG_WRITE, CTRL_MEMORY, leaf, "memory.swap.max", "0",
-			spec->res.memory_at)->u.cg.optional = true;
+		cg_write(p, leaf, "memory.swap.max", "0", spec->res.memory_at)->optional = true;
 		p->oom_file = pfmt(p, "%s/memory.events", leaf);
 	}
 	if (spec->res.has_cpu_shares) {
 		snprintf(v, sizeof v, "%llu",
 			 (unsigned long long)cpu_shares_to_weight(spec->res.cpu_shares));
-		cg_step(p, STEP_CG_WRITE, CTRL_CPU, leaf, "cpu.weight", v, spec->res.cpu_shares_at);
+		cg_write(p, leaf, "cpu.weight", v, spec->res.cpu_shares_at);
 	}
 	if (spec->res.has_cpu_quota) {
 		snprintf(v, sizeof v, "%llu %d", (unsigned long long)spec->res.cpu_quota_us,
 			 CPU_PERIOD_US);
-		cg_step(p, STEP_CG_WRITE, CTRL_CPU, leaf, "cpu.max", v, spec->res.cpu_quota_at);
+		cg_write(p, leaf, "cpu.max", v, spec->res.cpu_quota_at);
 	}
 	/* An empty cpuset.cpus or cpuset.mems in v2 means the parent's:
 	 * only what the spec names is written, mems first as in v1. */
@@ -353,8 +381,12 @@ static void limits_v2(struct plan *p, const struct spec *spec, const char *leaf)
 		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.pids);
 		/* The default alone: skipped where the controller could not
 		 * be handed down (see plan_cgroups_v2). */
-		cg_step(p, STEP_CG_WRITE, CTRL_PIDS, leaf, "pids.max", v, spec->res.pids_at)
-			->u.cg.optional = !spec->res.pids_at.line;
+		struct step_cg_write *w = cg_write(p, leaf, "pids.max", v, spec->res.pids_at);
+
+		if (!spec->res.pids_at.line) {
+			w->optional = true;
+			w->default_of = "resources.pids";
+		}
 	}
 }
 
@@ -372,7 +404,7 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 	char enable[64] = "";
 	const char *parent, *dir_leaf;
 	char *top, *shared;
-	struct step *deepest = NULL;
+	struct step_cg_enable *deepest = NULL;
 	size_t len = 0;
 
 	for (int c = 0; c < CTRL__N; c++) {
@@ -423,25 +455,19 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 	for (const char *slash = parent; *enable; slash = strchr(slash + 1, '/')) {
 		size_t n = strlen("/sys/fs/cgroup") + (size_t)((slash ? slash : parent + strlen(parent)) - parent);
 
-		deepest = cg_step(p, STEP_CG_ENABLE, CTRL__N, pfmt(p, "%.*s", (int)n, top),
-				  "cgroup.subtree_control", enable, nowhere);
-		deepest->u.cg.optional = optional;
+		deepest = cg_enable(p, pfmt(p, "%.*s", (int)n, top), enable);
+		deepest->optional = optional;
 		if (!slash || !*slash)
 			break;
 	}
 	/* Even at what looks like the root: in a cgroup namespace it is
 	 * not, and the executor tells the two apart. */
 	if (deepest)
-		deepest->u.cg.supervise = true;
-	cg_mkdir(p, CTRL__N, shared, true);
-	if (*enable) {
-		struct step *st = cg_step(p, STEP_CG_ENABLE, CTRL__N, shared, "cgroup.subtree_control",
-					  enable, nowhere);
-
-		st->u.cg.shared = true;
-		st->u.cg.optional = optional;
-	}
-	cg_mkdir(p, CTRL__N, dir_leaf, false);
+		deepest->supervise = true;
+	cg_mkdir(p, shared, true);
+	if (*enable)
+		cg_enable(p, shared, enable)->optional = optional;
+	cg_mkdir(p, dir_leaf, false);
 	limits_v2(p, spec, dir_leaf);
 	/* v2 has no devices controller: the kernel runs the cgroup's
 	 * BPF_CGROUP_DEVICE programs instead. Loading one takes
@@ -449,7 +475,7 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 	 * only. A rootless container gets none, and needs none for mknod,
 	 * which its user namespace refuses, and its mounts are nodev. */
 	if (h->euid == 0)
-		cg_step(p, STEP_DEVICES, CTRL__N, dir_leaf, NULL, NULL, nowhere);
+		devices(p, dir_leaf, false);
 	/* Limits or not: the container has its own cgroup (see v1). */
 	leaf[0] = dir_leaf;
 	return 0;
@@ -559,21 +585,12 @@ static struct step *mnt(struct plan *p, const char *source, const char *target,
 {
 	struct step *s = add(p, STEP_MOUNT, SIDE_CHILD, from);
 
-	s->u.mnt.source = pstr(p, source);
-	s->u.mnt.target = pstr(p, target);
-	s->u.mnt.fstype = pstr(p, fstype);
-	s->u.mnt.flags = flags;
-	s->u.mnt.data = pstr(p, data);
+	s->u.mount.source = pstr(p, source);
+	s->u.mount.target = pstr(p, target);
+	s->u.mount.fstype = pstr(p, fstype);
+	s->u.mount.flags = flags;
+	s->u.mount.data = pstr(p, data);
 	return s;
-}
-
-static void path_step(struct plan *p, enum step_kind kind, const char *a, const char *b,
-		      struct ct_loc from)
-{
-	struct step *s = add(p, kind, SIDE_CHILD, from);
-
-	s->u.path.a = pstr(p, a);
-	s->u.path.b = pstr(p, b);
 }
 
 /* Rootless: the caller becomes root in a new user namespace. Alone, an
@@ -618,9 +635,9 @@ static void dev_open(struct plan *p, unsigned first_slot)
 	for (unsigned i = 0; i < N_DEV_NODES; i++) {
 		struct step *s = add(p, STEP_BIND_OPEN, SIDE_CHILD, nowhere);
 
-		s->u.bind.source = pstr(p, dev_node[i].path);
-		s->u.bind.slot = first_slot + i;
-		s->u.bind.device = true;
+		s->u.bind_open.source = pstr(p, dev_node[i].path);
+		s->u.bind_open.tree = first_slot + i;
+		s->u.bind_open.device = true;
 	}
 }
 
@@ -639,20 +656,23 @@ static void dev_nodes(struct plan *p, unsigned first_slot)
 
 		if (p->userns) {
 			s = add(p, STEP_BIND_ATTACH, SIDE_CHILD, nowhere);
-			s->u.bind.source = pstr(p, dev_node[i].path);
-			s->u.bind.target = pstr(p, dev_node[i].path);
-			s->u.bind.slot = first_slot + i;
-			s->u.bind.device = true;
+			s->u.bind_attach.source = pstr(p, dev_node[i].path);
+			s->u.bind_attach.target = pstr(p, dev_node[i].path);
+			s->u.bind_attach.tree = first_slot + i;
 			continue;
 		}
 		s = add(p, STEP_MKNOD, SIDE_CHILD, nowhere);
-		s->u.node.path = pstr(p, dev_node[i].path);
-		s->u.node.mode = 0666;
-		s->u.node.major = dev_node[i].major;
-		s->u.node.minor = dev_node[i].minor;
+		s->u.mknod.path = pstr(p, dev_node[i].path);
+		s->u.mknod.mode = 0666;
+		s->u.mknod.major = dev_node[i].major;
+		s->u.mknod.minor = dev_node[i].minor;
 	}
-	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
-		path_step(p, STEP_SYMLINK, links[i][0], links[i][1], nowhere);
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+		struct step *s = add(p, STEP_SYMLINK, SIDE_CHILD, nowhere);
+
+		s->u.symlink.target = pstr(p, links[i][0]);
+		s->u.symlink.link = pstr(p, links[i][1]);
+	}
 }
 
 /* Kernel interfaces a container has no business reading or changing,
@@ -672,7 +692,7 @@ static void mask(struct plan *p, const char *target, unsigned slot, int how)
 
 	s->u.mask.target = pstr(p, target);
 	s->u.mask.rel = pstr(p, rel + 1);
-	s->u.mask.slot = slot;
+	s->u.mask.tree = slot;
 	s->u.mask.how = how;
 }
 
@@ -742,10 +762,9 @@ static void early_fs(struct plan *p, const char *fstype, unsigned long flags, un
 {
 	struct step *s = add(p, STEP_FS_OPEN, SIDE_CHILD, nowhere);
 
-	s->u.mnt.source = pstr(p, fstype);
-	s->u.mnt.fstype = pstr(p, fstype);
-	s->u.mnt.flags = flags;
-	s->u.mnt.slot = slot;
+	s->u.fs_open.fstype = pstr(p, fstype);
+	s->u.fs_open.flags = flags;
+	s->u.fs_open.tree = slot;
 }
 
 /* proc and sysfs: attached by descriptor to a directory opened without
@@ -754,10 +773,10 @@ static void early_attach(struct plan *p, const char *fstype, const char *target,
 {
 	struct step *s = add(p, STEP_BIND_ATTACH, SIDE_CHILD, nowhere);
 
-	s->u.bind.source = pstr(p, fstype);
-	s->u.bind.target = pstr(p, target);
-	s->u.bind.slot = slot;
-	s->u.bind.anchor = true;
+	s->u.bind_attach.source = pstr(p, fstype);
+	s->u.bind_attach.target = pstr(p, target);
+	s->u.bind_attach.tree = slot;
+	s->u.bind_attach.anchor = true;
 }
 
 static unsigned depth_of(const char *path)
@@ -795,11 +814,11 @@ static void plan_bind_open(struct plan *p, const struct spec_mount **m, size_t n
 		if (m[i]->type != MOUNT_BIND)
 			continue;
 		s = add(p, STEP_BIND_OPEN, side, m[i]->source_at);
-		s->u.bind.source = pstr(p, m[i]->source);
-		s->u.bind.slot = (unsigned)i;
-		s->u.bind.readonly = m[i]->readonly;
-		s->u.bind.dev = m[i]->source_dev;
-		s->u.bind.ino = m[i]->source_ino;
+		s->u.bind_open.source = pstr(p, m[i]->source);
+		s->u.bind_open.tree = (unsigned)i;
+		s->u.bind_open.readonly = m[i]->readonly;
+		s->u.bind_open.dev = m[i]->source_dev;
+		s->u.bind_open.ino = m[i]->source_ino;
 	}
 }
 
@@ -808,10 +827,10 @@ static void plan_spec_mounts(struct plan *p, const struct spec_mount **m, size_t
 	for (size_t i = 0; i < n; i++) {
 		if (m[i]->type == MOUNT_BIND) {
 			struct step *s = add(p, STEP_BIND_ATTACH, SIDE_CHILD, m[i]->target_at);
-			s->u.bind.source = pstr(p, m[i]->source);
-			s->u.bind.target = pstr(p, m[i]->target);
-			s->u.bind.slot = (unsigned)i;
-			s->u.bind.readonly = m[i]->readonly;
+			s->u.bind_attach.source = pstr(p, m[i]->source);
+			s->u.bind_attach.target = pstr(p, m[i]->target);
+			s->u.bind_attach.tree = (unsigned)i;
+			s->u.bind_attach.readonly = m[i]->readonly;
 			continue;
 		}
 		char data[64] = "", *end = data;
@@ -863,10 +882,10 @@ static void plan_owner_trees(struct plan *p, const struct spec *spec)
 
 	sorted_mounts(spec, m);
 	s = add(p, STEP_ROOT_OPEN, SIDE_PARENT, spec->rootfs_at);
-	s->u.root.path = pstr(p, spec->rootfs);
-	s->u.root.dev = spec->rootfs_dev;
-	s->u.root.ino = spec->rootfs_ino;
-	s->u.root.slot = ROOT_SLOT(spec);
+	s->u.root_open.path = pstr(p, spec->rootfs);
+	s->u.root_open.dev = spec->rootfs_dev;
+	s->u.root_open.ino = spec->rootfs_ino;
+	s->u.root_open.tree = ROOT_SLOT(spec);
 	plan_bind_open(p, m, spec->n_mounts, SIDE_PARENT);
 }
 
@@ -892,11 +911,11 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 	early_fs(p, "proc", nosuid_nodev_noexec, proc);
 	early_fs(p, "sysfs", MS_RDONLY | nosuid_nodev_noexec, sys);
 	s = add(p, STEP_PIVOT_ROOT, SIDE_CHILD, spec->rootfs_at);
-	s->u.root.path = pstr(p, spec->rootfs);
-	s->u.root.dev = spec->rootfs_dev;
-	s->u.root.ino = spec->rootfs_ino;
-	s->u.root.prepared = owner_prepares(p);
-	s->u.root.slot = ROOT_SLOT(spec);
+	s->u.pivot_root.path = pstr(p, spec->rootfs);
+	s->u.pivot_root.dev = spec->rootfs_dev;
+	s->u.pivot_root.ino = spec->rootfs_ino;
+	s->u.pivot_root.prepared = owner_prepares(p);
+	s->u.pivot_root.tree = ROOT_SLOT(spec);
 	add(p, STEP_UMOUNT_OLD, SIDE_CHILD, nowhere);
 	/* Root's child keeps host root's ids in its new namespace, where
 	 * they are unmapped: it could make no file, not even in a tmpfs of
@@ -988,13 +1007,14 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 	/* After pivot_root: the working directory resolves in the new root,
 	 * never through a descriptor or path of the host (the class of
 	 * CVE-2024-21626). */
-	path_step(p, STEP_CHDIR, spec->workdir ? spec->workdir : "/", NULL, spec->workdir_at);
+	s = add(p, STEP_CHDIR, SIDE_CHILD, spec->workdir_at);
+	s->u.chdir.dir = pstr(p, spec->workdir ? spec->workdir : "/");
 	/* While still root with every capability, so each file of the
 	 * interpreter chain can be read for the check (CVE-2019-5736); and
 	 * after chdir, so a relative command resolves in the workdir. */
 	s = add(p, STEP_RESOLVE, SIDE_CHILD, spec->command_at);
-	s->u.exec.argv = argv;
-	s->u.exec.envp = envp;
+	s->u.resolve.argv = argv;
+	s->u.resolve.envp = envp;
 	/* Before the capabilities go: raising a hard limit needs
 	 * CAP_SYS_RESOURCE. */
 	for (size_t i = 0; i < spec->n_rlimits; i++) {
@@ -1008,7 +1028,7 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 	 * CAP_SETUID, so: bounding set, user, then the sets the command
 	 * starts with. A switch to a non-root user clears permitted and
 	 * effective, and they stay clear. */
-	add(p, STEP_CAPS_BOUND, SIDE_CHILD, spec->caps_at)->u.caps.keep = keep;
+	add(p, STEP_CAPS_BOUND, SIDE_CHILD, spec->caps_at)->u.caps_bound.keep = keep;
 	/* Without no_new_privs the kernel loads a filter only for a
 	 * process with CAP_SYS_ADMIN: then before the user switch, which
 	 * takes it away; what runs after (setgroups, setres[ug]id, capset,
@@ -1171,9 +1191,8 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 		/* v2 has one cgroup for all controllers: entered once. */
 		if (!leaf[c] || (entered && strcmp(entered, leaf[c]) == 0))
 			continue;
-		cg_step(p, STEP_CG_ENTER, c < CTRL__N ? (enum cg_ctrl)c : CTRL__N, leaf[c],
-			"cgroup.procs", NULL, nowhere)
-			->side = vfork ? SIDE_CHILD : SIDE_PARENT;
+		s = add(p, STEP_CG_ENTER, vfork ? SIDE_CHILD : SIDE_PARENT, nowhere);
+		s->u.cg_enter.dir = pstr(p, leaf[c]);
 		if (h->layout == CG_UNIFIED)
 			entered = leaf[c];
 	}
@@ -1202,8 +1221,9 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	add(p, STEP_SETSID, SIDE_CHILD, nowhere);
 	/* The cgroup namespace is made after the child is in its cgroups:
 	 * its root is the cgroup the child is in when it is made. */
-	add(p, STEP_UNSHARE, SIDE_CHILD, nowhere)->u.clone.flags = CLONE_NEWCGROUP;
-	path_step(p, STEP_HOSTNAME, hostname, NULL, spec->hostname ? spec->hostname_at : spec->name_at);
+	add(p, STEP_UNSHARE, SIDE_CHILD, nowhere)->u.unshare.flags = CLONE_NEWCGROUP;
+	s = add(p, STEP_HOSTNAME, SIDE_CHILD, spec->hostname ? spec->hostname_at : spec->name_at);
+	s->u.hostname.name = pstr(p, hostname);
 	add(p, STEP_LO_UP, SIDE_CHILD, nowhere);
 	plan_mounts(p, spec, h, leaf);
 	plan_exec(p, spec, h, hostname, o);
@@ -1234,7 +1254,7 @@ size_t plan_cleanup_order(const struct plan *p, size_t *idx, size_t max)
 		for (size_t i = p->n; i-- > 0;) {
 			const struct step *s = &p->steps[i];
 
-			if (s->kind == STEP_CG_MKDIR && s->u.cg.shared == (pass == 1) && n < max)
+			if (s->kind == STEP_CG_MKDIR && s->u.cg_mkdir.shared == (pass == 1) && n < max)
 				idx[n++] = i;
 		}
 	return n;

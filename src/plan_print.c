@@ -130,45 +130,42 @@ static void put_word(struct out *o, const char *w)
 	put_char(o, '\'');
 }
 
-static void put_mount(struct out *o, const struct step *s)
+static void put_mount(struct out *o, const struct step_mount *m)
 {
-	unsigned long f = s->u.mnt.flags;
+	unsigned long f = m->flags;
 
 	if (f & MS_REMOUNT)
-		put(o, "mount %s remount (", s->u.mnt.target);
-	else if (f & (MS_PRIVATE | MS_SLAVE) && !s->u.mnt.source)
-		put(o, "mount %s %s%s (", s->u.mnt.target, f & MS_REC ? "r" : "",
+		put(o, "mount %s remount (", m->target);
+	else if (f & (MS_PRIVATE | MS_SLAVE) && !m->source)
+		put(o, "mount %s %s%s (", m->target, f & MS_REC ? "r" : "",
 		    f & MS_PRIVATE ? "private" : "slave");
 	else if (f & MS_BIND)
-		put(o, "mount %s on %s bind (", s->u.mnt.source, s->u.mnt.target);
+		put(o, "mount %s on %s bind (", m->source, m->target);
 	else
-		put(o, "mount %s on %s type %s (", s->u.mnt.source, s->u.mnt.target,
-		    s->u.mnt.fstype);
+		put(o, "mount %s on %s type %s (", m->source, m->target, m->fstype);
 	put_flags(o, f, ms_flags, sizeof ms_flags / sizeof ms_flags[0]);
 	put(o, ")");
-	if (s->u.mnt.data)
-		put(o, " %s", s->u.mnt.data);
-	if (s->u.mnt.optional)
-		put(o, " if it exists");
+	if (m->data)
+		put(o, " %s", m->data);
 }
 
 /* Profile, default action, rules: the summary; step_details lists them. */
-static void put_seccomp(struct out *o, const struct step *s)
+static void put_seccomp(struct out *o, const struct step_seccomp *sc)
 {
-	const struct sc_profile *prof = s->u.seccomp.profile;
+	const struct sc_profile *prof = sc->profile;
 	struct sc_profile def = { 0 };
 	char act[64];
 	size_t calls = 0;
 
 	if (!prof) {
-		sc_default_profile(s->u.seccomp.caps, &def);
+		sc_default_profile(sc->caps, &def);
 		prof = &def;
 	}
 	for (size_t i = 0; i < prof->n_rules; i++)
 		calls += prof->rules[i].n_names;
 	sc_action_format(prof->default_action, prof->default_errno, act, sizeof act);
 	put(o, "seccomp filter %s: %s for any call no rule matches, %zu rules naming %zu calls",
-	    s->u.seccomp.profile ? "custom" : "default (Docker's, with what these capabilities grant)",
+	    sc->profile ? "custom" : "default (Docker's, with what these capabilities grant)",
 	    act, prof->n_rules, calls);
 	sc_profile_free_rules(&def);
 }
@@ -196,26 +193,26 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	buf[0] = '\0';
 	switch (s->kind) {
 	case STEP_CG_MKDIR:
-		put(&o, "mkdir %s%s", s->u.cg.dir,
-		    s->u.cg.shared ? " (shared; may exist)" : "");
+		put(&o, "mkdir %s%s", s->u.cg_mkdir.dir,
+		    s->u.cg_mkdir.shared ? " (shared; may exist)" : "");
 		break;
 	case STEP_CG_WRITE:
-		put(&o, "write %s = %s in %s%s", s->u.cg.file, s->u.cg.value, s->u.cg.dir,
-		    s->u.cg.optional ? " if the kernel has it" : "");
-		/* The one limit that is there without a spec key. */
-		if (!s->from.line && strcmp(s->u.cg.file, "pids.max") == 0)
-			put(&o, " (the default; resources.pids sets another)");
+		put(&o, "write %s = %s in %s%s", s->u.cg_write.file, s->u.cg_write.value,
+		    s->u.cg_write.dir, s->u.cg_write.optional ? " if the kernel has it" : "");
+		if (s->u.cg_write.default_of)
+			put(&o, " (the default; %s sets another)", s->u.cg_write.default_of);
 		break;
 	case STEP_CG_ENABLE:
-		put(&o, "enable %s in %s/cgroup.subtree_control", s->u.cg.value, s->u.cg.dir);
-		if (s->u.cg.supervise)
+		put(&o, "enable %s in %s/cgroup.subtree_control", s->u.cg_enable.controllers,
+		    s->u.cg_enable.dir);
+		if (s->u.cg_enable.supervise)
 			put(&o, " (first moving ctlaunch, if it is alone there, into %s/%s)",
-			    s->u.cg.dir, CG_SUPERVISOR);
-		if (s->u.cg.optional)
+			    s->u.cg_enable.dir, CG_SUPERVISOR);
+		if (s->u.cg_enable.optional)
 			put(&o, "; if refused, no default pids limit");
 		break;
 	case STEP_DEVICES:
-		if (s->u.cg.file)
+		if (s->u.devices.v1)
 			put(&o, "devices: write a to devices.deny, then allow");
 		else
 			put(&o, "devices: attach a BPF_CGROUP_DEVICE program (BPF_F_ALLOW_MULTI) allowing only");
@@ -225,7 +222,7 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 			dev_rule_format(i, rule, sizeof rule);
 			put(&o, "%s%s", i ? ", " : " ", rule);
 		}
-		put(&o, " in %s", s->u.cg.dir);
+		put(&o, " in %s", s->u.devices.dir);
 		break;
 	case STEP_IDMAP:
 		put(&o, "write %s to /proc/<child pid>/%cid_map%s", s->u.idmap.map, s->u.idmap.which,
@@ -236,7 +233,7 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 			put(&o, "; the user alone: %s", s->u.idmap.why);
 		break;
 	case STEP_CG_COPY:
-		put(&o, "copy %s from the parent cgroup into %s", s->u.cg.file, s->u.cg.dir);
+		put(&o, "copy %s from the parent cgroup into %s", s->u.cg_copy.file, s->u.cg_copy.dir);
 		break;
 	case STEP_CLONE:
 		put(&o, "clone ");
@@ -253,7 +250,7 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	case STEP_CG_ENTER:
 		put(&o, "write %s to %s/cgroup.procs", s->side == SIDE_CHILD ? "0 (itself)" : "<child pid>",
-		    s->u.cg.dir);
+		    s->u.cg_enter.dir);
 		break;
 	case STEP_UNLOCK:
 		put(&o, "let go of the cgroup lock");
@@ -275,18 +272,21 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	case STEP_UNSHARE:
 		put(&o, "unshare ");
-		put_flags(&o, s->u.clone.flags, clone_flags, sizeof clone_flags / sizeof clone_flags[0]);
+		put_flags(&o, s->u.unshare.flags, clone_flags, sizeof clone_flags / sizeof clone_flags[0]);
 		break;
-	case STEP_CAPS_BOUND:
+	case STEP_CAPS_BOUND: {
+		char names[1024];
+
+		caps_format(s->u.caps_bound.keep, names, sizeof names);
+		put(&o, "bounding capabilities %s; ambient none", *names ? names : "none");
+		break;
+	}
 	case STEP_CAPS: {
 		char names[1024];
 
 		caps_format(s->u.caps.keep, names, sizeof names);
-		if (s->kind == STEP_CAPS_BOUND)
-			put(&o, "bounding capabilities %s; ambient none", *names ? names : "none");
-		else
-			put(&o, "capabilities %s (permitted, effective; inheritable none)",
-			    *names ? names : "none");
+		put(&o, "capabilities %s (permitted, effective; inheritable none)",
+		    *names ? names : "none");
 		break;
 	}
 	case STEP_USER:
@@ -296,7 +296,7 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	case STEP_RESOLVE:
 		put(&o, "find ");
-		put_word(&o, s->u.exec.argv[0]);
+		put_word(&o, s->u.resolve.argv[0]);
 		put(&o, " in PATH, open it and its #! interpreters; refuse ctlaunch's own binary "
 			"(CVE-2019-5736)");
 		break;
@@ -312,22 +312,22 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 			put(&o, " hard %llu", (unsigned long long)s->u.rlimit.hard);
 		break;
 	case STEP_BIND_OPEN:
-		if (s->u.bind.device)
-			put(&o, "open_tree %s (OPEN_TREE_CLONE): the host's device", s->u.bind.source);
+		if (s->u.bind_open.device)
+			put(&o, "open_tree %s (OPEN_TREE_CLONE): the host's device", s->u.bind_open.source);
 		else
 			put(&o, "open_tree %s (OPEN_TREE_CLONE|AT_RECURSIVE) nodev%s by descriptor: no link "
-			"followed, the file --check saw", s->u.bind.source,
-			    s->u.bind.readonly ? ", read-only" : "");
+			"followed, the file --check saw", s->u.bind_open.source,
+			    s->u.bind_open.readonly ? ", read-only" : "");
 		break;
 	case STEP_FS_OPEN:
-		put(&o, "fsopen %s, fsmount (", s->u.mnt.fstype);
-		put_flags(&o, s->u.mnt.flags, ms_flags, sizeof ms_flags / sizeof ms_flags[0]);
-		put(&o, "): a new %s, detached", s->u.mnt.fstype);
+		put(&o, "fsopen %s, fsmount (", s->u.fs_open.fstype);
+		put_flags(&o, s->u.fs_open.flags, ms_flags, sizeof ms_flags / sizeof ms_flags[0]);
+		put(&o, "): a new %s, detached", s->u.fs_open.fstype);
 		break;
 	case STEP_BIND_ATTACH:
-		put(&o, "move_mount %s to %s%s", s->u.bind.source, s->u.bind.target,
-		    s->u.bind.readonly ? " (read-only)" : "");
-		if (s->u.bind.anchor)
+		put(&o, "move_mount %s to %s%s", s->u.bind_attach.source, s->u.bind_attach.target,
+		    s->u.bind_attach.readonly ? " (read-only)" : "");
+		if (s->u.bind_attach.anchor)
 			put(&o, " by descriptor, no link followed; kept for the masks");
 		break;
 	case STEP_MASK: {
@@ -346,41 +346,41 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		put(&o, "prctl PR_SET_NO_NEW_PRIVS 1");
 		break;
 	case STEP_SECCOMP:
-		put_seccomp(&o, s);
+		put_seccomp(&o, &s->u.seccomp);
 		break;
 	case STEP_HOSTNAME:
-		put(&o, "sethostname %s", s->u.path.a);
+		put(&o, "sethostname %s", s->u.hostname.name);
 		break;
 	case STEP_LO_UP:
 		put(&o, "bring up lo");
 		break;
 	case STEP_MOUNT:
-		put_mount(&o, s);
+		put_mount(&o, &s->u.mount);
 		break;
 	case STEP_ROOT_OPEN:
 		put(&o, "open_tree %s (OPEN_TREE_CLONE|AT_RECURSIVE) nodev by descriptor: no link "
-			"followed, the directory --check saw", s->u.root.path);
+			"followed, the directory --check saw", s->u.root_open.path);
 		break;
 	case STEP_PIVOT_ROOT:
-		if (s->u.root.prepared)
+		if (s->u.pivot_root.prepared)
 			put(&o, "pivot_root into the copy of %s, attached on / (the parent made it)",
-			    s->u.root.path);
+			    s->u.pivot_root.path);
 		else
 			put(&o, "pivot_root %s by descriptor: no link followed, the directory --check saw, "
-				"a nodev copy", s->u.root.path);
+				"a nodev copy", s->u.pivot_root.path);
 		break;
 	case STEP_UMOUNT_OLD:
 		put(&o, "umount the old root (MNT_DETACH)");
 		break;
 	case STEP_MKNOD:
-		put(&o, "mknod %s c %u %u mode %04o", s->u.node.path, s->u.node.major,
-		    s->u.node.minor, s->u.node.mode);
+		put(&o, "mknod %s c %u %u mode %04o", s->u.mknod.path, s->u.mknod.major,
+		    s->u.mknod.minor, s->u.mknod.mode);
 		break;
 	case STEP_SYMLINK:
-		put(&o, "symlink %s -> %s", s->u.path.b, s->u.path.a);
+		put(&o, "symlink %s -> %s", s->u.symlink.link, s->u.symlink.target);
 		break;
 	case STEP_CHDIR:
-		put(&o, "chdir %s (in the root, no magic link)", s->u.path.a);
+		put(&o, "chdir %s (in the root, no magic link)", s->u.chdir.dir);
 		break;
 	case STEP_EXEC:
 		put(&o, "exec");
@@ -431,16 +431,17 @@ void plan_print(const struct plan *p, bool verbose, FILE *out)
 	for (size_t i = 0; i < n; i++) {
 		const struct step *s = &p->steps[idx[i]];
 
-		fprintf(out, "at exit rmdir %s%s\n", s->u.cg.dir,
-			s->u.cg.shared ? " (if no other container uses it)" : "");
+		fprintf(out, "at exit rmdir %s%s\n", s->u.cg_mkdir.dir,
+			s->u.cg_mkdir.shared ? " (if no other container uses it)" : "");
 	}
 	for (size_t i = 0; i < p->n; i++) {
 		const struct step *s = &p->steps[i];
 
-		if (s->kind == STEP_CG_ENABLE && s->u.cg.supervise)
+		if (s->kind == STEP_CG_ENABLE && s->u.cg_enable.supervise)
 			fprintf(out, "at exit, when ctlaunch/ is gone and %s/%s is the only cgroup left there: "
 				     "hand nothing down from %s again, move ctlaunch back into it, "
 				     "rmdir %s/%s\n",
-				s->u.cg.dir, CG_SUPERVISOR, s->u.cg.dir, s->u.cg.dir, CG_SUPERVISOR);
+				s->u.cg_enable.dir, CG_SUPERVISOR, s->u.cg_enable.dir, s->u.cg_enable.dir,
+				CG_SUPERVISOR);
 	}
 }

@@ -249,7 +249,7 @@ static void cgroup_parent_and_cleanup_order(void)
 	CHECK(plan_find(&p, "mkdir /sys/fs/cgroup/unified/labs/a/ctlaunch/web") >= 0);
 	/* Every leaf goes before any shared directory. */
 	for (size_t i = 0; i < n; i++)
-		CHECK(p.steps[idx[i]].u.cg.shared == (i >= 5));
+		CHECK(p.steps[idx[i]].u.cg_mkdir.shared == (i >= 5));
 }
 
 static void missing_controller_refused(void)

@@ -105,11 +105,11 @@ static void devices_proc_sysfs(void)
 	CHECK(sys_open >= 0 && sys_open < pivot && sys_at > pivot);
 	CHECK(plan_find_kind(&p, STEP_MKNOD) < 0 && plan_find(&p, "mount proc on /proc") < 0);
 	/* Each open has its own slot, and its attach the same one. */
-	CHECK(p.steps[open_null].u.bind.slot == p.steps[attach_null].u.bind.slot);
-	CHECK(p.steps[proc_open].u.mnt.slot == p.steps[proc_at].u.bind.slot);
-	CHECK(p.steps[sys_open].u.mnt.slot == p.steps[sys_at].u.bind.slot);
-	CHECK(p.steps[proc_open].u.mnt.slot != p.steps[sys_open].u.mnt.slot &&
-	      p.steps[proc_open].u.mnt.slot != p.steps[open_null].u.bind.slot);
+	CHECK(p.steps[open_null].u.bind_open.tree == p.steps[attach_null].u.bind_attach.tree);
+	CHECK(p.steps[proc_open].u.fs_open.tree == p.steps[proc_at].u.bind_attach.tree);
+	CHECK(p.steps[sys_open].u.fs_open.tree == p.steps[sys_at].u.bind_attach.tree);
+	CHECK(p.steps[proc_open].u.fs_open.tree != p.steps[sys_open].u.fs_open.tree &&
+	      p.steps[proc_open].u.fs_open.tree != p.steps[open_null].u.bind_open.tree);
 }
 
 /* Never a run without a limit the spec asked for. */

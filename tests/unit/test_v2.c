@@ -160,7 +160,7 @@ static void v2_enable_top_down(void)
 	leaf = plan_find(&p, "mkdir /sys/fs/cgroup/lab.scope/ctlaunch/web");
 	clone = plan_find(&p, "clone ");
 	CHECK(root == 0 && top == 1 && shared == 2 && shared_on == 3 && leaf == 4);
-	CHECK(!p.steps[root].u.cg.supervise && p.steps[top].u.cg.supervise);
+	CHECK(!p.steps[root].u.cg_enable.supervise && p.steps[top].u.cg_enable.supervise);
 	CHECK(plan_find(&p, "pids.max") < clone);
 	/* Only what the spec uses is enabled. */
 	memset(&s.res, 0, sizeof s.res);
@@ -223,15 +223,15 @@ static void v2_parent_and_root(void)
 	CHECK(plan_find(&p, "in /sys/fs/cgroup/lab/exp/cgroup.subtree_control (first moving") == 2);
 	n = plan_cleanup_order(&p, idx, 8);
 	CHECK(n == 2);
-	CHECK_STR(p.steps[idx[0]].u.cg.dir, "/sys/fs/cgroup/lab/exp/ctlaunch/web");
-	CHECK_STR(p.steps[idx[1]].u.cg.dir, "/sys/fs/cgroup/lab/exp/ctlaunch");
+	CHECK_STR(p.steps[idx[0]].u.cg_mkdir.dir, "/sys/fs/cgroup/lab/exp/ctlaunch/web");
+	CHECK_STR(p.steps[idx[1]].u.cg_mkdir.dir, "/sys/fs/cgroup/lab/exp/ctlaunch");
 	plan_free(&p);
 	o.cgroup_parent = "/";
 	CHECK(plan_build(&s, &h, &o, &p, &e) == 0);
 	CHECK(plan_find(&p, "enable +memory +cpu +cpuset +pids in /sys/fs/cgroup/cgroup.subtree_control") == 0);
 	/* At what looks like the root the executor checks cgroup.type: in
 	 * a cgroup namespace it is not the root, and the rule applies. */
-	CHECK(p.steps[0].kind == STEP_CG_ENABLE && p.steps[0].u.cg.supervise);
+	CHECK(p.steps[0].kind == STEP_CG_ENABLE && p.steps[0].u.cg_enable.supervise);
 	CHECK(plan_find(&p, "enable +memory +cpu +cpuset +pids in /sys/fs/cgroup/ctlaunch/cgroup.subtree_control") == 2);
 }
 
