@@ -313,9 +313,6 @@ void step_format(const struct plan *p, const struct step *s, char *buf,
 /* Where root's per-name locks are: NAME.lock, one per container name. */
 #define CT_NAME_LOCK_DIR "/run/ctlaunch"
 
-/* cpu_shares (v1, 2..262144) as cpu.weight (v2, 1..10000). */
-uint64_t cpu_shares_to_weight(uint64_t shares);
-
 /* Every step, numbered, then the cleanup the executor does at exit;
  * verbose: the seccomp filter's rules too. */
 void plan_print(const struct plan *p, bool verbose, FILE *out);

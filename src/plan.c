@@ -2,7 +2,6 @@
  * Pure: it allocates memory and nothing else, so it is tested without
  * root and --plan can never change the machine. The kernel's ordering
  * rules live here, each next to the code that obeys it. */
-#include <math.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "caps.h"
 #include "devices.h"
 #include "plan.h"
+#include "resources.h"
 #include "util.h"
 
 #include <linux/mount.h> /* MS_* values only: the planner never mounts */
@@ -73,16 +73,6 @@ static const struct ct_loc nowhere;
  * the spec may limit, then one for each of the host's other hierarchies. */
 #define N_LEAVES (CTRL__N + HOST_HIER_MAX)
 
-static struct step_cg_write *cg_write(struct plan *p, const char *dir, const char *file,
-				      const char *value, struct ct_loc from)
-{
-	struct step *s = add(p, STEP_CG_WRITE, SIDE_PARENT, from);
-
-	s->u.cg_write.dir = pstr(p, dir);
-	s->u.cg_write.file = pstr(p, file);
-	s->u.cg_write.value = pstr(p, value);
-	return &s->u.cg_write;
-}
 
 static void cg_copy(struct plan *p, const char *dir, const char *file)
 {
@@ -117,37 +107,6 @@ static void devices(struct plan *p, const char *dir, bool v1)
 	s->u.devices.v1 = v1;
 }
 
-/* A write of a CPU or memory node list. Formatted on the heap: a
- * stack buffer for the longest list would take the stack pages deeper
- * than anything else, and on a virtual machine each new page is a
- * fault of tens of microseconds. */
-static void cpulist_step(struct plan *p, const char *dir, const char *file,
-			 const struct cpuset *set, struct ct_loc from)
-{
-	cleanup_free char *buf = xmalloc(CT_CPULIST_MAX);
-
-	cpulist_format(set, buf, CT_CPULIST_MAX);
-	cg_write(p, dir, file, buf, from);
-}
-
-/* v1 cpuset: a new directory starts with empty cpuset.cpus and
- * cpuset.mems, and the kernel refuses to attach a task to it (ENOSPC).
- * cpuset.mems goes first: a cpuset with CPUs but no memory nodes is just
- * as unusable, and writing mems first keeps each write valid on its own,
- * as runc and crun do. */
-static void cpuset_fill(struct plan *p, const char *dir, const struct spec *spec, bool leaf)
-{
-	if (leaf && spec->res.has_mems)
-		cpulist_step(p, dir, "cpuset.mems", &spec->res.mems, spec->res.mems_at);
-	else
-		cg_copy(p, dir, "cpuset.mems");
-	if (leaf && spec->res.has_cpus) {
-		cpulist_step(p, dir, "cpuset.cpus", &spec->res.cpus, spec->res.cpus_at);
-	} else {
-		cg_copy(p, dir, "cpuset.cpus");
-	}
-}
-
 /* Is word one of the comma-separated items of list? */
 static bool in_list_of(const char *list, const char *word)
 {
@@ -164,104 +123,65 @@ static bool in_list_of(const char *list, const char *word)
 	return false;
 }
 
+/* Does the spec set a resource key of controller c? */
 static bool uses(const struct spec *spec, enum cg_ctrl c)
 {
-	switch (c) {
-	case CTRL_MEMORY:
-		return spec->res.has_memory;
-	case CTRL_CPU:
-		return spec->res.has_cpu_shares || spec->res.has_cpu_quota;
-	case CTRL_CPUSET:
-		return spec->res.has_cpus || spec->res.has_mems;
-	case CTRL_PIDS:
-		return spec->res.has_pids;
-	case CTRL__N:
-		break;
-	}
+	for (size_t i = 0; i < n_res_keys; i++)
+		if (res_keys[i].ctrl == c && res_has(spec, &res_keys[i]))
+			return true;
 	return false;
 }
 
-/* The spec key that first asks for controller c, and where. */
+/* The spec key that first asks for controller c (in the table's order),
+ * and where; only where uses() says one does. */
 static struct ct_loc first_use(const struct spec *spec, enum cg_ctrl c, const char **key)
 {
-	switch (c) {
-	case CTRL_MEMORY:
-		*key = "resources.memory";
-		return spec->res.memory_at;
-	case CTRL_CPU:
-		*key = spec->res.has_cpu_shares ? "resources.cpu_shares" : "resources.cpus";
-		return spec->res.has_cpu_shares ? spec->res.cpu_shares_at : spec->res.cpu_quota_at;
-	case CTRL_PIDS:
-		*key = "resources.pids";
-		return spec->res.pids_at;
-	case CTRL_CPUSET:
-	case CTRL__N:
-		break;
-	}
-	*key = spec->res.has_mems ? "resources.cpuset.mems" : "resources.cpuset.cpus";
-	return spec->res.has_mems ? spec->res.mems_at : spec->res.cpus_at;
+	for (size_t i = 0; i < n_res_keys; i++)
+		if (res_keys[i].ctrl == c && res_has(spec, &res_keys[i])) {
+			*key = res_keys[i].key;
+			return res_at(spec, &res_keys[i]);
+		}
+	*key = NULL;
+	return nowhere;
 }
 
+/* One of a key's files, with the value the key's converter makes. The
+ * default of a key (no position: the spec does not have it) is skipped
+ * on v2 where the kernel did not hand its controller down (see
+ * plan_cgroups_v2). */
+static void limit(struct plan *p, const struct spec *spec, const struct res_key *k,
+		  const struct res_file *f, const char *dir, bool v2)
+{
+	struct step *s = add(p, STEP_CG_WRITE, SIDE_PARENT, res_at(spec, k));
+
+	s->u.cg_write.dir = pstr(p, dir);
+	s->u.cg_write.file = pstr(p, f->file);
+	s->u.cg_write.value = own(p, f->value(spec));
+	s->u.cg_write.optional = f->optional || (v2 && !s->from.line);
+	s->u.cg_write.default_of = s->from.line ? NULL : k->key;
+}
+
+/* v1: the keys of controller c into its leaf, in the table's order; a
+ * file the host lacks is left out (and noted, where the table says). */
 static void limits(struct plan *p, const struct spec *spec, const struct host *h,
 		   enum cg_ctrl c, const char *leaf)
 {
-	char v[32];
+	for (size_t i = 0; i < n_res_keys; i++) {
+		const struct res_key *k = &res_keys[i];
 
-	switch (c) {
-	case CTRL_MEMORY:
-		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.memory);
-		cg_write(p, leaf, "memory.limit_in_bytes", v,
-			spec->res.memory_at);
-		/* With swap accounting on, a limit on memory alone lets the
-		 * container swap past it; setting memory+swap to the same
-		 * value makes the limit mean the same on hosts with and
-		 * without swap. It must follow memory.limit_in_bytes: the
-		 * kernel keeps memsw >= memory at every write. */
-		if (h->memsw)
-			cg_write(p, leaf, "memory.memsw.limit_in_bytes", v,
-				spec->res.memory_at);
-		/* v1 charges socket buffers to nothing unless this is set (v2
-		 * counts them in memory.max): without it a container holds as
-		 * much of the host's memory in TCP queues as the host's
-		 * tcp_mem lets every socket together. Set before any socket
-		 * exists in the cgroup: the kernel starts counting at the
-		 * first write. */
-		if (h->kmem_tcp)
-			cg_write(p, leaf, "memory.kmem.tcp.limit_in_bytes", v,
-				spec->res.memory_at);
-		else
-			p->note = "on this host a cgroup v1 memory limit does not cover socket buffers "
-				  "(no memory.kmem.tcp.limit_in_bytes): TCP queues are charged to no "
-				  "container";
-		break;
-	case CTRL_CPU:
-		if (spec->res.has_cpu_shares) {
-			snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.cpu_shares);
-			cg_write(p, leaf, "cpu.shares", v, spec->res.cpu_shares_at);
+		if (k->ctrl != c)
+			continue;
+		if (!res_has(spec, k)) {
+			if (k->v1_inherit)
+				cg_copy(p, leaf, k->v1[0].file);
+			continue;
 		}
-		if (spec->res.has_cpu_quota) {
-			/* The quota is a share of this period; write the period
-			 * the quota was computed for, not whatever it is now. */
-			snprintf(v, sizeof v, "%d", CPU_PERIOD_US);
-			cg_write(p, leaf, "cpu.cfs_period_us", v,
-				spec->res.cpu_quota_at);
-			snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.cpu_quota_us);
-			cg_write(p, leaf, "cpu.cfs_quota_us", v,
-				spec->res.cpu_quota_at);
+		for (const struct res_file *f = k->v1; f < k->v1 + RES_FILES && f->file; f++) {
+			if (res_host_has(h, f->need))
+				limit(p, spec, k, f, leaf, false);
+			else if (f->without)
+				p->note = f->without;
 		}
-		break;
-	case CTRL_PIDS:
-		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.pids);
-		if (!spec->res.pids_at.line)
-			cg_write(p, leaf, "pids.max", v, spec->res.pids_at)->default_of = "resources.pids";
-		else
-			cg_write(p, leaf, "pids.max", v, spec->res.pids_at);
-		break;
-	case CTRL_CPUSET:
-		cpuset_fill(p, leaf, spec, true);
-		break;
-	case CTRL__N:
-		break;
 	}
 }
 
@@ -278,8 +198,11 @@ static const char *v1_dirs(struct plan *p, const char *mount, const char *own,
 		parent = "";
 	*shared = pfmt(p, "%s%s/ctlaunch", mount, parent);
 	cg_mkdir(p, *shared, true);
-	if (c == CTRL_CPUSET)
-		cpuset_fill(p, *shared, spec, false);
+	/* Filled before the leaf is made: a v1 child cpuset starts empty,
+	 * and copies its parent's files. */
+	for (size_t i = 0; i < n_res_keys; i++)
+		if (res_keys[i].ctrl == c && res_keys[i].v1_inherit)
+			cg_copy(p, *shared, res_keys[i].v1[0].file);
 	leaf = pfmt(p, "%s/%s", *shared, spec->name);
 	cg_mkdir(p, leaf, false);
 	return leaf;
@@ -311,10 +234,7 @@ static int plan_cgroups_v1(struct plan *p, const struct spec *spec, const struct
 		if (!hc->mount)
 			continue;
 		leaf[c] = v1_dirs(p, hc->mount, hc->own, o, (enum cg_ctrl)c, spec, &shared);
-		/* cpuset always: a new cpuset is empty, and the kernel
-		 * refuses a task in it (see cpuset_fill). */
-		if (uses(spec, (enum cg_ctrl)c) || c == CTRL_CPUSET)
-			limits(p, spec, h, (enum cg_ctrl)c, leaf[c]);
+		limits(p, spec, h, (enum cg_ctrl)c, leaf[c]);
 		if (c == CTRL_MEMORY && uses(spec, CTRL_MEMORY))
 			p->oom_file = pfmt(p, "%s/memory.oom_control", leaf[c]);
 	}
@@ -331,63 +251,19 @@ static int plan_cgroups_v1(struct plan *p, const struct spec *spec, const struct
 	return 0;
 }
 
-uint64_t cpu_shares_to_weight(uint64_t shares)
-{
-	double l, exponent;
-
-	/* The curve runc and crun moved to (runc #4772): quadratic in
-	 * log2(shares), so that both ends and the default meet: 2 -> 1,
-	 * 1024 -> 100 (the default weight), 262144 -> 10000. The linear
-	 * map before it put 1024 at 39. */
-	if (shares <= 2)
-		return 1;
-	if (shares >= 262144)
-		return 10000;
-	l = log2((double)shares);
-	exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
-	return (uint64_t)ceil(pow(10, exponent));
-}
-
+/* v2: every key the spec has, in the table's order, into the leaf. */
 static void limits_v2(struct plan *p, const struct spec *spec, const char *leaf)
 {
-	char v[64];
+	for (size_t i = 0; i < n_res_keys; i++) {
+		const struct res_key *k = &res_keys[i];
 
-	if (spec->res.has_memory) {
-		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.memory);
-		cg_write(p, leaf, "memory.max", v, spec->res.memory_at);
-		/* v1 sets memory+swap to the limit, so the limit means no
-		 * swap; here swap has its own limit. Absent when the kernel
-		 * does not account swap. */
-		cg_write(p, leaf, "memory.swap.max", "0", spec->res.memory_at)->optional = true;
+		if (!res_has(spec, k))
+			continue;
+		for (const struct res_file *f = k->v2; f < k->v2 + RES_FILES && f->file; f++)
+			limit(p, spec, k, f, leaf, true);
+	}
+	if (uses(spec, CTRL_MEMORY))
 		p->oom_file = pfmt(p, "%s/memory.events", leaf);
-	}
-	if (spec->res.has_cpu_shares) {
-		snprintf(v, sizeof v, "%llu",
-			 (unsigned long long)cpu_shares_to_weight(spec->res.cpu_shares));
-		cg_write(p, leaf, "cpu.weight", v, spec->res.cpu_shares_at);
-	}
-	if (spec->res.has_cpu_quota) {
-		snprintf(v, sizeof v, "%llu %d", (unsigned long long)spec->res.cpu_quota_us,
-			 CPU_PERIOD_US);
-		cg_write(p, leaf, "cpu.max", v, spec->res.cpu_quota_at);
-	}
-	/* An empty cpuset.cpus or cpuset.mems in v2 means the parent's:
-	 * only what the spec names is written, mems first as in v1. */
-	if (spec->res.has_mems)
-		cpulist_step(p, leaf, "cpuset.mems", &spec->res.mems, spec->res.mems_at);
-	if (spec->res.has_cpus)
-		cpulist_step(p, leaf, "cpuset.cpus", &spec->res.cpus, spec->res.cpus_at);
-	if (spec->res.has_pids) {
-		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.pids);
-		/* The default alone: skipped where the controller could not
-		 * be handed down (see plan_cgroups_v2). */
-		struct step_cg_write *w = cg_write(p, leaf, "pids.max", v, spec->res.pids_at);
-
-		if (!spec->res.pids_at.line) {
-			w->optional = true;
-			w->default_of = "resources.pids";
-		}
-	}
 }
 
 /* cgroup v2: one hierarchy, <parent>/ctlaunch/<name>. A controller
@@ -485,27 +361,16 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
  * a whole. */
 static const char *first_limit(const struct spec *spec, struct ct_loc *at)
 {
-	const struct {
-		bool has;
-		struct ct_loc at;
-		const char *key;
-	} keys[] = {
-		{ spec->res.has_memory, spec->res.memory_at, "resources.memory" },
-		{ spec->res.has_cpu_shares, spec->res.cpu_shares_at, "resources.cpu_shares" },
-		{ spec->res.has_cpu_quota, spec->res.cpu_quota_at, "resources.cpus" },
-		{ spec->res.has_cpus, spec->res.cpus_at, "resources.cpuset.cpus" },
-		{ spec->res.has_mems, spec->res.mems_at, "resources.cpuset.mems" },
-		{ spec->res.has_pids, spec->res.pids_at, "resources.pids" },
-	};
 	const char *key = NULL;
 
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		if (!keys[i].has)
+	for (size_t i = 0; i < n_res_keys; i++) {
+		struct ct_loc here = res_at(spec, &res_keys[i]);
+
+		if (!res_has(spec, &res_keys[i]))
 			continue;
-		if (!key || keys[i].at.line < at->line ||
-		    (keys[i].at.line == at->line && keys[i].at.col < at->col)) {
-			key = keys[i].key;
-			*at = keys[i].at;
+		if (!key || here.line < at->line || (here.line == at->line && here.col < at->col)) {
+			key = res_keys[i].key;
+			*at = here;
 		}
 	}
 	return key;

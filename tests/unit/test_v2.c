@@ -3,6 +3,7 @@
 
 #include "fake.h"
 #include "plan.h"
+#include "resources.h"
 #include "t.h"
 
 
