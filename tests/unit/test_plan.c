@@ -1,3 +1,5 @@
+#include <linux/mount.h> /* MS_* */
+#include <sched.h>
 #include <string.h>
 
 #include "caps.h"
@@ -25,11 +27,17 @@ static void with_limits(struct spec *s)
 	s->res.memory_at = (struct ct_loc){ 5, 11 };
 	s->res.has_cpu_shares = true;
 	s->res.cpu_shares = 512;
+	s->res.cpu_shares_at = (struct ct_loc){ 6, 15 };
 	s->res.has_cpus = true;
 	parse_cpulist("1", &s->res.cpus);
+	s->res.cpus_at = (struct ct_loc){ 8, 11 };
 	s->res.has_mems = true;
 	parse_cpulist("0", &s->res.mems);
+	s->res.mems_at = (struct ct_loc){ 9, 11 };
 }
+
+#define CPUSET "/sys/fs/cgroup/cpuset/ctlaunch"
+#define CPUSET_LEAF CPUSET "/web"
 
 static void cpuset_mems_before_cpus(void)
 {
@@ -42,10 +50,10 @@ static void cpuset_mems_before_cpus(void)
 	fake_host_v1(&h);
 	with_limits(&s);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	shared_mems = plan_find(&p, "copy cpuset.mems from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch");
-	shared_cpus = plan_find(&p, "copy cpuset.cpus from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch");
-	leaf_mems = plan_find(&p, "write cpuset.mems = 0 in /sys/fs/cgroup/cpuset/ctlaunch/web");
-	leaf_cpus = plan_find(&p, "write cpuset.cpus = 1 in /sys/fs/cgroup/cpuset/ctlaunch/web");
+	shared_mems = find_copy(&p, CPUSET, "cpuset.mems");
+	shared_cpus = find_copy(&p, CPUSET, "cpuset.cpus");
+	leaf_mems = find_write(&p, CPUSET_LEAF, "cpuset.mems", "0");
+	leaf_cpus = find_write(&p, CPUSET_LEAF, "cpuset.cpus", "1");
 	CHECK(shared_mems >= 0 && shared_cpus > shared_mems);
 	CHECK(leaf_mems >= 0 && leaf_cpus > leaf_mems);
 }
@@ -62,13 +70,15 @@ static void cpuset_parent_filled_before_child(void)
 	s.res.has_cpus = true;
 	parse_cpulist("0-1", &s.res.cpus);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	leaf = plan_find(&p, "mkdir /sys/fs/cgroup/cpuset/ctlaunch/web");
-	CHECK(plan_find(&p, "mkdir /sys/fs/cgroup/cpuset/ctlaunch (shared") >= 0);
-	CHECK(leaf > plan_find(&p, "copy cpuset.cpus from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch"));
-	CHECK(leaf > plan_find(&p, "copy cpuset.mems from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch"));
+	leaf = find_mkdir(&p, CPUSET_LEAF);
+	CHECK(find_mkdir(&p, CPUSET) >= 0 && p.steps[find_mkdir(&p, CPUSET)].u.cg_mkdir.shared);
+	CHECK(!p.steps[leaf].u.cg_mkdir.shared);
+	CHECK(leaf > find_copy(&p, CPUSET, "cpuset.cpus") && find_copy(&p, CPUSET, "cpuset.cpus") >= 0);
+	CHECK(leaf > find_copy(&p, CPUSET, "cpuset.mems") && find_copy(&p, CPUSET, "cpuset.mems") >= 0);
 	/* Only cpus were given: the leaf's mems come from its parent. */
-	CHECK(plan_find(&p, "copy cpuset.mems from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch/web") > leaf);
-	CHECK(plan_find(&p, "write cpuset.cpus = 0-1 in /sys/fs/cgroup/cpuset/ctlaunch/web") > leaf);
+	CHECK(find_copy(&p, CPUSET_LEAF, "cpuset.mems") > leaf);
+	CHECK(find_write(&p, CPUSET_LEAF, "cpuset.cpus", "0-1") > leaf);
+	CHECK(find_copy(&p, CPUSET_LEAF, "cpuset.cpus") < 0);
 }
 
 static void rprivate_before_any_mount(void)
@@ -83,7 +93,8 @@ static void rprivate_before_any_mount(void)
 	CHECK(build(&s, &h, NULL, &p) == 0);
 	first = plan_find_kind(&p, STEP_MOUNT);
 	CHECK(first >= 0);
-	CHECK(plan_find(&p, "mount / rprivate (MS_REC|MS_PRIVATE)") == first);
+	CHECK(FIND(&p, STEP_MOUNT, mount,
+		   streq(it->target, "/") && !it->source && it->flags == (MS_REC | MS_PRIVATE)) == first);
 }
 
 static void rootfs_bind_before_pivot_root_before_proc(void)
@@ -91,25 +102,30 @@ static void rootfs_bind_before_pivot_root_before_proc(void)
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
 	cleanup_plan struct plan p = { 0 };
-	long bind, pivot, umount_old, proc, dev, sys;
+	long bind, pivot, umount_old, proc, dev, sys, proc_open;
 
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
 	/* The rootfs: no bind by path any more, one step by descriptor. */
-	bind = plan_find(&p, "mount /srv/rootfs on /srv/rootfs bind");
-	pivot = plan_find(&p, "pivot_root /srv/rootfs by descriptor: no link followed, the directory --check saw, a nodev copy");
+	bind = FIND(&p, STEP_MOUNT, mount, streq(it->source, "/srv/rootfs"));
+	pivot = FIND(&p, STEP_PIVOT_ROOT, pivot_root, streq(it->path, "/srv/rootfs") && !it->prepared);
 	umount_old = plan_find_kind(&p, STEP_UMOUNT_OLD);
-	proc = plan_find(&p, "move_mount proc to /proc by descriptor, no link followed; kept for the masks");
-	dev = plan_find(&p, "mount tmpfs on /dev type tmpfs");
-	sys = plan_find(&p, "move_mount sysfs to /sys by descriptor, no link followed; kept for the masks");
+	proc = FIND(&p, STEP_BIND_ATTACH, bind_attach, streq(it->target, "/proc") && it->anchor);
+	dev = FIND(&p, STEP_MOUNT, mount, streq(it->target, "/dev") && streq(it->fstype, "tmpfs"));
+	sys = FIND(&p, STEP_BIND_ATTACH, bind_attach, streq(it->target, "/sys") && it->anchor);
+	proc_open = FIND(&p, STEP_FS_OPEN, fs_open,
+			 streq(it->fstype, "proc") && it->flags == (MS_NOSUID | MS_NODEV | MS_NOEXEC));
 	CHECK(bind < 0 && pivot > 0);
 	/* proc and sysfs made before pivot_root (root as rootless), detached. */
-	CHECK(plan_find(&p, "fsopen proc, fsmount (MS_NOSUID|MS_NODEV|MS_NOEXEC)") < pivot);
+	CHECK(proc_open >= 0 && proc_open < pivot);
+	CHECK(p.steps[proc_open].u.fs_open.tree == p.steps[proc].u.bind_attach.tree);
 	CHECK(umount_old == pivot + 1);
 	CHECK(proc > umount_old && dev > umount_old && sys > umount_old);
-	CHECK(plan_find(&p, "mount devpts on /dev/pts type devpts") > dev);
-	CHECK(plan_find(&p, "mknod /dev/null c 1 3 mode 0666") > dev);
+	CHECK(FIND(&p, STEP_MOUNT, mount, streq(it->target, "/dev/pts") && streq(it->fstype, "devpts")) >
+	      dev);
+	CHECK(FIND(&p, STEP_MKNOD, mknod,
+		   streq(it->path, "/dev/null") && it->major == 1 && it->minor == 3 && it->mode == 0666) > dev);
 }
 
 /* Root on v1: the child shares ctlaunch's memory (vfork) and, as its
@@ -130,7 +146,6 @@ static void cgroup_placement_vfork(void)
 	unlock = plan_find_kind(&p, STEP_UNLOCK);
 	exec = plan_find_kind(&p, STEP_EXEC);
 	CHECK(clone >= 0 && p.steps[clone].u.clone.vfork);
-	CHECK(plan_find(&p, "with CLONE_VM|CLONE_VFORK (ctlaunch sleeps until the child execs)") == clone);
 	for (size_t i = 0; i < p.n; i++) {
 		if (p.steps[i].kind == STEP_CG_ENTER) {
 			CHECK(p.steps[i].side == SIDE_CHILD);
@@ -151,21 +166,24 @@ static void cgroup_placement_vfork(void)
 	for (long i = 0; i < (long)p.n; i++)
 		CHECK(p.steps[i].side == (i <= clone || p.steps[i].kind == STEP_WAIT ? SIDE_PARENT
 										  : SIDE_CHILD));
-	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/memory/lab/ctlaunch/web/cgroup.procs") > clone);
-	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/cpu,cpuacct/ctlaunch/web/cgroup.procs") > clone);
-	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/cpuset/ctlaunch/web/cgroup.procs") > clone);
+	CHECK(find_enter(&p, "/sys/fs/cgroup/memory/lab/ctlaunch/web") > clone);
+	CHECK(find_enter(&p, "/sys/fs/cgroup/cpu,cpuacct/ctlaunch/web") > clone);
+	CHECK(find_enter(&p, CPUSET_LEAF) > clone);
 	/* The hierarchies no limit is for: the container's cgroup all the same. */
-	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/devices/ctlaunch/web/cgroup.procs") > clone);
-	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/unified/ctlaunch/web/cgroup.procs") > clone);
+	CHECK(find_enter(&p, "/sys/fs/cgroup/devices/ctlaunch/web") > clone);
+	CHECK(find_enter(&p, "/sys/fs/cgroup/unified/ctlaunch/web") > clone);
+	CHECK(plan_count_kind(&p, STEP_CG_ENTER) == 5);
 	/* No limits: the same cgroups, the lock let go of after them. */
 	plan_free(&p);
 	spec_free(&s);
 	fake_spec(&s);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	CHECK(plan_find_kind(&p, STEP_UNLOCK) > plan_find(&p, "/sys/fs/cgroup/unified/ctlaunch/web/cgroup.procs"));
-	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/memory/lab/ctlaunch/web/cgroup.procs") > 0);
+	CHECK(plan_find_kind(&p, STEP_UNLOCK) > find_enter(&p, "/sys/fs/cgroup/unified/ctlaunch/web"));
+	CHECK(find_enter(&p, "/sys/fs/cgroup/memory/lab/ctlaunch/web") > 0);
 	CHECK(p.steps[plan_find_kind(&p, STEP_CLONE)].u.clone.vfork);
 }
+
+#define MEMORY_LEAF "/sys/fs/cgroup/memory/lab/ctlaunch/web"
 
 static void memory_limit_then_memsw(void)
 {
@@ -179,20 +197,20 @@ static void memory_limit_then_memsw(void)
 	s.res.has_memory = true;
 	s.res.memory = 16 << 20;
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	mem = plan_find(&p, "write memory.limit_in_bytes = 16777216 in /sys/fs/cgroup/memory/lab/ctlaunch/web");
-	memsw = plan_find(&p, "write memory.memsw.limit_in_bytes = 16777216 in /sys/fs/cgroup/memory/lab/ctlaunch/web");
+	mem = find_write(&p, MEMORY_LEAF, "memory.limit_in_bytes", "16777216");
+	memsw = find_write(&p, MEMORY_LEAF, "memory.memsw.limit_in_bytes", "16777216");
 	CHECK(mem >= 0 && memsw > mem);
 	/* Socket buffers under the same limit (issue 15, class 4). */
-	CHECK(plan_find(&p, "write memory.kmem.tcp.limit_in_bytes = 16777216 in "
-			    "/sys/fs/cgroup/memory/lab/ctlaunch/web") > memsw);
+	CHECK(find_write(&p, MEMORY_LEAF, "memory.kmem.tcp.limit_in_bytes", "16777216") > memsw);
 	CHECK(p.note == NULL);
 	/* Every hierarchy gets a cgroup; only the limits asked for are written. */
-	CHECK(plan_find(&p, "mkdir /sys/fs/cgroup/cpuset/ctlaunch/web") >= 0 && plan_find(&p, "cpu.shares") < 0 &&
-	      plan_find(&p, "mkdir /sys/fs/cgroup/cpu,cpuacct/ctlaunch/web") >= 0);
+	CHECK(find_mkdir(&p, CPUSET_LEAF) >= 0 && find_write(&p, NULL, "cpu.shares", NULL) < 0 &&
+	      find_mkdir(&p, "/sys/fs/cgroup/cpu,cpuacct/ctlaunch/web") >= 0);
 	h.memsw = false;
 	h.kmem_tcp = false;
 	CHECK(build(&s, &h, NULL, &q) == 0);
-	CHECK(plan_find(&q, "memsw") < 0 && plan_find(&q, "kmem") < 0);
+	CHECK(find_write(&q, NULL, "memory.memsw.limit_in_bytes", NULL) < 0 &&
+	      find_write(&q, NULL, "memory.kmem.tcp.limit_in_bytes", NULL) < 0);
 	CHECK(q.note && strstr(q.note, "does not cover socket buffers"));
 }
 
@@ -212,19 +230,24 @@ static void no_resources_still_cgroups(void)
 	CHECK(build(&s, &h, NULL, &p) == 0);
 	CHECK(plan_cleanup_order(&p, idx, 16) == 10);
 	dev = plan_find_kind(&p, STEP_DEVICES);
-	CHECK(dev > plan_find(&p, "mkdir /sys/fs/cgroup/devices/ctlaunch/web") &&
+	CHECK(dev > find_mkdir(&p, "/sys/fs/cgroup/devices/ctlaunch/web") &&
 	      dev < plan_find_kind(&p, STEP_CLONE));
-	CHECK(plan_find(&p, "devices: write a to devices.deny, then allow c 1:3 rwm, c 1:5 rwm, "
-			    "c 1:7 rwm, c 1:8 rwm, c 1:9 rwm, c 5:0 rwm, c 5:2 rwm, c 136:* rwm in "
-			    "/sys/fs/cgroup/devices/ctlaunch/web") == dev);
-	CHECK(plan_find(&p, "mount cgroup on /sys/fs/cgroup/devices type cgroup") > 0);
-	CHECK(plan_find(&p, "mount cgroup2 on /sys/fs/cgroup/unified type cgroup2") > 0);
-	CHECK(plan_find(&p, "pids.max") < 0);
+	CHECK(FIND(&p, STEP_DEVICES, devices,
+		   it->v1 && streq(it->dir, "/sys/fs/cgroup/devices/ctlaunch/web")) == dev);
+	CHECK(plan_count_kind(&p, STEP_DEVICES) == 1);
+	CHECK(FIND(&p, STEP_MOUNT, mount,
+		   streq(it->target, "/sys/fs/cgroup/devices") && streq(it->fstype, "cgroup")) > 0);
+	CHECK(FIND(&p, STEP_MOUNT, mount,
+		   streq(it->target, "/sys/fs/cgroup/unified") && streq(it->fstype, "cgroup2")) > 0);
+	CHECK(find_write(&p, NULL, "pids.max", NULL) < 0);
 	h.ctrl[CTRL_PIDS].mount = xstrdup("/sys/fs/cgroup/pids");
 	h.ctrl[CTRL_PIDS].own = xstrdup("/");
 	h.ctrl[CTRL_PIDS].controllers = xstrdup("pids");
 	CHECK(build(&s, &h, NULL, &q) == 0);
-	CHECK(plan_find(&q, "write pids.max = 2048 in /sys/fs/cgroup/pids/ctlaunch/web (the default") > 0);
+	CHECK(FIND(&q, STEP_CG_WRITE, cg_write,
+		   streq(it->dir, "/sys/fs/cgroup/pids/ctlaunch/web") && streq(it->file, "pids.max") &&
+			   streq(it->value, "2048") && streq(it->default_of, "resources.pids") &&
+			   !it->optional) > 0);
 }
 
 static void cgroup_parent_and_cleanup_order(void)
@@ -242,11 +265,11 @@ static void cgroup_parent_and_cleanup_order(void)
 	s.res.has_memory = true;
 	s.res.memory = 1 << 30;
 	CHECK(build(&s, &h, &o, &p) == 0);
-	CHECK(plan_find(&p, "mkdir /sys/fs/cgroup/memory/labs/a/ctlaunch/web") >= 0);
-	CHECK(plan_find(&p, "write cpu.shares = 2 in /sys/fs/cgroup/cpu,cpuacct/labs/a/ctlaunch/web") >= 0);
+	CHECK(find_mkdir(&p, "/sys/fs/cgroup/memory/labs/a/ctlaunch/web") >= 0);
+	CHECK(find_write(&p, "/sys/fs/cgroup/cpu,cpuacct/labs/a/ctlaunch/web", "cpu.shares", "2") >= 0);
 	n = plan_cleanup_order(&p, idx, 16);
 	CHECK(n == 10);
-	CHECK(plan_find(&p, "mkdir /sys/fs/cgroup/unified/labs/a/ctlaunch/web") >= 0);
+	CHECK(find_mkdir(&p, "/sys/fs/cgroup/unified/labs/a/ctlaunch/web") >= 0);
 	/* Every leaf goes before any shared directory. */
 	for (size_t i = 0; i < n; i++)
 		CHECK(p.steps[idx[i]].u.cg_mkdir.shared == (i >= 5));
@@ -315,9 +338,11 @@ static void env_defaults_and_overrides(void)
 	CHECK_STR(envp[3], "HOME=/home/lab");
 	CHECK_STR(envp[4], "GREETING=hello world");
 	CHECK(envp[5] == NULL);
-	CHECK(plan_find(&p, "sethostname lab1") >= 0);
-	CHECK(plan_find(&p, "exec /bin/echo hi with env PATH=") >= 0);
-	CHECK(plan_find(&p, "'GREETING=hello world'") >= 0);
+	CHECK(FIND(&p, STEP_HOSTNAME, hostname, streq(it->name, "lab1")) >= 0);
+	CHECK(FIND(&p, STEP_EXEC, exec,
+		   streq(it->argv[0], "/bin/echo") && streq(it->argv[1], "hi") && !it->argv[2]) >= 0);
+	/* The command is resolved with the same words and environment. */
+	CHECK(FIND(&p, STEP_RESOLVE, resolve, it->envp == envp && streq(it->argv[1], "hi")) >= 0);
 }
 
 static void hostname_defaults_to_name(void)
@@ -329,9 +354,9 @@ static void hostname_defaults_to_name(void)
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	CHECK(plan_find(&p, "sethostname web") >= 0);
-	CHECK(plan_find(&p, "HOSTNAME=web") >= 0);
-	CHECK(plan_find(&p, "chdir /") >= 0);
+	CHECK(FIND(&p, STEP_HOSTNAME, hostname, streq(it->name, "web")) >= 0);
+	CHECK(FIND(&p, STEP_EXEC, exec, streq(it->envp[1], "HOSTNAME=web")) >= 0);
+	CHECK(FIND(&p, STEP_CHDIR, chdir, streq(it->dir, "/")) >= 0);
 }
 
 static void clone_flags_named(void)
@@ -343,7 +368,9 @@ static void clone_flags_named(void)
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	CHECK(plan_find(&p, "clone CLONE_NEWUTS|CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWIPC|CLONE_NEWNET") >= 0);
+	CHECK(FIND(&p, STEP_CLONE, clone,
+		   it->flags == (CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET)) >=
+	      0);
 	CHECK(p.steps[p.n - 1].kind == STEP_WAIT);
 }
 
@@ -364,26 +391,34 @@ static void hardening_order(void)
 		if (p.steps[i].side == SIDE_CHILD)
 			first_child = (long)i;
 	exec = plan_find_kind(&p, STEP_EXEC);
-	caps = plan_find(&p, "capabilities CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FOWNER,CAP_FSETID,CAP_KILL,"
-			"CAP_SETGID,CAP_SETUID,CAP_SETPCAP,CAP_NET_BIND_SERVICE,CAP_SYS_CHROOT,"
-			"CAP_SETFCAP (permitted, effective; inheritable none)");
-	bound = plan_find(&p, "bounding capabilities CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FOWNER,CAP_FSETID,"
-			 "CAP_KILL,CAP_SETGID,CAP_SETUID,CAP_SETPCAP,CAP_NET_BIND_SERVICE,"
-			 "CAP_SYS_CHROOT,CAP_SETFCAP; ambient none");
-	nnp = plan_find(&p, "prctl PR_SET_NO_NEW_PRIVS 1");
+	caps = FIND(&p, STEP_CAPS, caps, it->keep == CAPS_DEFAULT);
+	bound = FIND(&p, STEP_CAPS_BOUND, caps_bound, it->keep == CAPS_DEFAULT);
+	nnp = plan_find_kind(&p, STEP_NO_NEW_PRIVS);
 	chdir_ = plan_find_kind(&p, STEP_CHDIR);
 	wait_release = plan_find_kind(&p, STEP_WAIT_RELEASE);
-	unshare = plan_find(&p, "unshare CLONE_NEWCGROUP");
-	setsid_ = plan_find(&p, "setsid");
-	not_dumpable = plan_find(&p, "prctl PR_SET_DUMPABLE 0");
-	proc = plan_find(&p, "move_mount proc to /proc");
-	dev_null = plan_find(&p, "mknod /dev/null");
-	sys = plan_find(&p, "move_mount sysfs to /sys");
-	kcore = plan_find(&p, "mask /proc/kcore with /dev/null, from the proc descriptor (if the kernel has it)");
-	firmware = plan_find(&p, "mask /sys/firmware with an empty read-only tmpfs, from the sysfs descriptor (if the kernel has it)");
-	sysrq_ro = plan_find(&p, "mask /proc/sysrq-trigger read-only (nosuid, nodev, noexec), from the proc descriptor (if the kernel has it)");
-	cgroupfs = plan_find(&p, "mount cgroup on /sys/fs/cgroup/cpu,cpuacct type cgroup (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC) cpu,cpuacct");
-	cgroupfs_ro = plan_find(&p, "mount /sys/fs/cgroup remount (MS_RDONLY");
+	unshare = FIND(&p, STEP_UNSHARE, unshare, it->flags == CLONE_NEWCGROUP);
+	setsid_ = plan_find_kind(&p, STEP_SETSID);
+	not_dumpable = plan_find_kind(&p, STEP_NOT_DUMPABLE);
+	proc = find_attach(&p, "/proc");
+	dev_null = FIND(&p, STEP_MKNOD, mknod, streq(it->path, "/dev/null"));
+	sys = find_attach(&p, "/sys");
+	/* Each mask from the descriptor of its own proc or sysfs. */
+	kcore = FIND(&p, STEP_MASK, mask,
+		     streq(it->target, "/proc/kcore") && streq(it->rel, "kcore") && it->how == MASK_FILE &&
+			     it->tree == p.steps[proc].u.bind_attach.tree);
+	firmware = FIND(&p, STEP_MASK, mask,
+			streq(it->target, "/sys/firmware") && it->how == MASK_DIR &&
+				it->tree == p.steps[sys].u.bind_attach.tree);
+	sysrq_ro = FIND(&p, STEP_MASK, mask,
+			streq(it->target, "/proc/sysrq-trigger") && it->how == MASK_READONLY &&
+				it->tree == p.steps[proc].u.bind_attach.tree);
+	cgroupfs = FIND(&p, STEP_MOUNT, mount,
+			streq(it->target, "/sys/fs/cgroup/cpu,cpuacct") && streq(it->fstype, "cgroup") &&
+				streq(it->data, "cpu,cpuacct") &&
+				it->flags == (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+	cgroupfs_ro = FIND(&p, STEP_MOUNT, mount,
+			   streq(it->target, "/sys/fs/cgroup") && (it->flags & MS_REMOUNT) &&
+				   (it->flags & MS_RDONLY));
 	/* Root's child dies with ctlaunch first; not dumpable once in its
 	 * cgroups; the session and the cgroup namespace after that. */
 	CHECK(wait_release < 0 && p.steps[first_child].kind == STEP_DIE_WITH_PARENT);
@@ -393,22 +428,20 @@ static void hardening_order(void)
 	CHECK(kcore > proc && kcore > dev_null && firmware > sys && sysrq_ro > proc);
 	CHECK(cgroupfs > sys && cgroupfs_ro > cgroupfs);
 	/* Every hierarchy, as the container has a cgroup in each. */
-	CHECK(plan_find(&p, "on /sys/fs/cgroup/memory") > cgroupfs - 2 &&
-	      plan_find(&p, "on /sys/fs/cgroup/cpuset") > 0 && plan_find(&p, "on /sys/fs/cgroup/unified") > 0);
+	CHECK(find_mount(&p, "/sys/fs/cgroup/memory") > cgroupfs - 2 &&
+	      find_mount(&p, "/sys/fs/cgroup/cpuset") > 0 && find_mount(&p, "/sys/fs/cgroup/unified") > 0);
 	/* Capabilities go last, after every mount, then no_new_privs, then
 	 * the seccomp filter (which no_new_privs lets any user load), then
 	 * exec: ctlaunch's own steps never meet the filter. */
 	/* The command is found and checked while still root, after chdir. */
-	CHECK(plan_find(&p, "find /bin/echo in PATH, open it and its #! interpreters; refuse ctlaunch's "
-			"own binary (CVE-2019-5736)") == chdir_ + 1);
+	CHECK(FIND(&p, STEP_RESOLVE, resolve, streq(it->argv[0], "/bin/echo")) == chdir_ + 1);
 	CHECK(chdir_ > cgroupfs_ro && bound == chdir_ + 2 && caps == bound + 2 && nnp == caps + 1 &&
 	      plan_find_kind(&p, STEP_SECCOMP) == nnp + 1 && exec == nnp + 2);
 	/* Root too drops the launcher's supplementary groups. */
-	CHECK(plan_find(&p, "setgroups 0, setgid 0, setuid 0") == bound + 1);
+	CHECK(FIND(&p, STEP_USER, user, it->setgroups && it->uid == 0 && it->gid == 0) == bound + 1);
 	CHECK(plan_find_kind(&p, STEP_RLIMIT) < 0);
 	/* The rootfs is a nodev copy, made by the pivot_root step itself. */
-	CHECK(plan_find(&p, "pivot_root /srv/rootfs by descriptor: no link followed, the directory "
-			"--check saw, a nodev copy") > 0);
+	CHECK(FIND(&p, STEP_PIVOT_ROOT, pivot_root, streq(it->path, "/srv/rootfs") && !it->prepared) > 0);
 }
 
 static void user_between_bounding_set_and_caps(void)
@@ -432,10 +465,11 @@ static void user_between_bounding_set_and_caps(void)
 	CHECK(build(&s, &h, NULL, &p) == 0);
 	s.rlimits = NULL;
 	s.n_rlimits = 0;
-	rlimit = plan_find(&p, "setrlimit nofile soft 1024 hard 1024");
-	bound = plan_find(&p, "bounding capabilities CAP_NET_BIND_SERVICE; ambient none");
-	user = plan_find(&p, "setgroups 100, setgid 100, setuid 1000");
-	caps = plan_find(&p, "capabilities CAP_NET_BIND_SERVICE (permitted, effective; inheritable none)");
+	rlimit = FIND(&p, STEP_RLIMIT, rlimit,
+		      it->resource == 7 && streq(it->name, "nofile") && it->soft == 1024 && it->hard == 1024);
+	bound = FIND(&p, STEP_CAPS_BOUND, caps_bound, it->keep == CAPS_BIT(10));
+	user = FIND(&p, STEP_USER, user, it->setgroups && it->gid == 100 && it->uid == 1000);
+	caps = FIND(&p, STEP_CAPS, caps, it->keep == CAPS_BIT(10));
 	/* setrlimit may raise a hard limit only while CAP_SYS_RESOURCE is
 	 * there; setuid needs CAP_SETUID, which the spec dropped. */
 	/* Without no_new_privs the filter needs CAP_SYS_ADMIN to load:
@@ -465,15 +499,21 @@ static void spec_mounts_ordered_and_readonly_root_last(void)
 	CHECK(build(&s, &h, NULL, &p) == 0);
 	s.mounts = NULL;
 	s.n_mounts = 0;
-	open = plan_find(&p, "open_tree /srv/data (OPEN_TREE_CLONE|AT_RECURSIVE) nodev, read-only");
+	open = FIND(&p, STEP_BIND_OPEN, bind_open,
+		    streq(it->source, "/srv/data") && it->readonly && !it->device);
 	pivot = plan_find_kind(&p, STEP_PIVOT_ROOT);
-	outer = plan_find(&p, "move_mount /srv/data to /data (read-only)");
-	inner = plan_find(&p, "mount tmpfs on /data/tmp type tmpfs (MS_NOSUID|MS_NODEV) size=1048576,mode=1777");
-	masks = plan_find(&p, "/proc/kcore");
-	ro_root = plan_find(&p, "mount / remount (MS_RDONLY|MS_REMOUNT|MS_BIND)");
+	outer = FIND(&p, STEP_BIND_ATTACH, bind_attach,
+		     streq(it->source, "/srv/data") && streq(it->target, "/data") && !it->anchor);
+	inner = FIND(&p, STEP_MOUNT, mount,
+		     streq(it->target, "/data/tmp") && streq(it->fstype, "tmpfs") &&
+			     it->flags == (MS_NOSUID | MS_NODEV) && streq(it->data, "size=1048576,mode=1777"));
+	masks = FIND(&p, STEP_MASK, mask, streq(it->target, "/proc/kcore"));
+	ro_root = FIND(&p, STEP_MOUNT, mount,
+		       streq(it->target, "/") && it->flags == (MS_BIND | MS_REMOUNT | MS_RDONLY));
 	/* The host's source is opened before pivot_root; the target is
 	 * reached only after, inside the new root. */
 	CHECK(open >= 0 && open < pivot && outer > pivot);
+	CHECK(p.steps[open].u.bind_open.tree == p.steps[outer].u.bind_attach.tree);
 	/* /data before /data/tmp, though the spec lists them the other way. */
 	CHECK(inner > outer);
 	CHECK(masks > inner && ro_root > masks && ro_root < plan_find_kind(&p, STEP_CHDIR));
