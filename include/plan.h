@@ -18,19 +18,26 @@
  * its fields each with one meaning; the planner (plan.c) adds it. Then
  * the build fails (-Wswitch-enum, and no default: in these switches)
  * until every reader handles it: step_format() in plan_print.c (its line
- * in --plan and -v), and in exec.c parent_step() and child_step() (the
- * one that runs it; the other lists it as not its own). */
+ * in --plan and -v), and in exec.c parent_step() (the parent's and the
+ * exit's steps) and child_step() (the child's); each lists the kinds it
+ * does not run as not its own. Whatever a run does is a step: nothing
+ * the executor does is missing from --plan. */
 enum step_kind {
+	STEP_NAME_LOCK,    /* the lock of this name's cgroups (never waits) */
+	STEP_CG_SWEEP,     /* remove a cgroup of this name a dead run left */
+	STEP_LOCK,         /* the cgroup lock, shared by every run */
 	STEP_CG_MKDIR,     /* make a cgroup directory */
 	STEP_CG_WRITE,     /* write a value into a cgroup file */
 	STEP_CG_COPY,      /* v1 cpuset: a file's value from the parent cgroup */
 	STEP_CG_ENABLE,    /* v2: hand controllers down (cgroup.subtree_control) */
 	STEP_DEVICES,      /* the device policy of a cgroup */
+	STEP_WATCHER,      /* the process that kills the container if ctlaunch dies */
 	STEP_CLONE,        /* the container's process, in new namespaces */
 	STEP_IDMAP,        /* the child's uid_map or gid_map (user namespace) */
 	STEP_CG_ENTER,     /* the child into its cgroup */
 	STEP_UNLOCK,       /* let go of the cgroup lock */
 	STEP_RELEASE,      /* parent: let the child run its steps */
+	STEP_CLOSE_FDS,    /* child: every descriptor but stdio and ctlaunch's own */
 	STEP_DIE_WITH_PARENT, /* child: PR_SET_PDEATHSIG SIGKILL */
 	STEP_WAIT_RELEASE, /* child: block until released */
 	STEP_NOT_DUMPABLE, /* child: no ptrace, no core, no /proc/pid access by others */
@@ -58,10 +65,48 @@ enum step_kind {
 	STEP_SECCOMP,      /* load the filter the parent compiled before the clone */
 	STEP_EXEC,         /* the command */
 	STEP_WAIT,         /* parent: wait for pid 1, forwarding signals */
+	/* At exit (SIDE_EXIT): */
+	STEP_KILL_CHILD,   /* the container's pid 1, if a step failed while it ran */
+	STEP_STOP_WATCHER, /* the watcher, once the container is gone */
+	STEP_OOM_READ,     /* did the OOM killer kill in the container's cgroup? */
+	STEP_CG_PURGE,     /* remove a leaf this run made, killing what is left */
+	STEP_CG_RMDIR,     /* remove a shared directory this run made, if unused */
+	STEP_CG_RESTORE,   /* v2: undo the move into the supervisor cgroup */
+	STEP_NAME_UNLOCK,  /* let go of the name's lock */
 };
 
-/* Which process runs a step. */
-enum step_side { SIDE_PARENT, SIDE_CHILD };
+/* Which process runs a step: ctlaunch, the container's process before
+ * its exec, or ctlaunch after the run, whether the run got to its end
+ * or a step failed. The exit's steps come last in the plan. */
+enum step_side { SIDE_PARENT, SIDE_CHILD, SIDE_EXIT };
+
+struct step_name_lock {
+	char *path;     /* DIR/NAME.lock, DIR made 0700 if missing; without the
+			 * directory above DIR no lock, and no sweep */
+};
+
+struct step_cg_sweep {
+	char *dir;      /* a leaf of this name: removed, its processes killed,
+			 * when the name's lock is held (no run of it is alive) */
+};
+
+struct step_lock {
+	char *path;
+	bool dir;       /* path is a directory (rootless, without a runtime dir) */
+	char *fallback; /* where path's directory is missing: this directory */
+	bool after_run; /* at exit: taken again only where this run made a
+			 * cgroup and let go of the lock; a wait that Control-C
+			 * does not end */
+};
+
+struct step_name_unlock {
+	char *path;
+};
+
+struct step_unlock {
+	char *kept_in;  /* at exit, v2: not let go of while ctlaunch is in this
+			 * supervisor cgroup; NULL: always */
+};
 
 struct step_cg_mkdir {
 	char *dir;
@@ -120,6 +165,14 @@ struct step_unshare {
 
 struct step_hostname {
 	char *name;
+};
+
+struct step_close_fds {
+	bool keep_trees; /* the trees the parent opened before the clone stay */
+};
+
+struct step_die_with_parent {
+	bool again;      /* after a change of ids, which clears it */
 };
 
 struct step_mount {
@@ -216,11 +269,41 @@ struct step_exec {
 	char **argv, **envp;
 };
 
+struct step_oom_read {
+	char *file;      /* memory.oom_control (v1) or memory.events (v2) */
+	size_t made_by;  /* the STEP_CG_MKDIR of its cgroup: read if it succeeded */
+};
+
+struct step_cg_purge {
+	char *dir;
+	size_t made_by;  /* its STEP_CG_MKDIR: removed only if that succeeded */
+};
+
+struct step_cg_rmdir {
+	char *dir;
+	size_t made_by;
+};
+
+struct step_cg_restore {
+	char *dir;       /* the cgroup ctlaunch left for its supervisor cgroup */
+};
+
 struct step {
 	enum step_kind kind;
 	enum step_side side;
 	struct ct_loc from;  /* the spec value that asked for it; line 0: default */
 	union {              /* the member named for kind; none for the others */
+		struct step_name_lock name_lock;
+		struct step_cg_sweep cg_sweep;
+		struct step_lock lock;
+		struct step_unlock unlock;
+		struct step_close_fds close_fds;
+		struct step_die_with_parent die_with_parent;
+		struct step_oom_read oom_read;
+		struct step_cg_purge cg_purge;
+		struct step_cg_rmdir cg_rmdir;
+		struct step_cg_restore cg_restore;
+		struct step_name_unlock name_unlock;
 		struct step_cg_mkdir cg_mkdir;
 		struct step_cg_write cg_write;
 		struct step_cg_copy cg_copy;
@@ -259,13 +342,7 @@ struct plan {
 	const char *name;        /* the container's name (borrowed from spec) */
 	const char *file;        /* the spec file (borrowed) */
 	enum cg_layout layout;
-	char *cgroup_root;       /* the cgroup mount: the lock's home when lock's is gone */
-	char *lock;              /* the file (or, rootless, the cgroup) locked while
-				  * cgroups are made or removed */
-	bool lock_dir;           /* lock is a directory */
-	char *name_lock;         /* the lock of this name's cgroups, held from before
-				  * their mkdir until their removal; or NULL */
-	char *oom_file;          /* memory.oom_control (v1) or memory.events (v2); or NULL */
+	unsigned n_trees;        /* the executor's open trees: each tree field < n_trees */
 	bool rootless;           /* a user namespace maps the caller to root */
 	bool userns;             /* the container has a user namespace of its own:
 				  * rootless, or root's with userns: true */
@@ -292,10 +369,9 @@ const char *plan_warning(const struct spec *spec, const struct host *h);
 int plan_build(const struct spec *spec, const struct host *h,
 	       const struct plan_opts *o, struct plan *p, struct ct_err *e);
 
-/* The steps that remove what STEP_CG_MKDIR created, in the order the
- * executor runs them at exit: index i of the result is the mkdir step
- * to undo i-th. Returns how many there are (<= p->n). */
-size_t plan_cleanup_order(const struct plan *p, size_t *idx, size_t max);
+/* How many steps the run has before the exit's: they are numbered 1 to
+ * that in --plan and -v; the exit's are not. */
+size_t plan_run_steps(const struct plan *p);
 void plan_free(struct plan *p);
 #define cleanup_plan __attribute__((cleanup(plan_free)))
 
@@ -313,9 +389,12 @@ void step_format(const struct plan *p, const struct step *s, char *buf,
 /* Where root's per-name locks are: NAME.lock, one per container name. */
 #define CT_NAME_LOCK_DIR "/run/ctlaunch"
 
-/* Every step, numbered, then the cleanup the executor does at exit;
+/* Every step, numbered, then the exit's, each on a line of its own;
  * verbose: the seccomp filter's rules too. */
 void plan_print(const struct plan *p, bool verbose, FILE *out);
+
+/* "parent", "child" or "at exit". */
+const char *step_side_name(enum step_side side);
 
 /* What a step's one line leaves out (the seccomp rules), indented; the
  * parent only (it allocates). */

@@ -235,8 +235,6 @@ static int plan_cgroups_v1(struct plan *p, const struct spec *spec, const struct
 			continue;
 		leaf[c] = v1_dirs(p, hc->mount, hc->own, o, (enum cg_ctrl)c, spec, &shared);
 		limits(p, spec, h, (enum cg_ctrl)c, leaf[c]);
-		if (c == CTRL_MEMORY && uses(spec, CTRL_MEMORY))
-			p->oom_file = pfmt(p, "%s/memory.oom_control", leaf[c]);
 	}
 	for (size_t i = 0; i < h->n_hier; i++) {
 		const struct host_hier *hh = &h->hier[i];
@@ -262,8 +260,6 @@ static void limits_v2(struct plan *p, const struct spec *spec, const char *leaf)
 		for (const struct res_file *f = k->v2; f < k->v2 + RES_FILES && f->file; f++)
 			limit(p, spec, k, f, leaf, true);
 	}
-	if (uses(spec, CTRL_MEMORY))
-		p->oom_file = pfmt(p, "%s/memory.events", leaf);
 }
 
 /* cgroup v2: one hierarchy, <parent>/ctlaunch/<name>. A controller
@@ -309,15 +305,6 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 	top = pfmt(p, "/sys/fs/cgroup%s", parent);
 	shared = pfmt(p, "%s/ctlaunch", top);
 	dir_leaf = pfmt(p, "%s/%s", shared, spec->name);
-	/* Rootless: a file in the user's own runtime directory; without
-	 * one, the user's delegated cgroup, which others can read (and so
-	 * lock: a wait that Control-C ends). */
-	if (h->euid != 0 && h->runtime_dir) {
-		p->lock = pfmt(p, "%s/ctlaunch.lock", h->runtime_dir);
-	} else if (h->euid != 0) {
-		p->lock = top;
-		p->lock_dir = true;
-	}
 
 	/* The default pids limit alone never refuses a run: from a cgroup
 	 * that holds other processes (a login shell's) the kernel will not
@@ -711,6 +698,19 @@ static void plan_spec_mounts(struct plan *p, const struct spec_mount **m, size_t
 	}
 }
 
+/* A change of ids clears the parent-death signal: it is set again
+ * right after, or a container of another user would outlive ctlaunch. */
+static void user_step(struct plan *p, struct ct_loc from, uint32_t uid, uint32_t gid,
+		      bool setgroups)
+{
+	struct step *s = add(p, STEP_USER, SIDE_CHILD, from);
+
+	s->u.user.uid = uid;
+	s->u.user.gid = gid;
+	s->u.user.setgroups = setgroups;
+	add(p, STEP_DIE_WITH_PARENT, SIDE_CHILD, nowhere)->u.die_with_parent.again = true;
+}
+
 /* The container's file system. The order is the kernel's:
  * - / becomes rprivate before any other mount, or every mount below
  *   would propagate to the host's namespace (shared is the systemd
@@ -786,12 +786,9 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 	 * they are unmapped: it could make no file, not even in a tmpfs of
 	 * its own (EOVERFLOW). From here on it is the namespace's root,
 	 * host id userns_uid.start, with the capabilities it has there.
-	 * The uid change clears the parent-death signal: switch_user sets
-	 * it again. */
-	if (p->userns && !p->rootless) {
-		s = add(p, STEP_USER, SIDE_CHILD, spec->userns_at);
-		s->u.user.setgroups = true;
-	}
+	 * The uid change clears the parent-death signal: set again. */
+	if (p->userns && !p->rootless)
+		user_step(p, spec->userns_at, 0, 0, true);
 	early_attach(p, "proc", "/proc", proc);
 	mnt(p, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
 	    nowhere);
@@ -871,7 +868,9 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 		argv[i] = pstr(p, spec->argv[i]);
 	/* After pivot_root: the working directory resolves in the new root,
 	 * never through a descriptor or path of the host (the class of
-	 * CVE-2024-21626). */
+	 * CVE-2024-21626), and with none of the host's open: the trees the
+	 * mounts needed are closed first. */
+	add(p, STEP_CLOSE_FDS, SIDE_CHILD, nowhere);
 	s = add(p, STEP_CHDIR, SIDE_CHILD, spec->workdir_at);
 	s->u.chdir.dir = pstr(p, spec->workdir ? spec->workdir : "/");
 	/* While still root with every capability, so each file of the
@@ -902,10 +901,8 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 		seccomp_step(p, spec, keep);
 	/* Root too: setgroups drops the supplementary groups ctlaunch was
 	 * started with, which must not reach the container. */
-	s = add(p, STEP_USER, SIDE_CHILD, spec->user_at);
-	s->u.user.uid = spec->user ? spec->uid : 0;
-	s->u.user.gid = spec->user ? spec->gid : 0;
-	s->u.user.setgroups = !p->rootless || subids(h);
+	user_step(p, spec->user_at, spec->user ? spec->uid : 0, spec->user ? spec->gid : 0,
+		  !p->rootless || subids(h));
 	add(p, STEP_CAPS, SIDE_CHILD, spec->caps_at)->u.caps.keep = keep;
 	/* Last before the exec, so that ctlaunch's own steps never meet
 	 * the filter: only the command does. */
@@ -987,37 +984,74 @@ static bool locks(const struct plan *p)
 	return false;
 }
 
-int plan_build(const struct spec *spec, const struct host *h, const struct plan_opts *o,
-	       struct plan *p, struct ct_err *e)
+/* A step at index at, the later ones moved up. */
+static struct step *insert(struct plan *p, size_t at, enum step_kind kind)
 {
-	const char *leaf[N_LEAVES] = { 0 };
-	const char *hostname = spec->hostname ? spec->hostname : spec->name;
-	const char *entered = NULL;
+	struct step *s = add(p, kind, SIDE_PARENT, nowhere), tmp = *s;
+
+	memmove(&p->steps[at + 1], &p->steps[at], (p->n - 1 - at) * sizeof *p->steps);
+	p->steps[at] = tmp;
+	return &p->steps[at];
+}
+
+/* The global lock's file: root's only root may open (a lock any user
+ * could take would let any user stall every launch); rootless, one in
+ * the user's own runtime directory, or without one the user's
+ * delegated cgroup, which others can read (and so lock: a wait that
+ * Control-C ends). Where the lock's directory is missing, the cgroup
+ * mount is locked instead. */
+static void lock_payload(struct plan *p, const struct host *h, const struct plan_opts *o,
+			 struct step_lock *l)
+{
+	const char *parent = o->cgroup_parent ? o->cgroup_parent : h->cg_own ? h->cg_own : "/";
+
+	if (h->euid == 0)
+		l->path = pstr(p, CT_LOCK_FILE);
+	else if (h->runtime_dir)
+		l->path = pfmt(p, "%s/ctlaunch.lock", h->runtime_dir);
+	else
+		l->path = pfmt(p, "/sys/fs/cgroup%s", strcmp(parent, "/") == 0 ? "" : parent);
+	l->dir = h->euid != 0 && !h->runtime_dir;
+	l->fallback = pstr(p, h->cgroup_root);
+}
+
+/* Before the first cgroup step: this name's lock, the sweep of what a
+ * dead run of the name left, then the lock every run shares, held from
+ * the first mkdir until the child is in its cgroups: a run of the same
+ * name must find it there. The name's lock is root's in its own
+ * directory; rootless in the user's runtime directory, or none without
+ * one (the global lock and the live-task check then guard the name). */
+static void plan_locks(struct plan *p, const struct spec *spec, const struct host *h,
+		       const struct plan_opts *o)
+{
+	char *name = NULL, *leaves[N_LEAVES];
+	size_t n = 0, at = 0;
+
+	if (!locks(p))
+		return;
+	if (!p->rootless)
+		name = pfmt(p, "%s/%s.lock", CT_NAME_LOCK_DIR, spec->name);
+	else if (h->runtime_dir)
+		name = pfmt(p, "%s/ctlaunch/%s.lock", h->runtime_dir, spec->name);
+	for (size_t i = 0; i < p->n && name; i++)
+		if (p->steps[i].kind == STEP_CG_MKDIR && !p->steps[i].u.cg_mkdir.shared && n < N_LEAVES)
+			leaves[n++] = p->steps[i].u.cg_mkdir.dir;
+	if (name)
+		insert(p, at++, STEP_NAME_LOCK)->u.name_lock.path = name;
+	for (size_t i = 0; i < n; i++)
+		insert(p, at++, STEP_CG_SWEEP)->u.cg_sweep.dir = leaves[i];
+	lock_payload(p, h, o, &insert(p, at, STEP_LOCK)->u.lock);
+}
+
+/* The container's process. */
+static bool plan_clone(struct plan *p, const struct host *h, const char **entered,
+		       const char *const *leaf)
+{
 	struct step *s;
-	bool vfork;
 
-	memset(p, 0, sizeof *p);
-	p->arena = xcalloc(1, sizeof *p->arena);
-	p->name = spec->name;
-	p->file = spec->file;
-	p->layout = h->layout;
-	p->rootless = h->euid != 0;
-	/* Rootless runs always have one; userns: true gives root's one. */
-	p->userns = p->rootless || spec->userns;
-	p->cgroup_root = pstr(p, h->cgroup_root);
-	/* A file only root may open: a lock any user could take would let
-	 * any user stall every launch. */
-	p->lock = pstr(p, CT_LOCK_FILE);
-
-	/* Limits are in place before the child exists, and the child is in
-	 * its cgroups before it runs anything but ctlaunch's own steps: the
-	 * command never runs, even for a moment, outside its limits. */
-	if (check_user_mapped(p, spec, h, e) < 0 || plan_cgroups(p, spec, h, o, leaf, e) < 0) {
-		plan_free(p);
-		return -1;
-	}
-	if (owner_prepares(p))
-		plan_owner_trees(p, spec);
+	/* Started just before the clone, so that no moment exists where
+	 * the container runs and nobody would kill it with ctlaunch. */
+	add(p, STEP_WATCHER, SIDE_PARENT, nowhere);
 	s = add(p, STEP_CLONE, SIDE_PARENT, nowhere);
 	/* CLONE_NEWUSER is made first by the kernel, and owns the others. */
 	s->u.clone.flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET |
@@ -1037,7 +1071,7 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	 * ids: the kernel checks that they may write the cgroup's
 	 * cgroup.procs, and root's cgroup is root's alone. */
 	if (h->layout == CG_UNIFIED && h->clone_into_cgroup && leaf[0] && !s->u.clone.as_owner)
-		s->u.clone.cgroup = pstr(p, entered = leaf[0]);
+		s->u.clone.cgroup = pstr(p, *entered = leaf[0]);
 	/* Root's child needs nothing more of ctlaunch once it exists, so it
 	 * runs in ctlaunch's memory (CLONE_VM|CLONE_VFORK, as posix_spawn)
 	 * while ctlaunch sleeps until its exec: no page tables copied, no
@@ -1047,12 +1081,26 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	 * CLONE_VM wants a stack only assembly can start a child on: those
 	 * two fork, and wait to be released. */
 	s->u.clone.vfork = !p->userns && !s->u.clone.cgroup;
-	vfork = s->u.clone.vfork;
-	if (vfork)
-		add(p, STEP_DIE_WITH_PARENT, SIDE_CHILD, nowhere);
-	if (p->userns)
-		plan_idmaps(p, h);
+	return s->u.clone.vfork;
+}
+
+/* The child's first acts: no descriptor of ctlaunch's caller reaches
+ * the container (a workdir of /proc/self/fd/N on a host directory would
+ * put the command outside its root: the class of CVE-2024-21626), and
+ * it dies with ctlaunch. */
+static void child_start(struct plan *p)
+{
+	add(p, STEP_CLOSE_FDS, SIDE_CHILD, nowhere)->u.close_fds.keep_trees = owner_prepares(p);
+	add(p, STEP_DIE_WITH_PARENT, SIDE_CHILD, nowhere);
+}
+
+/* The child into its cgroups, then the lock let go of. */
+static void plan_enter(struct plan *p, const struct host *h, const char *entered,
+		       const char *const *leaf, bool vfork)
+{
 	for (int c = 0; c < N_LEAVES; c++) {
+		struct step *s;
+
 		/* v2 has one cgroup for all controllers: entered once. */
 		if (!leaf[c] || (entered && strcmp(entered, leaf[c]) == 0))
 			continue;
@@ -1061,22 +1109,127 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 		if (h->layout == CG_UNIFIED)
 			entered = leaf[c];
 	}
-	/* Held from the first mkdir until the child is in its cgroups: a
-	 * run of the same name must find it there. The lock belongs to the
-	 * open file, which a vfork child shares, so the child can let go. */
+	/* The lock belongs to the open file, which a vfork child shares,
+	 * so the child can let go. */
 	if (locks(p))
 		add(p, STEP_UNLOCK, vfork ? SIDE_CHILD : SIDE_PARENT, nowhere);
-	/* The name's own lock, beside the global one: root's in its own
-	 * directory; rootless in the user's runtime directory, or none
-	 * without one (the global lock and the live-task check then guard
-	 * the name, as before). */
-	if (locks(p) && !p->rootless)
-		p->name_lock = pfmt(p, "%s/%s.lock", CT_NAME_LOCK_DIR, spec->name);
-	else if (locks(p) && h->runtime_dir)
-		p->name_lock = pfmt(p, "%s/ctlaunch/%s.lock", h->runtime_dir, spec->name);
+}
+
+static struct step *exit_step(struct plan *p, enum step_kind kind)
+{
+	return add(p, kind, SIDE_EXIT, nowhere);
+}
+
+/* At exit, whatever happened: the container and the watcher gone, the
+ * OOM count read while the memory cgroup still exists (only from a leaf
+ * this run made: one that was there already is another container's),
+ * then every cgroup this run made removed, leaves before the shared
+ * directories that hold them (rmdir of a cgroup with children fails,
+ * EBUSY). The leaves are this name's (its lock is held): they are
+ * killed and removed without the global lock, which is taken again for
+ * the shared directories and, on v2, to put the supervisor cgroup back.
+ * A run in the supervisor cgroup keeps the global lock for its leaves
+ * too: the run that puts that cgroup back must never find ctlaunch
+ * still in it. */
+static void plan_exit(struct plan *p, const struct spec *spec, const char *const *leaf)
+{
+	/* Copies: the steps move as the exit's are added. */
+	char *name = NULL, *supervise = NULL, *kept_in;
+	struct step_lock lock = { 0 };
+	size_t run = p->n;
+	struct step *s;
+
+	for (size_t i = 0; i < run; i++) {
+		if (p->steps[i].kind == STEP_NAME_LOCK)
+			name = p->steps[i].u.name_lock.path;
+		if (p->steps[i].kind == STEP_LOCK)
+			lock = p->steps[i].u.lock;
+		if (p->steps[i].kind == STEP_CG_ENABLE && p->steps[i].u.cg_enable.supervise)
+			supervise = p->steps[i].u.cg_enable.dir;
+	}
+	exit_step(p, STEP_KILL_CHILD);
+	exit_step(p, STEP_STOP_WATCHER);
+	for (size_t i = 0; i < run && leaf[0] && uses(spec, CTRL_MEMORY); i++) {
+		const char *dir = p->steps[i].u.cg_mkdir.dir;
+
+		if (p->steps[i].kind != STEP_CG_MKDIR || strcmp(dir, leaf[0]) != 0)
+			continue;
+		s = exit_step(p, STEP_OOM_READ);
+		s->u.oom_read.file = pfmt(p, "%s/%s", dir,
+					  p->layout == CG_UNIFIED ? "memory.events" : "memory.oom_control");
+		s->u.oom_read.made_by = i;
+	}
+	if (!lock.path)
+		return;
+	kept_in = supervise ? pfmt(p, "%s/%s", supervise, CG_SUPERVISOR) : NULL;
+	exit_step(p, STEP_UNLOCK)->u.unlock.kept_in = kept_in;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = run; i-- > 0;) {
+			char *dir = p->steps[i].u.cg_mkdir.dir;
+
+			if (p->steps[i].kind != STEP_CG_MKDIR || p->steps[i].u.cg_mkdir.shared != (pass == 1))
+				continue;
+			if (pass) {
+				s = exit_step(p, STEP_CG_RMDIR);
+				s->u.cg_rmdir.dir = dir;
+				s->u.cg_rmdir.made_by = i;
+			} else {
+				s = exit_step(p, STEP_CG_PURGE);
+				s->u.cg_purge.dir = dir;
+				s->u.cg_purge.made_by = i;
+			}
+		}
+		if (pass == 0) {
+			s = exit_step(p, STEP_LOCK);
+			s->u.lock = lock;
+			s->u.lock.after_run = true;
+		}
+	}
+	if (supervise)
+		exit_step(p, STEP_CG_RESTORE)->u.cg_restore.dir = supervise;
+	exit_step(p, STEP_UNLOCK)->u.unlock.kept_in = kept_in;
+	if (name)
+		exit_step(p, STEP_NAME_UNLOCK)->u.name_unlock.path = name;
+}
+
+int plan_build(const struct spec *spec, const struct host *h, const struct plan_opts *o,
+	       struct plan *p, struct ct_err *e)
+{
+	const char *leaf[N_LEAVES] = { 0 };
+	const char *hostname = spec->hostname ? spec->hostname : spec->name;
+	const char *entered = NULL;
+	struct step *s;
+	bool vfork;
+
+	memset(p, 0, sizeof *p);
+	p->arena = xcalloc(1, sizeof *p->arena);
+	p->name = spec->name;
+	p->file = spec->file;
+	p->layout = h->layout;
+	p->rootless = h->euid != 0;
+	/* Rootless runs always have one; userns: true gives root's one. */
+	p->userns = p->rootless || spec->userns;
+	p->n_trees = ROOT_SLOT(spec) + 1;
+
+	/* Limits are in place before the child exists, and the child is in
+	 * its cgroups before it runs anything but ctlaunch's own steps: the
+	 * command never runs, even for a moment, outside its limits. */
+	if (check_user_mapped(p, spec, h, e) < 0 || plan_cgroups(p, spec, h, o, leaf, e) < 0) {
+		plan_free(p);
+		return -1;
+	}
+	plan_locks(p, spec, h, o);
+	if (owner_prepares(p))
+		plan_owner_trees(p, spec);
+	vfork = plan_clone(p, h, &entered, leaf);
+	if (vfork)
+		child_start(p);
+	if (p->userns)
+		plan_idmaps(p, h);
+	plan_enter(p, h, entered, leaf, vfork);
 	if (!vfork) {
 		add(p, STEP_RELEASE, SIDE_PARENT, nowhere);
-		add(p, STEP_DIE_WITH_PARENT, SIDE_CHILD, nowhere);
+		child_start(p);
 		add(p, STEP_WAIT_RELEASE, SIDE_CHILD, nowhere);
 	}
 	/* After release: the kernel refuses a write to the uid_map of a
@@ -1092,8 +1245,8 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	add(p, STEP_LO_UP, SIDE_CHILD, nowhere);
 	plan_mounts(p, spec, h, leaf);
 	plan_exec(p, spec, h, hostname, o);
-
 	add(p, STEP_WAIT, SIDE_PARENT, nowhere);
+	plan_exit(p, spec, leaf);
 	return 0;
 }
 
@@ -1109,18 +1262,11 @@ void plan_free(struct plan *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* Leaves before the shared directories that hold them: rmdir of a cgroup
- * with children fails (EBUSY). */
-size_t plan_cleanup_order(const struct plan *p, size_t *idx, size_t max)
+size_t plan_run_steps(const struct plan *p)
 {
 	size_t n = 0;
 
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = p->n; i-- > 0;) {
-			const struct step *s = &p->steps[i];
-
-			if (s->kind == STEP_CG_MKDIR && s->u.cg_mkdir.shared == (pass == 1) && n < max)
-				idx[n++] = i;
-		}
+	while (n < p->n && p->steps[n].side != SIDE_EXIT)
+		n++;
 	return n;
 }

@@ -185,6 +185,32 @@ void step_details(const struct step *s, FILE *out)
 	sc_profile_free_rules(&def);
 }
 
+/* The directory above path's directory: /run for /run/ctlaunch/x.lock. */
+static void put_grandparent(struct out *o, const char *path)
+{
+	const char *end = strrchr(path, '/');
+
+	while (end && end > path && *--end != '/')
+		;
+	if (end && end > path)
+		put(o, "%.*s", (int)(end - path), path);
+	else
+		put(o, "/");
+}
+
+static void put_lock(struct out *o, const struct step_lock *l)
+{
+	put(o, "lock %s%s", l->dir ? "the directory " : "", l->path);
+	if (l->after_run) {
+		put(o, " again, if this run made a cgroup and does not hold it (a wait Control-C "
+		       "does not end)");
+		return;
+	}
+	put(o, ", waiting while another run holds it (Control-C ends the wait)");
+	if (!l->dir)
+		put(o, "; where its directory is missing, the directory %s", l->fallback);
+}
+
 void step_format(const struct plan *p, const struct step *s, char *buf, size_t size)
 {
 	struct out o = { buf, size, 0 };
@@ -192,6 +218,53 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	(void)p;
 	buf[0] = '\0';
 	switch (s->kind) {
+	case STEP_NAME_LOCK:
+		put(&o, "lock %s, this name's, without waiting (held: a run of this name is alive, and "
+			"this one stops); none, and no sweep, where ", s->u.name_lock.path);
+		put_grandparent(&o, s->u.name_lock.path);
+		put(&o, " is missing");
+		break;
+	case STEP_CG_SWEEP:
+		put(&o, "if a dead run of this name left %s: kill what is in it, rmdir it and the cgroups "
+			"below it (with this name's lock only)", s->u.cg_sweep.dir);
+		break;
+	case STEP_LOCK:
+		put_lock(&o, &s->u.lock);
+		break;
+	case STEP_NAME_UNLOCK:
+		put(&o, "let go of %s", s->u.name_unlock.path);
+		break;
+	case STEP_WATCHER:
+		put(&o, "start the watcher: clone CLONE_VM|CLONE_FILES, in a process group of its own; it "
+			"kills the container if ctlaunch dies (none before Linux 5.3)");
+		break;
+	case STEP_CLOSE_FDS:
+		put(&o, "close every descriptor but 0, 1, 2 and those of ctlaunch's own its steps still "
+			"need (pidfd, pipes, the cgroup lock)%s",
+		    s->u.close_fds.keep_trees ? ", and the trees made before the clone" : "");
+		break;
+	case STEP_KILL_CHILD:
+		put(&o, "SIGKILL the container's pid 1 and reap it, if it is still there (a step failed)");
+		break;
+	case STEP_STOP_WATCHER:
+		put(&o, "SIGKILL the watcher and reap it");
+		break;
+	case STEP_OOM_READ:
+		put(&o, "read the OOM killer's count in %s, if this run made its cgroup", s->u.oom_read.file);
+		break;
+	case STEP_CG_PURGE:
+		put(&o, "kill what is left in %s and rmdir it, retrying up to 3 s, if this run made it",
+		    s->u.cg_purge.dir);
+		break;
+	case STEP_CG_RMDIR:
+		put(&o, "rmdir %s, if this run made it and no other container uses it", s->u.cg_rmdir.dir);
+		break;
+	case STEP_CG_RESTORE:
+		put(&o, "if nothing was in use, this run made a cgroup, ctlaunch/ is gone and %s/%s is the "
+			"only cgroup left there: hand nothing down from %s again, move ctlaunch back into "
+			"it, rmdir %s/%s", s->u.cg_restore.dir, CG_SUPERVISOR, s->u.cg_restore.dir,
+		    s->u.cg_restore.dir, CG_SUPERVISOR);
+		break;
 	case STEP_CG_MKDIR:
 		put(&o, "mkdir %s%s", s->u.cg_mkdir.dir,
 		    s->u.cg_mkdir.shared ? " (shared; may exist)" : "");
@@ -239,7 +312,8 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		put(&o, "clone ");
 		put_flags(&o, s->u.clone.flags, clone_flags, sizeof clone_flags / sizeof clone_flags[0]);
 		if (s->u.clone.cgroup)
-			put(&o, " into cgroup %s (clone3 CLONE_INTO_CGROUP)", s->u.clone.cgroup);
+			put(&o, " into cgroup %s (clone3 CLONE_INTO_CGROUP), or where the kernel has no "
+				"clone3, clone and then move it there", s->u.clone.cgroup);
 		if (s->u.clone.as_owner)
 			put(&o, " as euid %u egid %u (the user namespace's owner)", s->u.clone.owner_uid,
 			    s->u.clone.owner_gid);
@@ -254,12 +328,16 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	case STEP_UNLOCK:
 		put(&o, "let go of the cgroup lock");
+		if (s->u.unlock.kept_in)
+			put(&o, ", unless ctlaunch is in %s", s->u.unlock.kept_in);
 		break;
 	case STEP_RELEASE:
 		put(&o, "release the child");
 		break;
 	case STEP_DIE_WITH_PARENT:
-		put(&o, "prctl PR_SET_PDEATHSIG SIGKILL (die with the parent)");
+		put(&o, "prctl PR_SET_PDEATHSIG SIGKILL %s; end now if ctlaunch has ended",
+		    s->u.die_with_parent.again ? "again (the change of ids cleared it)"
+					       : "(die with the parent)");
 		break;
 	case STEP_WAIT_RELEASE:
 		put(&o, "wait to be released");
@@ -318,15 +396,16 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 			put(&o, "open_tree %s (OPEN_TREE_CLONE|AT_RECURSIVE) nodev%s by descriptor: no link "
 			"followed, the file --check saw", s->u.bind_open.source,
 			    s->u.bind_open.readonly ? ", read-only" : "");
+		put(&o, "; tree %u", s->u.bind_open.tree);
 		break;
 	case STEP_FS_OPEN:
 		put(&o, "fsopen %s, fsmount (", s->u.fs_open.fstype);
 		put_flags(&o, s->u.fs_open.flags, ms_flags, sizeof ms_flags / sizeof ms_flags[0]);
-		put(&o, "): a new %s, detached", s->u.fs_open.fstype);
+		put(&o, "): a new %s, detached; tree %u", s->u.fs_open.fstype, s->u.fs_open.tree);
 		break;
 	case STEP_BIND_ATTACH:
-		put(&o, "move_mount %s to %s%s", s->u.bind_attach.source, s->u.bind_attach.target,
-		    s->u.bind_attach.readonly ? " (read-only)" : "");
+		put(&o, "move_mount tree %u (%s) to %s%s", s->u.bind_attach.tree, s->u.bind_attach.source,
+		    s->u.bind_attach.target, s->u.bind_attach.readonly ? ", read-only" : "");
 		if (s->u.bind_attach.anchor)
 			put(&o, " by descriptor, no link followed; kept for the masks");
 		break;
@@ -337,9 +416,9 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 			[MASK_READONLY] = "read-only (nosuid, nodev, noexec)",
 		};
 
-		put(&o, "mask %s %s, from the %s descriptor (if the kernel has it)",
+		put(&o, "mask %s %s, from the %s descriptor, tree %u (if the kernel has it)",
 		    s->u.mask.target, how[s->u.mask.how],
-		    strncmp(s->u.mask.target, "/sys/", 5) == 0 ? "sysfs" : "proc");
+		    strncmp(s->u.mask.target, "/sys/", 5) == 0 ? "sysfs" : "proc", s->u.mask.tree);
 		break;
 	}
 	case STEP_NO_NEW_PRIVS:
@@ -359,12 +438,13 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	case STEP_ROOT_OPEN:
 		put(&o, "open_tree %s (OPEN_TREE_CLONE|AT_RECURSIVE) nodev by descriptor: no link "
-			"followed, the directory --check saw", s->u.root_open.path);
+			"followed, the directory --check saw; tree %u", s->u.root_open.path,
+		    s->u.root_open.tree);
 		break;
 	case STEP_PIVOT_ROOT:
 		if (s->u.pivot_root.prepared)
-			put(&o, "pivot_root into the copy of %s, attached on / (the parent made it)",
-			    s->u.pivot_root.path);
+			put(&o, "pivot_root into the copy of %s, tree %u, attached on / (the parent made it)",
+			    s->u.pivot_root.path, s->u.pivot_root.tree);
 		else
 			put(&o, "pivot_root %s by descriptor: no link followed, the directory --check saw, "
 				"a nodev copy", s->u.pivot_root.path);
@@ -407,41 +487,42 @@ static const char *const layout_name[] = {
 	[CG_HYBRID] = "cgroup v1 (hybrid)", [CG_UNIFIED] = "cgroup v2",
 };
 
+const char *step_side_name(enum step_side side)
+{
+	switch (side) {
+	case SIDE_PARENT:
+		return "parent";
+	case SIDE_CHILD:
+		return "child";
+	case SIDE_EXIT:
+		break;
+	}
+	return "at exit";
+}
+
 void plan_print(const struct plan *p, bool verbose, FILE *out)
 {
 	char line[8192];
-	size_t idx[64], n;
+	size_t run = plan_run_steps(p);
 
 	fprintf(out, "plan for '%s' from %s on %s\n", p->name, p->file, layout_name[p->layout]);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct step *s = &p->steps[i];
 
+		/* A limit's limit, after the steps that set the limits. */
+		if (i == run && p->note)
+			fprintf(out, "note: %s\n", p->note);
 		step_format(p, s, line, sizeof line);
-		fprintf(out, "%3zu %-6s %s", i + 1, s->side == SIDE_PARENT ? "parent" : "child",
-			line);
+		if (s->side == SIDE_EXIT)
+			fprintf(out, "at exit %s", line);
+		else
+			fprintf(out, "%3zu %-6s %s", i + 1, step_side_name(s->side), line);
 		if (s->from.line)
 			fprintf(out, "  # %s:%u:%u", p->file, s->from.line, s->from.col);
 		fputc('\n', out);
 		if (verbose)
 			step_details(s, out);
 	}
-	if (p->note)
+	if (run == p->n && p->note)
 		fprintf(out, "note: %s\n", p->note);
-	n = plan_cleanup_order(p, idx, sizeof idx / sizeof idx[0]);
-	for (size_t i = 0; i < n; i++) {
-		const struct step *s = &p->steps[idx[i]];
-
-		fprintf(out, "at exit rmdir %s%s\n", s->u.cg_mkdir.dir,
-			s->u.cg_mkdir.shared ? " (if no other container uses it)" : "");
-	}
-	for (size_t i = 0; i < p->n; i++) {
-		const struct step *s = &p->steps[i];
-
-		if (s->kind == STEP_CG_ENABLE && s->u.cg_enable.supervise)
-			fprintf(out, "at exit, when ctlaunch/ is gone and %s/%s is the only cgroup left there: "
-				     "hand nothing down from %s again, move ctlaunch back into it, "
-				     "rmdir %s/%s\n",
-				s->u.cg_enable.dir, CG_SUPERVISOR, s->u.cg_enable.dir, s->u.cg_enable.dir,
-				CG_SUPERVISOR);
-	}
 }

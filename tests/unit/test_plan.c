@@ -158,14 +158,20 @@ static void cgroup_placement_vfork(void)
 			last_limit = (long)i;
 	}
 	CHECK(last_limit >= 0 && last_limit < clone);
-	CHECK(p.steps[clone + 1].kind == STEP_DIE_WITH_PARENT && first_enter == clone + 2);
+	/* The watcher first; the child closes what it inherited, then dies
+	 * with ctlaunch, then joins its cgroups. */
+	CHECK(p.steps[clone - 1].kind == STEP_WATCHER);
+	CHECK(FIND(&p, STEP_CLOSE_FDS, close_fds, !it->keep_trees) == clone + 1);
+	CHECK(FIND(&p, STEP_DIE_WITH_PARENT, die_with_parent, !it->again) == clone + 2 &&
+	      first_enter == clone + 3);
 	CHECK(unlock == last_enter + 1 && p.steps[unlock].side == SIDE_CHILD);
 	CHECK(p.steps[unlock + 1].kind == STEP_NOT_DUMPABLE && exec > unlock);
 	/* Nobody to release it, nothing to wait for. */
 	CHECK(plan_find_kind(&p, STEP_RELEASE) < 0 && plan_find_kind(&p, STEP_WAIT_RELEASE) < 0);
 	for (long i = 0; i < (long)p.n; i++)
-		CHECK(p.steps[i].side == (i <= clone || p.steps[i].kind == STEP_WAIT ? SIDE_PARENT
-										  : SIDE_CHILD));
+		CHECK(p.steps[i].side == (i > plan_find_kind(&p, STEP_WAIT)	      ? SIDE_EXIT
+					  : i <= clone || p.steps[i].kind == STEP_WAIT ? SIDE_PARENT
+										       : SIDE_CHILD));
 	CHECK(find_enter(&p, "/sys/fs/cgroup/memory/lab/ctlaunch/web") > clone);
 	CHECK(find_enter(&p, "/sys/fs/cgroup/cpu,cpuacct/ctlaunch/web") > clone);
 	CHECK(find_enter(&p, CPUSET_LEAF) > clone);
@@ -222,13 +228,12 @@ static void no_resources_still_cgroups(void)
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
 	cleanup_plan struct plan p = { 0 }, q = { 0 };
-	size_t idx[16];
 	long dev;
 
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	CHECK(plan_cleanup_order(&p, idx, 16) == 10);
+	CHECK(plan_count_kind(&p, STEP_CG_PURGE) == 5 && plan_count_kind(&p, STEP_CG_RMDIR) == 5);
 	dev = plan_find_kind(&p, STEP_DEVICES);
 	CHECK(dev > find_mkdir(&p, "/sys/fs/cgroup/devices/ctlaunch/web") &&
 	      dev < plan_find_kind(&p, STEP_CLONE));
@@ -256,7 +261,7 @@ static void cgroup_parent_and_cleanup_order(void)
 	cleanup_host struct host h;
 	cleanup_plan struct plan p = { 0 };
 	struct plan_opts o = { .cgroup_parent = "/labs/a" };
-	size_t idx[16], n;
+	long purge, rmdir;
 
 	fake_spec(&s);
 	fake_host_v1(&h);
@@ -267,12 +272,108 @@ static void cgroup_parent_and_cleanup_order(void)
 	CHECK(build(&s, &h, &o, &p) == 0);
 	CHECK(find_mkdir(&p, "/sys/fs/cgroup/memory/labs/a/ctlaunch/web") >= 0);
 	CHECK(find_write(&p, "/sys/fs/cgroup/cpu,cpuacct/labs/a/ctlaunch/web", "cpu.shares", "2") >= 0);
-	n = plan_cleanup_order(&p, idx, 16);
-	CHECK(n == 10);
 	CHECK(find_mkdir(&p, "/sys/fs/cgroup/unified/labs/a/ctlaunch/web") >= 0);
-	/* Every leaf goes before any shared directory. */
-	for (size_t i = 0; i < n; i++)
-		CHECK(p.steps[idx[i]].u.cg_mkdir.shared == (i >= 5));
+	/* Every leaf goes before any shared directory, each removed only
+	 * if its own mkdir succeeded; the global lock is taken again for
+	 * the shared ones. */
+	purge = plan_find_kind(&p, STEP_CG_PURGE);
+	rmdir = plan_find_kind(&p, STEP_CG_RMDIR);
+	CHECK(purge > plan_find_kind(&p, STEP_WAIT) && rmdir == purge + 6);
+	CHECK(FIND(&p, STEP_LOCK, lock, it->after_run) == purge + 5);
+	for (long i = purge; i < purge + 5; i++) {
+		const struct step_cg_purge *c = &p.steps[i].u.cg_purge;
+
+		CHECK(p.steps[i].kind == STEP_CG_PURGE && p.steps[i].side == SIDE_EXIT);
+		CHECK(!p.steps[c->made_by].u.cg_mkdir.shared && streq(p.steps[c->made_by].u.cg_mkdir.dir, c->dir));
+	}
+	for (long i = rmdir; i < rmdir + 5; i++) {
+		const struct step_cg_rmdir *c = &p.steps[i].u.cg_rmdir;
+
+		CHECK(p.steps[i].kind == STEP_CG_RMDIR);
+		CHECK(p.steps[c->made_by].u.cg_mkdir.shared && streq(p.steps[c->made_by].u.cg_mkdir.dir, c->dir));
+	}
+	/* The last made, the first removed. */
+	CHECK(streq(p.steps[purge].u.cg_purge.dir, "/sys/fs/cgroup/unified/labs/a/ctlaunch/web"));
+}
+
+/* Whatever a run does is a step: the locks and the sweep before the
+ * first cgroup, the exit's teardown after the wait. */
+static void locks_sweep_and_exit(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	long lock, first_mkdir, wait, oom;
+	size_t n;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	with_limits(&s);
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	/* The name's lock, a sweep of each of its leaves, the global lock. */
+	CHECK(FIND(&p, STEP_NAME_LOCK, name_lock, streq(it->path, "/run/ctlaunch/web.lock")) == 0);
+	for (long i = 1; i <= 5; i++)
+		CHECK(p.steps[i].kind == STEP_CG_SWEEP &&
+		      find_mkdir(&p, p.steps[i].u.cg_sweep.dir) > 0 &&
+		      !p.steps[find_mkdir(&p, p.steps[i].u.cg_sweep.dir)].u.cg_mkdir.shared);
+	lock = FIND(&p, STEP_LOCK, lock,
+		    streq(it->path, "/run/ctlaunch.lock") && !it->dir &&
+			    streq(it->fallback, "/sys/fs/cgroup") && !it->after_run);
+	first_mkdir = plan_find_kind(&p, STEP_CG_MKDIR);
+	CHECK(lock == 6 && first_mkdir == 7);
+	/* At exit: the container and the watcher gone, the OOM count read
+	 * from the memory leaf, the leaves, the lock again, the shared
+	 * directories, every lock let go of. */
+	wait = plan_find_kind(&p, STEP_WAIT);
+	n = plan_run_steps(&p);
+	CHECK(wait == (long)n - 1);
+	CHECK(p.steps[n].kind == STEP_KILL_CHILD && p.steps[n + 1].kind == STEP_STOP_WATCHER);
+	oom = FIND(&p, STEP_OOM_READ, oom_read,
+		   streq(it->file, MEMORY_LEAF "/memory.oom_control") &&
+			   it->made_by == (size_t)find_mkdir(&p, MEMORY_LEAF));
+	CHECK(oom == (long)n + 2);
+	CHECK(FIND_FROM(&p, n, STEP_UNLOCK, unlock, !it->kept_in) == oom + 1);
+	CHECK(p.steps[oom + 2].kind == STEP_CG_PURGE);
+	CHECK(p.steps[p.n - 2].kind == STEP_UNLOCK && p.steps[p.n - 2].side == SIDE_EXIT);
+	CHECK(FIND(&p, STEP_NAME_UNLOCK, name_unlock, streq(it->path, "/run/ctlaunch/web.lock")) ==
+	      (long)p.n - 1);
+	CHECK(plan_find_kind(&p, STEP_CG_RESTORE) < 0);
+	/* Every tree fits the executor's table. */
+	CHECK(p.n_trees == 6 + 3);
+	for (size_t i = 0; i < p.n; i++)
+		CHECK((p.steps[i].kind != STEP_FS_OPEN || p.steps[i].u.fs_open.tree < p.n_trees) &&
+		      (p.steps[i].kind != STEP_MASK || p.steps[i].u.mask.tree < p.n_trees));
+}
+
+/* Root's user namespace: the parent opens the trees, the child keeps
+ * them through its first close; each change of ids is followed by the
+ * parent-death signal again. */
+static void userns_trees_and_ids(void)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	long root_open, pivot, first_user;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	h.userns_uid = (struct id_range){ 100000, 65536 };
+	h.userns_gid = (struct id_range){ 100000, 65536 };
+	s.userns = true;
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	root_open = FIND(&p, STEP_ROOT_OPEN, root_open, streq(it->path, "/srv/rootfs"));
+	pivot = FIND(&p, STEP_PIVOT_ROOT, pivot_root, it->prepared);
+	CHECK(root_open >= 0 && root_open < plan_find_kind(&p, STEP_CLONE) && pivot > 0);
+	CHECK(p.steps[root_open].u.root_open.tree == p.steps[pivot].u.pivot_root.tree &&
+	      p.steps[pivot].u.pivot_root.tree < p.n_trees);
+	CHECK(FIND(&p, STEP_CLOSE_FDS, close_fds, it->keep_trees) ==
+	      plan_find_kind(&p, STEP_RELEASE) + 1);
+	first_user = plan_find_kind(&p, STEP_USER);
+	CHECK(first_user > pivot && p.steps[first_user + 1].kind == STEP_DIE_WITH_PARENT &&
+	      p.steps[first_user + 1].u.die_with_parent.again);
+	CHECK(plan_count_kind(&p, STEP_USER) == 2 &&
+	      FIND_FROM(&p, first_user + 1, STEP_USER, user, 1) + 1 ==
+		      FIND_FROM(&p, first_user + 2, STEP_DIE_WITH_PARENT, die_with_parent, it->again));
 }
 
 static void missing_controller_refused(void)
@@ -371,7 +472,9 @@ static void clone_flags_named(void)
 	CHECK(FIND(&p, STEP_CLONE, clone,
 		   it->flags == (CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET)) >=
 	      0);
-	CHECK(p.steps[p.n - 1].kind == STEP_WAIT);
+	CHECK(p.steps[plan_run_steps(&p) - 1].kind == STEP_WAIT);
+	for (size_t i = plan_run_steps(&p); i < p.n; i++)
+		CHECK(p.steps[i].side == SIDE_EXIT);
 }
 
 static void hardening_order(void)
@@ -421,7 +524,8 @@ static void hardening_order(void)
 				   (it->flags & MS_RDONLY));
 	/* Root's child dies with ctlaunch first; not dumpable once in its
 	 * cgroups; the session and the cgroup namespace after that. */
-	CHECK(wait_release < 0 && p.steps[first_child].kind == STEP_DIE_WITH_PARENT);
+	CHECK(wait_release < 0 && p.steps[first_child].kind == STEP_CLOSE_FDS &&
+	      p.steps[first_child + 1].kind == STEP_DIE_WITH_PARENT);
 	CHECK(not_dumpable == plan_find_kind(&p, STEP_UNLOCK) + 1);
 	CHECK(setsid_ > not_dumpable && unshare > setsid_);
 	/* Masks need /proc, /sys and the container's own /dev/null. */
@@ -435,10 +539,15 @@ static void hardening_order(void)
 	 * exec: ctlaunch's own steps never meet the filter. */
 	/* The command is found and checked while still root, after chdir. */
 	CHECK(FIND(&p, STEP_RESOLVE, resolve, streq(it->argv[0], "/bin/echo")) == chdir_ + 1);
-	CHECK(chdir_ > cgroupfs_ro && bound == chdir_ + 2 && caps == bound + 2 && nnp == caps + 1 &&
+	CHECK(chdir_ > cgroupfs_ro && bound == chdir_ + 2 && caps == bound + 3 && nnp == caps + 1 &&
 	      plan_find_kind(&p, STEP_SECCOMP) == nnp + 1 && exec == nnp + 2);
-	/* Root too drops the launcher's supplementary groups. */
+	/* No descriptor of the host open while the workdir resolves. */
+	CHECK(FIND(&p, STEP_CLOSE_FDS, close_fds, !it->keep_trees) == first_child &&
+	      FIND_FROM(&p, first_child + 1, STEP_CLOSE_FDS, close_fds, !it->keep_trees) == chdir_ - 1);
+	/* Root too drops the launcher's supplementary groups; the change
+	 * of ids clears the parent-death signal, set again at once. */
 	CHECK(FIND(&p, STEP_USER, user, it->setgroups && it->uid == 0 && it->gid == 0) == bound + 1);
+	CHECK(FIND(&p, STEP_DIE_WITH_PARENT, die_with_parent, it->again) == bound + 2);
 	CHECK(plan_find_kind(&p, STEP_RLIMIT) < 0);
 	/* The rootfs is a nodev copy, made by the pivot_root step itself. */
 	CHECK(FIND(&p, STEP_PIVOT_ROOT, pivot_root, streq(it->path, "/srv/rootfs") && !it->prepared) > 0);
@@ -475,7 +584,8 @@ static void user_between_bounding_set_and_caps(void)
 	/* Without no_new_privs the filter needs CAP_SYS_ADMIN to load:
 	 * before the switch to the user takes it. */
 	CHECK(rlimit >= 0 && bound > rlimit && plan_find_kind(&p, STEP_SECCOMP) == bound + 1 &&
-	      user == bound + 2 && caps == user + 1);
+	      user == bound + 2 && caps == user + 2);
+	CHECK(p.steps[user + 1].kind == STEP_DIE_WITH_PARENT && p.steps[user + 1].u.die_with_parent.again);
 	CHECK(plan_find_kind(&p, STEP_NO_NEW_PRIVS) < 0);
 }
 
@@ -528,6 +638,8 @@ T_LIST(t_plan) = {
 	T(memory_limit_then_memsw),
 	T(no_resources_still_cgroups),
 	T(cgroup_parent_and_cleanup_order),
+	T(locks_sweep_and_exit),
+	T(userns_trees_and_ids),
 	T(missing_controller_refused),
 	T(env_defaults_and_overrides),
 	T(hostname_defaults_to_name),

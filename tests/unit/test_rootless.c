@@ -42,9 +42,15 @@ static void user_namespace_and_maps(void)
 	/* The maps need the parent after the clone: no vfork. The child
 	 * waits to be released before anything else. */
 	CHECK(!p.steps[clone].u.clone.vfork);
-	CHECK(p.steps[release + 1].kind == STEP_DIE_WITH_PARENT &&
-	      p.steps[release + 2].kind == STEP_WAIT_RELEASE &&
-	      p.steps[release + 3].kind == STEP_NOT_DUMPABLE);
+	CHECK(p.steps[release + 1].kind == STEP_CLOSE_FDS &&
+	      p.steps[release + 2].kind == STEP_DIE_WITH_PARENT &&
+	      p.steps[release + 3].kind == STEP_WAIT_RELEASE &&
+	      p.steps[release + 4].kind == STEP_NOT_DUMPABLE);
+	/* No cgroup without limits for a user: no lock, and at exit only
+	 * the container and the watcher. */
+	CHECK(plan_find_kind(&p, STEP_LOCK) < 0 && plan_find_kind(&p, STEP_CG_MKDIR) < 0);
+	CHECK(p.n == plan_run_steps(&p) + 2 && p.steps[p.n - 2].kind == STEP_KILL_CHILD &&
+	      p.steps[p.n - 1].kind == STEP_STOP_WATCHER);
 	/* The kernel refuses setgroups once it is denied. */
 	CHECK(FIND(&p, STEP_USER, user, it->setgroups) < 0 &&
 	      FIND(&p, STEP_USER, user, it->uid == 0 && it->gid == 0) >= 0);

@@ -105,11 +105,21 @@ static void v2_files_and_values(void)
 	      plan_count_kind(&p, STEP_CG_COPY) == 0);
 	/* Only these: one write a file, but memory's two. */
 	CHECK(plan_count_kind(&p, STEP_CG_WRITE) == 7);
-	CHECK_STR(p.oom_file, "/sys/fs/cgroup/lab.scope/ctlaunch/web/memory.events");
+	CHECK(FIND(&p, STEP_OOM_READ, oom_read,
+		   streq(it->file, "/sys/fs/cgroup/lab.scope/ctlaunch/web/memory.events") &&
+			   it->made_by == (size_t)find_mkdir(&p, leaf)) > 0);
 	/* One lock for root's runs: runs under other parents share the
 	 * cgroups above them; a file only root may open. */
-	CHECK_STR(p.lock, "/run/ctlaunch.lock");
-	CHECK(!p.lock_dir);
+	CHECK(FIND(&p, STEP_LOCK, lock, streq(it->path, "/run/ctlaunch.lock") && !it->dir) >= 0);
+}
+
+/* The name's lock first, its sweep of the one leaf, the global lock;
+ * the name's lock let go of last, at exit. */
+static bool name_lock(const struct plan *p, const char *path)
+{
+	return FIND(p, STEP_NAME_LOCK, name_lock, streq(it->path, path)) == 0 &&
+	       p->steps[1].kind == STEP_CG_SWEEP && p->steps[2].kind == STEP_LOCK &&
+	       FIND(p, STEP_NAME_UNLOCK, name_unlock, streq(it->path, path)) == (long)p->n - 1;
 }
 
 /* The lock of the name's cgroups: root's in /run/ctlaunch, a user's in
@@ -125,16 +135,21 @@ static void v2_name_lock(void)
 	fake_host_v2(&h);
 	all_limits(&s);
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
-	CHECK_STR(p.name_lock, "/run/ctlaunch/web.lock");
+	CHECK(name_lock(&p, "/run/ctlaunch/web.lock"));
 	plan_free(&p);
 	h.euid = 1000;
 	h.egid = 1000;
+	/* Without a runtime directory: no name's lock, no sweep, and the
+	 * user's delegated cgroup as the global lock. */
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
-	CHECK(p.name_lock == NULL);
+	CHECK(plan_find_kind(&p, STEP_NAME_LOCK) < 0 && plan_find_kind(&p, STEP_CG_SWEEP) < 0 &&
+	      plan_find_kind(&p, STEP_NAME_UNLOCK) < 0);
+	CHECK(FIND(&p, STEP_LOCK, lock, streq(it->path, "/sys/fs/cgroup/lab.scope") && it->dir) == 0);
 	plan_free(&p);
 	h.runtime_dir = xstrdup("/run/user/1000");
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
-	CHECK_STR(p.name_lock, "/run/user/1000/ctlaunch/web.lock");
+	CHECK(name_lock(&p, "/run/user/1000/ctlaunch/web.lock"));
+	CHECK(FIND(&p, STEP_LOCK, lock, streq(it->path, "/run/user/1000/ctlaunch.lock") && !it->dir) >= 0);
 	plan_free(&p);
 	h.euid = 0;
 	h.egid = 0;
@@ -143,7 +158,7 @@ static void v2_name_lock(void)
 	memset(&s.res, 0, sizeof s.res);
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
 	CHECK(plan_find_kind(&p, STEP_CG_MKDIR) >= 0);
-	CHECK_STR(p.name_lock, "/run/ctlaunch/web.lock");
+	CHECK(name_lock(&p, "/run/ctlaunch/web.lock"));
 }
 
 /* A controller reaches a cgroup only through its parent's
@@ -212,7 +227,7 @@ static void v2_clone_into_cgroup(void)
 	CHECK(plan_count_kind(&p, STEP_CG_ENTER) == 1);
 	/* Without: a vfork child that joins its cgroup itself, first. */
 	CHECK(p.steps[plan_find_kind(&p, STEP_CLONE)].u.clone.vfork);
-	CHECK(find_enter(&p, "/sys/fs/cgroup/lab.scope/ctlaunch/web") == plan_find_kind(&p, STEP_CLONE) + 2);
+	CHECK(find_enter(&p, "/sys/fs/cgroup/lab.scope/ctlaunch/web") == plan_find_kind(&p, STEP_CLONE) + 3);
 	CHECK(p.steps[plan_find_kind(&p, STEP_CG_ENTER)].side == SIDE_CHILD);
 }
 
@@ -224,8 +239,7 @@ static void v2_parent_and_root(void)
 	cleanup_plan struct plan p = { 0 };
 	struct plan_opts o = { .cgroup_parent = "/lab/exp" };
 	struct ct_err e = { 0 };
-	size_t idx[8], n;
-	long first;
+	long first, purge;
 
 	fake_spec(&s);
 	fake_host_v2(&h);
@@ -238,10 +252,17 @@ static void v2_parent_and_root(void)
 	CHECK(FIND(&p, STEP_CG_ENABLE, cg_enable,
 		   streq(it->dir, "/sys/fs/cgroup/lab/exp") && it->supervise) == first + 2);
 	CHECK(find_enable(&p, "/sys/fs/cgroup/lab/exp/ctlaunch", ALL) == first + 4);
-	n = plan_cleanup_order(&p, idx, 8);
-	CHECK(n == 2);
-	CHECK_STR(p.steps[idx[0]].u.cg_mkdir.dir, "/sys/fs/cgroup/lab/exp/ctlaunch/web");
-	CHECK_STR(p.steps[idx[1]].u.cg_mkdir.dir, "/sys/fs/cgroup/lab/exp/ctlaunch");
+	/* At exit the leaf, the lock again, ctlaunch/, then the supervisor
+	 * cgroup put back, the lock kept while ctlaunch is still in it. */
+	purge = FIND(&p, STEP_CG_PURGE, cg_purge, streq(it->dir, "/sys/fs/cgroup/lab/exp/ctlaunch/web"));
+	CHECK(purge > 0 && plan_count_kind(&p, STEP_CG_PURGE) == 1 && plan_count_kind(&p, STEP_CG_RMDIR) == 1);
+	CHECK(p.steps[purge + 1].kind == STEP_LOCK && p.steps[purge + 1].u.lock.after_run);
+	CHECK(FIND(&p, STEP_CG_RMDIR, cg_rmdir, streq(it->dir, "/sys/fs/cgroup/lab/exp/ctlaunch")) == purge + 2);
+	CHECK(FIND(&p, STEP_CG_RESTORE, cg_restore, streq(it->dir, "/sys/fs/cgroup/lab/exp")) == purge + 3);
+	CHECK(FIND_FROM(&p, plan_run_steps(&p), STEP_UNLOCK, unlock,
+			streq(it->kept_in, "/sys/fs/cgroup/lab/exp/ctlaunch.supervisor")) == purge - 1);
+	CHECK(FIND_FROM(&p, purge, STEP_UNLOCK, unlock,
+			streq(it->kept_in, "/sys/fs/cgroup/lab/exp/ctlaunch.supervisor")) == purge + 4);
 	plan_free(&p);
 	o.cgroup_parent = "/";
 	CHECK(plan_build(&s, &h, &o, &p, &e) == 0);
