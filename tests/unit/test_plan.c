@@ -39,7 +39,7 @@ static void with_limits(struct spec *s)
 #define CPUSET "/sys/fs/cgroup/cpuset/ctlaunch"
 #define CPUSET_LEAF CPUSET "/web"
 
-static void cpuset_mems_before_cpus(void)
+TEST(cpuset_mems_before_cpus)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -58,7 +58,7 @@ static void cpuset_mems_before_cpus(void)
 	CHECK(leaf_mems >= 0 && leaf_cpus > leaf_mems);
 }
 
-static void cpuset_parent_filled_before_child(void)
+TEST(cpuset_parent_filled_before_child)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -81,7 +81,7 @@ static void cpuset_parent_filled_before_child(void)
 	CHECK(find_copy(&p, CPUSET_LEAF, "cpuset.cpus") < 0);
 }
 
-static void rprivate_before_any_mount(void)
+TEST(rprivate_before_any_mount)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -97,7 +97,7 @@ static void rprivate_before_any_mount(void)
 		   streq(it->target, "/") && !it->source && it->flags == (MS_REC | MS_PRIVATE)) == first);
 }
 
-static void rootfs_bind_before_pivot_root_before_proc(void)
+TEST(rootfs_bind_before_pivot_root_before_proc)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -131,7 +131,7 @@ static void rootfs_bind_before_pivot_root_before_proc(void)
 /* Root on v1: the child shares ctlaunch's memory (vfork) and, as its
  * first acts, dies with ctlaunch, joins its cgroups, lets go of the
  * lock. Every limit is written before it exists. */
-static void cgroup_placement_vfork(void)
+TEST(cgroup_placement_vfork)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -191,7 +191,7 @@ static void cgroup_placement_vfork(void)
 
 #define MEMORY_LEAF "/sys/fs/cgroup/memory/lab/ctlaunch/web"
 
-static void memory_limit_then_memsw(void)
+TEST(memory_limit_then_memsw)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -223,7 +223,7 @@ static void memory_limit_then_memsw(void)
 /* Issue 10 class 1, issue 15 class 3: with no limit at all, a cgroup
  * in every hierarchy, the device policy in the devices one, and
  * podman's default pids limit where the pids controller is. */
-static void no_resources_still_cgroups(void)
+TEST(no_resources_still_cgroups)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -255,7 +255,7 @@ static void no_resources_still_cgroups(void)
 			   !it->optional) > 0);
 }
 
-static void cgroup_parent_and_cleanup_order(void)
+TEST(cgroup_parent_and_cleanup_order)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -298,7 +298,7 @@ static void cgroup_parent_and_cleanup_order(void)
 
 /* Whatever a run does is a step: the locks and the sweep before the
  * first cgroup, the exit's teardown after the wait. */
-static void locks_sweep_and_exit(void)
+TEST(locks_sweep_and_exit)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -348,7 +348,7 @@ static void locks_sweep_and_exit(void)
 /* Root's user namespace: the parent opens the trees, the child keeps
  * them through its first close; each change of ids is followed by the
  * parent-death signal again. */
-static void userns_trees_and_ids(void)
+TEST(userns_trees_and_ids)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -376,7 +376,7 @@ static void userns_trees_and_ids(void)
 		      FIND_FROM(&p, first_user + 2, STEP_DIE_WITH_PARENT, die_with_parent, it->again));
 }
 
-static void missing_controller_refused(void)
+TEST(missing_controller_refused)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -411,7 +411,7 @@ static void missing_controller_refused(void)
 	CHECK(p.n == 0 && p.steps == NULL);
 }
 
-static void env_defaults_and_overrides(void)
+TEST(env_defaults_and_overrides)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -446,7 +446,7 @@ static void env_defaults_and_overrides(void)
 	CHECK(FIND(&p, STEP_RESOLVE, resolve, it->envp == envp && streq(it->argv[1], "hi")) >= 0);
 }
 
-static void hostname_defaults_to_name(void)
+TEST(hostname_defaults_to_name)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -460,7 +460,7 @@ static void hostname_defaults_to_name(void)
 	CHECK(FIND(&p, STEP_CHDIR, chdir, streq(it->dir, "/")) >= 0);
 }
 
-static void clone_flags_named(void)
+TEST(clone_flags_named)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -477,7 +477,7 @@ static void clone_flags_named(void)
 		CHECK(p.steps[i].side == SIDE_EXIT);
 }
 
-static void hardening_order(void)
+TEST(hardening_order)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -553,7 +553,7 @@ static void hardening_order(void)
 	CHECK(FIND(&p, STEP_PIVOT_ROOT, pivot_root, streq(it->path, "/srv/rootfs") && !it->prepared) > 0);
 }
 
-static void user_between_bounding_set_and_caps(void)
+TEST(user_between_bounding_set_and_caps)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -589,7 +589,7 @@ static void user_between_bounding_set_and_caps(void)
 	CHECK(plan_find_kind(&p, STEP_NO_NEW_PRIVS) < 0);
 }
 
-static void spec_mounts_ordered_and_readonly_root_last(void)
+TEST(spec_mounts_ordered_and_readonly_root_last)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -628,24 +628,3 @@ static void spec_mounts_ordered_and_readonly_root_last(void)
 	CHECK(inner > outer);
 	CHECK(masks > inner && ro_root > masks && ro_root < plan_find_kind(&p, STEP_CHDIR));
 }
-
-T_LIST(t_plan) = {
-	T(cpuset_mems_before_cpus),
-	T(cpuset_parent_filled_before_child),
-	T(rprivate_before_any_mount),
-	T(rootfs_bind_before_pivot_root_before_proc),
-	T(cgroup_placement_vfork),
-	T(memory_limit_then_memsw),
-	T(no_resources_still_cgroups),
-	T(cgroup_parent_and_cleanup_order),
-	T(locks_sweep_and_exit),
-	T(userns_trees_and_ids),
-	T(missing_controller_refused),
-	T(env_defaults_and_overrides),
-	T(hostname_defaults_to_name),
-	T(clone_flags_named),
-	T(hardening_order),
-	T(user_between_bounding_set_and_caps),
-	T(spec_mounts_ordered_and_readonly_root_last),
-	{ 0 },
-};

@@ -18,7 +18,7 @@ static void as_user(struct host *h)
 	h->cg_writable = false;
 }
 
-static void user_namespace_and_maps(void)
+TEST(user_namespace_and_maps)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -63,7 +63,7 @@ static void user_namespace_and_maps(void)
 	      FIND(&p, STEP_BIND_OPEN, bind_open, streq(it->source, "/dev/null")) < 0);
 }
 
-static void subordinate_ids_through_helpers(void)
+TEST(subordinate_ids_through_helpers)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -97,7 +97,7 @@ static void subordinate_ids_through_helpers(void)
 /* No mknod in a user namespace: the host's nodes are bound, opened
  * before pivot_root. proc and sysfs are made while the host's are
  * visible (mount_too_revealing) and attached after. */
-static void devices_proc_sysfs(void)
+TEST(devices_proc_sysfs)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -133,7 +133,7 @@ static void devices_proc_sysfs(void)
 }
 
 /* Never a run without a limit the spec asked for. */
-static void limits_refused_with_reason(void)
+TEST(limits_refused_with_reason)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -168,7 +168,7 @@ static void limits_refused_with_reason(void)
 	plan_free(&p);
 }
 
-static void user_must_be_mapped(void)
+TEST(user_must_be_mapped)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -194,12 +194,3 @@ static void user_must_be_mapped(void)
 	CHECK(FIND(&p, STEP_USER, user, it->setgroups && it->gid == 1000 && it->uid == 1000) >= 0);
 	plan_free(&p);
 }
-
-T_LIST(t_rootless) = {
-	T(user_namespace_and_maps),
-	T(subordinate_ids_through_helpers),
-	T(devices_proc_sysfs),
-	T(limits_refused_with_reason),
-	T(user_must_be_mapped),
-	{ 0 },
-};

@@ -41,7 +41,7 @@ static long find_enable(const struct plan *p, const char *dir, const char *contr
 
 /* The table of runc #4772 and crun: the ends, the default, and some
  * points between, and a curve that never goes down. */
-static void shares_to_weight(void)
+TEST(shares_to_weight)
 {
 	static const struct {
 		uint64_t shares, weight;
@@ -72,7 +72,7 @@ static void shares_to_weight(void)
 	}
 }
 
-static void v2_files_and_values(void)
+TEST(v2_files_and_values)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -124,7 +124,7 @@ static bool name_lock(const struct plan *p, const char *path)
 
 /* The lock of the name's cgroups: root's in /run/ctlaunch, a user's in
  * their runtime directory, none without one. */
-static void v2_name_lock(void)
+TEST(v2_name_lock)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -164,7 +164,7 @@ static void v2_name_lock(void)
 /* A controller reaches a cgroup only through its parent's
  * subtree_control: enabled in the top, then in ctlaunch/, before the
  * leaf is made; every limit before the child exists. */
-static void v2_enable_top_down(void)
+TEST(v2_enable_top_down)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -203,7 +203,7 @@ static void v2_enable_top_down(void)
 
 /* clone3 into the cgroup where the kernel has it: no cgroup.procs
  * write; else exactly one (v2 has one cgroup for all controllers). */
-static void v2_clone_into_cgroup(void)
+TEST(v2_clone_into_cgroup)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -232,7 +232,7 @@ static void v2_clone_into_cgroup(void)
 }
 
 /* --cgroup-parent, and the root cgroup. */
-static void v2_parent_and_root(void)
+TEST(v2_parent_and_root)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -273,13 +273,3 @@ static void v2_parent_and_root(void)
 	CHECK(plan_count_kind(&p, STEP_CG_ENABLE) == 2);
 	CHECK(find_enable(&p, "/sys/fs/cgroup/ctlaunch", ALL) == first + 2);
 }
-
-T_LIST(t_v2) = {
-	T(shares_to_weight),
-	T(v2_files_and_values),
-	T(v2_name_lock),
-	T(v2_enable_top_down),
-	T(v2_clone_into_cgroup),
-	T(v2_parent_and_root),
-	{ 0 },
-};
