@@ -475,7 +475,8 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		}
 		break;
 	case STEP_WAIT:
-		put(&o, "wait for the container's pid 1, forwarding signals to it");
+		put(&o, "wait for the container's pid 1, forwarding signals to it; a second SIGINT or "
+			"SIGTERM: SIGKILL");
 		break;
 	}
 	if (o.len >= size && size > 4)
