@@ -793,7 +793,7 @@ static int cg_enable(struct run *run, const struct step *s, struct ct_err *e)
 		if (who < 0)
 			return -1;
 		if (who == 1) {
-			cleanup_free char *sup = xasprintf("%s/%s", dir, CG_SUPERVISOR);
+			cleanup_free char *sup = path_join(dir, CG_SUPERVISOR);
 
 			if (cg_mkdir(sup, true, e) < 0 || cg_enter(sup, 0, e) < 0)
 				return -1;
@@ -857,7 +857,7 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 		return 0;
 	case STEP_CG_WRITE:
 		if (s->u.cg.optional) {
-			cleanup_free char *path = xasprintf("%s/%s", s->u.cg.dir, s->u.cg.file);
+			cleanup_free char *path = path_join(s->u.cg.dir, s->u.cg.file);
 
 			if (access(path, F_OK) < 0 && errno == ENOENT)
 				return 0;
@@ -901,7 +901,7 @@ static void cg_restore(struct run *run, struct ct_err *e)
 
 		if (s->kind != STEP_CG_ENABLE || !s->u.cg.supervise)
 			continue;
-		sup = xasprintf("%s/%s", s->u.cg.dir, CG_SUPERVISOR);
+		sup = path_join(s->u.cg.dir, CG_SUPERVISOR);
 		if (access(sup, F_OK) < 0 || cg_children(s->u.cg.dir, CG_SUPERVISOR) != 0)
 			return;
 		if (cg_subtree_clear(s->u.cg.dir, e) < 0)

@@ -236,20 +236,19 @@ static void limits(struct plan *p, const struct spec *spec, const struct host *h
 
 /* The shared <parent>/ctlaunch, then <parent>/ctlaunch/<name>, in one
  * hierarchy; returns the leaf. */
-static const char *v1_dirs(struct plan *p, const char *mount, const char *own,
+static const char *v1_dirs(struct plan *p, const char *mount, const char *own_cg,
 			   const struct plan_opts *o, enum cg_ctrl c, const struct spec *spec,
 			   char **shared)
 {
-	const char *parent = o->cgroup_parent ? o->cgroup_parent : own;
+	const char *parent = o->cgroup_parent ? o->cgroup_parent : own_cg;
+	cleanup_free char *top = path_join(mount, parent);
 	const char *leaf;
 
-	if (strcmp(parent, "/") == 0)
-		parent = "";
-	*shared = pfmt(p, "%s%s/ctlaunch", mount, parent);
+	*shared = own(p, path_join(top, "ctlaunch"));
 	cg_mkdir(p, c, *shared, true);
 	if (c == CTRL_CPUSET)
 		cpuset_fill(p, *shared, spec, false);
-	leaf = pfmt(p, "%s/%s", *shared, spec->name);
+	leaf = own(p, path_join(*shared, spec->name));
 	cg_mkdir(p, c, leaf, false);
 	return leaf;
 }
@@ -285,7 +284,7 @@ static int plan_cgroups_v1(struct plan *p, const struct spec *spec, const struct
 		if (uses(spec, (enum cg_ctrl)c) || c == CTRL_CPUSET)
 			limits(p, spec, h, (enum cg_ctrl)c, leaf[c]);
 		if (c == CTRL_MEMORY && uses(spec, CTRL_MEMORY))
-			p->oom_file = pfmt(p, "%s/memory.oom_control", leaf[c]);
+			p->oom_file = own(p, path_join(leaf[c], "memory.oom_control"));
 	}
 	for (size_t i = 0; i < h->n_hier; i++) {
 		const struct host_hier *hh = &h->hier[i];
@@ -329,7 +328,7 @@ static void limits_v2(struct plan *p, const struct spec *spec, const char *leaf)
 		 * does not account swap. */
 		cg_step(p, STEP_CG_WRITE, CTRL_MEMORY, leaf, "memory.swap.max", "0",
 			spec->res.memory_at)->u.cg.optional = true;
-		p->oom_file = pfmt(p, "%s/memory.events", leaf);
+		p->oom_file = own(p, path_join(leaf, "memory.events"));
 	}
 	if (spec->res.has_cpu_shares) {
 		snprintf(v, sizeof v, "%llu",
@@ -394,16 +393,17 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 					cg_ctrl_name[c]);
 	}
 	parent = o->cgroup_parent ? o->cgroup_parent : h->cg_own ? h->cg_own : "/";
+	/* "" for the root: the walk down below counts its slashes. */
 	if (strcmp(parent, "/") == 0)
 		parent = "";
-	top = pfmt(p, "/sys/fs/cgroup%s", parent);
-	shared = pfmt(p, "%s/ctlaunch", top);
-	dir_leaf = pfmt(p, "%s/%s", shared, spec->name);
+	top = own(p, path_join("/sys/fs/cgroup", parent));
+	shared = own(p, path_join(top, "ctlaunch"));
+	dir_leaf = own(p, path_join(shared, spec->name));
 	/* Rootless: a file in the user's own runtime directory; without
 	 * one, the user's delegated cgroup, which others can read (and so
 	 * lock: a wait that Control-C ends). */
 	if (h->euid != 0 && h->runtime_dir) {
-		p->lock = pfmt(p, "%s/ctlaunch.lock", h->runtime_dir);
+		p->lock = own(p, path_join(h->runtime_dir, "ctlaunch.lock"));
 	} else if (h->euid != 0) {
 		p->lock = top;
 		p->lock_dir = true;
@@ -726,10 +726,10 @@ static void plan_cgroupfs(struct plan *p, const struct host *h, const char *cons
 		base = strrchr(mount, '/');
 		base = base ? base + 1 : mount;
 		if (data)
-			mnt(p, "cgroup", pfmt(p, "/sys/fs/cgroup/%s", base), "cgroup",
+			mnt(p, "cgroup", own(p, path_join("/sys/fs/cgroup", base)), "cgroup",
 			    MS_RDONLY | locked, data, nowhere);
 		else
-			mnt(p, "cgroup2", pfmt(p, "/sys/fs/cgroup/%s", base), "cgroup2",
+			mnt(p, "cgroup2", own(p, path_join("/sys/fs/cgroup", base)), "cgroup2",
 			    MS_RDONLY | locked, NULL, nowhere);
 	}
 	mnt(p, NULL, "/sys/fs/cgroup", NULL, MS_REMOUNT | MS_RDONLY | locked, "mode=755,size=64k",
@@ -1184,10 +1184,16 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	 * directory; rootless in the user's runtime directory, or none
 	 * without one (the global lock and the live-task check then guard
 	 * the name, as before). */
-	if (locks(p) && !p->rootless)
-		p->name_lock = pfmt(p, "%s/%s.lock", CT_NAME_LOCK_DIR, spec->name);
-	else if (locks(p) && h->runtime_dir)
-		p->name_lock = pfmt(p, "%s/ctlaunch/%s.lock", h->runtime_dir, spec->name);
+	if (locks(p) && !p->rootless) {
+		cleanup_free char *file = xasprintf("%s.lock", spec->name);
+
+		p->name_lock = own(p, path_join(CT_NAME_LOCK_DIR, file));
+	} else if (locks(p) && h->runtime_dir) {
+		cleanup_free char *dir = path_join(h->runtime_dir, "ctlaunch");
+		cleanup_free char *file = xasprintf("%s.lock", spec->name);
+
+		p->name_lock = own(p, path_join(dir, file));
+	}
 	if (!vfork) {
 		add(p, STEP_RELEASE, SIDE_PARENT, nowhere);
 		add(p, STEP_DIE_WITH_PARENT, SIDE_CHILD, nowhere);

@@ -553,12 +553,7 @@ static void k_rootfs(struct walk *w, const struct ynode *y, const char *path)
 		return;
 	}
 	/* Relative to the spec, not to wherever ctlaunch was started. */
-	if (v[0] == '/')
-		w->s->rootfs = xstrdup(v);
-	else if (strcmp(w->s->dir, "/") == 0)
-		w->s->rootfs = xasprintf("/%s", v);
-	else
-		w->s->rootfs = xasprintf("%s/%s", w->s->dir, v);
+	w->s->rootfs = v[0] == '/' ? xstrdup(v) : path_join(w->s->dir, v);
 	w->s->rootfs_at = y->at;
 }
 
@@ -856,7 +851,7 @@ static void k_m_source(struct walk *w, const struct ynode *y, const char *path)
 		return;
 	}
 	/* Relative to the spec, like rootfs. */
-	w->mount->source = v[0] == '/' ? xstrdup(v) : xasprintf("%s/%s", w->s->dir, v);
+	w->mount->source = v[0] == '/' ? xstrdup(v) : path_join(w->s->dir, v);
 	w->mount->source_at = y->at;
 }
 

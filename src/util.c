@@ -248,3 +248,29 @@ void size_format(uint64_t bytes, char *buf, size_t size)
 	}
 	snprintf(buf, size, "%llu", (unsigned long long)bytes);
 }
+
+int path_join_buf(char *buf, size_t size, const char *dir, const char *name)
+{
+	size_t dlen = strlen(dir);
+	int n;
+
+	name += strspn(name, "/");
+	if (!*name) {
+		n = snprintf(buf, size, "%s", dir);
+	} else {
+		while (dlen && dir[dlen - 1] == '/')
+			dlen--;
+		n = snprintf(buf, size, "%.*s/%s", (int)dlen, dir, name);
+	}
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+char *path_join(const char *dir, const char *name)
+{
+	size_t size = strlen(dir) + strlen(name) + 2;
+	char *buf = xmalloc(size);
+
+	if (path_join_buf(buf, size, dir, name) < 0)
+		abort();
+	return buf;
+}

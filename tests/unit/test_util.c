@@ -164,7 +164,7 @@ static void cpuset_relations(void)
 static void cpulist_too_long(void)
 {
 	struct cpuset set, empty = { 0 };
-	char buf[16];
+	char buf[17];
 
 	CHECK(parse_cpulist("0,2,4,6,8,10", &set) == 0);
 	cpulist_format(&set, buf, 8);
@@ -233,7 +233,36 @@ static void allocation(void)
 	free(s), free(d), free(p), free(q), free(r);
 }
 
+static void path_joins(void)
+{
+	static const char *const cases[][3] = {
+		{ "a", "b", "a/b" },
+		{ "/", "b", "/b" },
+		{ "", "b", "/b" },
+		{ "/sys/fs/cgroup/memory", "/a/b", "/sys/fs/cgroup/memory/a/b" },
+		{ "/sys/fs/cgroup/memory", "/", "/sys/fs/cgroup/memory" },
+		{ "/sys/fs/cgroup", "", "/sys/fs/cgroup" },
+		{ "dir/", "file", "dir/file" },
+		{ ".", "../r", "./../r" },
+	};
+	char buf[17];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = path_join(cases[i][0], cases[i][1]);
+
+		CHECK_STR(got, cases[i][2]);
+		free(got);
+	}
+	/* The vfork child's form: a path that does not fit is refused,
+	 * never cut short. */
+	CHECK(path_join_buf(buf, sizeof buf, "/sys/fs", "cgroup") == 0);
+	CHECK_STR(buf, "/sys/fs/cgroup");
+	CHECK(path_join_buf(buf, sizeof buf, "/sys/fs/cgroup", "x") == 0);
+	CHECK(path_join_buf(buf, sizeof buf, "/sys/fs/cgroup", "xy") == -1);
+}
+
 T_LIST(t_util) = {
+	T(path_joins),
 	T(sizes),
 	T(uints),
 	T(cpulists),
