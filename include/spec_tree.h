@@ -43,4 +43,13 @@ const struct ynode *ynode_lookup(const struct ynode *map, const char *key);
  * Allocated. */
 size_t *ynode_first_keys(const struct ynode *map);
 
+/* Sets the dotted key ("resources.cpuset.cpus") of the tree at *root
+ * to value, which the tree owns from then on. A mapping missing on the
+ * way is made (an empty spec gets a root); a key there already keeps its
+ * place and gets the new value. at, the --set argument, is the place of
+ * what is made. -1, with the problem in d, when something on the way is
+ * not a mapping (value is freed). */
+int ynode_set(struct ynode **root, const char *key, struct ynode *value, struct ct_loc at,
+	      const char *file, struct ct_diags *d);
+
 #endif

@@ -16,8 +16,11 @@
 char *yaml_read_file(const char *path, size_t *len, struct ct_diags *d);
 
 /* text (len bytes, file names it in messages) as a tree into *root:
- * NULL for a stream with no document. -1 with the problem in d. */
-int yaml_tree(const char *file, const char *text, size_t len, struct ct_diags *d,
-	      struct ynode **root);
+ * NULL for a stream with no document. -1 with the problem in d. origin:
+ * no place for a file, where each node gets its line and column; a
+ * --set argument for a value from the command line, which every node
+ * and every problem gets. */
+int yaml_tree(const char *file, struct ct_loc origin, const char *text, size_t len,
+	      struct ct_diags *d, struct ynode **root);
 
 #endif

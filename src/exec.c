@@ -106,9 +106,10 @@ static void locate(struct ct_err *e, const struct plan *p, const struct step *s)
 {
 	if (s->from.line) {
 		size_t len = strlen(e->msg);
+		char where[512];
 
-		snprintf(e->msg + len, sizeof e->msg - len, " (%s:%u:%u)", p->file, s->from.line,
-			 s->from.col);
+		snprintf(e->msg + len, sizeof e->msg - len, " (%s)",
+			 ct_loc_where(p->file, s->from, where, sizeof where));
 	}
 }
 

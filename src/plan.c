@@ -272,9 +272,10 @@ static int plan_cgroups_v1(struct plan *p, const struct spec *spec, const struct
 		if (!hc->mount && uses(spec, (enum cg_ctrl)c)) {
 			const char *key;
 			struct ct_loc at = first_use(spec, (enum cg_ctrl)c, &key);
+			char where[1024];
 
-			return ct_fail(e, 0, "%s:%u:%u: %s: the %s cgroup controller is not mounted on this host",
-				       spec->file, at.line, at.col, key, cg_ctrl_name[c]);
+			return ct_fail(e, 0, "%s: the %s cgroup controller is not mounted on this host",
+				       ct_loc_key(spec->file, at, key, where, sizeof where), cg_ctrl_name[c]);
 		}
 		if (!hc->mount)
 			continue;
@@ -375,20 +376,21 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 	for (int c = 0; c < CTRL__N; c++) {
 		const char *key;
 		struct ct_loc at = first_use(spec, (enum cg_ctrl)c, &key);
+		char where[1024];
 
 		if (!uses(spec, (enum cg_ctrl)c))
 			continue;
+		ct_loc_key(spec->file, at, key, where, sizeof where);
 		if (!h->ctrl[c].mount && h->euid == 0)
 			return ct_fail(e, 0,
-				       "%s:%u:%u: %s: this host's cgroup v2 has no %s controller (it is not "
+				       "%s: this host's cgroup v2 has no %s controller (it is not "
 				       "in /sys/fs/cgroup/cgroup.controllers)",
-				       spec->file, at.line, at.col, key, cg_ctrl_name[c]);
+				       where, cg_ctrl_name[c]);
 		if (!h->ctrl[c].mount)
 			return ct_fail(e, 0,
-				       "%s:%u:%u: %s: the %s controller is not delegated to ctlaunch's cgroup "
+				       "%s: the %s controller is not delegated to ctlaunch's cgroup "
 				       "%s (the cgroup above it does not hand it down in cgroup.subtree_control)",
-				       spec->file, at.line, at.col, key, cg_ctrl_name[c],
-				       h->cg_own ? h->cg_own : "/");
+				       where, cg_ctrl_name[c], h->cg_own ? h->cg_own : "/");
 		len += (size_t)snprintf(enable + len, sizeof enable - len, "%s+%s", len ? " " : "",
 					cg_ctrl_name[c]);
 	}
@@ -489,6 +491,7 @@ static int plan_cgroups(struct plan *p, const struct spec *spec, const struct ho
 	struct ct_loc at = { 0 };
 	const char *key = first_limit(spec, &at);
 	struct spec eff;
+	char where[1024];
 
 	for (int i = 0; i < N_LEAVES; i++)
 		leaf[i] = NULL;
@@ -498,17 +501,17 @@ static int plan_cgroups(struct plan *p, const struct spec *spec, const struct ho
 		if (!key)
 			return 0;
 		return ct_fail(e, 0,
-			       "%s:%u:%u: %s: cannot be applied by an ordinary user (uid %u): cgroup v1 "
+			       "%s: cannot be applied by an ordinary user (uid %u): cgroup v1 "
 			       "hierarchies cannot be delegated (run ctlaunch as root, or without limits)",
-			       spec->file, at.line, at.col, key, (unsigned)h->euid);
+			       ct_loc_key(spec->file, at, key, where, sizeof where), (unsigned)h->euid);
 	}
 	if (h->euid != 0 && !h->cg_writable && !o->cgroup_parent) {
 		if (!key)
 			return 0;
 		return ct_fail(e, 0,
-			       "%s:%u:%u: %s: cannot be applied by uid %u: its cgroup %s is not delegated "
+			       "%s: cannot be applied by uid %u: its cgroup %s is not delegated "
 			       "to it (run ctlaunch under systemd-run --user --scope -p Delegate=yes, or as root)",
-			       spec->file, at.line, at.col, key, (unsigned)h->euid,
+			       ct_loc_key(spec->file, at, key, where, sizeof where), (unsigned)h->euid,
 			       h->cg_own ? h->cg_own : "/");
 	}
 	if (h->layout == CG_NONE && !key)
@@ -1066,26 +1069,27 @@ static int check_user_mapped(const struct plan *p, const struct spec *spec, cons
 		return 0;
 	for (int g = 0; g < 2; g++) {
 		uint32_t id = g ? spec->gid : spec->uid;
+		char where[1024];
 
 		if (id_mapped(p, h, id, g))
 			continue;
+		ct_loc_key(spec->file, spec->user_at, "user", where, sizeof where);
 		if (!p->rootless)
 			return ct_fail(e, 0,
-				       "%s:%u:%u: user: %s %u is not mapped in the container's user "
+				       "%s: %s %u is not mapped in the container's user "
 				       "namespace (userns: true maps ids 0 to %u; see ctlaunch(1), USER NAMESPACE)",
-				       spec->file, spec->user_at.line, spec->user_at.col, g ? "gid" : "uid",
-				       id, (g ? h->userns_gid.count : h->userns_uid.count) - 1);
+				       where, g ? "gid" : "uid", id,
+				       (g ? h->userns_gid.count : h->userns_uid.count) - 1);
 		if (subids(h))
 			return ct_fail(e, 0,
-				       "%s:%u:%u: user: %s %u is not mapped in a rootless run by uid %u "
+				       "%s: %s %u is not mapped in a rootless run by uid %u "
 				       "(it is past the range of /etc/sub%cid; see ctlaunch(1), ROOTLESS)",
-				       spec->file, spec->user_at.line, spec->user_at.col,
-				       g ? "gid" : "uid", id, (unsigned)h->euid, g ? 'g' : 'u');
+				       where, g ? "gid" : "uid", id, (unsigned)h->euid, g ? 'g' : 'u');
 		return ct_fail(e, 0,
-			       "%s:%u:%u: user: %s %u is not mapped in a rootless run by uid %u: only 0 "
+			       "%s: %s %u is not mapped in a rootless run by uid %u: only 0 "
 			       "is, as there are no subordinate ids (%s; see ctlaunch(1), ROOTLESS)",
-			       spec->file, spec->user_at.line, spec->user_at.col, g ? "gid" : "uid", id,
-			       (unsigned)h->euid, h->subids_why ? h->subids_why : "none in the host facts");
+			       where, g ? "gid" : "uid", id, (unsigned)h->euid,
+			       h->subids_why ? h->subids_why : "none in the host facts");
 	}
 	return 0;
 }

@@ -409,7 +409,7 @@ static const char *const layout_name[] = {
 
 void plan_print(const struct plan *p, bool verbose, FILE *out)
 {
-	char line[8192];
+	char line[8192], where[1024];
 	size_t idx[64], n;
 
 	fprintf(out, "plan for '%s' from %s on %s\n", p->name, p->file, layout_name[p->layout]);
@@ -420,7 +420,7 @@ void plan_print(const struct plan *p, bool verbose, FILE *out)
 		fprintf(out, "%3zu %-6s %s", i + 1, s->side == SIDE_PARENT ? "parent" : "child",
 			line);
 		if (s->from.line)
-			fprintf(out, "  # %s:%u:%u", p->file, s->from.line, s->from.col);
+			fprintf(out, "  # %s", ct_loc_where(p->file, s->from, where, sizeof where));
 		fputc('\n', out);
 		if (verbose)
 			step_details(s, out);

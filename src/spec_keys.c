@@ -45,6 +45,16 @@ static char *join(const char *path, const char *key)
 	return *path ? xasprintf("%s.%s", path, key) : xstrdup(key);
 }
 
+/* "line 3" of the file, or "--set KEY" for a value from the command
+ * line, for a message that points back to another value. */
+static const char *line_of(struct ct_loc at, char *buf, size_t size)
+{
+	if (at.set)
+		return ct_loc_where(NULL, at, buf, size);
+	snprintf(buf, size, "line %u", at.line);
+	return buf;
+}
+
 typedef void pair_fn(const struct value_ctx *c, const struct ynode *key,
 		     const struct ynode *value, const char *path, void *ctx);
 
@@ -71,8 +81,10 @@ static void each_pair(const struct value_ctx *c, const struct ynode *map, const 
 		}
 		sub = join(path, k->value);
 		if (first[i / 2] != i / 2) {
-			ct_diag(c->d, c->file, k->at, sub, "duplicate key (first at line %u)",
-				map->items[2 * first[i / 2]]->at.line);
+			char at[1024];
+
+			ct_diag(c->d, c->file, k->at, sub, "duplicate key (first at %s)",
+				line_of(map->items[2 * first[i / 2]]->at, at, sizeof at));
 			continue;
 		}
 		fn(c, k, map->items[i + 1], sub, ctx);
@@ -286,12 +298,15 @@ static void k_mounts(const struct value_ctx *c, const struct ynode *y, const cha
 		one_mount(c, y->items[i], sub, &s->mounts[s->n_mounts++]);
 	}
 	for (size_t i = 0; i < s->n_mounts; i++)
-		for (size_t j = 0; j < i; j++)
+		for (size_t j = 0; j < i; j++) {
+			char at[1024];
+
 			if (s->mounts[i].target && s->mounts[j].target &&
 			    strcmp(s->mounts[i].target, s->mounts[j].target) == 0)
 				ct_diag(c->d, c->file, s->mounts[i].target_at, "mounts",
-					"target '%s' is mounted twice (first at line %u)",
-					s->mounts[i].target, s->mounts[j].target_at.line);
+					"target '%s' is mounted twice (first at %s)", s->mounts[i].target,
+					line_of(s->mounts[j].target_at, at, sizeof at));
+		}
 }
 
 /* --- rlimits ------------------------------------------------------------- */

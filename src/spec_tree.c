@@ -1,4 +1,5 @@
 /* The spec as a tree of nodes, each with its place in the file. Pure. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,4 +112,82 @@ size_t *ynode_first_keys(const struct ynode *map)
 		if (strcmp(refs[i].key, refs[i - 1].key) == 0)
 			first[refs[i].pair] = first[refs[i - 1].pair];
 	return first;
+}
+
+/* The pair of map whose key is the n bytes at name (the first, when it
+ * is repeated), or -1. */
+static long pair_of(const struct ynode *map, const char *name, size_t n)
+{
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const struct ynode *k = map->items[i];
+
+		if (k->type == Y_SCALAR && strlen(k->value) == n && strncmp(k->value, name, n) == 0)
+			return (long)(i / 2);
+	}
+	return -1;
+}
+
+/* Reports that what is at path (the key's first n bytes; the spec
+ * itself when n is 0) is not a mapping, so nothing can be set in it. */
+static int not_a_map(const struct ynode *y, const char *key, size_t n, struct ct_loc at,
+		     const char *file, struct ct_diags *d)
+{
+	char where[1024];
+
+	ct_loc_where(file, y->at, where, sizeof where);
+	if (n == 0)
+		ct_diag(d, file, at, NULL, "the spec is %s (%s), not a mapping",
+			ynode_type_name(y), where);
+	else if (y->type == Y_SEQ)
+		ct_diag(d, file, at, NULL,
+			"%.*s is a sequence (%s), not a mapping (a sequence is set whole: %.*s=[...])",
+			(int)n, key, where, (int)n, key);
+	else
+		ct_diag(d, file, at, NULL, "%.*s is %s (%s), not a mapping", (int)n, key,
+			ynode_type_name(y), where);
+	return -1;
+}
+
+int ynode_set(struct ynode **root, const char *key, struct ynode *value, struct ct_loc at,
+	      const char *file, struct ct_diags *d)
+{
+	struct ynode **slot = root;
+
+	if (!*root) {
+		*root = ynode_new(Y_MAP, (struct ct_loc){ 0 });
+	} else if (ynode_is_null(*root)) {
+		ynode_free(*root);
+		*root = ynode_new(Y_MAP, (struct ct_loc){ 0 });
+	}
+	for (const char *name = key;; name += strcspn(name, ".") + 1) {
+		struct ynode *map = *slot;
+		size_t n = strcspn(name, ".");
+		long pair;
+
+		/* A null on the way is an empty mapping to fill, as in a
+		 * file that says "resources:" and nothing under it. */
+		if (ynode_is_null(map) && slot != root) {
+			ynode_free(map);
+			map = *slot = ynode_new(Y_MAP, at);
+		}
+		if (map->type != Y_MAP) {
+			ynode_free(value);
+			return not_a_map(map, key, slot == root ? 0 : (size_t)(name - 1 - key), at,
+					 file, d);
+		}
+		pair = pair_of(map, name, n);
+		if (pair < 0) {
+			cleanup_free char *k = xasprintf("%.*s", (int)n, name);
+
+			ynode_add(map, ynode_scalar(k, true, at));
+			ynode_add(map, name[n] ? ynode_new(Y_MAP, at) : value);
+			pair = (long)(map->n / 2 - 1);
+		} else if (!name[n]) {
+			ynode_free(map->items[2 * pair + 1]);
+			map->items[2 * pair + 1] = value;
+		}
+		if (!name[n])
+			return 0;
+		slot = &map->items[2 * pair + 1];
+	}
 }

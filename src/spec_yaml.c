@@ -11,9 +11,13 @@
 #include "spec.h"
 #include "spec_yaml.h"
 
-static struct ct_loc at_mark(yaml_mark_t m)
+/* A node's place: its line and column in a file; for a value from the
+ * command line (origin), the --set argument, whatever part of it. */
+static struct ct_loc at_mark(struct ct_loc origin, yaml_mark_t m)
 {
-	return (struct ct_loc){ (unsigned)m.line + 1, (unsigned)m.column + 1 };
+	if (origin.set)
+		return origin;
+	return (struct ct_loc){ .line = (unsigned)m.line + 1, .col = (unsigned)m.column + 1 };
 }
 
 /* Reads at most SPEC_MAX_FILE bytes of a regular file. O_NONBLOCK: a
@@ -118,10 +122,10 @@ static bool yaml_printable(unsigned cp)
  * counted as libyaml counts them, so all messages agree: a column is a
  * character; CR LF, CR, LF, NEL, LS and PS each end a line; a leading
  * byte order mark is not there. */
-static int check_text(const char *file, const unsigned char *s, size_t len,
+static int check_text(const char *file, struct ct_loc origin, const unsigned char *s, size_t len,
 		      struct ct_diags *d)
 {
-	struct ct_loc at = { 1, 1 };
+	struct ct_loc at = { .line = 1, .col = 1 };
 	size_t i = 0, n;
 	unsigned cp;
 
@@ -130,15 +134,15 @@ static int check_text(const char *file, const unsigned char *s, size_t len,
 	for (; i < len; i += n) {
 		n = utf8_decode(s + i, len - i, &cp);
 		if (n == 0) {
-			ct_diag(d, file, at, NULL, "invalid UTF-8");
+			ct_diag(d, file, origin.set ? origin : at, NULL, "invalid UTF-8");
 			return -1;
 		}
 		if (cp == 0) {
-			ct_diag(d, file, at, NULL, "NUL byte in spec");
+			ct_diag(d, file, origin.set ? origin : at, NULL, "NUL byte in spec");
 			return -1;
 		}
 		if (!yaml_printable(cp)) {
-			ct_diag(d, file, at, NULL, "control character U+%04X in spec", cp);
+			ct_diag(d, file, origin.set ? origin : at, NULL, "control character U+%04X in spec", cp);
 			return -1;
 		}
 		if (cp == '\r' && i + 1 < len && s[i + 1] == '\n')
@@ -153,6 +157,7 @@ static int check_text(const char *file, const unsigned char *s, size_t len,
 
 struct loader {
 	const char *file;
+	struct ct_loc origin;
 	struct ct_diags *d;
 	struct ynode *stack[SPEC_MAX_DEPTH + 1];
 	size_t depth;
@@ -167,12 +172,12 @@ static int refuse_extras(struct loader *l, const yaml_event_t *ev, const yaml_ch
 			 const yaml_char_t *tag)
 {
 	if (ev->type == YAML_ALIAS_EVENT || anchor) {
-		ct_diag(l->d, l->file, at_mark(ev->start_mark), NULL,
+		ct_diag(l->d, l->file, at_mark(l->origin, ev->start_mark), NULL,
 			"aliases and anchors are not supported");
 		return -1;
 	}
 	if (tag) {
-		ct_diag(l->d, l->file, at_mark(ev->start_mark), NULL, "tags are not supported");
+		ct_diag(l->d, l->file, at_mark(l->origin, ev->start_mark), NULL, "tags are not supported");
 		return -1;
 	}
 	return 0;
@@ -197,7 +202,7 @@ static int on_event(struct loader *l, const yaml_event_t *ev)
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
 		if (++l->documents > 1) {
-			ct_diag(l->d, l->file, at_mark(ev->start_mark), NULL,
+			ct_diag(l->d, l->file, at_mark(l->origin, ev->start_mark), NULL,
 				"more than one YAML document");
 			return -1;
 		}
@@ -210,13 +215,13 @@ static int on_event(struct loader *l, const yaml_event_t *ev)
 		/* "\0", "\x00" and "\u0000" in a double-quoted string: a C
 		 * string would silently end there. */
 		if (strlen((const char *)ev->data.scalar.value) != ev->data.scalar.length) {
-			ct_diag(l->d, l->file, at_mark(ev->start_mark), NULL,
+			ct_diag(l->d, l->file, at_mark(l->origin, ev->start_mark), NULL,
 				"NUL character in a quoted string");
 			return -1;
 		}
 		place(l, ynode_scalar((const char *)ev->data.scalar.value,
 				      ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE,
-				      at_mark(ev->start_mark)));
+				      at_mark(l->origin, ev->start_mark)));
 		return 0;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
@@ -228,11 +233,11 @@ static int on_event(struct loader *l, const yaml_event_t *ev)
 		/* libyaml 0.2.5 has no nesting limit of its own, and deep
 		 * nesting costs stack in every recursive reader after it. */
 		if (l->depth == SPEC_MAX_DEPTH) {
-			ct_diag(l->d, l->file, at_mark(ev->start_mark), NULL,
+			ct_diag(l->d, l->file, at_mark(l->origin, ev->start_mark), NULL,
 				"nested deeper than %d levels", SPEC_MAX_DEPTH);
 			return -1;
 		}
-		y = ynode_new(seq ? Y_SEQ : Y_MAP, at_mark(ev->start_mark));
+		y = ynode_new(seq ? Y_SEQ : Y_MAP, at_mark(l->origin, ev->start_mark));
 		place(l, y);
 		l->stack[l->depth++] = y;
 		return 0;
@@ -253,10 +258,10 @@ static int on_event(struct loader *l, const yaml_event_t *ev)
 
 /* The document's tree into *root (NULL for a stream with no document);
  * -1 when libyaml or on_event() refused the text. */
-static int load_tree(const char *file, const char *text, size_t len, struct ct_diags *d,
-		     struct ynode **root)
+static int load_tree(const char *file, struct ct_loc origin, const char *text, size_t len,
+		     struct ct_diags *d, struct ynode **root)
 {
-	struct loader l = { .file = file, .d = d };
+	struct loader l = { .file = file, .origin = origin, .d = d };
 	yaml_parser_t parser;
 	int rc = 0;
 
@@ -270,10 +275,10 @@ static int load_tree(const char *file, const char *text, size_t len, struct ct_d
 
 		if (!yaml_parser_parse(&parser, &ev)) {
 			if (parser.context)
-				ct_diag(d, file, at_mark(parser.problem_mark), NULL, "%s %s",
+				ct_diag(d, file, at_mark(origin, parser.problem_mark), NULL, "%s %s",
 					parser.problem, parser.context);
 			else
-				ct_diag(d, file, at_mark(parser.problem_mark), NULL, "%s",
+				ct_diag(d, file, at_mark(origin, parser.problem_mark), NULL, "%s",
 					parser.problem ? parser.problem : "cannot parse");
 			rc = -1;
 			break;
@@ -291,11 +296,11 @@ static int load_tree(const char *file, const char *text, size_t len, struct ct_d
 	return 0;
 }
 
-int yaml_tree(const char *file, const char *text, size_t len, struct ct_diags *d,
-	      struct ynode **root)
+int yaml_tree(const char *file, struct ct_loc origin, const char *text, size_t len,
+	      struct ct_diags *d, struct ynode **root)
 {
 	*root = NULL;
-	if (check_text(file, (const unsigned char *)text, len, d) < 0)
+	if (check_text(file, origin, (const unsigned char *)text, len, d) < 0)
 		return -1;
-	return load_tree(file, text, len, d, root);
+	return load_tree(file, origin, text, len, d, root);
 }

@@ -21,7 +21,7 @@ static void all_limits(struct spec *s)
 {
 	s->res.has_memory = true;
 	s->res.memory = 64 << 20;
-	s->res.memory_at = (struct ct_loc){ 5, 11 };
+	s->res.memory_at = (struct ct_loc){ .line = 5, .col = 11 };
 	s->res.has_cpu_shares = true;
 	s->res.cpu_shares = 1024;
 	s->res.has_cpu_quota = true;
