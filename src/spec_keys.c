@@ -299,13 +299,14 @@ static void k_mounts(const struct value_ctx *c, const struct ynode *y, const cha
 	}
 	for (size_t i = 0; i < s->n_mounts; i++)
 		for (size_t j = 0; j < i; j++) {
-			char at[1024];
-
 			if (s->mounts[i].target && s->mounts[j].target &&
-			    strcmp(s->mounts[i].target, s->mounts[j].target) == 0)
+			    strcmp(s->mounts[i].target, s->mounts[j].target) == 0) {
+				char at[1024];
+
 				ct_diag(c->d, c->file, s->mounts[i].target_at, "mounts",
 					"target '%s' is mounted twice (first at %s)", s->mounts[i].target,
 					line_of(s->mounts[j].target_at, at, sizeof at));
+			}
 		}
 }
 
@@ -322,11 +323,12 @@ static void rlimit_pair(const struct value_ctx *c, const struct ynode *key,
 	struct spec *s = ctx;
 	struct spec_rlimit *rl = &s->rlimits[s->n_rlimits];
 	size_t before = c->d->n;
-	char names[256];
 
 	rl->name = NULL;
 	rl->resource = rlimit_of(key->value, &rl->name);
 	if (!rl->name) {
+		char names[256];
+
 		rlimit_names(names, sizeof names);
 		ct_diag(c->d, c->file, key->at, path, "unknown limit (expected one of %s)", names);
 		return;

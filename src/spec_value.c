@@ -244,7 +244,6 @@ static bool conv_size(const struct value_ctx *c, const struct ynode *y, const ch
 {
 	const char *v = value_scalar(c, y, path);
 	uint64_t bytes;
-	char min[32];
 
 	(void)size;
 	if (!v)
@@ -255,6 +254,8 @@ static bool conv_size(const struct value_ctx *c, const struct ynode *y, const ch
 		return false;
 	}
 	if (bytes < a->min) {
+		char min[32];
+
 		size_format(a->min, min, sizeof min);
 		ct_diag(c->d, c->file, y->at, path, "%s is too small (expected at least %s)", v, min);
 		return false;
