@@ -36,6 +36,7 @@ typedef bool value_fn(const struct value_ctx *c, const struct ynode *y, const ch
 struct value_type {
 	value_fn *fn;
 	size_t size;             /* the field it writes; 0: any unsigned integer */
+	bool allocated;          /* a string it allocates (spec_free frees it) */
 };
 
 extern const struct value_type

@@ -124,11 +124,7 @@ void spec_free(struct spec *spec)
 	for (size_t i = 0; i < spec->n_sets; i++)
 		free(spec->sets[i]);
 	free(spec->sets);
-	free(spec->name);
-	free(spec->rootfs);
-	free(spec->hostname);
-	free(spec->workdir);
-	free(spec->user);
+	spec_keys_free(spec);   /* name, rootfs, hostname, workdir, user */
 	free_argv(spec);
 	for (size_t i = 0; i < spec->n_env; i++) {
 		free(spec->env[i].key);

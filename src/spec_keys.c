@@ -637,6 +637,21 @@ static const struct key top_keys[] = {
 
 /* --- the whole ----------------------------------------------------------- */
 
+static void free_rows(void *base, const struct key *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (keys[i].sub)
+			free_rows(base, keys[i].sub, keys[i].n_sub);
+		else if (keys[i].type && keys[i].type->allocated)
+			free(*(char **)((char *)base + keys[i].off));
+	}
+}
+
+void spec_keys_free(struct spec *s)
+{
+	free_rows(s, top_keys, sizeof top_keys / sizeof top_keys[0]);
+}
+
 /* "dir/lab.yaml" -> "lab"; ".yaml" and ".yml" come off. */
 static char *name_from_file(const char *path)
 {

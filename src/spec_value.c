@@ -507,24 +507,24 @@ static bool conv_sc_op(const struct value_ctx *c, const struct ynode *y, const c
 	return true;
 }
 
-const struct value_type v_name = { conv_name, sizeof(char *) };
-const struct value_type v_host_path = { conv_host_path, sizeof(char *) };
-const struct value_type v_hostname = { conv_hostname, sizeof(char *) };
-const struct value_type v_abs_path = { conv_abs_path, sizeof(char *) };
-const struct value_type v_user = { conv_user, sizeof(char *) };
-const struct value_type v_mount_target = { conv_mount_target, sizeof(char *) };
-const struct value_type v_bool = { conv_bool, sizeof(bool) };
-const struct value_type v_size = { conv_size, sizeof(uint64_t) };
-const struct value_type v_uint = { conv_uint, 0 };
-const struct value_type v_number = { conv_number, 0 };
-const struct value_type v_cpulist = { conv_cpulist, sizeof(struct cpuset) };
-const struct value_type v_cpu_quota = { conv_cpu_quota, sizeof(uint64_t) };
-const struct value_type v_mode = { conv_mode, sizeof(unsigned) };
-const struct value_type v_mount_type = { conv_mount_type, sizeof(enum spec_mount_type) };
-const struct value_type v_caps = { conv_caps, sizeof(uint64_t) };
-const struct value_type v_rlimit = { conv_rlimit, sizeof(uint64_t) };
-const struct value_type v_sc_action = { conv_sc_action, sizeof(enum sc_action) };
-const struct value_type v_sc_op = { conv_sc_op, sizeof(enum sc_op) };
+const struct value_type v_name = { conv_name, sizeof(char *), true };
+const struct value_type v_host_path = { conv_host_path, sizeof(char *), true };
+const struct value_type v_hostname = { conv_hostname, sizeof(char *), true };
+const struct value_type v_abs_path = { conv_abs_path, sizeof(char *), true };
+const struct value_type v_user = { conv_user, sizeof(char *), true };
+const struct value_type v_mount_target = { conv_mount_target, sizeof(char *), true };
+const struct value_type v_bool = { conv_bool, sizeof(bool), false };
+const struct value_type v_size = { conv_size, sizeof(uint64_t), false };
+const struct value_type v_uint = { conv_uint, 0, false };
+const struct value_type v_number = { conv_number, 0, false };
+const struct value_type v_cpulist = { conv_cpulist, sizeof(struct cpuset), false };
+const struct value_type v_cpu_quota = { conv_cpu_quota, sizeof(uint64_t), false };
+const struct value_type v_mode = { conv_mode, sizeof(unsigned), false };
+const struct value_type v_mount_type = { conv_mount_type, sizeof(enum spec_mount_type), false };
+const struct value_type v_caps = { conv_caps, sizeof(uint64_t), false };
+const struct value_type v_rlimit = { conv_rlimit, sizeof(uint64_t), false };
+const struct value_type v_sc_action = { conv_sc_action, sizeof(enum sc_action), false };
+const struct value_type v_sc_op = { conv_sc_op, sizeof(enum sc_op), false };
 
 /* --- rlimits ------------------------------------------------------------- */
 
