@@ -136,12 +136,16 @@ build_tools() {
 	flags=$(tr ' ' '\n' <<<"$flags" | grep -Ev '^(-MMD|-MP|-DCTLAUNCH_VERSION=.*)$' | tr '\n' ' ')
 	for name in floor timeit; do
 		f=$OUT/$name
+		src=("bench/$name.c")
+		# The floor's --secure loads ctlaunch's precompiled default
+		# seccomp filter: the file the build generates, linked in.
+		[ "$name" = floor ] && src+=(-DFLOOR_SECCOMP build/gen/seccomp_builtin.c)
 		# shellcheck disable=SC2086 # one word per flag
-		if ${CC:-cc} $flags -static -o "$f" "bench/$name.c" 2>"$OUT/$name.build.log"; then
+		if ${CC:-cc} $flags -static -o "$f" "${src[@]}" 2>"$OUT/$name.build.log"; then
 			echo static >"$OUT/$name.linkage"
 		else
 			# shellcheck disable=SC2086
-			${CC:-cc} $flags -o "$f" "bench/$name.c" || die "cannot build bench/$name.c"
+			${CC:-cc} $flags -o "$f" "${src[@]}" || die "cannot build bench/$name.c"
 			echo dynamic >"$OUT/$name.linkage"
 		fi
 	done
@@ -212,6 +216,8 @@ if [ -z "${CTBENCH_ID:-}" ]; then
 	make --no-print-directory build/ctlaunch >"$OUT/build.log" 2>&1 ||
 		{ cat "$OUT/build.log" >&2; die "cannot build ctlaunch"; }
 	sh scripts/mkrootfs.sh "$ROOTFS"
+	# examples/rootless.yaml's rootfs: --plan of every example checks it.
+	sh scripts/mkrootfs.sh "$ROOT/build/rootless/rootfs"
 	fetch_seccomp_profile
 	build_tools
 	build_dynamic_ctlaunch
@@ -415,6 +421,7 @@ done
 {
 	printf 'true\t`/bin/true` alone, no container\tmain\n'
 	printf 'floor\tfloor (bench/floor.c, %s)\tmain\n' "$(cat "$OUT/floor.linkage")"
+	printf 'floor-secure\tsecure floor (floor --secure: a cgroup in every hierarchy, pids 2048, device rules, seccomp filter)\tmain\n'
 	printf 'ctlaunch\tctlaunch %s\tmain\n' "$("$CTL" --version | awk '{print $2}')"
 	printf 'crun\tcrun %s\tmain\n' "$(crun --version | awk 'NR==1{print $3}')"
 	printf 'runc\trunc %s\tmain\n' "$(runc --version | awk 'NR==1{print $3}')"
@@ -426,6 +433,7 @@ done
 		printf 'ctlaunch-libs\tctlaunch, libyaml and libcap linked in, libc shared\tvariant\n'
 	fi
 	printf 'ctlaunch-kept\tctlaunch, shared ctlaunch/ cgroups kept between launches\tvariant\n'
+	printf 'floor-secure-vfork\tsecure floor --vfork\tvariant\n'
 	printf 'floor-vfork\tfloor --vfork: its child started as ctlaunch starts root'"'"'s (CLONE_VM, CLONE_VFORK)\tvariant\n'
 	printf 'ctlaunch-nocpuset\tctlaunch, memory and cpu shares only (no cpuset)\tvariant\n'
 	printf 'ctlaunch-nores\tctlaunch, no resources (the default pids limit alone)\tvariant\n'
@@ -437,6 +445,18 @@ done
 } >"$OUT/launchers.tsv"
 mapfile -t KEYS < <(cut -f1 "$OUT/launchers.tsv")
 
+# The secure floor's cgroups: one in every hierarchy, as ctlaunch's
+# since issue 10, CONTROLLER=DIR where it writes limits (the bench's,
+# the default pids limit, the device policy); argv_of appends the name.
+SECURE_DIRS=()
+while read -r dir opts; do
+	c=
+	for o in memory cpu cpuset pids devices; do
+		[[ ",$opts," == *",$o,"* ]] && c=$o=
+	done
+	SECURE_DIRS+=("$c$dir/$ID")
+done < <(v1_hierarchies)
+
 # argv_of KEY true|sleep: the launcher's command line in A, its container
 # running /bin/true or, for the limits check, /bin/sleep 1.
 argv_of() {
@@ -444,10 +464,13 @@ argv_of() {
 	[ "$2" = sleep ] && cmd=(/bin/sleep 1)
 	case $1 in
 	true) A=("${cmd[@]}") ;;
-	floor) A=("$OUT/floor" "$ROOTFS" "$CG/memory/$ID/floor" "$CG/cpu/$ID/floor"
-		"$CG/cpuset/$ID/floor" "${cmd[@]}") ;;
-	floor-vfork) A=("$OUT/floor" --vfork "$ROOTFS" "$CG/memory/$ID/floorv" "$CG/cpu/$ID/floorv"
-		"$CG/cpuset/$ID/floorv" "${cmd[@]}") ;;
+	floor) A=("$OUT/floor" "$ROOTFS" "memory=$CG/memory/$ID/floor" "cpu=$CG/cpu/$ID/floor"
+		"cpuset=$CG/cpuset/$ID/floor" -- "${cmd[@]}") ;;
+	floor-vfork) A=("$OUT/floor" --vfork "$ROOTFS" "memory=$CG/memory/$ID/floorv"
+		"cpu=$CG/cpu/$ID/floorv" "cpuset=$CG/cpuset/$ID/floorv" -- "${cmd[@]}") ;;
+	floor-secure) A=("$OUT/floor" --secure "$ROOTFS" "${SECURE_DIRS[@]/%//floors}" -- "${cmd[@]}") ;;
+	floor-secure-vfork) A=("$OUT/floor" --secure --vfork "$ROOTFS" "${SECURE_DIRS[@]/%//floorsv}"
+		-- "${cmd[@]}") ;;
 	ctlaunch) A=("$CTL" --name "$ID" --cgroup-parent "/$ID" "$TMP/bench.yaml" -- "${cmd[@]}") ;;
 	ctlaunch-dynamic) A=("$OUT/dynamic/ctlaunch" --name "$ID-s" --cgroup-parent "/$ID"
 		"$TMP/bench.yaml" -- "${cmd[@]}") ;;
@@ -628,12 +651,12 @@ if command -v perf >/dev/null; then
 	ev=task-clock
 	perf stat -x, -e instructions -o "$TMP/p" /bin/true 2>/dev/null &&
 		grep -q '^[0-9]' "$TMP/p" && ev=task-clock,instructions
-	for k in floor ctlaunch crun; do
+	for k in floor floor-secure ctlaunch crun; do
 		read -ra A <<<"${LINE[$k]}"
 		perf stat -x, -r 20 -e "$ev" -o "$OUT/perf-$k.txt" "${A[@]}" >/dev/null 2>&1 ||
 			die "$k failed to launch under perf"
 	done
-	"$PY" bench/report.py perf "$OUT" floor ctlaunch crun >"$OUT/perf.tsv"
+	"$PY" bench/report.py perf "$OUT" floor floor-secure ctlaunch crun >"$OUT/perf.tsv"
 	# perf trace: every system call with its duration, from tracepoints
 	# rather than ptrace stops, so far less distorted than strace.
 	read -ra A <<<"${LINE[ctlaunch]}"
