@@ -285,8 +285,14 @@ def phases(full, marks):
                "write,execve`, so the other system calls run at full speed; full trace: "
                "`strace -f -T -tt`, every call stopped, so phases with many calls "
                "(the child's set-up) look far bigger than they are.")
+    out += child_setup_kinds(fev, fr)
+    out += slowest_calls(marks)
+    return "\n".join(out) + "\n"
 
-    # The child's set-up in the full trace, by kind of call.
+
+def child_setup_kinds(fev, fr):
+    """The child's set-up in the full trace, by kind of system call."""
+    out = []
     _, child, rel, cx = fr
     kinds = {}
     for e in fev:
@@ -304,8 +310,12 @@ def phases(full, marks):
             "ms inside the calls |", "|---|---:|---:|---:|"]
     for k, (n, bad, d) in sorted(kinds.items(), key=lambda kv: -kv[1][0]):
         out.append(f"| {k} | {n} | {bad} | {d * 1e3:.2f} |")
+    return out
 
-    # The slowest single calls, from the landmark traces.
+
+def slowest_calls(marks):
+    """The slowest single calls of the landmark traces, per kind."""
+    out = []
     calls = {}
     for path in marks:
         ev = parse_strace(path)
@@ -338,7 +348,7 @@ def phases(full, marks):
     for key, ds in ranked[:12]:
         out.append(f"| `{key}` | {len(ds) / nrun:g} | {statistics.median(ds) * 1e3:.3f} | "
                    f"{max(ds) * 1e3:.3f} |")
-    return "\n".join(out) + "\n"
+    return out
 
 
 # ---------------------------------------------------------------- cgcost
@@ -512,10 +522,22 @@ def goal_lines(g):
              "the VM): compare ratios from one run, not absolute times across runs.", ""])
 
 
-def table(d):
-    def J(name):
-        return os.path.join(d, name)
-    info = dict((r[0], r[1]) for r in load_tsv(J("info.tsv")))
+def sec_header(J, info, goals):
+    """The title and what was launched."""
+    o = []
+    o.append(f"# ctlaunch benchmark, {info.get('date', '?')}")
+    o.append("")
+    o.append(f"Host: {info.get('host', '?')}. Container: busybox rootfs, `/bin/true`, new "
+             "uts/pid/mnt/ipc/net namespaces, memory 64M, cpu shares 512, cpuset cpus 0 "
+             "mems 0. Every launcher ran inside one private mount namespace whose "
+             "/sys/fs/cgroup is a fresh tmpfs with the v1 hierarchies mounted again "
+             "(see bench/README.md).")
+    o.append("")
+    return o
+
+
+def sec_launches(J, info, goals):
+    """Launch to exit, every launcher: times, ratios, RSS, limits."""
     launchers = load_tsv(J("launchers.tsv"))  # key, label, group
     hf = load_json(J("launch.json"))
     hres = {r["command"]: r for r in hf["results"]} if hf else {}
@@ -528,17 +550,7 @@ def table(d):
     for key, kb in load_tsv(J("rss.tsv")):
         rss.setdefault(key, []).append(int(kb))
     lim = {r[0]: (r[1], r[2]) for r in load_tsv(J("limits.tsv"))}
-
     o = []
-    o.append(f"# ctlaunch benchmark, {info.get('date', '?')}")
-    o.append("")
-    o.append(f"Host: {info.get('host', '?')}. Container: busybox rootfs, `/bin/true`, new "
-             "uts/pid/mnt/ipc/net namespaces, memory 64M, cpu shares 512, cpuset cpus 0 "
-             "mems 0. Every launcher ran inside one private mount namespace whose "
-             "/sys/fs/cgroup is a fresh tmpfs with the v1 hierarchies mounted again "
-             "(see bench/README.md).")
-    o.append("")
-    goals_at, goals = len(o), {}
     o.append(f"## Launch to exit ({info.get('runs', '?')} hyperfine runs each; "
              f"{info.get('iters', '?')} interleaved rounds)")
     o.append("")
@@ -584,6 +596,12 @@ def table(d):
              "cgroups in its /proc/PID/cgroup.")
     o.append("")
 
+    return o
+
+
+def sec_plan(J, info, goals):
+    """`--plan` of the examples beside an empty program."""
+    o = []
     hf = load_json(J("plan-examples.json"))
     pe = {}
     for _, label, ns in load_tsv(J("plan-examples.tsv")):
@@ -617,6 +635,12 @@ def table(d):
                  "is the difference to it.")
         o.append("")
 
+    return o
+
+
+def sec_scale(J, info, goals):
+    """Parse and plan time against spec size."""
+    o = []
     sizes = load_tsv(J("plan-scale.tsv"))  # name, env, mounts, bytes
     rounds = {}
     for r, name, ns in load_tsv(J("plan-scale-rounds.tsv")):
@@ -649,6 +673,12 @@ def table(d):
                      "host probe and printing.")
         o.append("")
 
+    return o
+
+
+def sec_sequential(J, info, goals):
+    """The sequential launches, and the floor's control."""
+    o = []
     seq = [int(x[0]) / 1e9 for x in load_tsv(J("seq.tsv"))]
     if seq:
         w = min(100, len(seq) // 2)
@@ -668,6 +698,12 @@ def table(d):
                      f"{w} {ms(fa)} ms, last {w} {ms(fb)} ms ({(fb / fa - 1) * 100:+.1f}%): "
                      "the part of the change that is the machine's.")
         o.append("")
+    return o
+
+
+def sec_leftovers(J, info, goals):
+    """What the runs left behind, and the descriptors inside."""
+    o = []
     left = load_tsv(J("leftovers.tsv"))
     if left:
         # More after than before is a leak; the host's mounts are left
@@ -685,6 +721,12 @@ def table(d):
         o.append(f"Descriptors open in the container's command (`ls /proc/self/fd` inside, "
                  f"ls's own directory included): {fds[0][0]}.")
         o.append("")
+    return o
+
+
+def sec_concurrent(J, info, goals):
+    """The concurrent launches."""
+    o = []
     conc = load_tsv(J("concurrent.tsv"))
     if conc:
         n, ok, wall = conc[0]
@@ -694,6 +736,12 @@ def table(d):
         o.append(f"{ok} of {n} exited 0; wall time for all {int(wall) / 1e9:.2f} s.")
         o.append("")
 
+    return o
+
+
+def sec_where(J, info, goals):
+    """Where ctlaunch's time goes: strace, perf."""
+    o = []
     o.append("## Where ctlaunch's time goes")
     o.append("")
     try:
@@ -735,7 +783,12 @@ def table(d):
                  "(CLONE_VFORK), the wait at the command's exit:")
         o.append("")
         o.append(pt)
-    o[goals_at:goals_at] = goal_lines(goals)
+    return o
+
+
+def sec_static(J, info, goals):
+    """The static and dynamic builds."""
+    o = []
     st = dict((r[0], r[1]) for r in load_tsv(J("static.tsv")))
     if st:
         o.append("## Static and dynamic builds")
@@ -746,6 +799,24 @@ def table(d):
             o.append(f"With only libyaml and libcap linked in (`PKG_LIBS='-Wl,-Bstatic -lyaml "
                      f"-lcap -Wl,-Bdynamic'`): {st['libs']}.")
         o.append("")
+    return o
+
+
+SECTIONS = (sec_launches, sec_plan, sec_scale, sec_sequential, sec_leftovers, sec_concurrent,
+            sec_where, sec_static)
+
+
+def table(d):
+    """The markdown report: the header, the targets (filled in by the
+    sections through goals), then each section."""
+    def J(name):
+        return os.path.join(d, name)
+    info = dict((r[0], r[1]) for r in load_tsv(J("info.tsv")))
+    goals = {}
+    body = []
+    for sec in SECTIONS:
+        body += sec(J, info, goals)
+    o = sec_header(J, info, goals) + goal_lines(goals) + body
     return "\n".join(o) + "\n"
 
 
