@@ -193,6 +193,18 @@ PHASES = [
 ]
 
 
+def clone_return(ev, main, clone):
+    """The line with the return value of that clone of main: the clone's
+    own, or its "<... clone resumed>" line."""
+    if re.search(r"\) = \d+", clone["text"]):
+        return clone
+    for e in ev:
+        if (e["t"] >= clone["t"] and e["pid"] == main and e["resumed"] and
+                e["call"].startswith("clone") and re.search(r"\) = \d+", e["text"])):
+            return e
+    return None
+
+
 def landmarks(ev):
     """(phase durations in seconds, child pid), or None."""
     if not ev:
@@ -207,17 +219,16 @@ def landmarks(ev):
 
     spec = first(lambda e: e["pid"] == main and e["call"] == "openat" and ".yaml" in e["text"])
     cg = first(lambda e: e["pid"] == main and "/sys/fs/cgroup" in e["text"])
-    clone = first(lambda e: e["pid"] == main and e["call"].startswith("clone"))
+    # The container's clone: the one with namespace flags (the watcher's
+    # comes first, CLONE_VM|CLONE_FILES alone).
+    clone = first(lambda e: e["pid"] == main and e["call"].startswith("clone") and
+                  "CLONE_NEW" in e["text"])
     if not (spec and cg and clone):
         return None
-    child = None
-    for e in ev:
-        if e["pid"] == main and e["call"].startswith("clone"):
-            m = re.search(r"\) = (\d+)", e["text"])
-            if m:
-                child = int(m.group(1))
-                break
-    cexec = [e for e in ev if e["pid"] == child and e["call"] == "execve" and not e["resumed"]]
+    done = clone_return(ev, main, clone)
+    child = int(re.search(r"\) = (\d+)", done["text"]).group(1)) if done else None
+    cexec = [e for e in ev if e["pid"] == child and e["call"] in ("execve", "execveat") and
+             not e["resumed"]]
     cexit = first(lambda e: e["pid"] == child and e["text"].startswith("+++"))
     mexit = first(lambda e: e["pid"] == main and e["text"].startswith("+++"))
     release = first(lambda e: e["pid"] == main and e["call"] == "write" and '"1", 1' in e["text"],
@@ -227,8 +238,6 @@ def landmarks(ev):
     if release:
         # fork: the clone returns at once; ctlaunch writes the child's
         # pid to cgroup.procs and releases it through a pipe.
-        done = first(lambda e: e["pid"] == main and e["call"].startswith("clone") and
-                     re.search(r"\) = \d+", e["text"]) is not None)
         clone_end = done["t"] + (0.0 if done["resumed"] else done["dur"])
         marks = [t0, spec["t"], cg["t"], clone["t"], clone_end, release["t"]]
         child_start = release["t"]
@@ -282,7 +291,7 @@ def phases(full, marks):
     out.append(f"| **total** | **{total * 1e3:.2f}** | | **{ftotal * 1e3:.2f}** | |")
     out.append("")
     out.append("Landmarks only: `strace -f --seccomp-bpf -e trace=openat,mkdir,rmdir,clone,"
-               "write,execve`, so the other system calls run at full speed; full trace: "
+               "write,execve,execveat`, so the other system calls run at full speed; full trace: "
                "`strace -f -T -tt`, every call stopped, so phases with many calls "
                "(the child's set-up) look far bigger than they are.")
     out += child_setup_kinds(fev, fr)
@@ -333,10 +342,12 @@ def slowest_calls(marks):
                 key = f"write {last_open.get(e['pid'], '?').rsplit('/', 1)[-1]}"
                 if '"1", 1' in e["text"]:
                     key = "write (release the child)"
+            elif c.startswith("clone") and "CLONE_NEW" not in e["text"]:
+                key = "clone (the watcher: CLONE_VM|CLONE_FILES)"
             elif c.startswith("clone"):
                 key = ("clone (5 namespaces; CLONE_VFORK: returns at the child's exec)"
                        if "CLONE_VFORK" in e["text"] else "clone (5 namespaces)")
-            elif c == "execve":
+            elif c in ("execve", "execveat"):
                 key = f"execve {arg}"
             else:
                 key = f"{c} {norm(arg)}"

@@ -569,7 +569,7 @@ strace -f -c -w -o "$OUT/strace-c.txt" "${A[@]}" || die "ctlaunch failed under s
 strace -f -T -tt -o "$OUT/strace-T.txt" "${A[@]}" || die "ctlaunch failed under strace"
 # Low-overhead traces of the landmarks only (seccomp-bpf: the other
 # system calls do not stop), for phase times close to the real ones.
-landmarks=(-e 'trace=openat,mkdir,rmdir,clone,clone3,write,execve')
+landmarks=(-e 'trace=openat,mkdir,rmdir,clone,clone3,write,execve,execveat')
 sb=(--seccomp-bpf)
 strace -f "${sb[@]}" -e trace=execve -o /dev/null /bin/true 2>/dev/null || sb=()
 for i in 1 2 3 4 5; do
