@@ -217,6 +217,10 @@ if [ -z "${CTBENCH_ID:-}" ]; then
 		{ cat "$OUT/build.log" >&2; die "cannot build ctlaunch"; }
 	sh scripts/mkrootfs.sh "$ROOTFS"
 	# examples/rootless.yaml's rootfs: --plan of every example checks it.
+	# Its directory is made here, not by mkrootfs.sh (which makes the
+	# directories it creates root's alone): an ordinary user's container
+	# must reach it, as tests/integration/rootless.bats makes it.
+	mkdir -p "$ROOT/build/rootless"
 	sh scripts/mkrootfs.sh "$ROOT/build/rootless/rootfs"
 	fetch_seccomp_profile
 	build_tools
