@@ -40,6 +40,8 @@ struct ct_state {
 	uint32_t owner;       /* the uid that ran it */
 	char *spec;           /* the spec file, an absolute path */
 	uint64_t digest;      /* state_digest() of the spec's text */
+	char **sets;          /* the run's --set arguments, in order */
+	size_t n_sets;
 	unsigned long nsflags; /* its namespaces, CLONE_NEW* */
 	uint32_t uid, gid;    /* its command's user and group, in the container */
 	bool seccomp;         /* a filter was loaded; then its state_digest() */
@@ -61,8 +63,6 @@ char *state_format(const struct ct_state *s);
 /* Text to record; -1 with e filled when it is not one ctlaunch wrote. */
 int state_parse(const char *text, struct ct_state *s, struct ct_err *e);
 
-/* Copy the strings of src into dst (deep). */
-void state_copy(struct ct_state *dst, const struct ct_state *src);
 void state_free(struct ct_state *s);
 #define cleanup_state __attribute__((cleanup(state_free)))
 

@@ -31,6 +31,8 @@ struct options {
 	const char *signal, *timeout; /* --stop's, as given; NULL: the defaults */
 	char **cmd;
 	size_t ncmd;
+	char **sets;   /* the --set KEY=VALUE arguments, in order */
+	size_t n_sets;
 };
 
 static void usage(FILE *out)
@@ -44,6 +46,8 @@ static void usage(FILE *out)
 	      "  --plan                print the steps of the launch; change nothing\n"
 	      "  --check               check the spec and the host; change nothing\n"
 	      "  --name NAME           the container's name (default: the spec's)\n"
+	      "  --set KEY=VALUE       set a value of the spec, e.g. resources.memory=128M\n"
+	      "                        (a dotted key, a YAML value; repeatable)\n"
 	      "  --cgroup-parent PATH  make the cgroups under PATH (default: ctlaunch's own)\n"
 	      "  -v, --verbose         log each step to stderr as it runs (and the seccomp rules)\n"
 	      "  --list                the running containers: name, PID, uptime, owner, spec, limits\n"
@@ -107,12 +111,13 @@ static bool set_mode(struct options *o, enum mode m, const char *target)
 /* The options' loop: 1 done (help, version), -1 bad usage, 0 go on. */
 static int read_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_PLAN = 256, OPT_CHECK, OPT_NAME, OPT_CGROUP_PARENT, OPT_HOST_FACTS, OPT_LIST,
-	       OPT_JSON, OPT_JOIN, OPT_STOP, OPT_SIGNAL, OPT_TIMEOUT };
+	enum { OPT_PLAN = 256, OPT_CHECK, OPT_NAME, OPT_SET, OPT_CGROUP_PARENT, OPT_HOST_FACTS,
+	       OPT_LIST, OPT_JSON, OPT_JOIN, OPT_STOP, OPT_SIGNAL, OPT_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "plan", no_argument, NULL, OPT_PLAN },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "name", required_argument, NULL, OPT_NAME },
+		{ "set", required_argument, NULL, OPT_SET },
 		{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
 		/* Hidden: host facts from a file, for the golden tests. */
 		{ "host-facts", required_argument, NULL, OPT_HOST_FACTS },
@@ -136,6 +141,7 @@ static int read_options(int argc, char **argv, struct options *o)
 		case OPT_PLAN: o->plan = true; break;
 		case OPT_CHECK: o->check = true; break;
 		case OPT_NAME: o->name = optarg; break;
+		case OPT_SET: o->sets[o->n_sets++] = optarg; break;
 		case OPT_CGROUP_PARENT: o->cgroup_parent = optarg; break;
 		case OPT_HOST_FACTS: o->host_facts = optarg; break;
 		case OPT_LIST: if (!set_mode(o, MODE_LIST, NULL)) return -1; break;
@@ -193,9 +199,10 @@ static int check_mode(const struct options *o, const char *extra)
 		return bad_usage("--list: unexpected argument '%s'", extra);
 	if (extra)
 		return bad_usage("%s takes a container's name, not a spec ('%s')", m, extra);
-	if (o->check || o->name || o->cgroup_parent || (o->plan && o->mode != MODE_JOIN))
+	if (o->check || o->name || o->cgroup_parent || o->n_sets || (o->plan && o->mode != MODE_JOIN))
 		return bad_usage("%s does not go with %s", m,
-				 o->check ? "--check" : o->name ? "--name" : o->cgroup_parent ? "--cgroup-parent" : "--plan");
+				 o->check ? "--check" : o->name ? "--name" : o->cgroup_parent ? "--cgroup-parent"
+				 : o->n_sets ? "--set" : "--plan");
 	if (o->cmd && o->mode != MODE_JOIN)
 		return bad_usage("%s takes no command", m);
 	if (o->target && !spec_name_valid(o->target))
@@ -411,7 +418,7 @@ static int join_spec(const struct options *o, const struct ct_state *st, struct 
 	static char *const shell[] = { "/bin/sh", NULL };
 	struct ct_err e = { 0 };
 
-	if (spec_load(st->spec, spec, &d) < 0) {
+	if (spec_load_set(st->spec, st->sets, st->n_sets, spec, &d) < 0) {
 		print_diags(&d, st->spec);
 		warnx_("%s: cannot plan the join from the spec it started from, %s", st->name, st->spec);
 		return -1;
@@ -505,7 +512,9 @@ static int manage(const struct options *o)
 
 int main(int argc, char **argv)
 {
-	struct options o = { 0 };
+	/* As many --set as arguments, at most. */
+	cleanup_free char **sets = xcalloc((size_t)argc, sizeof *sets);
+	struct options o = { .sets = sets };
 	cleanup_diags struct ct_diags d = { 0 };
 	cleanup_spec struct spec spec = { 0 };
 	cleanup_host struct host h = { 0 };
@@ -537,7 +546,7 @@ int main(int argc, char **argv)
 		return rc > 0 ? 0 : EXIT_LAUNCHER;
 	if (o.mode != MODE_RUN)
 		return manage(&o);
-	if (spec_load(o.spec, &spec, &d) < 0) {
+	if (spec_load_set(o.spec, o.sets, o.n_sets, &spec, &d) < 0) {
 		print_diags(&d, o.spec);
 		return EXIT_LAUNCHER;
 	}

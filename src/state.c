@@ -75,6 +75,8 @@ char *state_format(const struct ct_state *s)
 	snprintf(num, sizeof num, "%" PRIu32, s->owner);
 	put_escaped(&buf, &len, &cap, "owner", num);
 	put_escaped(&buf, &len, &cap, "spec", s->spec);
+	for (size_t i = 0; i < s->n_sets; i++)
+		put_escaped(&buf, &len, &cap, "set", s->sets[i]);
 	snprintf(num, sizeof num, "%016" PRIx64, s->digest);
 	put_escaped(&buf, &len, &cap, "digest", num);
 	snprintf(num, sizeof num, "%#lx", s->nsflags);
@@ -232,6 +234,11 @@ static int parse_line(struct ct_state *s, const char *key, char *v, unsigned *se
 		*seen |= 1U << i;
 		return parse_once(s, key, v) ? 0 : -1;
 	}
+	if (strcmp(key, "set") == 0) {
+		s->sets = xrealloc(s->sets, (s->n_sets + 1) * sizeof *s->sets);
+		s->sets[s->n_sets++] = xstrdup(v);
+		return 0;
+	}
 	if (strcmp(key, "cgroup") == 0) {
 		if (v[0] != '/' || s->n_cgroups == STATE_MAX_CGROUPS)
 			return -1;
@@ -272,19 +279,13 @@ int state_parse(const char *text, struct ct_state *s, struct ct_err *e)
 	return 0;
 }
 
-void state_copy(struct ct_state *dst, const struct ct_state *src)
-{
-	*dst = *src;
-	dst->name = xstrdup(src->name);
-	dst->spec = xstrdup(src->spec);
-	for (size_t i = 0; i < src->n_cgroups; i++)
-		dst->cgroups[i] = xstrdup(src->cgroups[i]);
-}
-
 void state_free(struct ct_state *s)
 {
 	free(s->name);
 	free(s->spec);
+	for (size_t i = 0; i < s->n_sets; i++)
+		free(s->sets[i]);
+	free(s->sets);
 	for (size_t i = 0; i < s->n_cgroups; i++)
 		free(s->cgroups[i]);
 	memset(s, 0, sizeof *s);

@@ -79,6 +79,22 @@ cmd_info() {
 	assert_status 0
 }
 
+@test "state: --join of a container started with --set: the same values, and --join takes no --set" {
+	info_spec ''
+	ctl_bg --set hostname=setbox --set env.LAB_VAR=from-the-cli --set 'capabilities={drop: [CAP_KILL]}' "$SPEC"
+	wait_for_line ready
+	run --separate-stderr ctl --join "$NAME" -- /bin/sh -c "$INFO"
+	assert_status 0
+	assert_eq "the joined command's view" "$(cmd_info)" "$output"
+	assert_line "host" "host setbox" "$output"
+	assert_line "env" "env from-the-cli" "$output"
+	assert_line_match "capabilities" "^CapEff:[[:space:]]+00000000800405db$" "$output"
+	run --separate-stderr ctl --join "$NAME" --set hostname=other -- /bin/true
+	assert_status 125
+	assert_eq "stderr" "ctlaunch: --join does not go with --set" "$stderr"
+	bg_wait
+}
+
 @test "state: --join runs as the spec's user, with its groups and no capabilities" {
 	info_spec 'user: lab'
 	ctl_bg "$SPEC"

@@ -16,6 +16,9 @@ static void sample(struct ct_state *s)
 	s->owner = 1000;
 	s->spec = xstrdup("/home/lab/odd\\dir\nwith newline/lab.yaml");
 	s->digest = 0x0123456789abcdefULL;
+	s->sets = xcalloc(3, sizeof *s->sets);
+	s->sets[s->n_sets++] = xstrdup("resources.memory=128M");
+	s->sets[s->n_sets++] = xstrdup("env.X=a\nb");
 	s->nsflags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWCGROUP;
 	s->uid = 1000;
 	s->gid = 100;
@@ -45,6 +48,9 @@ TEST(state_round_trip)
 	CHECK(b.pid == 4242 && b.start == 123456789 && b.owner == 1000);
 	CHECK_STR(b.spec, a.spec);
 	CHECK(b.digest == a.digest && b.nsflags == a.nsflags);
+	CHECK(b.n_sets == 2);
+	CHECK_STR(b.sets[0], "resources.memory=128M");
+	CHECK_STR(b.sets[1], "env.X=a\nb");
 	CHECK(b.uid == 1000 && b.gid == 100);
 	CHECK(b.seccomp && b.filter == a.filter);
 	CHECK(b.n_cgroups == 2);
