@@ -15,6 +15,7 @@
 
 #include "devices.h"
 #include "util.h"
+#include "util_fd.h"
 
 const struct dev_rule dev_rules[N_DEV_RULES] = {
 	{ 1, 3, "null" },   { 1, 5, "zero" }, { 1, 7, "full" },   { 1, 8, "random" },

@@ -35,6 +35,7 @@
 #include "ns.h"
 #include "syscall_filter.h"
 #include "util.h"
+#include "util_fd.h"
 
 /* Signals that reach ctlaunch and belong to the container. */
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };

@@ -8,6 +8,7 @@
 
 #include "fileio.h"
 #include "util.h"
+#include "util_fd.h"
 
 char *read_fd(int fd, size_t max, size_t *lenp)
 {

@@ -2,7 +2,7 @@
  * Pure: it allocates memory and nothing else, so it is tested without
  * root and --plan can never change the machine. The kernel's ordering
  * rules live here, each next to the code that obeys it. */
-#include <sched.h>
+#include <linux/sched.h> /* CLONE_* values only */
 #include <stdarg.h>
 #include <string.h>
 

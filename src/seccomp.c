@@ -14,6 +14,7 @@
 
 #include "syscall_filter.h"
 #include "util.h"
+#include "util_fd.h"
 
 /* "SCMP_ARCH_X86_64" -> libseccomp's token, or 0. */
 static uint32_t arch_token(const char *oci_name)
