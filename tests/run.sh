@@ -227,6 +227,21 @@ golden() {
 			fail
 		fi
 	done
+	# Facts of another machine are for --plan and --check only: without
+	# them ctlaunch refuses before it reads the spec (and, were that
+	# refusal gone, exec_plan would refuse the plan: the message differs).
+	rc=0
+	(cd "$top" && exec env -u TERM "$ctl" --host-facts tests/golden/host-v1.facts \
+		tests/golden/minimal.yaml) >"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
+	if [ "$rc" -eq 125 ] && [ ! -s "$tmp/out" ] &&
+		grep -q -- '--host-facts goes with --plan or --check only' "$tmp/err"; then
+		echo "ok - golden: --host-facts without --plan or --check is refused"
+		pass
+	else
+		echo "not ok - golden: --host-facts without --plan or --check is refused (exit $rc)"
+		sed 's/^/    stderr: /' "$tmp/err"
+		fail
+	fi
 	[ -z "$UPDATE" ] || echo "golden: rewrote $rewritten expected files; review them: git diff tests/golden"
 	echo "golden: $((passed - g_pass)) passed, $((failed - g_fail)) failed"
 }
