@@ -43,4 +43,9 @@ void running_found_free(struct running_found *f);
 int running_stop(const struct running_found *f, uid_t euid, int sig, unsigned timeout_ms,
 		 bool *killed, struct ct_err *e);
 
+/* "TERM", "SIGTERM", "15" to 15; -1 when it is none of the signals. */
+int running_signal_parse(const char *s);
+/* "SIGTERM" for 15; "SIG15" for one without a name here. */
+const char *running_signal_name(int sig, char *buf, size_t size);
+
 #endif

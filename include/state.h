@@ -71,11 +71,6 @@ void state_free(struct ct_state *s);
  * command's name cannot reach; -1 when they are not there. */
 int state_proc_start(const char *stat, uint64_t *start, char *state);
 
-/* "TERM", "SIGTERM", "15" to 15; -1 when it is none of the signals. */
-int state_signal_parse(const char *s);
-/* "SIGTERM" for 15; "SIG15" for one without a name here. */
-const char *state_signal_name(int sig, char *buf, size_t size);
-
 /* A duration as a person reads it: "42s", "5m03s", "2h05m", "3d04h". */
 void state_uptime_format(uint64_t secs, char *buf, size_t size);
 

@@ -15,6 +15,7 @@
 #include "join.h"
 #include "statedir.h"
 #include "util.h"
+#include "util_fd.h"
 
 int join_open(pid_t pid, uint64_t start, struct ct_err *e)
 {

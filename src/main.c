@@ -233,6 +233,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (check_mode(o, optind < end ? argv[optind] : NULL) < 0)
 		return -1;
+	/* Facts of another machine are for showing a plan, never for a run
+	 * (and exec_plan refuses a plan made from them). */
+	if (o->host_facts && !o->plan && !o->check) {
+		warnx_("--host-facts goes with --plan or --check only");
+		return -1;
+	}
 	if (o->mode != MODE_RUN)
 		return 0;
 	if (optind >= end) {
@@ -370,7 +376,7 @@ static int stop_args(const struct options *o, int *sig, unsigned *ms)
 {
 	uint64_t secs = 10;
 
-	*sig = o->signal ? state_signal_parse(o->signal) : SIGTERM;
+	*sig = o->signal ? running_signal_parse(o->signal) : SIGTERM;
 	if (*sig < 0)
 		return bad_usage("--signal: unknown signal '%s' (expected a name such as TERM or "
 				 "SIGINT, or a number)", o->signal);
@@ -403,7 +409,7 @@ static int stop(const struct options *o, const struct host *h)
 		rc = failed(o->target, &e);
 	} else if (killed) {
 		warnx_("%s: still running %u s after %s: killed with SIGKILL", o->target, ms / 1000,
-		       state_signal_name(sig, name, sizeof name));
+		       running_signal_name(sig, name, sizeof name));
 	}
 	running_found_free(&f);
 	return rc;

@@ -14,6 +14,7 @@
 
 #include "running.h"
 #include "util.h"
+#include "util_fd.h"
 
 /* How long --stop waits, after PID 1 got SIGKILL, for it to end, and
  * then for its run to clean up (a cgroup purge retries for ~3 s). */
@@ -202,4 +203,32 @@ int running_stop(const struct running_found *f, uid_t euid, int sig, unsigned ti
 		return ct_fail(e, 0, "its PID 1 (%d) still runs %d s after SIGKILL", (int)f->st.pid,
 			       KILL_WAIT_MS / 1000);
 	return wait_cleanup(f, euid, e);
+}
+
+int running_signal_parse(const char *s)
+{
+	uint64_t n;
+
+	if (parse_uint(s, 1, (uint64_t)SIGRTMAX, &n) == 0)
+		return (int)n;
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (int sig = 1; sig < SIGRTMIN; sig++) {
+		const char *abbrev = sigabbrev_np(sig);
+
+		if (abbrev && strcasecmp(s, abbrev) == 0)
+			return sig;
+	}
+	return -1;
+}
+
+const char *running_signal_name(int sig, char *buf, size_t size)
+{
+	const char *abbrev = sig > 0 && sig < SIGRTMIN ? sigabbrev_np(sig) : NULL;
+
+	if (abbrev)
+		snprintf(buf, size, "SIG%s", abbrev);
+	else
+		snprintf(buf, size, "SIG%d", sig);
+	return buf;
 }

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -312,34 +311,6 @@ int state_proc_start(const char *stat, uint64_t *start, char *state)
 	errno = 0;
 	*start = strtoull(p, &end, 10);
 	return errno || end == p || (*end && *end != ' ' && *end != '\n') ? -1 : 0;
-}
-
-int state_signal_parse(const char *s)
-{
-	uint64_t n;
-
-	if (parse_uint(s, 1, (uint64_t)SIGRTMAX, &n) == 0)
-		return (int)n;
-	if (strncasecmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (int sig = 1; sig < SIGRTMIN; sig++) {
-		const char *abbrev = sigabbrev_np(sig);
-
-		if (abbrev && strcasecmp(s, abbrev) == 0)
-			return sig;
-	}
-	return -1;
-}
-
-const char *state_signal_name(int sig, char *buf, size_t size)
-{
-	const char *abbrev = sig > 0 && sig < SIGRTMIN ? sigabbrev_np(sig) : NULL;
-
-	if (abbrev)
-		snprintf(buf, size, "SIG%s", abbrev);
-	else
-		snprintf(buf, size, "SIG%d", sig);
-	return buf;
 }
 
 void state_uptime_format(uint64_t secs, char *buf, size_t size)

@@ -16,6 +16,7 @@
 #include "spec.h"
 #include "statedir.h"
 #include "util.h"
+#include "util_fd.h"
 
 #define SUFFIX ".state"
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "running.h"
 #include "state.h"
 #include "t.h"
 #include "util.h"
@@ -118,7 +119,7 @@ TEST(state_refuses)
 	state_free(&s);
 }
 
-TEST(state_proc_stat)
+TEST(state_proc_stat_text)
 {
 	uint64_t start = 0;
 	char st = 0;
@@ -131,20 +132,20 @@ TEST(state_proc_stat)
 	CHECK(state_proc_start("garbage", &start, &st) < 0);
 }
 
-TEST(state_signals)
+TEST(running_signals)
 {
 	char buf[32];
 
-	CHECK(state_signal_parse("TERM") == SIGTERM);
-	CHECK(state_signal_parse("SIGKILL") == SIGKILL);
-	CHECK(state_signal_parse("sigint") == SIGINT);
-	CHECK(state_signal_parse("9") == 9);
-	CHECK(state_signal_parse("0") < 0);
-	CHECK(state_signal_parse("SIGNOPE") < 0);
-	CHECK(state_signal_parse("") < 0);
-	CHECK(state_signal_parse("99") < 0);
-	CHECK_STR(state_signal_name(SIGTERM, buf, sizeof buf), "SIGTERM");
-	CHECK_STR(state_signal_name(SIGRTMIN + 1, buf, sizeof buf),
+	CHECK(running_signal_parse("TERM") == SIGTERM);
+	CHECK(running_signal_parse("SIGKILL") == SIGKILL);
+	CHECK(running_signal_parse("sigint") == SIGINT);
+	CHECK(running_signal_parse("9") == 9);
+	CHECK(running_signal_parse("0") < 0);
+	CHECK(running_signal_parse("SIGNOPE") < 0);
+	CHECK(running_signal_parse("") < 0);
+	CHECK(running_signal_parse("99") < 0);
+	CHECK_STR(running_signal_name(SIGTERM, buf, sizeof buf), "SIGTERM");
+	CHECK_STR(running_signal_name(SIGRTMIN + 1, buf, sizeof buf),
 		  (snprintf(buf + 16, 16, "SIG%d", SIGRTMIN + 1), buf + 16));
 }
 
