@@ -12,6 +12,7 @@
 #include "exec.h"
 #include "host.h"
 #include "plan.h"
+#include "policy.h"
 #include "spec.h"
 
 enum { EXIT_LAUNCHER = 125 };
@@ -167,9 +168,9 @@ static void log_step(const struct plan *p, const struct step *s)
 		line);
 }
 
-static int run(const struct options *o, struct spec *spec, const struct host *h)
+static int run(const struct options *o, const struct plan_opts *popts, struct spec *spec,
+	       const struct host *h)
 {
-	struct plan_opts popts = { .cgroup_parent = o->cgroup_parent, .term = getenv("TERM") };
 	struct exec_opts eopts = { .log = o->verbose ? log_step : NULL };
 	struct exec_result r = { 0 };
 	struct ct_err e = { 0 };
@@ -177,19 +178,13 @@ static int run(const struct options *o, struct spec *spec, const struct host *h)
 	char text[2048];
 	int status;
 
-	if (plan_build(spec, h, &popts, &p, &e) < 0) {
+	if (plan_build(spec, h, popts, &p, &e) < 0) {
 		warnx_("%s", ct_err_text(&e, text, sizeof text));
 		return EXIT_LAUNCHER;
 	}
 	if (o->plan) {
 		plan_print(&p, o->verbose, stdout);
 		return fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
-	}
-	if (o->stdio_dir) {
-		warnx_("%s: descriptor %d is a directory: through /proc/self/fd/%d the container "
-		       "would reach the host's files; refusing to run", spec->name, o->stdio_dir - 1,
-		       o->stdio_dir - 1);
-		return EXIT_LAUNCHER;
 	}
 	/* The filter's rules, before the clone: listing the default
 	 * profile allocates, which a vfork child must not. */
@@ -217,6 +212,7 @@ static int run(const struct options *o, struct spec *spec, const struct host *h)
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
+	struct plan_opts popts = { 0 };
 	cleanup_diags struct ct_diags d = { 0 };
 	cleanup_spec struct spec spec = { 0 };
 	cleanup_host struct host h = { 0 };
@@ -231,8 +227,9 @@ int main(int argc, char **argv)
 	 * container's root could read and write there, and a mount target
 	 * of a hostile rootfs that links to it would have ctlaunch make
 	 * directories and files on the host (the class of CVE-2024-21626).
-	 * A run refuses it (run); as stdio a directory is of no use. One
-	 * fstat each tells both. */
+	 * The policy refuses it (policy.c), for --check, --plan and the
+	 * run; as stdio a directory is of no use. One fstat each tells
+	 * both. */
 	for (int fd = 0; fd < 3; fd++) {
 		struct stat st;
 
@@ -260,17 +257,24 @@ int main(int argc, char **argv)
 		warnx_("%s", ct_err_text(&e, text, sizeof text));
 		return EXIT_LAUNCHER;
 	}
-	if (spec_check(&spec, &h, &d) < 0) {
-		print_diags(&d, o.spec);
-		return EXIT_LAUNCHER;
-	}
+	popts.cgroup_parent = o.cgroup_parent;
+	popts.term = getenv("TERM");
+	popts.stdio_dir = o.stdio_dir;
+	/* --check, --plan and the run alike, before anything else: every
+	 * problem in one pass, what the host tells of the spec (its user's
+	 * ids, which the policy needs), then what this host and this
+	 * invocation refuse. */
+	spec_check(&spec, &h, &d);
+	policy_check(&spec, &h, &popts, &d);
 	print_diags(&d, o.spec);
-	/* --check, --plan and the run alike, on stderr. */
-	if (plan_warning(&spec, &h))
-		warnx_("warning: %s: %s", spec.name, plan_warning(&spec, &h));
+	if (d.n)
+		return EXIT_LAUNCHER;
+	/* On stderr, as the problems. */
+	if (policy_warning(&spec, &h))
+		warnx_("warning: %s: %s", spec.name, policy_warning(&spec, &h));
 	if (o.check) {
 		printf("%s: ok\n", spec.file);
 		return 0;
 	}
-	return run(&o, &spec, &h);
+	return run(&o, &popts, &spec, &h);
 }
