@@ -1,8 +1,10 @@
 /* Small whole-file reads and writes, the one place that does them for
- * host.c (/proc, /etc) and for cgroup.c and ns.c (kernel files). */
+ * host.c (/proc, /etc) and for cgroup.c and ns.c (kernel files); and
+ * the reopen of a file found by descriptor (check.c, command.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -52,6 +54,14 @@ char *read_text(const char *path, struct ct_err *e)
 	if (!buf)
 		ct_fail(e, errno, "read %s", path);
 	return buf;
+}
+
+int fd_reopen(int fd, int flags)
+{
+	char self[64];
+
+	snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+	return open(self, flags | O_CLOEXEC);
 }
 
 int write_data(const char *path, const char *data, size_t len)

@@ -31,7 +31,7 @@ static void usage(FILE *out)
 	      "Run the command of a YAML spec in a new container.\n"
 	      "\n"
 	      "  --plan                print the steps of the launch; change nothing\n"
-	      "  --check               check the spec and the host; change nothing\n"
+	      "  --check               check the spec, the host and the command; change nothing\n"
 	      "  --name NAME           the container's name (default: the spec's)\n"
 	      "  --cgroup-parent PATH  make the cgroups under PATH (default: ctlaunch's own)\n"
 	      "  -v, --verbose         log each step to stderr as it runs (and the seccomp rules)\n"
@@ -218,7 +218,8 @@ int main(int argc, char **argv)
 	cleanup_host struct host h = { 0 };
 	struct ct_err e = { 0 };
 	char text[2048];
-	int rc;
+	bool refused;
+	int rc, status = 0;
 
 	/* With 0, 1 or 2 closed, the next open would take its place and
 	 * a pipe of the launcher could become the container's stdout.
@@ -266,9 +267,20 @@ int main(int argc, char **argv)
 	 * invocation refuse. */
 	spec_check(&spec, &h, &d);
 	policy_check(&spec, &h, &popts, &d);
+	/* The run compiles the spec's seccomp profile before its first
+	 * step (exec_plan) and stops there when it fails. */
+	if (o.check || o.plan)
+		spec_check_filter(&spec, &d);
+	refused = d.n > 0;
+	/* And what the run finds out only at the exec, in the same pass:
+	 * its status (126, 127) when nothing else stops it first. */
+	if (o.check)
+		status = spec_check_command(&spec, &d);
 	print_diags(&d, o.spec);
-	if (d.n)
+	if (refused)
 		return EXIT_LAUNCHER;
+	if (status)
+		return status;
 	/* On stderr, as the problems. */
 	if (policy_warning(&spec, &h))
 		warnx_("warning: %s: %s", spec.name, policy_warning(&spec, &h));

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "command.h"
 #include "devices.h"
 #include "plan.h"
 #include "policy.h"
@@ -792,7 +793,7 @@ static char **plan_env(struct plan *p, const struct spec *spec, const char *host
 		       const struct plan_opts *o)
 {
 	const char *defaults[][2] = {
-		{ "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
+		{ "PATH", CMD_DEFAULT_PATH },
 		{ "HOSTNAME", hostname },
 		{ "HOME", "/root" },
 		{ "TERM", o->term },
