@@ -80,13 +80,20 @@ static char *read_rootfs_file(const char *rootfs, const char *path, char *why, s
 	return buf;
 }
 
+/* What a passwd entry gives besides the ids: the login name and the
+ * home directory (NULL when the entry leaves them empty). */
+struct pw_more {
+	char *login, *home;
+};
+
 /* Look name (or a number) up in an /etc/passwd- or /etc/group-style
- * file: field 0 the name, field 2 the id, field 3 (passwd) the group.
- * 0 when found, with *id and *gid (when wanted) set; 1 when not found;
- * -1 when the file cannot be used, with the reason in why. A record is
- * a whole line, however long: a line is never split into two records. */
+ * file: field 0 the name, field 2 the id, field 3 (passwd) the group,
+ * field 5 (passwd) the home directory. 0 when found, with *id, and *gid
+ * and *more when wanted, set; 1 when not found; -1 when the file cannot
+ * be used, with the reason in why. A record is a whole line, however
+ * long: a line is never split into two records. */
 static int lookup_id(const char *rootfs, const char *file, const char *name, uint32_t *id,
-		     uint32_t *gid, char *why, size_t size)
+		     uint32_t *gid, struct pw_more *more, char *why, size_t size)
 {
 	cleanup_free char *text = read_rootfs_file(rootfs, file, why, size);
 	char *next = text;
@@ -94,7 +101,7 @@ static int lookup_id(const char *rootfs, const char *file, const char *name, uin
 	if (!text)
 		return *why ? -1 : 1;
 	while (next && *next) {
-		char *line = next, *rest, *fields[4] = { 0 };
+		char *line = next, *rest, *fields[7] = { 0 };
 		uint64_t v, g;
 
 		next = strchr(line, '\n');
@@ -103,7 +110,7 @@ static int lookup_id(const char *rootfs, const char *file, const char *name, uin
 		rest = line;
 		/* strsep, not strtok: "lab::1001:..." has an empty password
 		 * field, and merging it would shift every field after it. */
-		for (int i = 0; i < 4 && rest; i++)
+		for (int i = 0; i < 7 && rest; i++)
 			fields[i] = strsep(&rest, ":");
 		if (!fields[2] || parse_uint(fields[2], 0, UINT32_MAX - 1, &v) < 0)
 			continue;
@@ -112,6 +119,10 @@ static int lookup_id(const char *rootfs, const char *file, const char *name, uin
 		*id = (uint32_t)v;
 		if (gid && fields[3] && parse_uint(fields[3], 0, UINT32_MAX - 1, &g) == 0)
 			*gid = (uint32_t)g;
+		if (more) {
+			more->login = *fields[0] ? xstrdup(fields[0]) : NULL;
+			more->home = fields[5] && *fields[5] ? xstrdup(fields[5]) : NULL;
+		}
 		return 0;
 	}
 	return 1;
@@ -123,17 +134,44 @@ static void id_file_diag(struct spec *spec, struct ct_diags *d, const char *file
 	ct_diag(d, spec->file, spec->user_at, "user", "the rootfs's %s cannot be used: %s", file, why);
 }
 
+/* The passwd entry of a user given by number, for its name and home
+ * only: the ids are the spec's, so a file that cannot be used, or has
+ * no such line, is no error (the command gets HOME=/, as with runc and
+ * docker, and no USER or LOGNAME). */
+static void user_more(struct spec *spec, uint32_t uid)
+{
+	char num[16], why[128];
+	struct pw_more more = { 0 };
+	uint32_t same;
+
+	snprintf(num, sizeof num, "%u", (unsigned)uid);
+	if (lookup_id(spec->rootfs, "/etc/passwd", num, &same, NULL, &more, why, sizeof why) == 0 &&
+	    same == uid) {
+		spec->login = more.login;
+		spec->home = more.home;
+	} else {
+		free(more.login);
+		free(more.home);
+	}
+}
+
 /* user: uid[:gid], each a number or a name the rootfs knows. Without a
- * group, the user's own group from /etc/passwd, or 0 as docker does. */
+ * group, the user's own group from /etc/passwd, or 0 as docker does.
+ * Root without user:, or a user, gets the name and home directory of
+ * its passwd entry (spec->login, spec->home) for USER, LOGNAME and
+ * HOME. */
 static void check_user(struct spec *spec, struct ct_diags *d)
 {
 	cleanup_free char *copy = NULL;
+	struct pw_more more = { 0 };
 	char *group, why[128];
 	uint64_t n;
 	int rc;
 
-	if (!spec->user)
+	if (!spec->user) {
+		user_more(spec, 0);
 		return;
+	}
 	copy = xstrdup(spec->user);
 	group = strchr(copy, ':');
 	if (group)
@@ -143,14 +181,23 @@ static void check_user(struct spec *spec, struct ct_diags *d)
 		uint32_t same;
 
 		spec->uid = (uint32_t)n;
-		/* Both numbers: nothing to look up. */
+		/* Both numbers: nothing to look up but the name and home. */
 		if (group && parse_uint(group, 0, UINT32_MAX - 1, &n) == 0) {
 			spec->gid = (uint32_t)n;
+			user_more(spec, spec->uid);
 			return;
 		}
-		rc = lookup_id(spec->rootfs, "/etc/passwd", copy, &same, &spec->gid, why, sizeof why);
+		rc = lookup_id(spec->rootfs, "/etc/passwd", copy, &same, &spec->gid, &more, why,
+			       sizeof why);
+		/* A line named by the number, not of that uid, is not the
+		 * user's. */
+		if (rc == 0 && same != spec->uid) {
+			free(more.login);
+			free(more.home);
+			more = (struct pw_more){ 0 };
+		}
 	} else {
-		rc = lookup_id(spec->rootfs, "/etc/passwd", copy, &spec->uid, &spec->gid, why,
+		rc = lookup_id(spec->rootfs, "/etc/passwd", copy, &spec->uid, &spec->gid, &more, why,
 			       sizeof why);
 		if (rc > 0) {
 			ct_diag(d, spec->file, spec->user_at, "user",
@@ -163,13 +210,15 @@ static void check_user(struct spec *spec, struct ct_diags *d)
 		id_file_diag(spec, d, "/etc/passwd", why);
 		return;
 	}
+	spec->login = more.login;
+	spec->home = more.home;
 	if (!group)
 		return;
 	if (parse_uint(group, 0, UINT32_MAX - 1, &n) == 0) {
 		spec->gid = (uint32_t)n;
 		return;
 	}
-	rc = lookup_id(spec->rootfs, "/etc/group", group, &spec->gid, NULL, why, sizeof why);
+	rc = lookup_id(spec->rootfs, "/etc/group", group, &spec->gid, NULL, NULL, why, sizeof why);
 	if (rc < 0)
 		id_file_diag(spec, d, "/etc/group", why);
 	else if (rc > 0)

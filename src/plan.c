@@ -792,10 +792,15 @@ static bool env_has(const struct spec *spec, const char *key)
 static char **plan_env(struct plan *p, const struct spec *spec, const char *hostname,
 		       const struct plan_opts *o)
 {
+	/* From the user's passwd entry in the rootfs, as login(1) and
+	 * runc set them; without one, HOME is / (runc, docker) and there
+	 * is no name to give. */
 	const char *defaults[][2] = {
 		{ "PATH", CMD_DEFAULT_PATH },
 		{ "HOSTNAME", hostname },
-		{ "HOME", "/root" },
+		{ "HOME", spec->home ? spec->home : "/" },
+		{ "USER", spec->login },
+		{ "LOGNAME", spec->login },
 		{ "TERM", o->term },
 	};
 	size_t n = 0, max = sizeof defaults / sizeof defaults[0] + spec->n_env + 1;

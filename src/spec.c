@@ -1604,6 +1604,8 @@ void spec_free(struct spec *spec)
 	free(spec->hostname);
 	free(spec->workdir);
 	free(spec->user);
+	free(spec->login);
+	free(spec->home);
 	free_argv(spec);
 	for (size_t i = 0; i < spec->n_env; i++) {
 		free(spec->env[i].key);

@@ -52,6 +52,40 @@ static void users_from_the_rootfs(void)
 			fprintf(stderr, "  user '%s': got %u:%u\n", cases[i].user, s.uid, s.gid);
 			CHECK(!"wrong ids");
 		}
+		/* The entry of the uid gives the name and home, or nothing. */
+		if (cases[i].uid == 1001) {
+			CHECK_STR(s.login, "lab");
+			CHECK_STR(s.home, "/home/lab");
+		} else if (cases[i].uid == 0) {
+			CHECK_STR(s.login, "root");
+			CHECK_STR(s.home, "/root");
+		} else {
+			CHECK(s.login == NULL && s.home == NULL);
+		}
+	}
+	{
+		/* Root without user: is root's entry; one with an empty home
+		 * has none. */
+		cleanup_spec struct spec s;
+		cleanup_diags struct ct_diags d = { 0 };
+
+		fake_spec(&s);
+		free(s.rootfs);
+		s.rootfs = xstrdup(root);
+		CHECK(spec_check(&s, &h, &d) == 0);
+		CHECK_STR(s.login, "root");
+		CHECK_STR(s.home, "/root");
+		snprintf(file, sizeof file, "%s/passwd", etc);
+		write_file(file, "root:x:0:0:root::/bin/sh\n");
+		spec_free(&s);
+		fake_spec(&s);
+		free(s.rootfs);
+		s.rootfs = xstrdup(root);
+		CHECK(spec_check(&s, &h, &d) == 0);
+		CHECK_STR(s.login, "root");
+		CHECK(s.home == NULL);
+		write_file(file, "root:x:0:0:root:/root:/bin/sh\nlab::1001:1000:Lab:/home/lab:/bin/sh\n");
+		snprintf(file, sizeof file, "%s/group", etc);
 	}
 	{
 		cleanup_spec struct spec s;
