@@ -168,6 +168,31 @@ static void log_step(const struct plan *p, const struct step *s)
 		line);
 }
 
+/* --check, --plan and the run alike, before anything else: every
+ * problem in one pass, what the host tells of the spec (its user's ids,
+ * which the policy needs), then what this host and this invocation
+ * refuse. Printed; 0 when there is none, else the exit status. */
+static int check_all(const struct options *o, const struct plan_opts *popts, struct spec *spec,
+		     const struct host *h, struct ct_diags *d)
+{
+	bool refused;
+	int status = 0;
+
+	spec_check(spec, h, d);
+	policy_check(spec, h, popts, d);
+	/* The run compiles the spec's seccomp profile before its first
+	 * step (exec_plan) and stops there when it fails. */
+	if (o->check || o->plan)
+		spec_check_filter(spec, d);
+	refused = d->n > 0;
+	/* And what the run finds out only at the exec, in the same pass:
+	 * its status (126, 127) when nothing else stops it first. */
+	if (o->check)
+		status = spec_check_command(spec, d);
+	print_diags(d, o->spec);
+	return refused ? EXIT_LAUNCHER : status;
+}
+
 static int run(const struct options *o, const struct plan_opts *popts, struct spec *spec,
 	       const struct host *h)
 {
@@ -218,8 +243,7 @@ int main(int argc, char **argv)
 	cleanup_host struct host h = { 0 };
 	struct ct_err e = { 0 };
 	char text[2048];
-	bool refused;
-	int rc, status = 0;
+	int rc;
 
 	/* With 0, 1 or 2 closed, the next open would take its place and
 	 * a pipe of the launcher could become the container's stdout.
@@ -261,26 +285,9 @@ int main(int argc, char **argv)
 	popts.cgroup_parent = o.cgroup_parent;
 	popts.term = getenv("TERM");
 	popts.stdio_dir = o.stdio_dir;
-	/* --check, --plan and the run alike, before anything else: every
-	 * problem in one pass, what the host tells of the spec (its user's
-	 * ids, which the policy needs), then what this host and this
-	 * invocation refuse. */
-	spec_check(&spec, &h, &d);
-	policy_check(&spec, &h, &popts, &d);
-	/* The run compiles the spec's seccomp profile before its first
-	 * step (exec_plan) and stops there when it fails. */
-	if (o.check || o.plan)
-		spec_check_filter(&spec, &d);
-	refused = d.n > 0;
-	/* And what the run finds out only at the exec, in the same pass:
-	 * its status (126, 127) when nothing else stops it first. */
-	if (o.check)
-		status = spec_check_command(&spec, &d);
-	print_diags(&d, o.spec);
-	if (refused)
-		return EXIT_LAUNCHER;
-	if (status)
-		return status;
+	rc = check_all(&o, &popts, &spec, &h, &d);
+	if (rc)
+		return rc;
 	/* On stderr, as the problems. */
 	if (policy_warning(&spec, &h))
 		warnx_("warning: %s: %s", spec.name, policy_warning(&spec, &h));
