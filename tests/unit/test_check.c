@@ -19,7 +19,7 @@ static void write_file(const char *path, const char *text)
 
 /* The user is looked up in the rootfs's own files; empty fields (no
  * password, no members) must not shift the ones after them. */
-static void users_from_the_rootfs(void)
+TEST(users_from_the_rootfs)
 {
 	char root[] = "/tmp/ctlaunch-check.XXXXXX", etc[64], file[96];
 	static const struct {
@@ -112,7 +112,7 @@ static void users_from_the_rootfs(void)
  * and a record is never split. Unit-testable without root: a FIFO
  * stands for a device node (both would be opened, and a FIFO's open
  * blocks for ever), a sparse file for a huge one. */
-static void hostile_id_files(void)
+TEST(hostile_id_files)
 {
 	char root[] = "/tmp/ctlaunch-check.XXXXXX", etc[64], file[96];
 	cleanup_host struct host h;
@@ -195,7 +195,7 @@ static void hostile_id_files(void)
  * sticky bit, is refused on a rootfs's path unless unsafe_paths; even
  * then a link in it is never followed. The check keeps the device and
  * inode the run must find again. */
-static void unsafe_paths_refused(void)
+TEST(unsafe_paths_refused)
 {
 	char top[] = "/tmp/ctlaunch-check.XXXXXX", rfs[sizeof top + 8], link[sizeof top + 8];
 	cleanup_host struct host h;
@@ -280,7 +280,7 @@ static void dynamic_elf(const char *top)
 /* --check looks the command up as the run will: in the spec's PATH,
  * by descriptor under the rootfs (a link cannot leave it), through the
  * spec's mounts, following #! lines; with the run's exit statuses. */
-static void command_in_the_container(void)
+TEST(command_in_the_container)
 {
 	char top[] = "/tmp/ctlaunch-check.XXXXXX", path[128];
 	static const struct {
@@ -392,7 +392,7 @@ static void command_in_the_container(void)
 /* A profile of the spec's own that the kernel would not load: too
  * long a filter. The run would stop before its first step; --check and
  * --plan say so at the profile. */
-static void filter_too_long(void)
+TEST(filter_too_long)
 {
 	cleanup_spec struct spec s;
 	cleanup_diags struct ct_diags d = { 0 };
@@ -429,11 +429,3 @@ static void filter_too_long(void)
 	CHECK(d.n == 1 && strstr(d.v[0], "(the kernel takes at most 4096 instructions)") != NULL);
 }
 
-T_LIST(t_check) = {
-	T(users_from_the_rootfs),
-	T(hostile_id_files),
-	T(unsafe_paths_refused),
-	T(command_in_the_container),
-	T(filter_too_long),
-	{ 0 },
-};

@@ -18,7 +18,7 @@ static void as_user(struct host *h)
 	h->cg_writable = false;
 }
 
-static void user_namespace_and_maps(void)
+TEST(user_namespace_and_maps)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -52,7 +52,7 @@ static void user_namespace_and_maps(void)
 	CHECK(plan_find_kind(&p, STEP_IDMAP) < 0 && plan_find(&p, "open_tree /dev/null") < 0);
 }
 
-static void subordinate_ids_through_helpers(void)
+TEST(subordinate_ids_through_helpers)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -81,7 +81,7 @@ static void subordinate_ids_through_helpers(void)
 /* No mknod in a user namespace: the host's nodes are bound, opened
  * before pivot_root. proc and sysfs are made while the host's are
  * visible (mount_too_revealing) and attached after. */
-static void devices_proc_sysfs(void)
+TEST(devices_proc_sysfs)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -114,7 +114,7 @@ static void devices_proc_sysfs(void)
 }
 
 /* Never a run without a limit the spec asked for. */
-static void limits_refused_with_reason(void)
+TEST(limits_refused_with_reason)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -149,7 +149,7 @@ static void limits_refused_with_reason(void)
 	plan_free(&p);
 }
 
-static void user_must_be_mapped(void)
+TEST(user_must_be_mapped)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -178,7 +178,7 @@ static void user_must_be_mapped(void)
 
 /* The policy reports every refusal in one pass, each in the form of a
  * spec error, in the order of the file after the invocation's own. */
-static void policy_reports_every_refusal(void)
+TEST(policy_reports_every_refusal)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -226,12 +226,3 @@ static void policy_reports_every_refusal(void)
 	CHECK(policy_check(&s, &h, &no_opts, &d) == 0 && d.n == 0);
 }
 
-T_LIST(t_rootless) = {
-	T(user_namespace_and_maps),
-	T(subordinate_ids_through_helpers),
-	T(devices_proc_sysfs),
-	T(limits_refused_with_reason),
-	T(user_must_be_mapped),
-	T(policy_reports_every_refusal),
-	{ 0 },
-};
