@@ -163,9 +163,11 @@ static void log_step(const struct plan *p, const struct step *s)
 	char line[4096];
 
 	step_format(p, s, line, sizeof line);
-	fprintf(stderr, "ctlaunch: %s: %s %zu/%zu: %s\n", p->name,
-		s->side == SIDE_PARENT ? "parent" : "child", (size_t)(s - p->steps) + 1, p->n,
-		line);
+	if (s->side == SIDE_EXIT)
+		fprintf(stderr, "ctlaunch: %s: at exit: %s\n", p->name, line);
+	else
+		fprintf(stderr, "ctlaunch: %s: %s %zu/%zu: %s\n", p->name, step_side_name(s->side),
+			(size_t)(s - p->steps) + 1, plan_run_steps(p), line);
 }
 
 /* --check, --plan and the run alike, before anything else: every

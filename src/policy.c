@@ -4,45 +4,29 @@
 
 #include "caps.h"
 #include "policy.h"
+#include "resources.h"
 
 static const struct ct_loc nowhere;
 
 bool policy_uses(const struct spec *spec, enum cg_ctrl c)
 {
-	switch (c) {
-	case CTRL_MEMORY:
-		return spec->res.has_memory;
-	case CTRL_CPU:
-		return spec->res.has_cpu_shares || spec->res.has_cpu_quota;
-	case CTRL_CPUSET:
-		return spec->res.has_cpus || spec->res.has_mems;
-	case CTRL_PIDS:
-		return spec->res.has_pids;
-	case CTRL__N:
-		break;
-	}
+	for (size_t i = 0; i < n_res_keys; i++)
+		if (res_keys[i].ctrl == c && res_has(spec, &res_keys[i]))
+			return true;
 	return false;
 }
 
-/* The spec key that first asks for controller c, and where. */
+/* The spec key that first asks for controller c (in the table's order),
+ * and where; only where policy_uses() says one does. */
 static struct ct_loc first_use(const struct spec *spec, enum cg_ctrl c, const char **key)
 {
-	switch (c) {
-	case CTRL_MEMORY:
-		*key = "resources.memory";
-		return spec->res.memory_at;
-	case CTRL_CPU:
-		*key = spec->res.has_cpu_shares ? "resources.cpu_shares" : "resources.cpus";
-		return spec->res.has_cpu_shares ? spec->res.cpu_shares_at : spec->res.cpu_quota_at;
-	case CTRL_PIDS:
-		*key = "resources.pids";
-		return spec->res.pids_at;
-	case CTRL_CPUSET:
-	case CTRL__N:
-		break;
-	}
-	*key = spec->res.has_mems ? "resources.cpuset.mems" : "resources.cpuset.cpus";
-	return spec->res.has_mems ? spec->res.mems_at : spec->res.cpus_at;
+	for (size_t i = 0; i < n_res_keys; i++)
+		if (res_keys[i].ctrl == c && res_has(spec, &res_keys[i])) {
+			*key = res_keys[i].key;
+			return res_at(spec, &res_keys[i]);
+		}
+	*key = NULL;
+	return nowhere;
 }
 
 /* Rootless: the caller becomes root in a new user namespace. Alone, an
@@ -112,35 +96,27 @@ static void check_user_mapped(const struct spec *spec, const struct host *h, str
 /* Each resource key the spec sets, in the order of the file: for a
  * refusal of limits as a whole, one line a key. */
 struct limit_key {
-	bool has;
 	struct ct_loc at;
 	const char *key;
 };
 
-static size_t limit_keys(const struct spec *spec, struct limit_key *out)
+static size_t limit_keys(const struct spec *spec, struct limit_key *out, size_t max)
 {
-	const struct limit_key keys[] = {
-		{ spec->res.has_memory, spec->res.memory_at, "resources.memory" },
-		{ spec->res.has_cpu_shares, spec->res.cpu_shares_at, "resources.cpu_shares" },
-		{ spec->res.has_cpu_quota, spec->res.cpu_quota_at, "resources.cpus" },
-		{ spec->res.has_cpus, spec->res.cpus_at, "resources.cpuset.cpus" },
-		{ spec->res.has_mems, spec->res.mems_at, "resources.cpuset.mems" },
-		{ spec->res.has_pids, spec->res.pids_at, "resources.pids" },
-	};
 	size_t n = 0;
 
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+	for (size_t i = 0; i < n_res_keys && n < max; i++) {
+		struct ct_loc at = res_at(spec, &res_keys[i]);
 		size_t j = n;
 
-		if (!keys[i].has)
+		if (!res_has(spec, &res_keys[i]))
 			continue;
-		/* Insertion by place: six keys at most. */
-		while (j > 0 && (out[j - 1].at.line > keys[i].at.line ||
-				 (out[j - 1].at.line == keys[i].at.line && out[j - 1].at.col > keys[i].at.col))) {
+		/* Insertion by place: a handful of keys. */
+		while (j > 0 && (out[j - 1].at.line > at.line ||
+				 (out[j - 1].at.line == at.line && out[j - 1].at.col > at.col))) {
 			out[j] = out[j - 1];
 			j--;
 		}
-		out[j] = keys[i];
+		out[j] = (struct limit_key){ at, res_keys[i].key };
 		n++;
 	}
 	return n;
@@ -153,12 +129,12 @@ static size_t limit_keys(const struct spec *spec, struct limit_key *out)
 static bool check_rootless_limits(const struct spec *spec, const struct host *h,
 				  const struct plan_opts *o, struct ct_diags *d)
 {
-	struct limit_key keys[6];
+	struct limit_key keys[16];
 	size_t n;
 
 	if (h->euid == 0 || (h->layout == CG_UNIFIED && (h->cg_writable || o->cgroup_parent)))
 		return false;
-	n = limit_keys(spec, keys);
+	n = limit_keys(spec, keys, sizeof keys / sizeof keys[0]);
 	for (size_t i = 0; i < n; i++) {
 		if (h->layout != CG_UNIFIED)
 			ct_diag(d, spec->file, keys[i].at, keys[i].key,

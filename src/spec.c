@@ -304,7 +304,10 @@ static int on_event(struct loader *l, const yaml_event_t *ev)
 		return 0;
 	case YAML_STREAM_END_EVENT:
 		return 1;
-	default:
+	case YAML_NO_EVENT:
+	case YAML_STREAM_START_EVENT:
+	case YAML_DOCUMENT_END_EVENT:
+	default: /* libyaml's enum: a value of a later libyaml */
 		return 0;
 	}
 }
@@ -377,9 +380,10 @@ static const char *type_name(const struct ynode *y)
 		return "a string";
 	case Y_SEQ:
 		return "a sequence";
-	default:
-		return "a mapping";
+	case Y_MAP:
+		break;
 	}
+	return "a mapping";
 }
 
 static void wrong_type(struct walk *w, const struct ynode *y, const char *path, const char *want)
