@@ -167,23 +167,22 @@ static void limits(struct plan *p, const struct spec *spec, const struct host *h
 
 /* The shared <parent>/ctlaunch, then <parent>/ctlaunch/<name>, in one
  * hierarchy; returns the leaf. */
-static const char *v1_dirs(struct plan *p, const char *mount, const char *own,
+static const char *v1_dirs(struct plan *p, const char *mount, const char *own_cg,
 			   const struct plan_opts *o, enum cg_ctrl c, const struct spec *spec,
 			   char **shared)
 {
-	const char *parent = o->cgroup_parent ? o->cgroup_parent : own;
+	const char *parent = o->cgroup_parent ? o->cgroup_parent : own_cg;
+	cleanup_free char *top = path_join(mount, parent);
 	const char *leaf;
 
-	if (strcmp(parent, "/") == 0)
-		parent = "";
-	*shared = pfmt(p, "%s%s/ctlaunch", mount, parent);
+	*shared = own(p, path_join(top, "ctlaunch"));
 	cg_mkdir(p, *shared, true);
 	/* Filled before the leaf is made: a v1 child cpuset starts empty,
 	 * and copies its parent's files. */
 	for (size_t i = 0; i < n_res_keys; i++)
 		if (res_keys[i].ctrl == c && res_keys[i].v1_inherit)
 			cg_copy(p, *shared, res_keys[i].v1[0].file);
-	leaf = pfmt(p, "%s/%s", *shared, spec->name);
+	leaf = own(p, path_join(*shared, spec->name));
 	cg_mkdir(p, leaf, false);
 	return leaf;
 }
@@ -259,11 +258,12 @@ static void plan_cgroups_v2(struct plan *p, const struct spec *spec, const struc
 					cg_ctrl_name[c]);
 	}
 	parent = o->cgroup_parent ? o->cgroup_parent : h->cg_own ? h->cg_own : "/";
+	/* "" for the root: the walk down below counts its slashes. */
 	if (strcmp(parent, "/") == 0)
 		parent = "";
-	top = pfmt(p, "/sys/fs/cgroup%s", parent);
-	shared = pfmt(p, "%s/ctlaunch", top);
-	dir_leaf = pfmt(p, "%s/%s", shared, spec->name);
+	top = own(p, path_join("/sys/fs/cgroup", parent));
+	shared = own(p, path_join(top, "ctlaunch"));
+	dir_leaf = own(p, path_join(shared, spec->name));
 
 	/* The default pids limit alone never refuses a run: from a cgroup
 	 * that holds other processes (a login shell's) the kernel will not
@@ -476,10 +476,10 @@ static void plan_cgroupfs(struct plan *p, const struct host *h, const char *cons
 		base = strrchr(mount, '/');
 		base = base ? base + 1 : mount;
 		if (data)
-			mnt(p, "cgroup", pfmt(p, "/sys/fs/cgroup/%s", base), "cgroup",
+			mnt(p, "cgroup", own(p, path_join("/sys/fs/cgroup", base)), "cgroup",
 			    MS_RDONLY | locked, data, nowhere);
 		else
-			mnt(p, "cgroup2", pfmt(p, "/sys/fs/cgroup/%s", base), "cgroup2",
+			mnt(p, "cgroup2", own(p, path_join("/sys/fs/cgroup", base)), "cgroup2",
 			    MS_RDONLY | locked, NULL, nowhere);
 	}
 	mnt(p, NULL, "/sys/fs/cgroup", NULL, MS_REMOUNT | MS_RDONLY | locked, "mode=755,size=64k",
@@ -854,9 +854,9 @@ static void lock_payload(struct plan *p, const struct host *h, const struct plan
 	if (h->euid == 0)
 		l->path = pstr(p, CT_LOCK_FILE);
 	else if (h->runtime_dir)
-		l->path = pfmt(p, "%s/ctlaunch.lock", h->runtime_dir);
+		l->path = own(p, path_join(h->runtime_dir, "ctlaunch.lock"));
 	else
-		l->path = pfmt(p, "/sys/fs/cgroup%s", strcmp(parent, "/") == 0 ? "" : parent);
+		l->path = own(p, path_join("/sys/fs/cgroup", parent));
 	l->dir = h->euid != 0 && !h->runtime_dir;
 	l->fallback = pstr(p, h->cgroup_root);
 }
@@ -875,10 +875,12 @@ static void plan_locks(struct plan *p, const struct spec *spec, const struct hos
 
 	if (!locks(p))
 		return;
-	if (!p->rootless)
-		name = pfmt(p, "%s/%s.lock", CT_NAME_LOCK_DIR, spec->name);
-	else if (h->runtime_dir)
-		name = pfmt(p, "%s/ctlaunch/%s.lock", h->runtime_dir, spec->name);
+	if (!p->rootless || h->runtime_dir) {
+		cleanup_free char *file = xasprintf("%s.lock", spec->name);
+		cleanup_free char *dir = p->rootless ? path_join(h->runtime_dir, "ctlaunch") : NULL;
+
+		name = own(p, path_join(dir ? dir : CT_NAME_LOCK_DIR, file));
+	}
 	for (size_t i = 0; i < p->n && name; i++)
 		if (p->steps[i].kind == STEP_CG_MKDIR && !p->steps[i].u.cg_mkdir.shared && n < N_LEAVES)
 			leaves[n++] = p->steps[i].u.cg_mkdir.dir;
@@ -1001,13 +1003,13 @@ static void plan_exit(struct plan *p, const struct spec *spec, const char *const
 		if (p->steps[i].kind != STEP_CG_MKDIR || strcmp(dir, leaf[0]) != 0)
 			continue;
 		s = exit_step(p, STEP_OOM_READ);
-		s->u.oom_read.file = pfmt(p, "%s/%s", dir,
-					  p->layout == CG_UNIFIED ? "memory.events" : "memory.oom_control");
+		s->u.oom_read.file = own(p, path_join(dir, p->layout == CG_UNIFIED ? "memory.events"
+											: "memory.oom_control"));
 		s->u.oom_read.made_by = i;
 	}
 	if (!lock.path)
 		return;
-	kept_in = supervise ? pfmt(p, "%s/%s", supervise, CG_SUPERVISOR) : NULL;
+	kept_in = supervise ? own(p, path_join(supervise, CG_SUPERVISOR)) : NULL;
 	exit_step(p, STEP_UNLOCK)->u.unlock.kept_in = kept_in;
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = run; i-- > 0;) {

@@ -100,6 +100,14 @@ struct limit_key {
 	const char *key;
 };
 
+/* The file's places in order, then the --set arguments in theirs. */
+static bool before(struct ct_loc a, struct ct_loc b)
+{
+	if (!a.set != !b.set)
+		return !a.set;
+	return a.line < b.line || (a.line == b.line && a.col < b.col);
+}
+
 static size_t limit_keys(const struct spec *spec, struct limit_key *out, size_t max)
 {
 	size_t n = 0;
@@ -111,8 +119,7 @@ static size_t limit_keys(const struct spec *spec, struct limit_key *out, size_t 
 		if (!res_has(spec, &res_keys[i]))
 			continue;
 		/* Insertion by place: a handful of keys. */
-		while (j > 0 && (out[j - 1].at.line > at.line ||
-				 (out[j - 1].at.line == at.line && out[j - 1].at.col > at.col))) {
+		while (j > 0 && before(at, out[j - 1].at)) {
 			out[j] = out[j - 1];
 			j--;
 		}

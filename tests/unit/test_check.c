@@ -95,7 +95,7 @@ TEST(users_from_the_rootfs)
 		free(s.rootfs);
 		s.rootfs = xstrdup(root);
 		s.user = xstrdup("ghost:nogroup");
-		s.user_at = (struct ct_loc){ 3, 7 };
+		s.user_at = (struct ct_loc){ .line = 3, .col = 7 };
 		CHECK(spec_check(&s, &h, &d) == -1 && d.n == 1);
 		if (d.n)
 			CHECK_STR(d.v[0], "web.yaml:3:7: user: no user 'ghost' in the rootfs's /etc/passwd (expected a name it has, or a number)");
@@ -175,7 +175,7 @@ TEST(hostile_id_files)
 		free(s.rootfs);
 		s.rootfs = xstrdup(root);
 		s.user = xstrdup(cases[i].user);
-		s.user_at = (struct ct_loc){ 3, 7 };
+		s.user_at = (struct ct_loc){ .line = 3, .col = 7 };
 		rc = spec_check(&s, &h, &d);
 		if (cases[i].diag) {
 			CHECK(rc == -1 && d.n == 1);
@@ -346,7 +346,7 @@ TEST(command_in_the_container)
 		free(s.rootfs);
 		s.rootfs = xasprintf("%s/rfs", top);
 		spec_set_command(&s, argv, 1);
-		s.command_at = (struct ct_loc){ 4, 10 };
+		s.command_at = (struct ct_loc){ .line = 4, .col = 10 };
 		s.mounts = xcalloc(2, sizeof *s.mounts);
 		s.n_mounts = 2;
 		s.mounts[0] = (struct spec_mount){ .type = MOUNT_BIND, .source = xasprintf("%s/tools", top),
@@ -416,7 +416,7 @@ TEST(filter_too_long)
 	}
 	s.seccomp = SC_MODE_CUSTOM;
 	s.seccomp_profile = prof;
-	s.seccomp_at = (struct ct_loc){ 6, 3 };
+	s.seccomp_at = (struct ct_loc){ .line = 6, .col = 3 };
 	CHECK(spec_check_filter(&s, &d) == 0 && d.n == 0);
 	/* Six comparisons a rule: past the kernel's 4096 instructions. */
 	for (size_t i = 0; i < RULES; i++) {
