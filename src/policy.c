@@ -101,7 +101,7 @@ struct limit_key {
 };
 
 /* The file's places in order, then the --set arguments in theirs. */
-static bool before(struct ct_loc a, struct ct_loc b)
+static bool placed_before(struct ct_loc a, struct ct_loc b)
 {
 	if (!a.set != !b.set)
 		return !a.set;
@@ -119,7 +119,7 @@ static size_t limit_keys(const struct spec *spec, struct limit_key *out, size_t 
 		if (!res_has(spec, &res_keys[i]))
 			continue;
 		/* Insertion by place: a handful of keys. */
-		while (j > 0 && before(at, out[j - 1].at)) {
+		while (j > 0 && placed_before(at, out[j - 1].at)) {
 			out[j] = out[j - 1];
 			j--;
 		}
