@@ -6,10 +6,8 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "command_find.h"
 #include "err.h"
-
-/* binfmt_script follows at most this many interpreters (BINPRM_MAX_RECURSION). */
-#define CMD_MAX_INTERPRETERS 5
 
 /* The command, found and checked in the child: what is exec'd is the
  * descriptor that was checked. Made by the parent (a vfork child must
@@ -34,28 +32,6 @@ struct command {
  * executed, or refused), or 0 for any other error. */
 int command_resolve(const char *argv0, char *const argv[], char *const envp[], struct command *c,
 		    struct ct_err *e);
-
-/* --check: a path of the container (absolute, or relative to its
- * workdir) opened O_PATH from outside it, as it will be when the
- * command runs; -1 with errno, or CMD_CANNOT_TELL for a file that only
- * exists once the container does (in /proc, say). */
-typedef int command_open_fn(const char *path, void *ctx);
-#define CMD_CANNOT_TELL (-2)
-
-/* --check: what command_resolve and the exec will find, as far as it
- * can be told before the container exists: argv0 searched in path (the
- * container's PATH) as the run searches it, each #! interpreter and an
- * ELF file's program interpreter there and executable (a regular file
- * with an execute bit, on a mount without noexec), none of them
- * ctlaunch's own binary. Whether the command's user may execute it is
- * the kernel's to say at the exec. 0, or -1 with e->status 127 (not
- * found) or 126 (cannot be executed) and a message. */
-int command_check(const char *argv0, const char *path, command_open_fn *open_in, void *ctx,
-		  struct ct_err *e);
-
-/* The PATH the command is searched in and runs with when the spec's
- * env sets none. */
-#define CMD_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* execveat the checked descriptor; returns only on failure, with
  * e->status 127 or 126. */

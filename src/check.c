@@ -15,9 +15,10 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "command.h"
+#include "command_find.h"
 #include "fileio.h"
 #include "syscall_filter.h"
+#include "util_fd.h"
 
 /* The largest /etc/passwd or /etc/group read from a rootfs: far more
  * than any real one, and small enough that a hostile rootfs (a sparse

@@ -1,6 +1,7 @@
-/* Small whole-file reads and writes, the one place that does them for
- * host.c (/proc, /etc) and for cgroup.c and ns.c (kernel files); and
- * the reopen of a file found by descriptor (check.c, command.c). */
+/* Small whole-file reads, the one place that does them for host.c
+ * (/proc, /etc) and for cgroup.c and ns.c (kernel files), and the reopen
+ * of a file found by descriptor (check.c, command_find.c); the writes
+ * are filewrite.c's, in the edge (src/LAYERS). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -10,6 +11,7 @@
 
 #include "fileio.h"
 #include "util.h"
+#include "util_fd.h"
 
 char *read_fd(int fd, size_t max, size_t *lenp)
 {
@@ -62,23 +64,4 @@ int fd_reopen(int fd, int flags)
 
 	snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
 	return open(self, flags | O_CLOEXEC);
-}
-
-int write_data(const char *path, const char *data, size_t len)
-{
-	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	do
-		n = write(fd, data, len);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -1;
-	if ((size_t)n != len) {
-		errno = EIO;
-		return -1;
-	}
-	return 0;
 }

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "command.h"
+#include "command_find.h"
 #include "fake.h"
 #include "syscall_filter.h"
 #include "t.h"
