@@ -44,6 +44,8 @@ struct ct_state {
 	size_t n_sets;
 	unsigned long nsflags; /* its namespaces, CLONE_NEW* */
 	uint32_t uid, gid;    /* its command's user and group, in the container */
+	char *login, *home;   /* their passwd entry's name and home directory,
+			       * as its run read them (NULL: none) */
 	bool seccomp;         /* a filter was loaded; then its state_digest() */
 	uint64_t filter;
 	char *cgroups[STATE_MAX_CGROUPS]; /* its cgroup in each hierarchy */

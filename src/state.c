@@ -82,6 +82,10 @@ char *state_format(const struct ct_state *s)
 	put_escaped(&buf, &len, &cap, "nsflags", num);
 	snprintf(num, sizeof num, "%" PRIu32 " %" PRIu32, s->uid, s->gid);
 	put_escaped(&buf, &len, &cap, "user", num);
+	if (s->login)
+		put_escaped(&buf, &len, &cap, "login", s->login);
+	if (s->home)
+		put_escaped(&buf, &len, &cap, "home", s->home);
 	if (s->seccomp)
 		snprintf(num, sizeof num, "%016" PRIx64, s->filter);
 	put_escaped(&buf, &len, &cap, "seccomp", s->seccomp ? num : "none");
@@ -233,6 +237,14 @@ static int parse_line(struct ct_state *s, const char *key, char *v, unsigned *se
 		*seen |= 1U << i;
 		return parse_once(s, key, v) ? 0 : -1;
 	}
+	if (strcmp(key, "login") == 0 || strcmp(key, "home") == 0) {
+		char **field = key[0] == 'l' ? &s->login : &s->home;
+
+		if (*field)
+			return -1;
+		*field = xstrdup(v);
+		return 0;
+	}
 	if (strcmp(key, "set") == 0) {
 		s->sets = xrealloc(s->sets, (s->n_sets + 1) * sizeof *s->sets);
 		s->sets[s->n_sets++] = xstrdup(v);
@@ -282,6 +294,8 @@ void state_free(struct ct_state *s)
 {
 	free(s->name);
 	free(s->spec);
+	free(s->login);
+	free(s->home);
 	for (size_t i = 0; i < s->n_sets; i++)
 		free(s->sets[i]);
 	free(s->sets);

@@ -35,7 +35,8 @@ grep -E "^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp)
 grep -E "^Max (open files|processes|core file size|locked memory) " /proc/self/limits
 echo "host $(hostname)"
 echo "cwd $(pwd)"
-echo "env $LAB_VAR"'
+echo "env $LAB_VAR"
+echo "user $HOME $USER $LOGNAME"'
 
 # A container that prints INFO, then "ready", and waits for the test.
 info_spec() {
@@ -103,6 +104,7 @@ cmd_info() {
 	assert_status 0
 	assert_eq "the joined command's view" "$(cmd_info)" "$(sed '$d' <<<"$output")"
 	assert_eq "id" "uid=1000(lab) gid=1000(lab) groups=1000(lab)" "$(tail -n 1 <<<"$output")"
+	assert_line "HOME, USER, LOGNAME of the passwd entry" "user /home/lab lab lab" "$output"
 	bg_wait
 }
 

@@ -23,6 +23,8 @@ static void sample(struct ct_state *s)
 	s->nsflags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWCGROUP;
 	s->uid = 1000;
 	s->gid = 100;
+	s->login = xstrdup("lab");
+	s->home = xstrdup("/home/lab");
 	s->seccomp = true;
 	s->filter = 0xfedcba9876543210ULL;
 	s->cgroups[s->n_cgroups++] = xstrdup("/sys/fs/cgroup/memory/ctlaunch/lab1");
@@ -53,6 +55,8 @@ TEST(state_round_trip)
 	CHECK_STR(b.sets[0], "resources.memory=128M");
 	CHECK_STR(b.sets[1], "env.X=a\nb");
 	CHECK(b.uid == 1000 && b.gid == 100);
+	CHECK_STR(b.login, "lab");
+	CHECK_STR(b.home, "/home/lab");
 	CHECK(b.seccomp && b.filter == a.filter);
 	CHECK(b.n_cgroups == 2);
 	CHECK_STR(b.cgroups[1], "/sys/fs/cgroup/cpu,cpuacct/ctlaunch/lab1");
