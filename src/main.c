@@ -188,7 +188,12 @@ static int check_mode(const struct options *o, const char *extra)
 
 	if (o->json && o->mode != MODE_LIST)
 		return bad_usage("--json goes with --list");
-	/* The pseudo-terminal relay is not in this ctlaunch yet. */
+	/* The pseudo-terminal relay is not in this ctlaunch yet; a join's
+	 * terminal needs it too. */
+	if (o->tty && o->mode == MODE_JOIN)
+		return bad_usage("--join -t: a terminal for a joined command is not there yet (join "
+				 "without -t: the command gets ctlaunch's standard input, output and "
+				 "error, and a shell reads commands without a prompt)");
 	if (o->tty)
 		return bad_usage("-t: no terminal support in this ctlaunch yet (run without -t: the "
 				 "command gets ctlaunch's standard input, output and error)");

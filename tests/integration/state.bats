@@ -183,13 +183,17 @@ cmd_info() {
 	assert_eq "the joined command's status" 137 "$rc"
 }
 
-@test "state: --join and --stop refuse a name that is not running" {
+@test "state: --join and --stop refuse a name that is not running; --join -t is refused" {
 	run --separate-stderr ctl --join "$NAME"
 	assert_status 125
 	assert_eq "stderr" "ctlaunch: $NAME: no container named $NAME is running (see ctlaunch --list)" "$stderr"
 	run --separate-stderr ctl --stop "$NAME"
 	assert_status 125
 	assert_eq "stderr" "ctlaunch: $NAME: no container named $NAME is running (see ctlaunch --list)" "$stderr"
+	# No terminal for a join yet: said, before anything else.
+	run --separate-stderr ctl --join "$NAME" -t
+	assert_status 125
+	assert_match "-t refused" "^ctlaunch: --join -t: a terminal for a joined command is not there yet " "$stderr"
 }
 
 @test "state: --list and --list --json show the container, and nobody sees root's but may not join or stop it" {
