@@ -1,13 +1,38 @@
 /* The executor: one walk over the plan. The parent runs the parent's
  * steps, the clone step starts the child, and the child runs the
- * child's steps. Errors in the child travel back to the parent, through
- * the memory they share (vfork) or a pipe (fork), so main is still the
- * only place that prints them.
+ * child's steps. Errors in the child travel back to the parent as a
+ * struct ct_err, through the memory they share (vfork) or a pipe
+ * (fork), so main is still the only place that prints them.
  *
- * A vfork child runs in ctlaunch's memory while ctlaunch sleeps: it
- * never calls malloc (an OOM kill half-way through would leave the
- * heap broken for the parent) and never changes the parent's struct
- * run (it works on a copy). */
+ * What the child may call: the rule, in one place.
+ *
+ * Root's child is a vfork child (CLONE_VM|CLONE_VFORK): from the clone
+ * to its exec it runs in ctlaunch's memory, on a stack in spawn's
+ * frame, while ctlaunch sleeps. Its heap is ctlaunch's heap, and so is
+ * the heap's lock: a malloc or free there changes lists the parent goes
+ * on using, and a child killed half-way through one (the OOM killer, a
+ * SIGKILL) leaves them broken and the lock held for good. So, between
+ * the clone and the exec, the child (child_main and everything it
+ * calls, -v's log included):
+ *   - allocates and frees nothing: no malloc, calloc, realloc, free,
+ *     strdup, asprintf, xasprintf, nor what calls them (fopen and any
+ *     stdio but the unbuffered stderr, opendir, getpwnam and NSS,
+ *     qsort, strerror, libseccomp, libcap's cap_get_proc and the like;
+ *     its cap_max_bits is a constant).
+ *     What it needs the parent makes before the clone (the seccomp
+ *     filter, the command's argv, the open trees, run's arrays);
+ *   - calls system calls, and C library functions that are only their
+ *     wrappers, string functions, and snprintf/vsnprintf into buffers
+ *     on its stack (ct_fail, ct_wrap, ct_append);
+ *   - changes no memory of the parent's but its copy of struct run
+ *     (spawn_main) and, when it fails, the report (child_fail);
+ *   - keeps its stack small (CHILD_STACK).
+ * The same steps run in a fork child (rootless), which has a copy of
+ * the memory: one rule for both, as the code is one. The watcher
+ * (watcher_main) keeps a stricter rule of its own.
+ * Tested, not only said: tests/integration/nomalloc.bats runs real
+ * containers with the launcher linked against an allocator that ends
+ * any process but ctlaunch itself that calls it (tests/nomalloc/). */
 
 #include <errno.h>
 #include <fcntl.h>
