@@ -2,7 +2,8 @@
  * name, where struct spec keeps it, its cgroup controller, and the files
  * and values it writes on cgroup v1 and v2. The planner knows nothing
  * else about a resource key: adding one is its field in struct spec's
- * res, its parsing in spec.c, and a row. Pure. */
+ * res, its row in spec_keys.c's tables (how it is read), and a row here.
+ * Pure. */
 #ifndef CTLAUNCH_RESOURCES_H
 #define CTLAUNCH_RESOURCES_H
 

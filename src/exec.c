@@ -133,8 +133,11 @@ static void drain(const sigset_t *set)
 /* Name the step, and the spec value behind it, in an error. */
 static void locate(struct ct_err *e, const struct plan *p, const struct step *s)
 {
-	if (s->from.line)
-		ct_append(e, " (%s:%u:%u)", p->file, s->from.line, s->from.col);
+	if (s->from.line) {
+		char where[512];
+
+		ct_append(e, " (%s)", ct_loc_where(p->file, s->from, where, sizeof where));
+	}
 }
 
 /* The child never returns: it reports e to the parent and exits. The
@@ -858,7 +861,7 @@ static int cg_enable(struct run *run, const struct step *s, struct ct_err *e)
 		if (who < 0)
 			return -1;
 		if (who == 1) {
-			cleanup_free char *sup = xasprintf("%s/%s", dir, CG_SUPERVISOR);
+			cleanup_free char *sup = path_join(dir, CG_SUPERVISOR);
 
 			if (cg_mkdir(sup, true, e) < 0 || cg_enter(sup, 0, e) < 0)
 				return -1;
@@ -896,7 +899,7 @@ static int cg_enable(struct run *run, const struct step *s, struct ct_err *e)
  * them off could take the files of another workload's cgroup. */
 static int cg_restore(struct run *run, const char *dir, struct ct_err *e)
 {
-	cleanup_free char *sup = xasprintf("%s/%s", dir, CG_SUPERVISOR);
+	cleanup_free char *sup = path_join(dir, CG_SUPERVISOR);
 
 	if (access(sup, F_OK) < 0 || cg_children(dir, CG_SUPERVISOR) != 0)
 		return 0;
@@ -925,7 +928,7 @@ static void kill_child(struct run *run)
 static int write_step(const struct step_cg_write *w, struct ct_err *e)
 {
 	if (w->optional) {
-		cleanup_free char *path = xasprintf("%s/%s", w->dir, w->file);
+		cleanup_free char *path = path_join(w->dir, w->file);
 
 		if (access(path, F_OK) < 0 && errno == ENOENT)
 			return 0;

@@ -187,23 +187,22 @@ static void limits(struct plan *p, const struct spec *spec, const struct host *h
 
 /* The shared <parent>/ctlaunch, then <parent>/ctlaunch/<name>, in one
  * hierarchy; returns the leaf. */
-static const char *v1_dirs(struct plan *p, const char *mount, const char *own,
+static const char *v1_dirs(struct plan *p, const char *mount, const char *own_cg,
 			   const struct plan_opts *o, enum cg_ctrl c, const struct spec *spec,
 			   char **shared)
 {
-	const char *parent = o->cgroup_parent ? o->cgroup_parent : own;
+	const char *parent = o->cgroup_parent ? o->cgroup_parent : own_cg;
+	cleanup_free char *top = path_join(mount, parent);
 	const char *leaf;
 
-	if (strcmp(parent, "/") == 0)
-		parent = "";
-	*shared = pfmt(p, "%s%s/ctlaunch", mount, parent);
+	*shared = own(p, path_join(top, "ctlaunch"));
 	cg_mkdir(p, *shared, true);
 	/* Filled before the leaf is made: a v1 child cpuset starts empty,
 	 * and copies its parent's files. */
 	for (size_t i = 0; i < n_res_keys; i++)
 		if (res_keys[i].ctrl == c && res_keys[i].v1_inherit)
 			cg_copy(p, *shared, res_keys[i].v1[0].file);
-	leaf = pfmt(p, "%s/%s", *shared, spec->name);
+	leaf = own(p, path_join(*shared, spec->name));
 	cg_mkdir(p, leaf, false);
 	return leaf;
 }
@@ -227,9 +226,10 @@ static int plan_cgroups_v1(struct plan *p, const struct spec *spec, const struct
 		if (!hc->mount && uses(spec, (enum cg_ctrl)c)) {
 			const char *key;
 			struct ct_loc at = first_use(spec, (enum cg_ctrl)c, &key);
+			char where[1024];
 
-			return ct_fail(e, 0, "%s:%u:%u: %s: the %s cgroup controller is not mounted on this host",
-				       spec->file, at.line, at.col, key, cg_ctrl_name[c]);
+			return ct_fail(e, 0, "%s: the %s cgroup controller is not mounted on this host",
+				       ct_loc_key(spec->file, at, key, where, sizeof where), cg_ctrl_name[c]);
 		}
 		if (!hc->mount)
 			continue;
@@ -282,29 +282,31 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 	for (int c = 0; c < CTRL__N; c++) {
 		const char *key;
 		struct ct_loc at = first_use(spec, (enum cg_ctrl)c, &key);
+		char where[1024];
 
 		if (!uses(spec, (enum cg_ctrl)c))
 			continue;
+		ct_loc_key(spec->file, at, key, where, sizeof where);
 		if (!h->ctrl[c].mount && h->euid == 0)
 			return ct_fail(e, 0,
-				       "%s:%u:%u: %s: this host's cgroup v2 has no %s controller (it is not "
+				       "%s: this host's cgroup v2 has no %s controller (it is not "
 				       "in /sys/fs/cgroup/cgroup.controllers)",
-				       spec->file, at.line, at.col, key, cg_ctrl_name[c]);
+				       where, cg_ctrl_name[c]);
 		if (!h->ctrl[c].mount)
 			return ct_fail(e, 0,
-				       "%s:%u:%u: %s: the %s controller is not delegated to ctlaunch's cgroup "
+				       "%s: the %s controller is not delegated to ctlaunch's cgroup "
 				       "%s (the cgroup above it does not hand it down in cgroup.subtree_control)",
-				       spec->file, at.line, at.col, key, cg_ctrl_name[c],
-				       h->cg_own ? h->cg_own : "/");
+				       where, cg_ctrl_name[c], h->cg_own ? h->cg_own : "/");
 		len += (size_t)snprintf(enable + len, sizeof enable - len, "%s+%s", len ? " " : "",
 					cg_ctrl_name[c]);
 	}
 	parent = o->cgroup_parent ? o->cgroup_parent : h->cg_own ? h->cg_own : "/";
+	/* "" for the root: the walk down below counts its slashes. */
 	if (strcmp(parent, "/") == 0)
 		parent = "";
-	top = pfmt(p, "/sys/fs/cgroup%s", parent);
-	shared = pfmt(p, "%s/ctlaunch", top);
-	dir_leaf = pfmt(p, "%s/%s", shared, spec->name);
+	top = own(p, path_join("/sys/fs/cgroup", parent));
+	shared = own(p, path_join(top, "ctlaunch"));
+	dir_leaf = own(p, path_join(shared, spec->name));
 
 	/* The default pids limit alone never refuses a run: from a cgroup
 	 * that holds other processes (a login shell's) the kernel will not
@@ -369,6 +371,7 @@ static int plan_cgroups(struct plan *p, const struct spec *spec, const struct ho
 	struct ct_loc at = { 0 };
 	const char *key = first_limit(spec, &at);
 	struct spec eff;
+	char where[1024];
 
 	for (int i = 0; i < N_LEAVES; i++)
 		leaf[i] = NULL;
@@ -378,17 +381,17 @@ static int plan_cgroups(struct plan *p, const struct spec *spec, const struct ho
 		if (!key)
 			return 0;
 		return ct_fail(e, 0,
-			       "%s:%u:%u: %s: cannot be applied by an ordinary user (uid %u): cgroup v1 "
+			       "%s: cannot be applied by an ordinary user (uid %u): cgroup v1 "
 			       "hierarchies cannot be delegated (run ctlaunch as root, or without limits)",
-			       spec->file, at.line, at.col, key, (unsigned)h->euid);
+			       ct_loc_key(spec->file, at, key, where, sizeof where), (unsigned)h->euid);
 	}
 	if (h->euid != 0 && !h->cg_writable && !o->cgroup_parent) {
 		if (!key)
 			return 0;
 		return ct_fail(e, 0,
-			       "%s:%u:%u: %s: cannot be applied by uid %u: its cgroup %s is not delegated "
+			       "%s: cannot be applied by uid %u: its cgroup %s is not delegated "
 			       "to it (run ctlaunch under systemd-run --user --scope -p Delegate=yes, or as root)",
-			       spec->file, at.line, at.col, key, (unsigned)h->euid,
+			       ct_loc_key(spec->file, at, key, where, sizeof where), (unsigned)h->euid,
 			       h->cg_own ? h->cg_own : "/");
 	}
 	if (h->layout == CG_NONE && !key)
@@ -600,10 +603,10 @@ static void plan_cgroupfs(struct plan *p, const struct host *h, const char *cons
 		base = strrchr(mount, '/');
 		base = base ? base + 1 : mount;
 		if (data)
-			mnt(p, "cgroup", pfmt(p, "/sys/fs/cgroup/%s", base), "cgroup",
+			mnt(p, "cgroup", own(p, path_join("/sys/fs/cgroup", base)), "cgroup",
 			    MS_RDONLY | locked, data, nowhere);
 		else
-			mnt(p, "cgroup2", pfmt(p, "/sys/fs/cgroup/%s", base), "cgroup2",
+			mnt(p, "cgroup2", own(p, path_join("/sys/fs/cgroup", base)), "cgroup2",
 			    MS_RDONLY | locked, NULL, nowhere);
 	}
 	mnt(p, NULL, "/sys/fs/cgroup", NULL, MS_REMOUNT | MS_RDONLY | locked, "mode=755,size=64k",
@@ -950,26 +953,27 @@ static int check_user_mapped(const struct plan *p, const struct spec *spec, cons
 		return 0;
 	for (int g = 0; g < 2; g++) {
 		uint32_t id = g ? spec->gid : spec->uid;
+		char where[1024];
 
 		if (id_mapped(p, h, id, g))
 			continue;
+		ct_loc_key(spec->file, spec->user_at, "user", where, sizeof where);
 		if (!p->rootless)
 			return ct_fail(e, 0,
-				       "%s:%u:%u: user: %s %u is not mapped in the container's user "
+				       "%s: %s %u is not mapped in the container's user "
 				       "namespace (userns: true maps ids 0 to %u; see ctlaunch(1), USER NAMESPACE)",
-				       spec->file, spec->user_at.line, spec->user_at.col, g ? "gid" : "uid",
-				       id, (g ? h->userns_gid.count : h->userns_uid.count) - 1);
+				       where, g ? "gid" : "uid", id,
+				       (g ? h->userns_gid.count : h->userns_uid.count) - 1);
 		if (subids(h))
 			return ct_fail(e, 0,
-				       "%s:%u:%u: user: %s %u is not mapped in a rootless run by uid %u "
+				       "%s: %s %u is not mapped in a rootless run by uid %u "
 				       "(it is past the range of /etc/sub%cid; see ctlaunch(1), ROOTLESS)",
-				       spec->file, spec->user_at.line, spec->user_at.col,
-				       g ? "gid" : "uid", id, (unsigned)h->euid, g ? 'g' : 'u');
+				       where, g ? "gid" : "uid", id, (unsigned)h->euid, g ? 'g' : 'u');
 		return ct_fail(e, 0,
-			       "%s:%u:%u: user: %s %u is not mapped in a rootless run by uid %u: only 0 "
+			       "%s: %s %u is not mapped in a rootless run by uid %u: only 0 "
 			       "is, as there are no subordinate ids (%s; see ctlaunch(1), ROOTLESS)",
-			       spec->file, spec->user_at.line, spec->user_at.col, g ? "gid" : "uid", id,
-			       (unsigned)h->euid, h->subids_why ? h->subids_why : "none in the host facts");
+			       where, g ? "gid" : "uid", id, (unsigned)h->euid,
+			       h->subids_why ? h->subids_why : "none in the host facts");
 	}
 	return 0;
 }
@@ -1008,9 +1012,9 @@ static void lock_payload(struct plan *p, const struct host *h, const struct plan
 	if (h->euid == 0)
 		l->path = pstr(p, CT_LOCK_FILE);
 	else if (h->runtime_dir)
-		l->path = pfmt(p, "%s/ctlaunch.lock", h->runtime_dir);
+		l->path = own(p, path_join(h->runtime_dir, "ctlaunch.lock"));
 	else
-		l->path = pfmt(p, "/sys/fs/cgroup%s", strcmp(parent, "/") == 0 ? "" : parent);
+		l->path = own(p, path_join("/sys/fs/cgroup", parent));
 	l->dir = h->euid != 0 && !h->runtime_dir;
 	l->fallback = pstr(p, h->cgroup_root);
 }
@@ -1029,10 +1033,12 @@ static void plan_locks(struct plan *p, const struct spec *spec, const struct hos
 
 	if (!locks(p))
 		return;
-	if (!p->rootless)
-		name = pfmt(p, "%s/%s.lock", CT_NAME_LOCK_DIR, spec->name);
-	else if (h->runtime_dir)
-		name = pfmt(p, "%s/ctlaunch/%s.lock", h->runtime_dir, spec->name);
+	if (!p->rootless || h->runtime_dir) {
+		cleanup_free char *file = xasprintf("%s.lock", spec->name);
+		cleanup_free char *dir = p->rootless ? path_join(h->runtime_dir, "ctlaunch") : NULL;
+
+		name = own(p, path_join(dir ? dir : CT_NAME_LOCK_DIR, file));
+	}
 	for (size_t i = 0; i < p->n && name; i++)
 		if (p->steps[i].kind == STEP_CG_MKDIR && !p->steps[i].u.cg_mkdir.shared && n < N_LEAVES)
 			leaves[n++] = p->steps[i].u.cg_mkdir.dir;
@@ -1155,13 +1161,13 @@ static void plan_exit(struct plan *p, const struct spec *spec, const char *const
 		if (p->steps[i].kind != STEP_CG_MKDIR || strcmp(dir, leaf[0]) != 0)
 			continue;
 		s = exit_step(p, STEP_OOM_READ);
-		s->u.oom_read.file = pfmt(p, "%s/%s", dir,
-					  p->layout == CG_UNIFIED ? "memory.events" : "memory.oom_control");
+		s->u.oom_read.file = own(p, path_join(dir, p->layout == CG_UNIFIED ? "memory.events"
+											: "memory.oom_control"));
 		s->u.oom_read.made_by = i;
 	}
 	if (!lock.path)
 		return;
-	kept_in = supervise ? pfmt(p, "%s/%s", supervise, CG_SUPERVISOR) : NULL;
+	kept_in = supervise ? own(p, path_join(supervise, CG_SUPERVISOR)) : NULL;
 	exit_step(p, STEP_UNLOCK)->u.unlock.kept_in = kept_in;
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = run; i-- > 0;) {

@@ -501,7 +501,7 @@ const char *step_side_name(enum step_side side)
 
 void plan_print(const struct plan *p, bool verbose, FILE *out)
 {
-	char line[8192];
+	char line[8192], where[1024];
 	size_t run = plan_run_steps(p);
 
 	fprintf(out, "plan for '%s' from %s on %s\n", p->name, p->file, layout_name[p->layout]);
@@ -517,7 +517,7 @@ void plan_print(const struct plan *p, bool verbose, FILE *out)
 		else
 			fprintf(out, "%3zu %-6s %s", i + 1, step_side_name(s->side), line);
 		if (s->from.line)
-			fprintf(out, "  # %s:%u:%u", p->file, s->from.line, s->from.col);
+			fprintf(out, "  # %s", ct_loc_where(p->file, s->from, where, sizeof where));
 		fputc('\n', out);
 		if (verbose)
 			step_details(s, out);

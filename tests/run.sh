@@ -157,8 +157,9 @@ done
 
 # (c) golden files: NAME.yaml beside the expected plan (NAME.plan) or
 # the expected error text (NAME.err), planned for a fake host: the one
-# in NAME.facts where there is one, else the v1 host of host-v1.facts. The
-# expected text says @TOP@ for the absolute path of the source tree (a
+# in NAME.facts where there is one, else the v1 host of host-v1.facts,
+# with the options in NAME.args where there is one (one a line: --set
+# and its value, e.g.). The expected text says @TOP@ for the absolute path of the source tree (a
 # rootfs resolves to one), and is made without TERM in the environment.
 # With UPDATE=1 each expected file is first rewritten from what the
 # launcher printed (a plan, exit 0: NAME.plan; an error, exit 125:
@@ -197,7 +198,11 @@ golden() {
 		rc=0
 		facts=tests/golden/host-v1.facts
 		[ -f "$base.facts" ] && facts=$base.facts
-		(cd "$top" && exec env -u TERM "$ctl" --plan --host-facts "$facts" "$spec") \
+		set --
+		if [ -f "$base.args" ]; then
+			while IFS= read -r a || [ -n "$a" ]; do set -- "$@" "$a"; done <"$base.args"
+		fi
+		(cd "$top" && exec env -u TERM "$ctl" --plan --host-facts "$facts" "$@" "$spec") \
 			>"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
 		for f in out err; do
 			awk -v top="$top" '{

@@ -38,7 +38,7 @@ void fake_spec(struct spec *s)
 	s->dir = xstrdup(".");
 	s->name = xstrdup("web");
 	s->rootfs = xstrdup("/srv/rootfs");
-	s->rootfs_at = (struct ct_loc){ 2, 9 };
+	s->rootfs_at = (struct ct_loc){ .line = 2, .col = 9 };
 	s->no_new_privileges = true;
 	spec_set_command(s, (char *const *)argv, 2);
 }

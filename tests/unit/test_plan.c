@@ -24,16 +24,16 @@ static void with_limits(struct spec *s)
 {
 	s->res.has_memory = true;
 	s->res.memory = 64 << 20;
-	s->res.memory_at = (struct ct_loc){ 5, 11 };
+	s->res.memory_at = (struct ct_loc){ .line = 5, .col = 11 };
 	s->res.has_cpu_shares = true;
 	s->res.cpu_shares = 512;
-	s->res.cpu_shares_at = (struct ct_loc){ 6, 15 };
+	s->res.cpu_shares_at = (struct ct_loc){ .line = 6, .col = 15 };
 	s->res.has_cpus = true;
 	parse_cpulist("1", &s->res.cpus);
-	s->res.cpus_at = (struct ct_loc){ 8, 11 };
+	s->res.cpus_at = (struct ct_loc){ .line = 8, .col = 11 };
 	s->res.has_mems = true;
 	parse_cpulist("0", &s->res.mems);
-	s->res.mems_at = (struct ct_loc){ 9, 11 };
+	s->res.mems_at = (struct ct_loc){ .line = 9, .col = 11 };
 }
 
 #define CPUSET "/sys/fs/cgroup/cpuset/ctlaunch"
@@ -387,7 +387,7 @@ TEST(missing_controller_refused)
 	fake_host_v1(&h);
 	s.res.has_memory = true;
 	s.res.memory = 1 << 20;
-	s.res.memory_at = (struct ct_loc){ 7, 11 };
+	s.res.memory_at = (struct ct_loc){ .line = 7, .col = 11 };
 	free(h.ctrl[CTRL_MEMORY].mount);
 	h.ctrl[CTRL_MEMORY].mount = NULL;
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == -1);
@@ -558,7 +558,7 @@ TEST(user_between_bounding_set_and_caps)
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
 	cleanup_plan struct plan p = { 0 };
-	struct spec_rlimit rl[] = { { 7, "nofile", 1024, 1024, { 9, 11 } } };
+	struct spec_rlimit rl[] = { { 7, "nofile", 1024, 1024, { .line = 9, .col = 11 } } };
 	long bound, user, caps, rlimit;
 
 	fake_spec(&s);

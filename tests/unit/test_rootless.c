@@ -145,10 +145,10 @@ TEST(limits_refused_with_reason)
 	as_user(&h);
 	s.res.has_pids = true;
 	s.res.pids = 10;
-	s.res.pids_at = (struct ct_loc){ 9, 9 };
+	s.res.pids_at = (struct ct_loc){ .line = 9, .col = 9 };
 	s.res.has_memory = true;
 	s.res.memory = 1 << 24;
-	s.res.memory_at = (struct ct_loc){ 8, 11 };
+	s.res.memory_at = (struct ct_loc){ .line = 8, .col = 11 };
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == -1);
 	CHECK_STR(e.msg, "web.yaml:8:11: resources.memory: cannot be applied by an ordinary user "
 			 "(uid 1000): cgroup v1 hierarchies cannot be delegated (run ctlaunch as root, "
@@ -181,7 +181,7 @@ TEST(user_must_be_mapped)
 	s.user = xstrdup("lab");
 	s.uid = 1000;
 	s.gid = 1000;
-	s.user_at = (struct ct_loc){ 4, 7 };
+	s.user_at = (struct ct_loc){ .line = 4, .col = 7 };
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == -1);
 	CHECK(strstr(e.msg, "web.yaml:4:7: user: uid 1000 is not mapped in a rootless run by uid 1000") == e.msg);
 	h.subuid = (struct id_range){ 100000, 65536 };

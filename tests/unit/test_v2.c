@@ -13,22 +13,22 @@ static void all_limits(struct spec *s)
 {
 	s->res.has_memory = true;
 	s->res.memory = 64 << 20;
-	s->res.memory_at = (struct ct_loc){ 5, 11 };
+	s->res.memory_at = (struct ct_loc){ .line = 5, .col = 11 };
 	s->res.has_cpu_shares = true;
 	s->res.cpu_shares = 1024;
-	s->res.cpu_shares_at = (struct ct_loc){ 6, 15 };
+	s->res.cpu_shares_at = (struct ct_loc){ .line = 6, .col = 15 };
 	s->res.has_cpu_quota = true;
 	s->res.cpu_quota_us = 150000;
-	s->res.cpu_quota_at = (struct ct_loc){ 7, 9 };
+	s->res.cpu_quota_at = (struct ct_loc){ .line = 7, .col = 9 };
 	s->res.has_cpus = true;
 	parse_cpulist("1-2", &s->res.cpus);
-	s->res.cpus_at = (struct ct_loc){ 9, 11 };
+	s->res.cpus_at = (struct ct_loc){ .line = 9, .col = 11 };
 	s->res.has_mems = true;
 	parse_cpulist("0", &s->res.mems);
-	s->res.mems_at = (struct ct_loc){ 10, 11 };
+	s->res.mems_at = (struct ct_loc){ .line = 10, .col = 11 };
 	s->res.has_pids = true;
 	s->res.pids = 100;
-	s->res.pids_at = (struct ct_loc){ 11, 9 };
+	s->res.pids_at = (struct ct_loc){ .line = 11, .col = 9 };
 }
 
 #define ALL "+memory +cpu +cpuset +pids"
