@@ -5,17 +5,15 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "fileio.h"
 #include "join.h"
 #include "statedir.h"
-#include "util.h"
-#include "util_fd.h"
 
 int join_open(pid_t pid, uint64_t start, struct ct_err *e)
 {
@@ -40,18 +38,27 @@ static rlim_t min_rlim(rlim_t a, rlim_t b)
 	return a < b ? a : b;
 }
 
-/* "unlimited" or a number, a column of /proc/PID/limits. */
-static int limit_value(const char *s, rlim_t *out)
+/* The value at *p ("unlimited" or a number, a column of
+ * /proc/PID/limits), *p moved past it and the spaces after; -1 when it
+ * is neither. */
+static int limit_value(const char **p, rlim_t *out)
 {
-	uint64_t v;
+	char *end;
 
-	if (strcmp(s, "unlimited") == 0) {
+	if (strncmp(*p, "unlimited", 9) == 0) {
 		*out = RLIM_INFINITY;
-		return 0;
+		end = (char *)*p + 9;
+	} else {
+		if (**p < '0' || **p > '9')
+			return -1;
+		errno = 0;
+		*out = (rlim_t)strtoull(*p, &end, 10);
+		if (errno)
+			return -1;
 	}
-	if (parse_uint(s, 0, UINT64_MAX, &v) < 0)
+	if (*end != ' ' && *end != '\n')
 		return -1;
-	*out = (rlim_t)v;
+	*p = end + strspn(end, " ");
 	return 0;
 }
 
@@ -72,31 +79,55 @@ static int set_limit(int r, struct rlimit want, struct ct_err *e)
 	return 0;
 }
 
-/* From /proc/PID/limits, which anyone may read, where prlimit(2) would
- * want CAP_SYS_RESOURCE for another user's process. One line a limit,
- * in the kernel's order of RLIMIT_*, under a header; the name is padded
- * to 25 columns, each value to 20. */
-int join_rlimits(pid_t pid, int pidfd, struct ct_err *e)
+/* The whole of /proc/PID/limits into buf (a few hundred bytes, and
+ * not allocated: the joining process keeps the child's rule, exec.c). */
+static int read_limits(pid_t pid, char *buf, size_t size, struct ct_err *e)
 {
-	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-	char path[64], soft[32], hard[32];
-	cleanup_free char *text = NULL;
-	cleanup_close int fd = -1;
-	const char *line;
-	int r = 0;
+	char path[64];
+	size_t len = 0;
+	ssize_t n = 1;
+	int fd;
 
 	snprintf(path, sizeof path, "/proc/%d/limits", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	text = fd < 0 ? NULL : read_fd(fd, 64 * 1024, NULL);
-	if (!text)
+	if (fd < 0)
+		return ct_fail(e, errno, "open %s", path);
+	while (n > 0 && len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			n = 1;
+		else if (n > 0)
+			len += (size_t)n;
+	}
+	close(fd);
+	if (n < 0)
 		return ct_fail(e, errno, "read %s", path);
+	buf[len] = '\0';
+	return 0;
+}
+
+/* From /proc/PID/limits, which anyone may read, where prlimit(2) would
+ * want CAP_SYS_RESOURCE for another user's process. One line a limit,
+ * in the kernel's order of RLIMIT_*, under a header; the name is padded
+ * to 25 columns, then the soft and the hard value. */
+int join_rlimits(pid_t pid, int pidfd, struct ct_err *e)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	char text[4096];
+	const char *line;
+	int r = 0;
+
+	if (read_limits(pid, text, sizeof text, e) < 0)
+		return -1;
 	line = strchr(text, '\n');
 	for (; line && *++line && r < RLIM_NLIMITS; line = strchr(line, '\n'), r++) {
+		const char *p = line + 26;
 		struct rlimit want;
 
-		if (strlen(line) < 26 || sscanf(line + 26, "%31s %31s", soft, hard) != 2 ||
-		    limit_value(soft, &want.rlim_cur) < 0 || limit_value(hard, &want.rlim_max) < 0)
-			return ct_fail(e, 0, "%s: line %d is not what Linux writes", path, r + 2);
+		if (strcspn(line, "\n") < 26 || limit_value(&p, &want.rlim_cur) < 0 ||
+		    limit_value(&p, &want.rlim_max) < 0)
+			return ct_fail(e, 0, "/proc/%d/limits: line %d is not what Linux writes",
+				       (int)pid, r + 2);
 		if (set_limit(r, want, e) < 0)
 			return -1;
 	}

@@ -351,8 +351,9 @@ static int run(const struct options *o, const struct plan_opts *popts, struct sp
 	} else {
 		status = r.status;
 	}
-	if (r.warning[0])
-		warnx_("%s: warning: cleanup: %s", spec->name, r.warning);
+	if (r.cleanup_failed)
+		warnx_("%s: warning: cleanup: %s", spec->name,
+		       ct_err_text(&r.cleanup, text, sizeof text));
 	if (r.oom) {
 		size_format(spec->res.memory, text, sizeof text);
 		warnx_("%s: killed by the OOM killer (memory limit %s)", spec->name, text);

@@ -119,6 +119,10 @@ want golden && targets="$targets $B/ctlaunch-san"
 if want vm || { want integration && [ "$(id -u)" -eq 0 ]; }; then
 	targets="$targets $B/ctlaunch"
 fi
+# tests/integration/nomalloc.bats: the launcher with the allocator check.
+if want integration && [ "$(id -u)" -eq 0 ]; then
+	targets="$targets $B/ctlaunch-nomalloc $B/ctlaunch-nomalloc-canary"
+fi
 if [ -n "$targets" ] && [ -z "$build_missing" ]; then
 	echo "== build"
 	# shellcheck disable=SC2086 # one word per target
@@ -311,7 +315,8 @@ if ! want integration; then
 	:
 elif [ "$(id -u)" -ne 0 ]; then
 	skip integration "needs root: sudo make check"
-elif needs integration integration && built integration "$B/ctlaunch"; then
+elif needs integration integration && built integration "$B/ctlaunch" &&
+	built integration "$B/ctlaunch-nomalloc" && built integration "$B/ctlaunch-nomalloc-canary"; then
 	mkdir -p "$B/rootless"
 	if sh scripts/mkrootfs.sh "$B/private/rootfs" && sh scripts/mkrootfs.sh "$B/rootless/rootfs"; then
 		CT_BUILD=$(cd "$B" && pwd -P) run_tap integration bats --tap tests/integration
