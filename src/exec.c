@@ -27,8 +27,9 @@
  *   - changes no memory of the parent's but its copy of struct run
  *     (spawn_main) and, when it fails, the report (child_fail);
  *   - keeps its stack small (CHILD_STACK).
- * The same steps run in a fork child (rootless), which has a copy of
- * the memory: one rule for both, as the code is one. The watcher
+ * The same steps run in a fork child (rootless, and a join's two
+ * processes), which has a copy of the memory: one rule for all, as the
+ * code is one. The watcher
  * (watcher_main) keeps a stricter rule of its own.
  * Tested, not only said: tests/integration/nomalloc.bats runs real
  * containers with the launcher linked against an allocator that ends
