@@ -61,9 +61,12 @@ teardown() {
 
 	# Clean up whatever was left, so one failure does not spread.
 	for pid in $(marked_procs); do kill -KILL "$pid" 2>/dev/null || true; done
-	# The names' lock files stay by design (ctlaunch(1), FILES); the
-	# tests' names are used once: remove them, now that no run is left.
-	rm -f "/run/ctlaunch/$NAME.lock" /run/ctlaunch/"$NAME"-*.lock
+	# The names' lock files stay by design (ctlaunch(1), FILES), and so
+	# does the record of a run killed with SIGKILL until a --list finds
+	# it (which then makes the name's lock to remove it); the tests'
+	# names are used once: remove both, now that no run is left.
+	rm -f "/run/ctlaunch/$NAME.lock" /run/ctlaunch/"$NAME"-*.lock \
+		"/run/ctlaunch/$NAME.state" /run/ctlaunch/"$NAME"-*.state
 	local d
 	while IFS= read -r d; do
 		if [ -n "$d" ]; then rmdir "$d" 2>/dev/null || true; fi
