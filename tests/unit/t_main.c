@@ -5,10 +5,10 @@
 int t_failed_checks;
 
 extern const struct t_case t_util[], t_spec[], t_plan[], t_host[], t_caps[], t_check[], t_v2[], t_rootless[],
-	t_seccomp[];
+	t_seccomp[], t_tty[];
 
 static const struct t_case *const groups[] = { t_util, t_spec, t_plan, t_host, t_caps, t_check, t_v2,
-						 t_rootless, t_seccomp };
+						 t_rootless, t_seccomp, t_tty };
 
 int main(void)
 {
