@@ -1,6 +1,7 @@
-/* A minimal test harness: each test is a function; CHECK records a
- * failure with its place and goes on. The runner prints one line per
- * test and "N passed, N failed" at the end. */
+/* A minimal test harness: each test is TEST(name) { ... }, registered
+ * by its definition alone; CHECK records a failure with its place and
+ * goes on. The runner prints one line per test and "N passed, N
+ * failed" at the end. */
 #ifndef CTLAUNCH_T_H
 #define CTLAUNCH_T_H
 
@@ -32,10 +33,23 @@ extern int t_failed_checks;
 struct t_case {
 	const char *name;
 	void (*fn)(void);
+	struct t_case *next;
 };
 
-/* Each test file defines its cases with T_LIST; t_main.c runs them all. */
-#define T_LIST(group) const struct t_case group[]
-#define T(fn) { #fn, fn }
+/* Appends c to the runner's list; TEST's constructor calls it before
+ * main, so a test cannot be defined and forgotten. */
+void t_register(struct t_case *c);
+
+/* A constructor rather than a linker section: no __start_/__stop_
+ * symbols, and nothing relies on how the compiler aligns or pads the
+ * entries of a section (the sanitizers add red zones to globals). */
+#define TEST(name)                                                         \
+	static void name(void);                                            \
+	static struct t_case t_case_##name = { #name, name, NULL };        \
+	__attribute__((constructor)) static void t_register_##name(void)   \
+	{                                                                  \
+		t_register(&t_case_##name);                                \
+	}                                                                  \
+	static void name(void)
 
 #endif

@@ -4,11 +4,15 @@
 
 int t_failed_checks;
 
-extern const struct t_case t_util[], t_spec[], t_plan[], t_host[], t_caps[], t_check[], t_v2[], t_rootless[],
-	t_seccomp[], t_tty[];
+/* The tests in the order they registered: file by file in link order,
+ * each file's in the order they are written. */
+static struct t_case *t_first, **t_last = &t_first;
 
-static const struct t_case *const groups[] = { t_util, t_spec, t_plan, t_host, t_caps, t_check, t_v2,
-						 t_rootless, t_seccomp, t_tty };
+void t_register(struct t_case *c)
+{
+	*t_last = c;
+	t_last = &c->next;
+}
 
 int main(void)
 {
@@ -18,18 +22,16 @@ int main(void)
 	 * which one it was. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
-		for (const struct t_case *c = groups[g]; c->fn; c++) {
-			int before = t_failed_checks;
+	for (const struct t_case *c = t_first; c; c = c->next) {
+		int before = t_failed_checks;
 
-			c->fn();
-			if (t_failed_checks == before) {
-				printf("ok - %s\n", c->name);
-				passed++;
-			} else {
-				printf("not ok - %s\n", c->name);
-				failed++;
-			}
+		c->fn();
+		if (t_failed_checks == before) {
+			printf("ok - %s\n", c->name);
+			passed++;
+		} else {
+			printf("not ok - %s\n", c->name);
+			failed++;
 		}
 	}
 	printf("unit: %d passed, %d failed\n", passed, failed);

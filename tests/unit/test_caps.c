@@ -1,7 +1,7 @@
 #include "caps.h"
 #include "t.h"
 
-static void cap_names(void)
+TEST(cap_names)
 {
 	char buf[512];
 
@@ -20,8 +20,3 @@ static void cap_names(void)
 	caps_format(0, buf, sizeof buf);
 	CHECK_STR(buf, "");
 }
-
-T_LIST(t_caps) = {
-	T(cap_names),
-	{ 0 },
-};

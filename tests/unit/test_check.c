@@ -17,7 +17,7 @@ static void write_file(const char *path, const char *text)
 
 /* The user is looked up in the rootfs's own files; empty fields (no
  * password, no members) must not shift the ones after them. */
-static void users_from_the_rootfs(void)
+TEST(users_from_the_rootfs)
 {
 	char root[] = "/tmp/ctlaunch-check.XXXXXX", etc[64], file[96];
 	static const struct {
@@ -76,7 +76,7 @@ static void users_from_the_rootfs(void)
  * and a record is never split. Unit-testable without root: a FIFO
  * stands for a device node (both would be opened, and a FIFO's open
  * blocks for ever), a sparse file for a huge one. */
-static void hostile_id_files(void)
+TEST(hostile_id_files)
 {
 	char root[] = "/tmp/ctlaunch-check.XXXXXX", etc[64], file[96];
 	cleanup_host struct host h;
@@ -159,7 +159,7 @@ static void hostile_id_files(void)
  * sticky bit, is refused on a rootfs's path unless unsafe_paths; even
  * then a link in it is never followed. The check keeps the device and
  * inode the run must find again. */
-static void unsafe_paths_refused(void)
+TEST(unsafe_paths_refused)
 {
 	char top[] = "/tmp/ctlaunch-check.XXXXXX", rfs[sizeof top + 8], link[sizeof top + 8];
 	cleanup_host struct host h;
@@ -203,10 +203,3 @@ static void unsafe_paths_refused(void)
 	rmdir(rfs);
 	CHECK(rmdir(top) == 0);
 }
-
-T_LIST(t_check) = {
-	T(users_from_the_rootfs),
-	T(hostile_id_files),
-	T(unsafe_paths_refused),
-	{ 0 },
-};

@@ -23,7 +23,7 @@ static const char hybrid_cgroup[] =
 	"1:cpu:/\n"
 	"0::/\n";
 
-static void parses_hybrid_host(void)
+TEST(parses_hybrid_host)
 {
 	struct host h = { 0 };
 	struct ct_err e = { 0 };
@@ -52,7 +52,7 @@ static void parses_hybrid_host(void)
  * order in /proc/self/cgroup; a second mount of one (a bind) is not a
  * hierarchy of its own; one we are not in is left out; a subtree mount
  * makes our cgroup relative to it. */
-static void other_hierarchies(void)
+TEST(other_hierarchies)
 {
 	static const char mi[] =
 		"31 30 0:28 / /sys/fs/cgroup/net rw - cgroup cgroup rw,net_cls,net_prio,name=n\n"
@@ -81,7 +81,7 @@ static void other_hierarchies(void)
 /* cpu and cpuacct joined in one hierarchy, as systemd mounts them; the
  * memory hierarchy mounted from a subtree (a cgroup namespace); a path
  * with an escaped space; no cgroup2 at all. */
-static void joined_hierarchies_and_mount_roots(void)
+TEST(joined_hierarchies_and_mount_roots)
 {
 	static const char mi[] =
 		"31 30 0:28 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
@@ -108,7 +108,7 @@ static void joined_hierarchies_and_mount_roots(void)
 	host_free(&h);
 }
 
-static void unified_and_none(void)
+TEST(unified_and_none)
 {
 	static const char unified[] =
 		"30 22 0:27 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n";
@@ -124,7 +124,7 @@ static void unified_and_none(void)
 	host_free(&h);
 }
 
-static void controller_we_are_not_in_is_absent(void)
+TEST(controller_we_are_not_in_is_absent)
 {
 	struct host h = { 0 };
 	struct ct_err e = { 0 };
@@ -136,7 +136,7 @@ static void controller_we_are_not_in_is_absent(void)
 	host_free(&h);
 }
 
-static void malformed_input_is_an_error(void)
+TEST(malformed_input_is_an_error)
 {
 	struct host h = { 0 };
 	struct ct_err e = { 0 };
@@ -151,7 +151,7 @@ static void malformed_input_is_an_error(void)
 
 /* A systemd v2 host: our place is the "0::" line, relative to the
  * mount's root (a cgroup namespace mounts a subtree as its /). */
-static void unified_own_cgroup_and_controllers(void)
+TEST(unified_own_cgroup_and_controllers)
 {
 	static const char mi[] =
 		"22 1 0:21 / / rw - ext4 /dev/vda rw\n"
@@ -177,7 +177,7 @@ static void unified_own_cgroup_and_controllers(void)
 	host_free(&h);
 }
 
-static void subordinate_ranges(void)
+TEST(subordinate_ranges)
 {
 	static const char text[] = "alice:100000:65536\n"
 				   "bob:x:5\n"
@@ -202,15 +202,3 @@ static void subordinate_ranges(void)
 	r = host_parse_subid("", "alice", 1);
 	CHECK(r.count == 0);
 }
-
-T_LIST(t_host) = {
-	T(parses_hybrid_host),
-	T(joined_hierarchies_and_mount_roots),
-	T(other_hierarchies),
-	T(unified_and_none),
-	T(controller_we_are_not_in_is_absent),
-	T(malformed_input_is_an_error),
-	T(unified_own_cgroup_and_controllers),
-	T(subordinate_ranges),
-	{ 0 },
-};

@@ -31,7 +31,7 @@ static void with_limits(struct spec *s)
 	parse_cpulist("0", &s->res.mems);
 }
 
-static void cpuset_mems_before_cpus(void)
+TEST(cpuset_mems_before_cpus)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -50,7 +50,7 @@ static void cpuset_mems_before_cpus(void)
 	CHECK(leaf_mems >= 0 && leaf_cpus > leaf_mems);
 }
 
-static void cpuset_parent_filled_before_child(void)
+TEST(cpuset_parent_filled_before_child)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -71,7 +71,7 @@ static void cpuset_parent_filled_before_child(void)
 	CHECK(plan_find(&p, "write cpuset.cpus = 0-1 in /sys/fs/cgroup/cpuset/ctlaunch/web") > leaf);
 }
 
-static void rprivate_before_any_mount(void)
+TEST(rprivate_before_any_mount)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -86,7 +86,7 @@ static void rprivate_before_any_mount(void)
 	CHECK(plan_find(&p, "mount / rprivate (MS_REC|MS_PRIVATE)") == first);
 }
 
-static void rootfs_bind_before_pivot_root_before_proc(void)
+TEST(rootfs_bind_before_pivot_root_before_proc)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -115,7 +115,7 @@ static void rootfs_bind_before_pivot_root_before_proc(void)
 /* Root on v1: the child shares ctlaunch's memory (vfork) and, as its
  * first acts, dies with ctlaunch, joins its cgroups, lets go of the
  * lock. Every limit is written before it exists. */
-static void cgroup_placement_vfork(void)
+TEST(cgroup_placement_vfork)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -167,7 +167,7 @@ static void cgroup_placement_vfork(void)
 	CHECK(p.steps[plan_find_kind(&p, STEP_CLONE)].u.clone.vfork);
 }
 
-static void memory_limit_then_memsw(void)
+TEST(memory_limit_then_memsw)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -199,7 +199,7 @@ static void memory_limit_then_memsw(void)
 /* Issue 10 class 1, issue 15 class 3: with no limit at all, a cgroup
  * in every hierarchy, the device policy in the devices one, and
  * podman's default pids limit where the pids controller is. */
-static void no_resources_still_cgroups(void)
+TEST(no_resources_still_cgroups)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -227,7 +227,7 @@ static void no_resources_still_cgroups(void)
 	CHECK(plan_find(&q, "write pids.max = 2048 in /sys/fs/cgroup/pids/ctlaunch/web (the default") > 0);
 }
 
-static void cgroup_parent_and_cleanup_order(void)
+TEST(cgroup_parent_and_cleanup_order)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -252,7 +252,7 @@ static void cgroup_parent_and_cleanup_order(void)
 		CHECK(p.steps[idx[i]].u.cg.shared == (i >= 5));
 }
 
-static void missing_controller_refused(void)
+TEST(missing_controller_refused)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -287,7 +287,7 @@ static void missing_controller_refused(void)
 	CHECK(p.n == 0 && p.steps == NULL);
 }
 
-static void env_defaults_and_overrides(void)
+TEST(env_defaults_and_overrides)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -320,7 +320,7 @@ static void env_defaults_and_overrides(void)
 	CHECK(plan_find(&p, "'GREETING=hello world'") >= 0);
 }
 
-static void hostname_defaults_to_name(void)
+TEST(hostname_defaults_to_name)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -334,7 +334,7 @@ static void hostname_defaults_to_name(void)
 	CHECK(plan_find(&p, "chdir /") >= 0);
 }
 
-static void clone_flags_named(void)
+TEST(clone_flags_named)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -347,7 +347,7 @@ static void clone_flags_named(void)
 	CHECK(p.steps[p.n - 1].kind == STEP_WAIT);
 }
 
-static void hardening_order(void)
+TEST(hardening_order)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -411,7 +411,7 @@ static void hardening_order(void)
 			"--check saw, a nodev copy") > 0);
 }
 
-static void user_between_bounding_set_and_caps(void)
+TEST(user_between_bounding_set_and_caps)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -445,7 +445,7 @@ static void user_between_bounding_set_and_caps(void)
 	CHECK(plan_find_kind(&p, STEP_NO_NEW_PRIVS) < 0);
 }
 
-static void spec_mounts_ordered_and_readonly_root_last(void)
+TEST(spec_mounts_ordered_and_readonly_root_last)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -478,22 +478,3 @@ static void spec_mounts_ordered_and_readonly_root_last(void)
 	CHECK(inner > outer);
 	CHECK(masks > inner && ro_root > masks && ro_root < plan_find_kind(&p, STEP_CHDIR));
 }
-
-T_LIST(t_plan) = {
-	T(cpuset_mems_before_cpus),
-	T(cpuset_parent_filled_before_child),
-	T(rprivate_before_any_mount),
-	T(rootfs_bind_before_pivot_root_before_proc),
-	T(cgroup_placement_vfork),
-	T(memory_limit_then_memsw),
-	T(no_resources_still_cgroups),
-	T(cgroup_parent_and_cleanup_order),
-	T(missing_controller_refused),
-	T(env_defaults_and_overrides),
-	T(hostname_defaults_to_name),
-	T(clone_flags_named),
-	T(hardening_order),
-	T(user_between_bounding_set_and_caps),
-	T(spec_mounts_ordered_and_readonly_root_last),
-	{ 0 },
-};

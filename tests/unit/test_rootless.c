@@ -17,7 +17,7 @@ static void as_user(struct host *h)
 	h->cg_writable = false;
 }
 
-static void user_namespace_and_maps(void)
+TEST(user_namespace_and_maps)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -51,7 +51,7 @@ static void user_namespace_and_maps(void)
 	CHECK(plan_find_kind(&p, STEP_IDMAP) < 0 && plan_find(&p, "open_tree /dev/null") < 0);
 }
 
-static void subordinate_ids_through_helpers(void)
+TEST(subordinate_ids_through_helpers)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -80,7 +80,7 @@ static void subordinate_ids_through_helpers(void)
 /* No mknod in a user namespace: the host's nodes are bound, opened
  * before pivot_root. proc and sysfs are made while the host's are
  * visible (mount_too_revealing) and attached after. */
-static void devices_proc_sysfs(void)
+TEST(devices_proc_sysfs)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -113,7 +113,7 @@ static void devices_proc_sysfs(void)
 }
 
 /* Never a run without a limit the spec asked for. */
-static void limits_refused_with_reason(void)
+TEST(limits_refused_with_reason)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -148,7 +148,7 @@ static void limits_refused_with_reason(void)
 	plan_free(&p);
 }
 
-static void user_must_be_mapped(void)
+TEST(user_must_be_mapped)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -174,12 +174,3 @@ static void user_must_be_mapped(void)
 	CHECK(plan_find(&p, "setgroups 1000, setgid 1000, setuid 1000") >= 0);
 	plan_free(&p);
 }
-
-T_LIST(t_rootless) = {
-	T(user_namespace_and_maps),
-	T(subordinate_ids_through_helpers),
-	T(devices_proc_sysfs),
-	T(limits_refused_with_reason),
-	T(user_must_be_mapped),
-	{ 0 },
-};

@@ -16,7 +16,7 @@ static bool names(const struct sc_profile *p, const char *name, enum sc_action a
 }
 
 /* What Docker grants by capability, granted here by the same. */
-static void default_grants_by_capability(void)
+TEST(default_grants_by_capability)
 {
 	struct sc_profile p;
 
@@ -46,7 +46,7 @@ static void default_grants_by_capability(void)
 
 /* The filter the build made is the one the table makes now: the
  * generator ran on this source. */
-static void builtin_is_current(void)
+TEST(builtin_is_current)
 {
 	struct sc_profile p;
 	struct sc_bpf b;
@@ -66,7 +66,7 @@ static void builtin_is_current(void)
 	sc_bpf_free(&b);
 }
 
-static void custom_compiles(void)
+TEST(custom_compiles)
 {
 	const char *const mk[] = { "mkdir", "no_such_call_in_any_kernel" };
 	struct sc_rule r = { .names = mk, .n_names = 2, .action = SC_ERRNO, .errno_ret = 38,
@@ -82,10 +82,3 @@ static void custom_compiles(void)
 	CHECK(sc_action_of("SCMP_ACT_KILL") == SC_KILL_THREAD && sc_op_of("SCMP_CMP_GT") == SC_GT);
 	CHECK(sc_arch_known("SCMP_ARCH_X86_64") && !sc_arch_known("X86_64"));
 }
-
-T_LIST(t_seccomp) = {
-	T(default_grants_by_capability),
-	T(builtin_is_current),
-	T(custom_compiles),
-	{ 0 },
-};

@@ -95,7 +95,7 @@ static void refused(const char *text, const char *want)
 	refused_n(text, strlen(text), want);
 }
 
-static void every_key(void)
+TEST(every_key)
 {
 	cleanup_spec struct spec s = { 0 };
 	char diags[4096];
@@ -146,7 +146,7 @@ static void every_key(void)
 	CHECK(s.res.cpus.bits[0] == 3 && s.res.mems.bits[0] == 1);
 }
 
-static void defaults_and_shell_form(void)
+TEST(defaults_and_shell_form)
 {
 	cleanup_spec struct spec s = { 0 };
 	char diags[4096];
@@ -170,7 +170,7 @@ static void defaults_and_shell_form(void)
 }
 
 /* Scalars are taken as written: YAML's numbers and booleans are text. */
-static void scalars_as_written(void)
+TEST(scalars_as_written)
 {
 	cleanup_spec struct spec s = { 0 };
 	char diags[4096];
@@ -194,7 +194,7 @@ static void scalars_as_written(void)
 }
 
 /* JSON is YAML: a generated spec with quoted keys is read as well. */
-static void json_spec(void)
+TEST(json_spec)
 {
 	cleanup_spec struct spec s = { 0 };
 	char diags[4096];
@@ -206,7 +206,7 @@ static void json_spec(void)
 	CHECK_STR(s.rootfs, "/r");
 }
 
-static void name_from_the_file_name(void)
+TEST(name_from_the_file_name)
 {
 	cleanup_spec struct spec s = { 0 };
 	char diags[4096];
@@ -229,7 +229,7 @@ static void name_from_the_file_name(void)
 }
 
 /* A relative rootfs is relative to the spec's directory, lexically. */
-static void rootfs_relative_to_the_spec(void)
+TEST(rootfs_relative_to_the_spec)
 {
 	cleanup_spec struct spec s = { 0 };
 	struct ct_diags d = { 0 };
@@ -260,7 +260,7 @@ static void rootfs_relative_to_the_spec(void)
 	ct_diags_free(&d);
 }
 
-static void overrides(void)
+TEST(overrides)
 {
 	cleanup_spec struct spec s = { 0 };
 	struct ct_err e = { 0 };
@@ -287,7 +287,7 @@ static void overrides(void)
 	CHECK(!spec_name_valid("12345678901234567890123456789012345678901234567890123456789012345"));
 }
 
-static void free_is_safe(void)
+TEST(free_is_safe)
 {
 	struct spec s = { 0 };
 	char diags[256];
@@ -300,7 +300,7 @@ static void free_is_safe(void)
 	spec_free(&s);
 }
 
-static void value_errors(void)
+TEST(value_errors)
 {
 	refused("rootfs: r\nresources:\n  memory: lots\n",
 		"lab.yaml:3:11: resources.memory: invalid size 'lots' (expected bytes or a number with K, M, G or T)");
@@ -357,7 +357,7 @@ static void value_errors(void)
 }
 
 /* Plain empty, ~, null, Null and NULL are YAML's null; quoted, text. */
-static void nulls(void)
+TEST(nulls)
 {
 	static const char *const forms[] = { "", "~", "null", "Null", "NULL" };
 	char text[64], want[128];
@@ -374,7 +374,7 @@ static void nulls(void)
 	refused("rootfs: r\nresources: ~\n", "lab.yaml:2:12: resources: expected a mapping, got null");
 }
 
-static void structure_errors(void)
+TEST(structure_errors)
 {
 	refused("command: [x]\n",
 		"lab.yaml:1:1: rootfs: missing (expected the path of the container's root directory)");
@@ -417,7 +417,7 @@ static void structure_errors(void)
 		"lab.yaml:2:1: found a tab character that violates indentation while scanning a plain scalar");
 }
 
-static void every_problem_in_one_run(void)
+TEST(every_problem_in_one_run)
 {
 	refused("name: a/b\nrootfs: r\nbogus: 1\nenv: {A: [x], 2: y}\n"
 		"resources:\n  memory: x\n  cpu_shares: 0\n  cpuset: {cpus: 9999, mems: ''}\n",
@@ -432,7 +432,7 @@ static void every_problem_in_one_run(void)
 }
 
 /* Many keys, some repeated: each repeat names its first line. */
-static void many_keys(void)
+TEST(many_keys)
 {
 	size_t size = 16 * 3000 + 64, n = 0;
 	char *text = malloc(size), got[512];
@@ -455,7 +455,7 @@ static void many_keys(void)
 	free(text);
 }
 
-static void hostile_input(void)
+TEST(hostile_input)
 {
 	refused("rootfs: &a r\n", "lab.yaml:1:9: aliases and anchors are not supported");
 	refused("rootfs: *a\n", "lab.yaml:1:9: aliases and anchors are not supported");
@@ -489,7 +489,7 @@ static void hostile_input(void)
 		"lab.yaml:3:11: resources.memory: invalid size 'lots' (expected bytes or a number with K, M, G or T)");
 }
 
-static void too_deep(void)
+TEST(too_deep)
 {
 	char text[65 * 68 + 1];
 	size_t n = 0;
@@ -516,7 +516,7 @@ static void too_deep(void)
 	refused(text, "lab.yaml:65:65: nested deeper than 64 levels");
 }
 
-static void size_limit(void)
+TEST(size_limit)
 {
 	cleanup_spec struct spec s = { 0 };
 	char *big = malloc(SPEC_MAX_FILE + 1), got[256];
@@ -532,7 +532,7 @@ static void size_limit(void)
 	free(big);
 }
 
-static void not_a_file(void)
+TEST(not_a_file)
 {
 	struct spec s = { 0 };
 	struct ct_diags d = { 0 };
@@ -557,7 +557,7 @@ static void not_a_file(void)
 }
 
 /* Root reads a file whatever its mode: only checked as someone else. */
-static void unreadable(void)
+TEST(unreadable)
 {
 	struct spec s = { 0 };
 	struct ct_diags d = { 0 };
@@ -576,19 +576,7 @@ static void unreadable(void)
 	ct_diags_free(&d);
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static void cleanup_tmp(void)
-{
-	CHECK(nftw(tmpdir, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0);
-}
-
-
-static void hardening_keys(void)
+TEST(hardening_keys)
 {
 	static const struct {
 		const char *cpus;
@@ -670,7 +658,7 @@ static void hardening_keys(void)
 		"lab.yaml:2:19: resources.cpus: invalid value '0.123456' (expected a number of CPUs, at least 0.01, e.g. 0.5)");
 }
 
-static void seccomp_key(void)
+TEST(seccomp_key)
 {
 	cleanup_spec struct spec s = { 0 };
 	char got[4096];
@@ -709,7 +697,7 @@ static void seccomp_key(void)
 	      p->rules[1].args[1].value == 0xff && p->rules[1].args[1].value_two == 3);
 }
 
-static void seccomp_errors(void)
+TEST(seccomp_errors)
 {
 	refused("rootfs: r\nseccomp: tight\n",
 		"lab.yaml:2:10: seccomp: unknown value 'tight' (expected default, unconfined, or a "
@@ -734,28 +722,15 @@ static void seccomp_errors(void)
 		"a name such as SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_AARCH64)");
 }
 
-T_LIST(t_spec) = {
-	T(seccomp_key),
-	T(seccomp_errors),
-	T(hardening_keys),
-	T(every_key),
-	T(defaults_and_shell_form),
-	T(scalars_as_written),
-	T(json_spec),
-	T(name_from_the_file_name),
-	T(rootfs_relative_to_the_spec),
-	T(overrides),
-	T(free_is_safe),
-	T(value_errors),
-	T(nulls),
-	T(structure_errors),
-	T(every_problem_in_one_run),
-	T(many_keys),
-	T(hostile_input),
-	T(too_deep),
-	T(size_limit),
-	T(not_a_file),
-	T(unreadable),
-	T(cleanup_tmp),
-	{ 0 },
-};
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+/* Last in the file: the tests run in the order they are written, and
+ * the ones above work in tmpdir. */
+TEST(cleanup_tmp)
+{
+	CHECK(nftw(tmpdir, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0);
+}

@@ -61,7 +61,7 @@ static bool read_until(int fd, const char *want)
 	return false;
 }
 
-static void save_and_restore(void)
+TEST(save_and_restore)
 {
 	struct tty_saved s;
 	struct ct_err e = { 0 };
@@ -101,7 +101,7 @@ static void save_and_restore(void)
  * process is: it gets a new controlling terminal on 0-2, and the
  * master comes back over the socket. Root only: the host's
  * /dev/pts/ptmx is mode 000 (the container's devpts is ptmxmode=0666). */
-static void pty_in_child(void)
+TEST(pty_in_child)
 {
 	struct ct_err e = { 0 };
 	int sv[2], master;
@@ -165,7 +165,7 @@ static int stop_on_usr1(void *ctx, int sig, struct ct_err *e)
 /* The relay between two ptys: the caller's terminal (keyboard and
  * screen: cm; ctlaunch's stdio: cs) and the container's (its master
  * given to the relay: km; the container's side: ks). */
-static void relay(void)
+TEST(relay)
 {
 	int cs, cm = pty_pair(&cs), ks, km = pty_pair(&ks), st;
 	struct termios before, during, after;
@@ -284,7 +284,7 @@ static int run_init(const char *script, int sig_after_ms, int sig)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 1000 + WTERMSIG(st);
 }
 
-static void init_memfd_sealed(void)
+TEST(init_memfd_sealed)
 {
 	struct ct_err e = { 0 };
 	int fd = init_memfd(&e);
@@ -312,7 +312,7 @@ static void init_memfd_sealed(void)
 	close(fd);
 }
 
-static void init_status(void)
+TEST(init_status)
 {
 	CHECK(run_init("exit 3", 0, 0) == 3);
 	CHECK(run_init("kill -TERM $$", 0, 0) == 143);
@@ -327,8 +327,3 @@ static void init_status(void)
 	/* A command with a handler gets the signal and decides. */
 	CHECK(run_init("trap 'exit 7' USR1; sleep 5 & wait", 300, SIGUSR1) == 7);
 }
-
-T_LIST(t_tty) = {
-	T(save_and_restore), T(pty_in_child), T(relay), T(init_memfd_sealed), T(init_status),
-	{ NULL, NULL },
-};

@@ -3,7 +3,7 @@
 #include "t.h"
 #include "util.h"
 
-static void sizes(void)
+TEST(sizes)
 {
 	static const struct {
 		const char *in;
@@ -49,7 +49,7 @@ static void sizes(void)
 	}
 }
 
-static void uints(void)
+TEST(uints)
 {
 	uint64_t v = 0;
 
@@ -74,7 +74,7 @@ static void uints(void)
 	CHECK(v == 7);
 }
 
-static void cpulists(void)
+TEST(cpulists)
 {
 	static const struct {
 		const char *in, *canonical;
@@ -116,7 +116,7 @@ static void cpulists(void)
 
 /* Any set survives format then parse: sets from a fixed pseudo-random
  * sequence, sparse and dense, and the worst case for length. */
-static void cpulist_round_trips(void)
+TEST(cpulist_round_trips)
 {
 	static char buf[CT_MAX_CPUS * 4];
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
@@ -142,7 +142,7 @@ static void cpulist_round_trips(void)
 	CHECK(parse_cpulist(buf, &back) == 0 && memcmp(&set, &back, sizeof set) == 0);
 }
 
-static void cpuset_relations(void)
+TEST(cpuset_relations)
 {
 	struct cpuset a, b, empty = { 0 };
 
@@ -161,7 +161,7 @@ static void cpuset_relations(void)
 
 /* A list too long for its buffer keeps whole elements and ends in "...":
  * never a cut number that names another CPU. */
-static void cpulist_too_long(void)
+TEST(cpulist_too_long)
 {
 	struct cpuset set, empty = { 0 };
 	char buf[16];
@@ -189,7 +189,7 @@ static void cpulist_too_long(void)
 	CHECK_STR(buf, "");
 }
 
-static void size_formats(void)
+TEST(size_formats)
 {
 	static const struct {
 		uint64_t in;
@@ -219,7 +219,7 @@ static void size_formats(void)
 	}
 }
 
-static void allocation(void)
+TEST(allocation)
 {
 	char *s = xasprintf("%s-%d", "ab", 12);
 	char *d = xstrdup("");
@@ -232,15 +232,3 @@ static void allocation(void)
 	memset(r, 0, 64);
 	free(s), free(d), free(p), free(q), free(r);
 }
-
-T_LIST(t_util) = {
-	T(sizes),
-	T(uints),
-	T(cpulists),
-	T(cpulist_round_trips),
-	T(cpuset_relations),
-	T(cpulist_too_long),
-	T(size_formats),
-	T(allocation),
-	{ 0 },
-};

@@ -36,7 +36,7 @@ static void all_limits(struct spec *s)
 
 /* The table of runc #4772 and crun: the ends, the default, and some
  * points between, and a curve that never goes down. */
-static void shares_to_weight(void)
+TEST(shares_to_weight)
 {
 	static const struct {
 		uint64_t shares, weight;
@@ -67,7 +67,7 @@ static void shares_to_weight(void)
 	}
 }
 
-static void v2_files_and_values(void)
+TEST(v2_files_and_values)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -104,7 +104,7 @@ static void v2_files_and_values(void)
 
 /* The lock of the name's cgroups: root's in /run/ctlaunch, a user's in
  * their runtime directory, none without one. */
-static void v2_name_lock(void)
+TEST(v2_name_lock)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -139,7 +139,7 @@ static void v2_name_lock(void)
 /* A controller reaches a cgroup only through its parent's
  * subtree_control: enabled in the top, then in ctlaunch/, before the
  * leaf is made; every limit before the child exists. */
-static void v2_enable_top_down(void)
+TEST(v2_enable_top_down)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -174,7 +174,7 @@ static void v2_enable_top_down(void)
 
 /* clone3 into the cgroup where the kernel has it: no cgroup.procs
  * write; else exactly one (v2 has one cgroup for all controllers). */
-static void v2_clone_into_cgroup(void)
+TEST(v2_clone_into_cgroup)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -203,7 +203,7 @@ static void v2_clone_into_cgroup(void)
 }
 
 /* --cgroup-parent, and the root cgroup. */
-static void v2_parent_and_root(void)
+TEST(v2_parent_and_root)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
@@ -234,13 +234,3 @@ static void v2_parent_and_root(void)
 	CHECK(p.steps[0].kind == STEP_CG_ENABLE && p.steps[0].u.cg.supervise);
 	CHECK(plan_find(&p, "enable +memory +cpu +cpuset +pids in /sys/fs/cgroup/ctlaunch/cgroup.subtree_control") == 2);
 }
-
-T_LIST(t_v2) = {
-	T(shares_to_weight),
-	T(v2_files_and_values),
-	T(v2_name_lock),
-	T(v2_enable_top_down),
-	T(v2_clone_into_cgroup),
-	T(v2_parent_and_root),
-	{ 0 },
-};
