@@ -55,11 +55,35 @@ enum step_kind {
 	STEP_NO_NEW_PRIVS, /* no setuid or file capabilities gained by exec */
 	STEP_SECCOMP,      /* seccomp.*: load the filter the parent compiled before the clone */
 	STEP_EXEC,         /* exec.argv with exec.envp */
-	STEP_WAIT,         /* parent: wait for pid 1, forwarding signals */
+	STEP_WAIT,         /* parent: wait for pid 1, forwarding signals (wait.*) */
+	STEP_TTY_SAVE,     /* parent: tty_save.*: a terminal of the caller's, saved
+			    * before the container exists and put back at exit */
+	STEP_TTY_SOCKET,   /* parent: the socket the container's terminal comes back on */
+	STEP_TTY_OPEN,     /* child: tty_open.*: a new pty from the container's devpts,
+			    * its controlling terminal and stdio; the master sent back */
+	STEP_TTY_RELAY,    /* parent: receive the master; the caller's terminal raw */
+	STEP_INIT_MEMFD,   /* parent: ctlaunch's init copied into a sealed memfd */
+	STEP_INIT_EXEC,    /* child: exec.*: the init from its memfd, as pid 1; it
+			    * runs the checked command as its child */
 };
 
 /* Which process runs a step. */
 enum step_side { SIDE_PARENT, SIDE_CHILD };
+
+struct step_tty_save {
+	int fd;          /* 0, 1 or 2 */
+	bool relay;      /* -t: the terminal the relay puts in raw mode (must be
+			  * one); else one the container inherits (skipped if
+			  * it is not a terminal) */
+};
+
+struct step_tty_open {
+	uint32_t owner;  /* the command's uid: the slave is its */
+};
+
+struct step_wait {
+	bool relay;      /* -t: relay between the terminals meanwhile */
+};
 
 struct step {
 	enum step_kind kind;
@@ -143,6 +167,9 @@ struct step {
 			const struct sc_profile *profile; /* the spec's (borrowed); NULL: default */
 			uint64_t caps;   /* the final capabilities: the default grants by them */
 		} seccomp;
+		struct step_tty_save tty_save;
+		struct step_tty_open tty_open;
+		struct step_wait wait;
 	} u;
 };
 
@@ -172,6 +199,8 @@ struct plan {
 struct plan_opts {
 	const char *cgroup_parent; /* NULL: the cgroup ctlaunch runs in */
 	const char *term;          /* the caller's TERM, passed on; may be NULL */
+	unsigned ttys;             /* bit N: descriptor N (0-2) is a terminal, not
+				    * the same one as a lower descriptor */
 };
 
 /* A one-line warning about what the spec lets the container do on this

@@ -2,11 +2,14 @@
  * execute) and the exit status. The only place that prints errors. */
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "exec.h"
@@ -17,8 +20,9 @@
 enum { EXIT_LAUNCHER = 125 };
 
 struct options {
-	bool plan, check, verbose;
+	bool plan, check, verbose, tty, init;
 	int stdio_dir; /* 1 + the first of 0, 1, 2 that is a directory, or 0 */
+	unsigned ttys; /* bit N: descriptor N is a terminal (see stdio_ttys) */
 	const char *name, *cgroup_parent, *host_facts, *spec;
 	char **cmd;
 	size_t ncmd;
@@ -33,6 +37,8 @@ static void usage(FILE *out)
 	      "  --check               check the spec and the host; change nothing\n"
 	      "  --name NAME           the container's name (default: the spec's)\n"
 	      "  --cgroup-parent PATH  make the cgroups under PATH (default: ctlaunch's own)\n"
+	      "  -t, --tty             give the container a terminal of its own (tty: true)\n"
+	      "  --init                run ctlaunch's init as pid 1 (init: true)\n"
 	      "  -v, --verbose         log each step to stderr as it runs (and the seccomp rules)\n"
 	      "  -h, --help            show this help\n"
 	      "  -V, --version         show the version\n"
@@ -73,10 +79,26 @@ static bool cgroup_parent_valid(const char *path)
 	return true;
 }
 
+/* 1 when descriptor fd, whose fstat is st, is a terminal that a lower
+ * one is not. A terminal is a character device; /dev/null and its
+ * kin (major 1) never are, and cost no more system call: a launch
+ * from a script makes none for this. */
+static unsigned stdio_tty(int fd, const struct stat *st, dev_t seen[3])
+{
+	seen[fd] = 0;
+	if (!S_ISCHR(st->st_mode) || major(st->st_rdev) == 1 || !isatty(fd))
+		return 0;
+	seen[fd] = st->st_rdev;
+	for (int i = 0; i < fd; i++)
+		if (seen[i] == st->st_rdev)
+			return 0;
+	return 1;
+}
+
 /* -1: bad usage (message printed); 1: done (help, version); 0: go on. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_PLAN = 256, OPT_CHECK, OPT_NAME, OPT_CGROUP_PARENT, OPT_HOST_FACTS };
+	enum { OPT_PLAN = 256, OPT_CHECK, OPT_NAME, OPT_CGROUP_PARENT, OPT_HOST_FACTS, OPT_INIT };
 	static const struct option longopts[] = {
 		{ "plan", no_argument, NULL, OPT_PLAN },
 		{ "check", no_argument, NULL, OPT_CHECK },
@@ -84,6 +106,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
 		/* Hidden: host facts from a file, for the golden tests. */
 		{ "host-facts", required_argument, NULL, OPT_HOST_FACTS },
+		{ "tty", no_argument, NULL, 't' },
+		{ "init", no_argument, NULL, OPT_INIT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -100,13 +124,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		}
 	opterr = 0;
-	while ((c = getopt_long(end, argv, ":vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(end, argv, ":tvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PLAN: o->plan = true; break;
 		case OPT_CHECK: o->check = true; break;
 		case OPT_NAME: o->name = optarg; break;
 		case OPT_CGROUP_PARENT: o->cgroup_parent = optarg; break;
 		case OPT_HOST_FACTS: o->host_facts = optarg; break;
+		case 't': o->tty = true; break;
+		case OPT_INIT: o->init = true; break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); return 1;
 		case 'V': printf("ctlaunch %s\n", CTLAUNCH_VERSION); return 1;
@@ -169,7 +195,8 @@ static void log_step(const struct plan *p, const struct step *s)
 
 static int run(const struct options *o, struct spec *spec, const struct host *h)
 {
-	struct plan_opts popts = { .cgroup_parent = o->cgroup_parent, .term = getenv("TERM") };
+	struct plan_opts popts = { .cgroup_parent = o->cgroup_parent, .term = getenv("TERM"),
+				   .ttys = o->ttys };
 	struct exec_opts eopts = { .log = o->verbose ? log_step : NULL };
 	struct exec_result r = { 0 };
 	struct ct_err e = { 0 };
@@ -184,6 +211,12 @@ static int run(const struct options *o, struct spec *spec, const struct host *h)
 	if (o->plan) {
 		plan_print(&p, o->verbose, stdout);
 		return fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
+	}
+	/* As docker run -t: the terminal is the caller's, relayed. */
+	if (spec->tty && !(o->ttys & 1)) {
+		warnx_("%s: a terminal for the container (%s) needs one on standard input",
+		       spec->name, o->tty ? "-t" : "tty: true");
+		return EXIT_LAUNCHER;
 	}
 	if (o->stdio_dir) {
 		warnx_("%s: descriptor %d is a directory: through /proc/self/fd/%d the container "
@@ -205,6 +238,8 @@ static int run(const struct options *o, struct spec *spec, const struct host *h)
 	} else {
 		status = r.status;
 	}
+	if (r.interrupted && status == 128 + SIGKILL)
+		warnx_("%s: killed after a second interrupt", spec->name);
 	if (r.warning[0])
 		warnx_("%s: warning: cleanup: %s", spec->name, r.warning);
 	if (r.oom) {
@@ -233,15 +268,19 @@ int main(int argc, char **argv)
 	 * directories and files on the host (the class of CVE-2024-21626).
 	 * A run refuses it (run); as stdio a directory is of no use. One
 	 * fstat each tells both. */
+	dev_t seen[3];
+
 	for (int fd = 0; fd < 3; fd++) {
 		struct stat st;
 
 		if (fstat(fd, &st) < 0) {
 			if (open("/dev/null", O_RDWR) != fd)
 				return EXIT_LAUNCHER;
+			st.st_mode = 0;
 		} else if (S_ISDIR(st.st_mode) && !o.stdio_dir) {
 			o.stdio_dir = fd + 1;
 		}
+		o.ttys |= stdio_tty(fd, &st, seen) << fd;
 	}
 	rc = parse_args(argc, argv, &o);
 	if (rc)
@@ -256,6 +295,11 @@ int main(int argc, char **argv)
 	}
 	if (o.cmd)
 		spec_set_command(&spec, o.cmd, o.ncmd);
+	/* On the command line: no place in the file. */
+	if (o.tty)
+		spec.tty = true, spec.tty_at = (struct ct_loc){ 0 };
+	if (o.init)
+		spec.init = spec.has_init = true, spec.init_at = (struct ct_loc){ 0 };
 	if ((o.host_facts ? host_load_facts(&h, o.host_facts, &e) : host_probe(&h, &e)) < 0) {
 		warnx_("%s", ct_err_text(&e, text, sizeof text));
 		return EXIT_LAUNCHER;

@@ -971,6 +971,32 @@ static void seccomp_step(struct plan *p, const struct spec *spec, uint64_t keep)
 	s->u.seccomp.caps = keep;
 }
 
+/* init: true, or tty: true without init: false (a command run on a
+ * terminal then ends with one Control-C, as in a local shell: as PID 1
+ * it would ignore the signal the terminal sends). */
+static bool plan_init(const struct spec *spec)
+{
+	return spec->has_init ? spec->init : spec->tty;
+}
+
+/* The caller's terminals, saved before the container exists and put
+ * back at exit: with -t the one the relay makes raw (stdin); without,
+ * each one the container inherits, whose settings it could change (it
+ * has no controlling terminal, so it cannot push input into it). */
+static void plan_terminals(struct plan *p, const struct spec *spec, const struct plan_opts *o)
+{
+	if (spec->tty) {
+		struct step *s = add(p, STEP_TTY_SAVE, SIDE_PARENT, spec->tty_at);
+
+		s->u.tty_save.fd = 0;
+		s->u.tty_save.relay = true;
+		return;
+	}
+	for (int fd = 0; fd < 3; fd++)
+		if (o->ttys & (1U << fd))
+			add(p, STEP_TTY_SAVE, SIDE_PARENT, nowhere)->u.tty_save.fd = fd;
+}
+
 static void plan_exec(struct plan *p, const struct spec *spec, const struct host *h,
 		      const char *hostname, const struct plan_opts *o)
 {
@@ -987,6 +1013,14 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 	 * never through a descriptor or path of the host (the class of
 	 * CVE-2024-21626). */
 	path_step(p, STEP_CHDIR, spec->workdir ? spec->workdir : "/", NULL, spec->workdir_at);
+	/* The container's terminal: after chdir, which closed every
+	 * descriptor of the host's, inside the new root, where /dev/pts is
+	 * the container's own devpts; while still root, to give the slave
+	 * to the command's user; before the rlimits, a nofile limit of 3
+	 * included. */
+	if (spec->tty)
+		add(p, STEP_TTY_OPEN, SIDE_CHILD, spec->tty_at)->u.tty_open.owner =
+			spec->user ? spec->uid : 0;
 	/* While still root with every capability, so each file of the
 	 * interpreter chain can be read for the check (CVE-2019-5736); and
 	 * after chdir, so a relative command resolves in the workdir. */
@@ -1026,7 +1060,8 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 		add(p, STEP_NO_NEW_PRIVS, SIDE_CHILD, spec->no_new_privileges_at);
 		seccomp_step(p, spec, keep);
 	}
-	s = add(p, STEP_EXEC, SIDE_CHILD, spec->command_at);
+	s = add(p, plan_init(spec) ? STEP_INIT_EXEC : STEP_EXEC, SIDE_CHILD,
+		plan_init(spec) && spec->has_init ? spec->init_at : spec->command_at);
 	s->u.exec.argv = argv;
 	s->u.exec.envp = envp;
 }
@@ -1122,6 +1157,7 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	 * any user stall every launch. */
 	p->lock = pstr(p, CT_LOCK_FILE);
 
+	plan_terminals(p, spec, o);
 	/* Limits are in place before the child exists, and the child is in
 	 * its cgroups before it runs anything but ctlaunch's own steps: the
 	 * command never runs, even for a moment, outside its limits. */
@@ -1131,6 +1167,12 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	}
 	if (owner_prepares(p))
 		plan_owner_trees(p, spec);
+	/* Made before the clone: a vfork child must not allocate, and the
+	 * child of a fork has them without being sent them. */
+	if (spec->tty)
+		add(p, STEP_TTY_SOCKET, SIDE_PARENT, spec->tty_at);
+	if (plan_init(spec))
+		add(p, STEP_INIT_MEMFD, SIDE_PARENT, spec->has_init ? spec->init_at : spec->tty_at);
 	s = add(p, STEP_CLONE, SIDE_PARENT, nowhere);
 	/* CLONE_NEWUSER is made first by the kernel, and owns the others. */
 	s->u.clone.flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET |
@@ -1206,7 +1248,10 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	plan_mounts(p, spec, h, leaf);
 	plan_exec(p, spec, h, hostname, o);
 
-	add(p, STEP_WAIT, SIDE_PARENT, nowhere);
+	/* Once the child has exec'd: it sent the master before. */
+	if (spec->tty)
+		add(p, STEP_TTY_RELAY, SIDE_PARENT, spec->tty_at);
+	add(p, STEP_WAIT, SIDE_PARENT, nowhere)->u.wait.relay = spec->tty;
 	return 0;
 }
 

@@ -394,8 +394,43 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 			put_word(&o, *v);
 		}
 		break;
+	case STEP_INIT_EXEC:
+		put(&o, "exec ctlaunch's init from its memfd as pid 1; it runs");
+		for (char **a = s->u.exec.argv; *a; a++) {
+			put(&o, " ");
+			put_word(&o, *a);
+		}
+		put(&o, " in a process group of its own, reaps orphans, forwards signals to that group; "
+			"with env");
+		for (char **v = s->u.exec.envp; *v; v++) {
+			put(&o, " ");
+			put_word(&o, *v);
+		}
+		break;
 	case STEP_WAIT:
 		put(&o, "wait for the container's pid 1, forwarding signals to it");
+		if (s->u.wait.relay)
+			put(&o, "; relay between the terminals, the window's size on SIGWINCH");
+		break;
+	case STEP_TTY_SAVE:
+		put(&o, "save the settings of the terminal on descriptor %d", s->u.tty_save.fd);
+		put(&o, s->u.tty_save.relay ? " (it must be one)"
+					    : " (the container inherits it; put back at exit)");
+		break;
+	case STEP_TTY_SOCKET:
+		put(&o, "socketpair for the container's terminal to come back on");
+		break;
+	case STEP_TTY_OPEN:
+		put(&o, "new terminal from /dev/pts/ptmx (the container's devpts), owned by uid %u: "
+			"the controlling terminal, stdin, stdout and stderr; its master sent to ctlaunch",
+		    (unsigned)s->u.tty_open.owner);
+		break;
+	case STEP_TTY_RELAY:
+		put(&o, "receive the container's terminal; descriptor 0 in raw mode (put back at exit)");
+		break;
+	case STEP_INIT_MEMFD:
+		put(&o, "copy ctlaunch's init into a sealed memfd (the container's pid 1: never "
+			"ctlaunch's binary)");
 		break;
 	}
 	if (o.len >= size && size > 4)
@@ -443,4 +478,9 @@ void plan_print(const struct plan *p, bool verbose, FILE *out)
 				     "rmdir %s/%s\n",
 				s->u.cg.dir, CG_SUPERVISOR, s->u.cg.dir, s->u.cg.dir, CG_SUPERVISOR);
 	}
+	for (size_t i = 0; i < p->n; i++)
+		if (p->steps[i].kind == STEP_TTY_SAVE)
+			fprintf(out, "at exit put back the settings, line discipline and exclusive mode "
+				     "of the terminal on descriptor %d, where they changed\n",
+				p->steps[i].u.tty_save.fd);
 }

@@ -812,6 +812,20 @@ static void k_userns(struct walk *w, const struct ynode *y, const char *path)
 		w->s->userns_at = y->at;
 }
 
+static void k_tty(struct walk *w, const struct ynode *y, const char *path)
+{
+	if (boolean(w, y, path, &w->s->tty))
+		w->s->tty_at = y->at;
+}
+
+static void k_init(struct walk *w, const struct ynode *y, const char *path)
+{
+	if (boolean(w, y, path, &w->s->init)) {
+		w->s->has_init = true;
+		w->s->init_at = y->at;
+	}
+}
+
 static void k_unsafe_paths(struct walk *w, const struct ynode *y, const char *path)
 {
 	if (boolean(w, y, path, &w->s->unsafe_paths))
@@ -1505,6 +1519,8 @@ static const struct key top_keys[] = {
 	{ "rlimits", k_rlimits },
 	{ "seccomp", k_seccomp },
 	{ "userns", k_userns },
+	{ "tty", k_tty },
+	{ "init", k_init },
 };
 
 /* --- the whole ----------------------------------------------------------- */

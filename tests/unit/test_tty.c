@@ -13,9 +13,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fake.h"
 #include "init.h"
+#include "plan.h"
 #include "t.h"
 #include "tty.h"
+#include "util.h"
 
 /* A pty pair from the host's /dev/ptmx: *slave opened by name. */
 static int pty_pair(int *slave)
@@ -326,4 +329,120 @@ TEST(init_status)
 	CHECK(run_init("sleep 5; exit 0", 300, SIGTERM) == 143);
 	/* A command with a handler gets the signal and decides. */
 	CHECK(run_init("trap 'exit 7' USR1; sleep 5 & wait", 300, SIGUSR1) == 7);
+}
+
+/* --- the planner's steps for tty: and init: --------------------------- */
+
+static long kind_after(const struct plan *p, enum step_kind k, long from)
+{
+	for (size_t i = from < 0 ? 0 : (size_t)from; i < p->n; i++)
+		if (p->steps[i].kind == k)
+			return (long)i;
+	return -1;
+}
+
+TEST(plan_tty_steps_in_order)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	struct plan_opts o = { 0 };
+	struct ct_err e = { 0 };
+	long save, sock, memfd, clone, chdir, open, resolve, user, exec, relay, wait;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	s.tty = true;
+	s.user = xstrdup("1000");
+	s.uid = s.gid = 1000;
+	CHECK(plan_build(&s, &h, &o, &p, &e) == 0);
+	save = plan_find_kind(&p, STEP_TTY_SAVE);
+	sock = plan_find_kind(&p, STEP_TTY_SOCKET);
+	memfd = plan_find_kind(&p, STEP_INIT_MEMFD);
+	clone = plan_find_kind(&p, STEP_CLONE);
+	chdir = plan_find_kind(&p, STEP_CHDIR);
+	open = plan_find_kind(&p, STEP_TTY_OPEN);
+	resolve = plan_find_kind(&p, STEP_RESOLVE);
+	user = kind_after(&p, STEP_USER, resolve);
+	exec = plan_find_kind(&p, STEP_INIT_EXEC);
+	relay = plan_find_kind(&p, STEP_TTY_RELAY);
+	wait = plan_find_kind(&p, STEP_WAIT);
+	/* The terminal saved first, before anything changes. */
+	CHECK(save == 0 && p.steps[save].u.tty_save.fd == 0 && p.steps[save].u.tty_save.relay);
+	/* Socket and memfd made before the clone (a vfork child allocates nothing). */
+	CHECK(sock > save && sock < clone && memfd > save && memfd < clone);
+	/* The pty inside the new root, after chdir closed the host's
+	 * descriptors, before the command's lookup and the user switch. */
+	CHECK(open > chdir && open < resolve && user > open);
+	CHECK(p.steps[open].side == SIDE_CHILD && p.steps[open].u.tty_open.owner == 1000);
+	/* init follows tty: the init's exec, no plain exec. */
+	CHECK(exec > user && plan_find_kind(&p, STEP_EXEC) < 0);
+	CHECK(relay > clone && wait == relay + 1 && p.steps[wait].u.wait.relay);
+	CHECK(plan_find(&p, "new terminal from /dev/pts/ptmx") == open);
+}
+
+TEST(plan_tty_without_init_and_init_alone)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	struct plan_opts o = { 0 };
+	struct ct_err e = { 0 };
+
+	fake_spec(&s);
+	fake_host_v2(&h);
+	/* tty: true, init: false: the command is pid 1. */
+	s.tty = true;
+	s.has_init = true;
+	s.init = false;
+	{
+		cleanup_plan struct plan p = { 0 };
+
+		CHECK(plan_build(&s, &h, &o, &p, &e) == 0);
+		CHECK(plan_find_kind(&p, STEP_EXEC) >= 0 && plan_find_kind(&p, STEP_INIT_EXEC) < 0);
+		CHECK(plan_find_kind(&p, STEP_INIT_MEMFD) < 0);
+		/* On v2 the child forks and is released: the relay after that. */
+		CHECK(plan_find_kind(&p, STEP_TTY_RELAY) > plan_find_kind(&p, STEP_RELEASE));
+	}
+	/* init: true alone: no terminal step at all. */
+	s.tty = false;
+	s.init = true;
+	{
+		cleanup_plan struct plan p = { 0 };
+
+		CHECK(plan_build(&s, &h, &o, &p, &e) == 0);
+		CHECK(plan_find_kind(&p, STEP_INIT_EXEC) >= 0 && plan_find_kind(&p, STEP_EXEC) < 0);
+		CHECK(plan_find_kind(&p, STEP_TTY_SAVE) < 0 && plan_find_kind(&p, STEP_TTY_OPEN) < 0 &&
+		      plan_find_kind(&p, STEP_TTY_RELAY) < 0);
+		CHECK(!p.steps[plan_find_kind(&p, STEP_WAIT)].u.wait.relay);
+	}
+}
+
+/* Without -t, each terminal the container inherits is saved, and put
+ * back at exit; none when stdio holds no terminal (a script's launch:
+ * nothing new on its path). */
+TEST(plan_inherited_terminals)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	struct ct_err e = { 0 };
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	{
+		cleanup_plan struct plan p = { 0 };
+		struct plan_opts o = { .ttys = 1U << 0 | 1U << 2 };
+
+		CHECK(plan_build(&s, &h, &o, &p, &e) == 0);
+		CHECK(p.steps[0].kind == STEP_TTY_SAVE && p.steps[0].u.tty_save.fd == 0 &&
+		      !p.steps[0].u.tty_save.relay);
+		CHECK(p.steps[1].kind == STEP_TTY_SAVE && p.steps[1].u.tty_save.fd == 2);
+		CHECK(kind_after(&p, STEP_TTY_SAVE, 2) < 0);
+	}
+	{
+		cleanup_plan struct plan p = { 0 };
+		struct plan_opts o = { 0 };
+
+		CHECK(plan_build(&s, &h, &o, &p, &e) == 0);
+		CHECK(plan_find_kind(&p, STEP_TTY_SAVE) < 0);
+	}
 }
