@@ -146,6 +146,12 @@ load helpers
 		want=$(sed -n 's/^#[[:space:]]*expect-exit:[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' "$ex" | head -n 1)
 		want=${want:-0}
 		n=$((n + 1))
+		# A terminal's (tty: true): tty.bats drives it on a pseudo-terminal.
+		if grep -q '^tty: true' "$ex"; then
+			run --separate-stderr ctl --check "$ex"
+			[ "$status" -eq 0 ] || bad+="${ex#"$ROOT"/}: --check: exit $status"$'\n'"  stderr: $stderr"$'\n'
+			continue
+		fi
 		# As written first; then run under a name of this test's, so
 		# that a `make demo` next to the tests cannot collide with it.
 		run --separate-stderr ctl --check "$ex"

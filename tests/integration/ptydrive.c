@@ -18,7 +18,8 @@
  *   run SHELL...    run a shell command here (sh -c), its output to stderr
  *   wait            wait for the command to end; print "exit N"
  *   termios         print "termios same" when the terminal's settings are
- *                   as they were before the command started, else
+ *                   as they were before the command started, its line
+ *                   discipline N_TTY and exclusive mode off; else
  *                   "termios changed" and what differs
  *
  * Exit status: 0 when the whole script ran; 2 on a timeout (the command
@@ -51,9 +52,7 @@ static void dump(void)
 
 	if (!f)
 		return;
-	for (size_t i = 0; i < out_len; i++)
-		if (out[i] != '\r')
-			fputc(out[i], f);
+	fwrite(out, 1, out_len, f);
 	if (out_len && out[out_len - 1] != '\n')
 		fputc('\n', f);
 	if (f != stdout)
@@ -87,7 +86,16 @@ static int pump(int ms)
 	n = read(master, out + out_len, sizeof out - 1 - out_len);
 	if (n <= 0)
 		return -1;
-	out_len += (size_t)n;
+	/* Kept without \r: what a test compares is lines. */
+	{
+		char *src = out + out_len;
+		size_t kept = 0;
+
+		for (size_t i = 0; i < (size_t)n; i++)
+			if (src[i] != '\r')
+				src[kept++] = src[i];
+		out_len += kept;
+	}
 	out[out_len] = '\0';
 	return 1;
 }
@@ -100,33 +108,22 @@ static long now_ms(void)
 	return t.tv_sec * 1000L + t.tv_nsec / 1000000;
 }
 
-/* The output without \r, from byte from on: what a test compares. */
-static char *find(size_t from, const char *text)
-{
-	static char clean[sizeof out];
-	size_t n = 0;
-
-	for (size_t i = from; i < out_len; i++)
-		if (out[i] != '\r')
-			clean[n++] = out[i];
-	clean[n] = '\0';
-	return strstr(clean, text);
-}
-
 static void expect(const char *text)
 {
 	long end = now_ms() + timeout_s * 1000L;
 
-	while (!find(matched, text)) {
+	char *at;
+
+	while (!(at = strstr(out + matched, text))) {
 		long left = end - now_ms();
 
 		if (left <= 0 || pump((int)(left < 100 ? left : 100)) < 0) {
-			if (!find(matched, text))
+			if (!strstr(out + matched, text))
 				bail("timeout waiting for '%s'", text);
 		}
 	}
 	/* Past the match: the next expect looks at what follows. */
-	matched = out_len;
+	matched = (size_t)(at - out) + strlen(text);
 }
 
 static size_t unescape(const char *s, char *buf)
@@ -222,14 +219,18 @@ static void act(char *line, int slave, const struct termios *before)
 		wait_child();
 	} else if (strcmp(line, "termios") == 0) {
 		struct termios now;
+		int ldisc = -1, excl = -1;
 
-		tcgetattr(slave, &now);
-		if (same_termios(before, &now))
+		ioctl(slave, TIOCGETD, &ldisc);
+		ioctl(slave, TIOCGEXCL, &excl);
+		memset(&now, 0, sizeof now);
+		if (tcgetattr(slave, &now) == 0 && same_termios(before, &now) && ldisc == 0 && excl == 0)
 			printf("termios same\n");
 		else
-			printf("termios changed: iflag %x->%x oflag %x->%x lflag %x->%x\n",
+			printf("termios changed: iflag %x->%x oflag %x->%x lflag %x->%x, line "
+			       "discipline %d, exclusive %d\n",
 			       before->c_iflag, now.c_iflag, before->c_oflag, now.c_oflag,
-			       before->c_lflag, now.c_lflag);
+			       before->c_lflag, now.c_lflag, ldisc, excl);
 	} else if (*line && *line != '#') {
 		bail("unknown action '%s'", line);
 	}
