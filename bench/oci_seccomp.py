@@ -46,20 +46,24 @@ def architectures(profile):
     return ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]
 
 
-def main():
-    if len(sys.argv) < 2:
-        sys.exit("usage: oci_seccomp.py PROFILE CAP...")
-    with open(sys.argv[1]) as f:
-        profile = json.load(f)
-    caps = set(sys.argv[2:])
-    section = {
+def section(profile, caps):
+    """The OCI linux.seccomp section for a process with capabilities caps."""
+    out = {
         "defaultAction": profile["defaultAction"],
         "architectures": architectures(profile),
         "syscalls": [oci_rule(r) for r in profile["syscalls"] if applies(r, caps)],
     }
     if profile.get("defaultErrnoRet") is not None:
-        section["defaultErrnoRet"] = profile["defaultErrnoRet"]
-    json.dump(section, sys.stdout, indent=1)
+        out["defaultErrnoRet"] = profile["defaultErrnoRet"]
+    return out
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit("usage: oci_seccomp.py PROFILE CAP...")
+    with open(sys.argv[1]) as f:
+        profile = json.load(f)
+    json.dump(section(profile, set(sys.argv[2:])), sys.stdout, indent=1)
     print()
 
 

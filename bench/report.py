@@ -193,6 +193,18 @@ PHASES = [
 ]
 
 
+def clone_return(ev, main, clone):
+    """The line with the return value of that clone of main: the clone's
+    own, or its "<... clone resumed>" line."""
+    if re.search(r"\) = \d+", clone["text"]):
+        return clone
+    for e in ev:
+        if (e["t"] >= clone["t"] and e["pid"] == main and e["resumed"] and
+                e["call"].startswith("clone") and re.search(r"\) = \d+", e["text"])):
+            return e
+    return None
+
+
 def landmarks(ev):
     """(phase durations in seconds, child pid), or None."""
     if not ev:
@@ -207,17 +219,16 @@ def landmarks(ev):
 
     spec = first(lambda e: e["pid"] == main and e["call"] == "openat" and ".yaml" in e["text"])
     cg = first(lambda e: e["pid"] == main and "/sys/fs/cgroup" in e["text"])
-    clone = first(lambda e: e["pid"] == main and e["call"].startswith("clone"))
+    # The container's clone: the one with namespace flags (the watcher's
+    # comes first, CLONE_VM|CLONE_FILES alone).
+    clone = first(lambda e: e["pid"] == main and e["call"].startswith("clone") and
+                  "CLONE_NEW" in e["text"])
     if not (spec and cg and clone):
         return None
-    child = None
-    for e in ev:
-        if e["pid"] == main and e["call"].startswith("clone"):
-            m = re.search(r"\) = (\d+)", e["text"])
-            if m:
-                child = int(m.group(1))
-                break
-    cexec = [e for e in ev if e["pid"] == child and e["call"] == "execve" and not e["resumed"]]
+    done = clone_return(ev, main, clone)
+    child = int(re.search(r"\) = (\d+)", done["text"]).group(1)) if done else None
+    cexec = [e for e in ev if e["pid"] == child and e["call"] in ("execve", "execveat") and
+             not e["resumed"]]
     cexit = first(lambda e: e["pid"] == child and e["text"].startswith("+++"))
     mexit = first(lambda e: e["pid"] == main and e["text"].startswith("+++"))
     release = first(lambda e: e["pid"] == main and e["call"] == "write" and '"1", 1' in e["text"],
@@ -227,8 +238,6 @@ def landmarks(ev):
     if release:
         # fork: the clone returns at once; ctlaunch writes the child's
         # pid to cgroup.procs and releases it through a pipe.
-        done = first(lambda e: e["pid"] == main and e["call"].startswith("clone") and
-                     re.search(r"\) = \d+", e["text"]) is not None)
         clone_end = done["t"] + (0.0 if done["resumed"] else done["dur"])
         marks = [t0, spec["t"], cg["t"], clone["t"], clone_end, release["t"]]
         child_start = release["t"]
@@ -282,11 +291,17 @@ def phases(full, marks):
     out.append(f"| **total** | **{total * 1e3:.2f}** | | **{ftotal * 1e3:.2f}** | |")
     out.append("")
     out.append("Landmarks only: `strace -f --seccomp-bpf -e trace=openat,mkdir,rmdir,clone,"
-               "write,execve`, so the other system calls run at full speed; full trace: "
+               "write,execve,execveat`, so the other system calls run at full speed; full trace: "
                "`strace -f -T -tt`, every call stopped, so phases with many calls "
                "(the child's set-up) look far bigger than they are.")
+    out += child_setup_kinds(fev, fr)
+    out += slowest_calls(marks)
+    return "\n".join(out) + "\n"
 
-    # The child's set-up in the full trace, by kind of call.
+
+def child_setup_kinds(fev, fr):
+    """The child's set-up in the full trace, by kind of system call."""
+    out = []
     _, child, rel, cx = fr
     kinds = {}
     for e in fev:
@@ -304,8 +319,12 @@ def phases(full, marks):
             "ms inside the calls |", "|---|---:|---:|---:|"]
     for k, (n, bad, d) in sorted(kinds.items(), key=lambda kv: -kv[1][0]):
         out.append(f"| {k} | {n} | {bad} | {d * 1e3:.2f} |")
+    return out
 
-    # The slowest single calls, from the landmark traces.
+
+def slowest_calls(marks):
+    """The slowest single calls of the landmark traces, per kind."""
+    out = []
     calls = {}
     for path in marks:
         ev = parse_strace(path)
@@ -323,10 +342,12 @@ def phases(full, marks):
                 key = f"write {last_open.get(e['pid'], '?').rsplit('/', 1)[-1]}"
                 if '"1", 1' in e["text"]:
                     key = "write (release the child)"
+            elif c.startswith("clone") and "CLONE_NEW" not in e["text"]:
+                key = "clone (the watcher: CLONE_VM|CLONE_FILES)"
             elif c.startswith("clone"):
                 key = ("clone (5 namespaces; CLONE_VFORK: returns at the child's exec)"
                        if "CLONE_VFORK" in e["text"] else "clone (5 namespaces)")
-            elif c == "execve":
+            elif c in ("execve", "execveat"):
                 key = f"execve {arg}"
             else:
                 key = f"{c} {norm(arg)}"
@@ -338,7 +359,7 @@ def phases(full, marks):
     for key, ds in ranked[:12]:
         out.append(f"| `{key}` | {len(ds) / nrun:g} | {statistics.median(ds) * 1e3:.3f} | "
                    f"{max(ds) * 1e3:.3f} |")
-    return "\n".join(out) + "\n"
+    return out
 
 
 # ---------------------------------------------------------------- cgcost
@@ -451,19 +472,32 @@ def perf_trace(path, top=8):
     return "\n".join(out) + "\n" if len(out) > 2 else ""
 
 
+def round_ratio(by_iter, key, ref):
+    """The median over the rounds of key's time over ref's in that round."""
+    rs = [r[key] / r[ref] for r in by_iter.values() if key in r and ref in r]
+    return statistics.median(rs) if rs else None
+
+
+def fmt_ratio(r):
+    return f"{r:.2f}" if r else "–"
+
+
 def goal_lines(g):
-    """Issue 5's targets beside this run's figures. Information, not a
-    verdict on the build: the benchmark never fails on timing."""
+    """Issues 5's and 10's targets beside this run's figures. Information,
+    not a verdict on the build: the benchmark never fails on timing."""
     rows = []
 
     def row(what, target, value, met):
         rows.append(f"| {what} | {target} | {value} | {'met' if met else '**not met**'} |")
     if g.get("crun") is not None:
-        row("ctlaunch launch, against crun (interleaved)", "≤ 0.5×", f"{g['crun']:.2f}×",
-            g["crun"] <= 0.5)
+        row("ctlaunch launch, against crun (interleaved)", "≤ 0.40×", f"{g['crun']:.2f}×",
+            g["crun"] <= 0.40)
     if g.get("floor") is not None:
-        row("ctlaunch launch, against the floor", "≤ 1.2×", f"{g['floor']:.2f}×",
-            g["floor"] <= 1.2)
+        row("ctlaunch launch, against the floor (bench/floor.c: none of issue 10's work)",
+            "≤ 1.25×", f"{g['floor']:.2f}×", g["floor"] <= 1.25)
+    if g.get("secure") is not None:
+        row("ctlaunch launch, against the secure floor (`floor --secure`: issue 10's "
+            "mandatory work)", "≤ 1.25×", f"{g['secure']:.2f}×", g["secure"] <= 1.25)
     if "rss" in g:
         row("ctlaunch peak RSS", "≤ 2 MiB", f"{g['rss']:.1f} MiB", g["rss"] <= 2)
     if "plan" in g:
@@ -493,16 +527,28 @@ def goal_lines(g):
             0.5 <= g["linear"] <= 1.5)
     if not rows:
         return []
-    return (["## Issue 5's targets, this run", "",
+    return (["## Targets (issue 10's launch ratios, issue 5's others), this run", "",
              "| target | wanted | this run | |", "|---|---|---|---|"] + rows +
             ["", "Timings on this machine drift by 15% and more between runs (other work on "
              "the VM): compare ratios from one run, not absolute times across runs.", ""])
 
 
-def table(d):
-    def J(name):
-        return os.path.join(d, name)
-    info = dict((r[0], r[1]) for r in load_tsv(J("info.tsv")))
+def sec_header(J, info, goals):
+    """The title and what was launched."""
+    o = []
+    o.append(f"# ctlaunch benchmark, {info.get('date', '?')}")
+    o.append("")
+    o.append(f"Host: {info.get('host', '?')}. Container: busybox rootfs, `/bin/true`, new "
+             "uts/pid/mnt/ipc/net namespaces, memory 64M, cpu shares 512, cpuset cpus 0 "
+             "mems 0. Every launcher ran inside one private mount namespace whose "
+             "/sys/fs/cgroup is a fresh tmpfs with the v1 hierarchies mounted again "
+             "(see bench/README.md).")
+    o.append("")
+    return o
+
+
+def sec_launches(J, info, goals):
+    """Launch to exit, every launcher: times, ratios, RSS, limits."""
     launchers = load_tsv(J("launchers.tsv"))  # key, label, group
     hf = load_json(J("launch.json"))
     hres = {r["command"]: r for r in hf["results"]} if hf else {}
@@ -515,37 +561,26 @@ def table(d):
     for key, kb in load_tsv(J("rss.tsv")):
         rss.setdefault(key, []).append(int(kb))
     lim = {r[0]: (r[1], r[2]) for r in load_tsv(J("limits.tsv"))}
-
     o = []
-    o.append(f"# ctlaunch benchmark, {info.get('date', '?')}")
-    o.append("")
-    o.append(f"Host: {info.get('host', '?')}. Container: busybox rootfs, `/bin/true`, new "
-             "uts/pid/mnt/ipc/net namespaces, memory 64M, cpu shares 512, cpuset cpus 0 "
-             "mems 0. Every launcher ran inside one private mount namespace whose "
-             "/sys/fs/cgroup is a fresh tmpfs with the v1 hierarchies mounted again "
-             "(see bench/README.md).")
-    o.append("")
-    goals_at, goals = len(o), {}
     o.append(f"## Launch to exit ({info.get('runs', '?')} hyperfine runs each; "
              f"{info.get('iters', '?')} interleaved rounds)")
     o.append("")
     o.append("| launcher | median | IQR | min–max | interleaved median | vs crun "
-             "(interleaved) | vs floor | peak RSS | limits applied (read on the host) |")
-    o.append("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+             "(interleaved) | vs floor | vs secure floor | peak RSS | limits applied (read on "
+             "the host) |")
+    o.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     ratios = {}
     for key in inter:
-        rs = [r[key] / r["crun"] for r in by_iter.values() if key in r and "crun" in r]
-        rf = [r[key] / r["floor"] for r in by_iter.values() if key in r and "floor" in r]
-        ratios[key] = (statistics.median(rs) if rs else None,
-                       statistics.median(rf) if rf else None)
+        ratios[key] = tuple(round_ratio(by_iter, key, ref)
+                            for ref in ("crun", "floor", "floor-secure"))
     if "ctlaunch" in ratios:
-        goals["crun"], goals["floor"] = ratios["ctlaunch"]
+        goals["crun"], goals["floor"], goals["secure"] = ratios["ctlaunch"]
     if rss.get("ctlaunch"):
         goals["rss"] = statistics.median(rss["ctlaunch"]) / 1024
     group = None
     for key, label, grp in launchers:
         if grp != group and grp == "variant":
-            o.append("| *diagnostic variants of ctlaunch, same runs:* | | | | | | | | |")
+            o.append("| *diagnostic variants, same runs:* | | | | | | | | | |")
         group = grp
         h = hres.get(key)
         med = iqr = mm = "–"
@@ -553,13 +588,13 @@ def table(d):
             a, b, c = q(h["times"])
             med, iqr, mm = ms(h["median"]), f"{ms(a)}–{ms(c)}", f"{ms(h['min'])}–{ms(h['max'])}"
         im = ms(statistics.median(inter[key])) if key in inter else "–"
-        rc, rf = ratios.get(key, (None, None))
+        rc, rf, rsf = ratios.get(key, (None, None, None))
         r = rss.get(key)
         rs = f"{statistics.median(r) / 1024:.1f} MiB" if r else "–"
         v, det = lim.get(key, ("–", "no container"))
         lt = {"yes": "yes: ", "no": "**no**: ", "partly": "**partly**: "}.get(v, v + " ") + det
         o.append(f"| {label} | {med} ms | {iqr} | {mm} | {im} ms | "
-                 f"{'%.2f' % rc if rc else '–'} | {'%.2f' % rf if rf else '–'} | {rs} | {lt} |")
+                 f"{fmt_ratio(rc)} | {fmt_ratio(rf)} | {fmt_ratio(rsf)} | {rs} | {lt} |")
     o.append("")
     o.append("Median, IQR and min–max: hyperfine (`-N`, no shell), one launcher after the "
              "other, so rows measured a minute apart may see a different machine: compare "
@@ -572,6 +607,12 @@ def table(d):
              "cgroups in its /proc/PID/cgroup.")
     o.append("")
 
+    return o
+
+
+def sec_plan(J, info, goals):
+    """`--plan` of the examples beside an empty program."""
+    o = []
     hf = load_json(J("plan-examples.json"))
     pe = {}
     for _, label, ns in load_tsv(J("plan-examples.tsv")):
@@ -605,6 +646,12 @@ def table(d):
                  "is the difference to it.")
         o.append("")
 
+    return o
+
+
+def sec_scale(J, info, goals):
+    """Parse and plan time against spec size."""
+    o = []
     sizes = load_tsv(J("plan-scale.tsv"))  # name, env, mounts, bytes
     rounds = {}
     for r, name, ns in load_tsv(J("plan-scale-rounds.tsv")):
@@ -637,6 +684,12 @@ def table(d):
                      "host probe and printing.")
         o.append("")
 
+    return o
+
+
+def sec_sequential(J, info, goals):
+    """The sequential launches, and the floor's control."""
+    o = []
     seq = [int(x[0]) / 1e9 for x in load_tsv(J("seq.tsv"))]
     if seq:
         w = min(100, len(seq) // 2)
@@ -656,6 +709,12 @@ def table(d):
                      f"{w} {ms(fa)} ms, last {w} {ms(fb)} ms ({(fb / fa - 1) * 100:+.1f}%): "
                      "the part of the change that is the machine's.")
         o.append("")
+    return o
+
+
+def sec_leftovers(J, info, goals):
+    """What the runs left behind, and the descriptors inside."""
+    o = []
     left = load_tsv(J("leftovers.tsv"))
     if left:
         # More after than before is a leak; the host's mounts are left
@@ -673,6 +732,12 @@ def table(d):
         o.append(f"Descriptors open in the container's command (`ls /proc/self/fd` inside, "
                  f"ls's own directory included): {fds[0][0]}.")
         o.append("")
+    return o
+
+
+def sec_concurrent(J, info, goals):
+    """The concurrent launches."""
+    o = []
     conc = load_tsv(J("concurrent.tsv"))
     if conc:
         n, ok, wall = conc[0]
@@ -682,6 +747,12 @@ def table(d):
         o.append(f"{ok} of {n} exited 0; wall time for all {int(wall) / 1e9:.2f} s.")
         o.append("")
 
+    return o
+
+
+def sec_where(J, info, goals):
+    """Where ctlaunch's time goes: strace, perf."""
+    o = []
     o.append("## Where ctlaunch's time goes")
     o.append("")
     try:
@@ -723,7 +794,12 @@ def table(d):
                  "(CLONE_VFORK), the wait at the command's exit:")
         o.append("")
         o.append(pt)
-    o[goals_at:goals_at] = goal_lines(goals)
+    return o
+
+
+def sec_static(J, info, goals):
+    """The static and dynamic builds."""
+    o = []
     st = dict((r[0], r[1]) for r in load_tsv(J("static.tsv")))
     if st:
         o.append("## Static and dynamic builds")
@@ -734,6 +810,24 @@ def table(d):
             o.append(f"With only libyaml and libcap linked in (`PKG_LIBS='-Wl,-Bstatic -lyaml "
                      f"-lcap -Wl,-Bdynamic'`): {st['libs']}.")
         o.append("")
+    return o
+
+
+SECTIONS = (sec_launches, sec_plan, sec_scale, sec_sequential, sec_leftovers, sec_concurrent,
+            sec_where, sec_static)
+
+
+def table(d):
+    """The markdown report: the header, the targets (filled in by the
+    sections through goals), then each section."""
+    def J(name):
+        return os.path.join(d, name)
+    info = dict((r[0], r[1]) for r in load_tsv(J("info.tsv")))
+    goals = {}
+    body = []
+    for sec in SECTIONS:
+        body += sec(J, info, goals)
+    o = sec_header(J, info, goals) + goal_lines(goals) + body
     return "\n".join(o) + "\n"
 
 

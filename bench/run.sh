@@ -136,12 +136,16 @@ build_tools() {
 	flags=$(tr ' ' '\n' <<<"$flags" | grep -Ev '^(-MMD|-MP|-DCTLAUNCH_VERSION=.*)$' | tr '\n' ' ')
 	for name in floor timeit; do
 		f=$OUT/$name
+		src=("bench/$name.c")
+		# The floor's --secure loads ctlaunch's precompiled default
+		# seccomp filter: the file the build generates, linked in.
+		[ "$name" = floor ] && src+=(-DFLOOR_SECCOMP build/gen/seccomp_builtin.c)
 		# shellcheck disable=SC2086 # one word per flag
-		if ${CC:-cc} $flags -static -o "$f" "bench/$name.c" 2>"$OUT/$name.build.log"; then
+		if ${CC:-cc} $flags -static -o "$f" "${src[@]}" 2>"$OUT/$name.build.log"; then
 			echo static >"$OUT/$name.linkage"
 		else
 			# shellcheck disable=SC2086
-			${CC:-cc} $flags -o "$f" "bench/$name.c" || die "cannot build bench/$name.c"
+			${CC:-cc} $flags -o "$f" "${src[@]}" || die "cannot build bench/$name.c"
 			echo dynamic >"$OUT/$name.linkage"
 		fi
 	done
@@ -212,6 +216,12 @@ if [ -z "${CTBENCH_ID:-}" ]; then
 	make --no-print-directory build/ctlaunch >"$OUT/build.log" 2>&1 ||
 		{ cat "$OUT/build.log" >&2; die "cannot build ctlaunch"; }
 	sh scripts/mkrootfs.sh "$ROOTFS"
+	# examples/rootless.yaml's rootfs: --plan of every example checks it.
+	# Its directory is made here, not by mkrootfs.sh (which makes the
+	# directories it creates root's alone): an ordinary user's container
+	# must reach it, as tests/integration/rootless.bats makes it.
+	mkdir -p "$ROOT/build/rootless"
+	sh scripts/mkrootfs.sh "$ROOT/build/rootless/rootfs"
 	fetch_seccomp_profile
 	build_tools
 	build_dynamic_ctlaunch
@@ -316,98 +326,17 @@ sed '/^  cpuset:/,$d' "$TMP/bench.yaml" >"$TMP/bench-nocpuset.yaml"
 { cat "$TMP/bench.yaml"; echo "seccomp: unconfined"; } >"$TMP/bench-unconfined.yaml"
 { cat "$TMP/bench.yaml"; echo "userns: true"; } >"$TMP/bench-userns.yaml"
 
-# An OCI bundle for crun and runc: the container ctlaunch makes by
-# default (its mounts, masked and read-only paths, capabilities,
-# no_new_privileges, a seccomp filter and a device policy that allows
-# the standard nodes alone), with the benchmark's limits.
-BUNDLE_CAPS=(CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID CAP_KILL CAP_SETGID CAP_SETUID
-	CAP_SETPCAP CAP_NET_BIND_SERVICE CAP_SYS_CHROOT CAP_SETFCAP)
-# The rootfs is used in place, so the bundle holds only config.json.
-write_bundle() { # DIR CGROUPSPATH ARGS-AS-JSON
+# The OCI bundles of crun and runc, from one source (bench/oci_bundle.py):
+# the container ctlaunch makes by default, with the benchmark's limits.
+# The rootfs is used in place, so a bundle holds only config.json.
+write_bundle() { # DIR CGROUPSPATH COMMAND...
 	mkdir -p "$1"
-	[ -f "$TMP/seccomp.json" ] ||
-		"$PY" bench/oci_seccomp.py "$OUT/seccomp-profile.json" "${BUNDLE_CAPS[@]}" >"$TMP/seccomp.json"
-	cat >"$1/config.json" <<EOF
-{
-  "ociVersion": "1.0.2",
-  "process": {
-    "terminal": false,
-    "user": { "uid": 0, "gid": 0 },
-    "args": $3,
-    "env": [
-      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-      "HOSTNAME=bench", "HOME=/root"
-    ],
-    "cwd": "/",
-    "capabilities": {
-      "bounding": [ "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
-        "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-        "CAP_SETFCAP" ],
-      "effective": [ "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
-        "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-        "CAP_SETFCAP" ],
-      "permitted": [ "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
-        "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-        "CAP_SETFCAP" ],
-      "inheritable": [],
-      "ambient": []
-    },
-    "noNewPrivileges": true
-  },
-  "root": { "path": "$ROOTFS", "readonly": false },
-  "hostname": "bench",
-  "mounts": [
-    { "destination": "/proc", "type": "proc", "source": "proc",
-      "options": [ "nosuid", "noexec", "nodev" ] },
-    { "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
-      "options": [ "nosuid", "strictatime", "mode=755", "size=65536k" ] },
-    { "destination": "/dev/pts", "type": "devpts", "source": "devpts",
-      "options": [ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5" ] },
-    { "destination": "/dev/shm", "type": "tmpfs", "source": "shm",
-      "options": [ "nosuid", "noexec", "nodev", "mode=1777", "size=65536k" ] },
-    { "destination": "/sys", "type": "sysfs", "source": "sysfs",
-      "options": [ "nosuid", "noexec", "nodev", "ro" ] },
-    { "destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
-      "options": [ "nosuid", "noexec", "nodev", "relatime", "ro" ] }
-  ],
-  "linux": {
-    "cgroupsPath": "$2",
-    "resources": {
-      "memory": { "limit": 67108864 },
-      "cpu": { "shares": 512, "cpus": "0", "mems": "0" },
-      "pids": { "limit": 2048 },
-      "devices": [
-        { "allow": false, "access": "rwm" },
-        { "allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm" },
-        { "allow": true, "type": "c", "major": 1, "minor": 5, "access": "rwm" },
-        { "allow": true, "type": "c", "major": 1, "minor": 7, "access": "rwm" },
-        { "allow": true, "type": "c", "major": 1, "minor": 8, "access": "rwm" },
-        { "allow": true, "type": "c", "major": 1, "minor": 9, "access": "rwm" },
-        { "allow": true, "type": "c", "major": 5, "minor": 0, "access": "rwm" },
-        { "allow": true, "type": "c", "major": 5, "minor": 2, "access": "rwm" },
-        { "allow": true, "type": "c", "major": 136, "access": "rwm" }
-      ]
-    },
-    "seccomp": $(cat "$TMP/seccomp.json"),
-    "namespaces": [
-      { "type": "pid" }, { "type": "ipc" }, { "type": "uts" }, { "type": "mount" },
-      { "type": "network" }
-    ],
-    "maskedPaths": [
-      "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-      "/proc/sched_debug", "/proc/timer_list", "/proc/timer_stats", "/proc/acpi",
-      "/proc/asound", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"
-    ],
-    "readonlyPaths": [
-      "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"
-    ]
-  }
-}
-EOF
+	"$PY" bench/oci_bundle.py "$OUT/seccomp-profile.json" "$ROOTFS" "$2" "${@:3}" >"$1/config.json" ||
+		die "cannot write $1/config.json"
 }
 for rt in crun runc; do
-	write_bundle "$TMP/$rt-true" "/$ID/$rt" '[ "/bin/true" ]'
-	write_bundle "$TMP/$rt-sleep" "/$ID/$rt" '[ "/bin/sleep", "1" ]'
+	write_bundle "$TMP/$rt-true" "/$ID/$rt" /bin/true
+	write_bundle "$TMP/$rt-sleep" "/$ID/$rt" /bin/sleep 1
 done
 
 # The launchers: key, label, group (main or variant).
@@ -415,6 +344,7 @@ done
 {
 	printf 'true\t`/bin/true` alone, no container\tmain\n'
 	printf 'floor\tfloor (bench/floor.c, %s)\tmain\n' "$(cat "$OUT/floor.linkage")"
+	printf 'floor-secure\tsecure floor (floor --secure: a cgroup in every hierarchy, pids 2048, device rules, seccomp filter)\tmain\n'
 	printf 'ctlaunch\tctlaunch %s\tmain\n' "$("$CTL" --version | awk '{print $2}')"
 	printf 'crun\tcrun %s\tmain\n' "$(crun --version | awk 'NR==1{print $3}')"
 	printf 'runc\trunc %s\tmain\n' "$(runc --version | awk 'NR==1{print $3}')"
@@ -426,6 +356,7 @@ done
 		printf 'ctlaunch-libs\tctlaunch, libyaml and libcap linked in, libc shared\tvariant\n'
 	fi
 	printf 'ctlaunch-kept\tctlaunch, shared ctlaunch/ cgroups kept between launches\tvariant\n'
+	printf 'floor-secure-vfork\tsecure floor --vfork\tvariant\n'
 	printf 'floor-vfork\tfloor --vfork: its child started as ctlaunch starts root'"'"'s (CLONE_VM, CLONE_VFORK)\tvariant\n'
 	printf 'ctlaunch-nocpuset\tctlaunch, memory and cpu shares only (no cpuset)\tvariant\n'
 	printf 'ctlaunch-nores\tctlaunch, no resources (the default pids limit alone)\tvariant\n'
@@ -437,6 +368,18 @@ done
 } >"$OUT/launchers.tsv"
 mapfile -t KEYS < <(cut -f1 "$OUT/launchers.tsv")
 
+# The secure floor's cgroups: one in every hierarchy, as ctlaunch's
+# since issue 10, CONTROLLER=DIR where it writes limits (the bench's,
+# the default pids limit, the device policy); argv_of appends the name.
+SECURE_DIRS=()
+while read -r dir opts; do
+	c=
+	for o in memory cpu cpuset pids devices; do
+		[[ ",$opts," == *",$o,"* ]] && c=$o=
+	done
+	SECURE_DIRS+=("$c$dir/$ID")
+done < <(v1_hierarchies)
+
 # argv_of KEY true|sleep: the launcher's command line in A, its container
 # running /bin/true or, for the limits check, /bin/sleep 1.
 argv_of() {
@@ -444,10 +387,13 @@ argv_of() {
 	[ "$2" = sleep ] && cmd=(/bin/sleep 1)
 	case $1 in
 	true) A=("${cmd[@]}") ;;
-	floor) A=("$OUT/floor" "$ROOTFS" "$CG/memory/$ID/floor" "$CG/cpu/$ID/floor"
-		"$CG/cpuset/$ID/floor" "${cmd[@]}") ;;
-	floor-vfork) A=("$OUT/floor" --vfork "$ROOTFS" "$CG/memory/$ID/floorv" "$CG/cpu/$ID/floorv"
-		"$CG/cpuset/$ID/floorv" "${cmd[@]}") ;;
+	floor) A=("$OUT/floor" "$ROOTFS" "memory=$CG/memory/$ID/floor" "cpu=$CG/cpu/$ID/floor"
+		"cpuset=$CG/cpuset/$ID/floor" -- "${cmd[@]}") ;;
+	floor-vfork) A=("$OUT/floor" --vfork "$ROOTFS" "memory=$CG/memory/$ID/floorv"
+		"cpu=$CG/cpu/$ID/floorv" "cpuset=$CG/cpuset/$ID/floorv" -- "${cmd[@]}") ;;
+	floor-secure) A=("$OUT/floor" --secure "$ROOTFS" "${SECURE_DIRS[@]/%//floors}" -- "${cmd[@]}") ;;
+	floor-secure-vfork) A=("$OUT/floor" --secure --vfork "$ROOTFS" "${SECURE_DIRS[@]/%//floorsv}"
+		-- "${cmd[@]}") ;;
 	ctlaunch) A=("$CTL" --name "$ID" --cgroup-parent "/$ID" "$TMP/bench.yaml" -- "${cmd[@]}") ;;
 	ctlaunch-dynamic) A=("$OUT/dynamic/ctlaunch" --name "$ID-s" --cgroup-parent "/$ID"
 		"$TMP/bench.yaml" -- "${cmd[@]}") ;;
@@ -472,11 +418,33 @@ argv_of() {
 	esac
 }
 
-declare -A LINE
-for k in "${KEYS[@]}"; do
-	argv_of "$k" true
-	LINE[$k]="${A[*]}"
-done
+# A command line as one string for hyperfine (-N splits it as a shell
+# would): each word quoted, so a path with spaces stays one word.
+quoted() {
+	local w out=
+	for w in "$@"; do out+="$(printf '%q' "$w") "; done
+	printf '%s' "${out% }"
+}
+
+# interleave OUT ROUNDS ARGV-FUNCTION KEY...: ROUNDS rounds, each running
+# every KEY's command once (ARGV-FUNCTION KEY sets A), in an order that
+# rotates every round, so that no command is always first; one line
+# "round key ns" each, timed by bench/timeit. The one timing loop of
+# the bench.
+interleave() {
+	local out=$1 rounds=$2 fn=$3 i j k ns
+	local keys=("${@:4}")
+	local n=${#keys[@]}
+	for ((i = 0; i < rounds; i++)); do
+		for ((j = 0; j < n; j++)); do
+			k=${keys[(i + j) % n]}
+			"$fn" "$k"
+			ns=$("$OUT/timeit" "${A[@]}") || die "$k failed: ${A[*]}"
+			printf '%s\t%s\t%s\n' "$i" "$k" "$ns" >>"$out"
+		done
+	done
+}
+launch_argv() { argv_of "$1" true; }
 
 # One launch of each first: a launcher that cannot launch stops the run
 # here, with its own error message.
@@ -508,7 +476,8 @@ done
 say "hyperfine: $RUNS runs of each launcher"
 hf=(hyperfine -N --style basic --warmup 3 --runs "$RUNS" --export-json "$OUT/launch.json")
 for k in "${KEYS[@]}"; do
-	hf+=(-n "$k" "${LINE[$k]}")
+	argv_of "$k" true
+	hf+=(-n "$k" "$(quoted "${A[@]}")")
 done
 "${hf[@]}" >"$OUT/hyperfine-launch.log" 2>&1 || {
 	tail -n 20 "$OUT/hyperfine-launch.log" >&2
@@ -516,19 +485,11 @@ done
 }
 
 say "interleaved: $ITERS rounds, each launcher once per round"
-n=${#KEYS[@]}
-for ((i = 0; i < ITERS; i++)); do
-	for ((j = 0; j < n; j++)); do
-		k=${KEYS[(i + j) % n]} # a rotating order: no launcher always first
-		read -ra A <<<"${LINE[$k]}"
-		ns=$("$OUT/timeit" "${A[@]}") || die "$k failed to launch: ${A[*]}"
-		printf '%s\t%s\t%s\n' "$i" "$k" "$ns" >>"$OUT/interleaved.tsv"
-	done
-done
+interleave "$OUT/interleaved.tsv" "$ITERS" launch_argv "${KEYS[@]}"
 
 say "peak RSS"
 for k in "${KEYS[@]}"; do
-	read -ra A <<<"${LINE[$k]}"
+	argv_of "$k" true
 	for ((i = 0; i < 5; i++)); do
 		/usr/bin/time -f %M -o "$TMP/rss" "${A[@]}" </dev/null >/dev/null ||
 			die "$k failed to launch: ${A[*]}"
@@ -545,33 +506,35 @@ say "--plan: the examples, and specs of growing size"
 printf 'int main(void) { return 0; }\n' | ${CC:-cc} -O2 -static -x c -o "$OUT/empty" - 2>/dev/null ||
 	printf 'int main(void) { return 0; }\n' | ${CC:-cc} -O2 -x c -o "$OUT/empty" - ||
 	die "cannot build an empty C program"
-plan_label=() plan_cmd=()
+# Each --plan command by its label; the empty program's first.
+declare -A PLAN
+plan_label=("an empty C program (static), for scale")
+PLAN[${plan_label[0]}]=$OUT/empty
 for f in examples/*.yaml; do
-	plan_label+=("$f") plan_cmd+=("$CTL --plan $ROOT/$f")
+	plan_label+=("$f")
+	PLAN[$f]=$ROOT/$f
 done
 # The same with the dynamic build: what its loader costs.
 if [ -x "$OUT/dynamic/ctlaunch" ]; then
 	plan_label+=("examples/hello.yaml, dynamic build")
-	plan_cmd+=("$OUT/dynamic/ctlaunch --plan $ROOT/examples/hello.yaml")
+	PLAN[${plan_label[-1]}]=$ROOT/examples/hello.yaml
 fi
-plan_label+=("an empty C program (static), for scale") plan_cmd+=("$OUT/empty")
+plan_argv() {
+	case $1 in
+	"an empty"*) A=("$OUT/empty") ;;
+	*"dynamic build") A=("$OUT/dynamic/ctlaunch" --plan "${PLAN[$1]}") ;;
+	*) A=("$CTL" --plan "${PLAN[$1]}") ;;
+	esac
+}
 # hyperfine too, the issue's tool, with the empty program first: it
 # takes whatever is left of the background clean-up.
 hf=(hyperfine -N --style basic --warmup 5 --runs "$PLAN_RUNS" --export-json "$OUT/plan-examples.json")
-hf+=(-n "${plan_label[-1]}" "${plan_cmd[-1]}")
-for ((k = 0; k < ${#plan_label[@]} - 1; k++)); do
-	hf+=(-n "${plan_label[k]}" "${plan_cmd[k]}")
+for k in "${plan_label[@]}"; do
+	plan_argv "$k"
+	hf+=(-n "$k" "$(quoted "${A[@]}")")
 done
 "${hf[@]}" >"$OUT/hyperfine-plan.log" 2>&1 || die "ctlaunch --plan failed (build/bench/hyperfine-plan.log)"
-n=${#plan_label[@]}
-for ((i = 0; i < PLAN_RUNS; i++)); do
-	for ((j = 0; j < n; j++)); do
-		k=$(((i + j) % n))
-		read -ra A <<<"${plan_cmd[k]}"
-		ns=$("$OUT/timeit" "${A[@]}") || die "${plan_cmd[k]} failed"
-		printf '%s\t%s\t%s\n' "$i" "${plan_label[k]}" "$ns" >>"$OUT/plan-examples.tsv"
-	done
-done
+interleave "$OUT/plan-examples.tsv" "$PLAN_RUNS" plan_argv "${plan_label[@]}"
 
 gen_spec() { # ENV MOUNTS
 	local i
@@ -593,29 +556,24 @@ gen_spec() { # ENV MOUNTS
 scale=()
 for sz in "0 0" "100 20" "500 100" "1000 200"; do
 	read -r e m <<<"$sz"
-	f=$TMP/scale-${e}x$m.yaml
-	gen_spec "$e" "$m" >"$f"
-	printf 'scale-%sx%s.yaml\t%s\t%s\t%s\n' "$e" "$m" "$e" "$m" "$(wc -c <"$f")" >>"$OUT/plan-scale.tsv"
+	f=scale-${e}x$m.yaml
+	gen_spec "$e" "$m" >"$TMP/$f"
+	printf '%s\t%s\t%s\t%s\n' "$f" "$e" "$m" "$(wc -c <"$TMP/$f")" >>"$OUT/plan-scale.tsv"
 	scale+=("$f")
 done
-for ((i = 0; i < PLAN_RUNS; i++)); do
-	for ((j = 0; j < ${#scale[@]}; j++)); do
-		f=${scale[(i + j) % ${#scale[@]}]}
-		ns=$("$OUT/timeit" "$CTL" --plan "$f") || die "ctlaunch --plan $f failed"
-		printf '%s\t%s\t%s\n' "$i" "$(basename "$f")" "$ns" >>"$OUT/plan-scale-rounds.tsv"
-	done
-done
+scale_argv() { A=("$CTL" --plan "$TMP/$1"); }
+interleave "$OUT/plan-scale-rounds.tsv" "$PLAN_RUNS" scale_argv "${scale[@]}"
 
 say "cgroup mkdir and rmdir, at the hierarchy root and below it"
 "$PY" bench/report.py cgcost "$OUT/cgcost.tsv" "$CG" "$ID"
 
 say "strace and perf"
-read -ra A <<<"${LINE[ctlaunch]}"
+argv_of ctlaunch true
 strace -f -c -w -o "$OUT/strace-c.txt" "${A[@]}" || die "ctlaunch failed under strace"
 strace -f -T -tt -o "$OUT/strace-T.txt" "${A[@]}" || die "ctlaunch failed under strace"
 # Low-overhead traces of the landmarks only (seccomp-bpf: the other
 # system calls do not stop), for phase times close to the real ones.
-landmarks=(-e 'trace=openat,mkdir,rmdir,clone,clone3,write,execve')
+landmarks=(-e 'trace=openat,mkdir,rmdir,clone,clone3,write,execve,execveat')
 sb=(--seccomp-bpf)
 strace -f "${sb[@]}" -e trace=execve -o /dev/null /bin/true 2>/dev/null || sb=()
 for i in 1 2 3 4 5; do
@@ -628,15 +586,15 @@ if command -v perf >/dev/null; then
 	ev=task-clock
 	perf stat -x, -e instructions -o "$TMP/p" /bin/true 2>/dev/null &&
 		grep -q '^[0-9]' "$TMP/p" && ev=task-clock,instructions
-	for k in floor ctlaunch crun; do
-		read -ra A <<<"${LINE[$k]}"
+	for k in floor floor-secure ctlaunch crun; do
+		argv_of "$k" true
 		perf stat -x, -r 20 -e "$ev" -o "$OUT/perf-$k.txt" "${A[@]}" >/dev/null 2>&1 ||
 			die "$k failed to launch under perf"
 	done
-	"$PY" bench/report.py perf "$OUT" floor ctlaunch crun >"$OUT/perf.tsv"
+	"$PY" bench/report.py perf "$OUT" floor floor-secure ctlaunch crun >"$OUT/perf.tsv"
 	# perf trace: every system call with its duration, from tracepoints
 	# rather than ptrace stops, so far less distorted than strace.
-	read -ra A <<<"${LINE[ctlaunch]}"
+	argv_of ctlaunch true
 	perf trace -s -o "$OUT/perf-trace.txt" "${A[@]}" >/dev/null 2>"$TMP/perf-trace.err" ||
 		rm -f "$OUT/perf-trace.txt"
 fi
@@ -657,8 +615,9 @@ leftovers() {
 mapfile -t before < <(leftovers)
 
 say "$SEQ sequential launches of ctlaunch"
-read -ra A <<<"${LINE[ctlaunch]}"
-read -ra F <<<"${LINE[floor]}"
+argv_of floor true
+F=("${A[@]}")
+argv_of ctlaunch true
 for ((i = 0; i < SEQ; i++)); do
 	"$OUT/timeit" "${A[@]}" >>"$OUT/seq.tsv" || die "launch $((i + 1)) of $SEQ failed: ${A[*]}"
 	# A control: the floor every 10th launch, to tell the machine's
@@ -697,7 +656,7 @@ for i in "${!labels[@]}"; do
 	printf '%s\t%s\t%s\t%s\n' "${labels[i]}" "${before[i]}" "${after_seq[i]}" "${after_conc[i]}"
 done >"$OUT/leftovers.tsv"
 
-read -ra A <<<"${LINE[ctlaunch]}"
+argv_of ctlaunch true
 "${A[@]:0:${#A[@]}-1}" /bin/ls /proc/self/fd </dev/null | paste -sd' ' >"$OUT/fds-inside.tsv" ||
 	die "ctlaunch failed to launch ls"
 

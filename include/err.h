@@ -6,10 +6,26 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-/* A place in the spec file; line 0 means "no place". 1-based. */
+/* Where a value of the spec came from: a line and column of the file
+ * (1-based; line 0 means "no place"), or a --set argument. */
 struct ct_loc {
 	unsigned line, col;
+	/* A value from the command line: the --set argument ("KEY=VALUE")
+	 * it came from; line then numbers the --set (1 for the first), col
+	 * is 0. NULL for a place in the file. */
+	const char *set;
 };
+
+/* The place as --plan and runtime errors name it: "lab.yaml:3:5", or
+ * "--set resources.memory" for a value from the command line; "" for no
+ * place. */
+const char *ct_loc_where(const char *file, struct ct_loc at, char *buf, size_t size);
+
+/* The start of a message about key at that place: "lab.yaml:3:5: key",
+ * "lab.yaml: key" with no place, "--set KEY=VALUE" when the argument
+ * names the key itself, else "--set KEY=VALUE: key". */
+const char *ct_loc_key(const char *file, struct ct_loc at, const char *key, char *buf,
+		       size_t size);
 
 struct ct_err {
 	int errnum;        /* errno of the failing call, or 0 */

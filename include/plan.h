@@ -13,163 +13,362 @@
 #include "host.h"
 #include "spec.h"
 
+/* How to add a step kind: a value below, and a payload struct named for
+ * it (struct step_<kind>) in struct step's union when it carries data,
+ * its fields each with one meaning; the planner (plan.c) adds it. Then
+ * the build fails (-Wswitch-enum, and no default: in these switches)
+ * until every reader handles it: step_format() in plan_print.c (its line
+ * in --plan and -v), and in exec.c parent_step() (the parent's and the
+ * exit's steps) and child_step() (the child's); each lists the kinds it
+ * does not run as not its own. Whatever a run does is a step: nothing
+ * the executor does is missing from --plan. */
 enum step_kind {
-	STEP_CG_MKDIR,     /* cg.dir; cg.shared: may exist, others may use it */
-	STEP_CG_WRITE,     /* cg.dir/cg.file := cg.value */
-	STEP_CG_COPY,      /* cg.dir/cg.file := the parent directory's cg.file */
-	STEP_CG_ENABLE,    /* v2: cg.value ("+memory +cpu") into cg.dir/cgroup.subtree_control */
-	STEP_DEVICES,      /* the device policy on cg.dir: v1's devices.deny and devices.allow
-			    * (cg.file "devices.allow"), or v2's BPF program (cg.file NULL) */
-	STEP_CLONE,        /* clone.*: new namespaces; clone.vfork: the parent sleeps until
-			    * the child execs, else the child stops at STEP_WAIT_RELEASE */
-	STEP_IDMAP,        /* idmap.*: the child's uid_map or gid_map (user namespace) */
-	STEP_CG_ENTER,     /* the child into cg.dir/cgroup.procs: its pid, or 0 by itself */
+	STEP_NAME_LOCK,    /* the lock of this name's cgroups (never waits) */
+	STEP_CG_SWEEP,     /* remove a cgroup of this name a dead run left */
+	STEP_LOCK,         /* the cgroup lock, shared by every run */
+	STEP_CG_MKDIR,     /* make a cgroup directory */
+	STEP_CG_WRITE,     /* write a value into a cgroup file */
+	STEP_CG_COPY,      /* v1 cpuset: a file's value from the parent cgroup */
+	STEP_CG_ENABLE,    /* v2: hand controllers down (cgroup.subtree_control) */
+	STEP_DEVICES,      /* the device policy of a cgroup */
+	STEP_WATCHER,      /* the process that kills the container if ctlaunch dies */
+	STEP_CLONE,        /* the container's process, in new namespaces */
+	STEP_IDMAP,        /* the child's uid_map or gid_map (user namespace) */
+	STEP_CG_ENTER,     /* the child into its cgroup */
 	STEP_UNLOCK,       /* let go of the cgroup lock */
 	STEP_RELEASE,      /* parent: let the child run its steps */
+	STEP_CLOSE_FDS,    /* child: every descriptor but stdio and ctlaunch's own */
 	STEP_DIE_WITH_PARENT, /* child: PR_SET_PDEATHSIG SIGKILL */
 	STEP_WAIT_RELEASE, /* child: block until released */
 	STEP_NOT_DUMPABLE, /* child: no ptrace, no core, no /proc/pid access by others */
 	STEP_SETSID,       /* child: a session of its own: no TIOCSTI into ours */
-	STEP_UNSHARE,      /* clone.flags: namespaces made after release */
-	STEP_HOSTNAME,     /* path.a: the host name */
+	STEP_UNSHARE,      /* namespaces made after release */
+	STEP_HOSTNAME,     /* the container's host name */
 	STEP_LO_UP,        /* bring the loopback interface up */
-	STEP_MOUNT,        /* mnt.* */
-	STEP_BIND_OPEN,    /* bind.*: a detached copy of the host's source, before pivot_root */
-	STEP_FS_OPEN,      /* mnt.*: a new detached mount (fsmount), before pivot_root */
-	STEP_BIND_ATTACH,  /* bind.*: that copy attached at its target, inside the new root */
-	STEP_PIVOT_ROOT,   /* root.*: opened without links, checked by device and inode,
-			    * a nodev copy moved onto it by descriptor, pivot_root into it */
-	STEP_ROOT_OPEN,    /* root.*: parent, before the clone: the rootfs checked and
-			    * copied (a nodev open_tree) into tree slot root.slot */
+	STEP_MOUNT,        /* a mount(2) inside the container */
+	STEP_BIND_OPEN,    /* a detached copy of the host's source, before pivot_root */
+	STEP_FS_OPEN,      /* a new detached mount (fsmount), before pivot_root */
+	STEP_BIND_ATTACH,  /* such a tree attached at its target, inside the new root */
+	STEP_PIVOT_ROOT,   /* into the rootfs, by descriptor */
+	STEP_ROOT_OPEN,    /* parent, before the clone: the rootfs checked and copied */
 	STEP_UMOUNT_OLD,   /* detach the old root, stacked on / by pivot_root */
-	STEP_MASK,         /* mask.*: hide or make read-only a file of proc or sysfs,
-			    * found from that mount's descriptor, never by path */
-	STEP_MKNOD,        /* node.* */
-	STEP_SYMLINK,      /* path.a -> path.b (link path.b to target path.a) */
-	STEP_CHDIR,        /* path.a */
-	STEP_RESOLVE,      /* exec.*: find argv[0] in PATH; refuse ctlaunch's own binary */
-	STEP_RLIMIT,       /* rlimit.* */
-	STEP_CAPS_BOUND,   /* caps.keep: the bounding set; ambient cleared */
-	STEP_USER,         /* user.*: setgroups, setgid, setuid */
-	STEP_CAPS,         /* caps.keep: permitted and effective; inheritable empty */
+	STEP_MASK,         /* hide or make read-only a file of proc or sysfs */
+	STEP_MKNOD,        /* a device node in the container's /dev */
+	STEP_SYMLINK,      /* a symbolic link in the container's /dev */
+	STEP_CHDIR,        /* the working directory */
+	STEP_RESOLVE,      /* find argv[0] in PATH; refuse ctlaunch's own binary */
+	STEP_RLIMIT,       /* one resource limit */
+	STEP_CAPS_BOUND,   /* the bounding set; ambient cleared */
+	STEP_USER,         /* setgroups, setgid, setuid */
+	STEP_CAPS,         /* permitted and effective; inheritable empty */
 	STEP_NO_NEW_PRIVS, /* no setuid or file capabilities gained by exec */
-	STEP_SECCOMP,      /* seccomp.*: load the filter the parent compiled before the clone */
-	STEP_EXEC,         /* exec.argv with exec.envp */
-	STEP_WAIT,         /* parent: wait for pid 1, forwarding signals (wait.*) */
-	STEP_TTY_SAVE,     /* parent: tty_save.*: a terminal of the caller's, saved
-			    * before the container exists and put back at exit */
+	STEP_SECCOMP,      /* load the filter the parent compiled before the clone */
+	STEP_EXEC,         /* the command */
+	STEP_WAIT,         /* parent: wait for pid 1, forwarding signals */
+	STEP_TTY_SAVE,     /* parent: a terminal of the caller's, saved before the
+			    * container exists (put back by STEP_TTY_RESTORE) */
 	STEP_TTY_SOCKET,   /* parent: the socket the container's terminal comes back on */
-	STEP_TTY_OPEN,     /* child: tty_open.*: a new pty from the container's devpts,
-			    * its controlling terminal and stdio; the master sent back */
+	STEP_TTY_OPEN,     /* child: a new pty from the container's devpts, its
+			    * controlling terminal and stdio; the master sent back */
 	STEP_TTY_RELAY,    /* parent: receive the master; the caller's terminal raw */
 	STEP_INIT_MEMFD,   /* parent: ctlaunch's init copied into a sealed memfd */
-	STEP_INIT_EXEC,    /* child: exec.*: the init from its memfd, as pid 1; it
-			    * runs the checked command as its child */
+	STEP_INIT_EXEC,    /* child: the init from its memfd as pid 1, in place of
+			    * the command, which it runs as its child */
+	/* At exit (SIDE_EXIT): */
+	STEP_KILL_CHILD,   /* the container's pid 1, if a step failed while it ran */
+	STEP_STOP_WATCHER, /* the watcher, once the container is gone */
+	STEP_OOM_READ,     /* did the OOM killer kill in the container's cgroup? */
+	STEP_CG_PURGE,     /* remove a leaf this run made, killing what is left */
+	STEP_CG_RMDIR,     /* remove a shared directory this run made, if unused */
+	STEP_CG_RESTORE,   /* v2: undo the move into the supervisor cgroup */
+	STEP_NAME_UNLOCK,  /* let go of the name's lock */
+	STEP_TTY_RESTORE,  /* a terminal STEP_TTY_SAVE saved, put back as it was */
 };
 
-/* Which process runs a step. */
-enum step_side { SIDE_PARENT, SIDE_CHILD };
+/* Which process runs a step: ctlaunch, the container's process before
+ * its exec, or ctlaunch after the run, whether the run got to its end
+ * or a step failed. The exit's steps come last in the plan. */
+enum step_side { SIDE_PARENT, SIDE_CHILD, SIDE_EXIT };
 
-struct step_tty_save {
-	int fd;          /* 0, 1 or 2 */
-	bool relay;      /* -t: the terminal the relay puts in raw mode (must be
-			  * one); else one the container inherits (skipped if
-			  * it is not a terminal) */
+struct step_name_lock {
+	char *path;     /* DIR/NAME.lock, DIR made 0700 if missing; without the
+			 * directory above DIR no lock, and no sweep */
 };
 
-struct step_tty_open {
-	uint32_t owner;  /* the command's uid: the slave is its */
+struct step_cg_sweep {
+	char *dir;      /* a leaf of this name: removed, its processes killed,
+			 * when the name's lock is held (no run of it is alive) */
+};
+
+struct step_lock {
+	char *path;
+	bool dir;       /* path is a directory (rootless, without a runtime dir) */
+	char *fallback; /* where path's directory is missing: this directory */
+	bool after_run; /* at exit: taken again only where this run made a
+			 * cgroup and let go of the lock; a wait that Control-C
+			 * does not end */
+};
+
+struct step_name_unlock {
+	char *path;
+};
+
+struct step_unlock {
+	char *kept_in;  /* at exit, v2: not let go of while ctlaunch is in this
+			 * supervisor cgroup; NULL: always */
+};
+
+struct step_cg_mkdir {
+	char *dir;
+	bool shared;    /* <parent>/ctlaunch: may exist, others may use it */
+};
+
+struct step_cg_write {
+	char *dir, *file, *value;
+	bool optional;  /* a file the kernel lacks is skipped */
+	const char *default_of; /* the key whose default this is (no key in the
+				 * spec asked); NULL: the spec's value */
+};
+
+struct step_cg_copy {
+	char *dir, *file;
+};
+
+struct step_cg_enable {
+	char *dir;          /* its cgroup.subtree_control */
+	char *controllers;  /* "+memory +cpu" */
+	bool optional;      /* a refusal is not an error (the default pids limit
+			     * alone asks for it) */
+	bool supervise;     /* dir may hold ctlaunch itself (see exec.c) */
+};
+
+struct step_devices {
+	char *dir;
+	bool v1;            /* devices.deny and devices.allow; else v2's BPF program */
+};
+
+struct step_clone {
+	unsigned long flags;
+	char *cgroup;   /* v2: start the child in it; NULL: where we are */
+	bool vfork;     /* CLONE_VM|CLONE_VFORK: the child runs in our memory;
+			 * else it stops at STEP_WAIT_RELEASE */
+	bool as_owner;  /* made with effective ids owner_uid, owner_gid */
+	uint32_t owner_uid, owner_gid;
+};
+
+struct step_idmap {
+	char which;     /* 'u' or 'g' */
+	char *map;      /* "inside outside count" triples, space-separated */
+	bool helper;    /* through newuidmap/newgidmap, else written directly */
+	bool deny_setgroups; /* written directly by an ordinary user: the
+			      * kernel wants setgroups denied first */
+	const char *why; /* not helper: why the subordinate ids are unused */
+};
+
+struct step_cg_enter {
+	char *dir;      /* its cgroup.procs: the child's pid, or 0 by the child */
+};
+
+struct step_unshare {
+	unsigned long flags;
+};
+
+struct step_hostname {
+	char *name;
+};
+
+struct step_close_fds {
+	bool keep_trees; /* the trees the parent opened before the clone stay */
+};
+
+struct step_die_with_parent {
+	bool again;      /* after a change of ids, which clears it */
+};
+
+struct step_mount {
+	char *source, *target, *fstype, *data;
+	unsigned long flags;
+};
+
+struct step_bind_open {
+	char *source;
+	unsigned tree;   /* which of the executor's open trees it fills */
+	bool readonly;
+	bool device;     /* a device node of the host's (rootless): not nodev */
+	uint64_t dev, ino; /* what --check saw (ino 0: unchecked) */
+};
+
+struct step_fs_open {
+	char *fstype;    /* proc or sysfs */
+	unsigned long flags;
+	unsigned tree;
+};
+
+struct step_bind_attach {
+	char *source;    /* what the tree holds, for the printer */
+	char *target;
+	unsigned tree;
+	bool readonly;   /* for the printer: the open made it so */
+	bool anchor;     /* proc or sysfs, by descriptor, and the tree's
+			  * descriptor kept for the masks */
+};
+
+struct step_root_open {
+	char *path;
+	uint64_t dev, ino; /* what --check saw */
+	unsigned tree;
+};
+
+struct step_pivot_root {
+	char *path;
+	uint64_t dev, ino; /* what --check saw */
+	bool prepared;   /* the copy STEP_ROOT_OPEN made, in tree */
+	unsigned tree;
+};
+
+struct step_mask {
+	char *target;    /* as the container sees it: /proc/kcore */
+	char *rel;       /* below the mount: kcore */
+	unsigned tree;   /* the tree of that proc or sysfs */
+	enum { MASK_FILE, MASK_DIR, MASK_READONLY } how;
+};
+
+struct step_mknod {
+	char *path;
+	unsigned mode, major, minor;
+};
+
+struct step_symlink {
+	char *target;    /* what the link says: /proc/self/fd */
+	char *link;      /* where it is made: /dev/fd */
+};
+
+struct step_chdir {
+	char *dir;
+};
+
+struct step_resolve {
+	char **argv, **envp;
+};
+
+struct step_rlimit {
+	int resource;
+	const char *name;
+	uint64_t soft, hard;
+};
+
+struct step_caps_bound {
+	uint64_t keep;
+};
+
+struct step_user {
+	uint32_t uid, gid;
+	bool setgroups; /* false in a user namespace with setgroups denied */
+};
+
+struct step_caps {
+	uint64_t keep;
+};
+
+struct step_seccomp {
+	const struct sc_profile *profile; /* the spec's (borrowed); NULL: default */
+	uint64_t caps;   /* the final capabilities: the default grants by them */
+};
+
+struct step_exec {
+	char **argv, **envp;
 };
 
 struct step_wait {
 	bool relay;      /* -t: relay between the terminals meanwhile */
 };
 
+struct step_tty_save {
+	int fd;          /* 0, 1 or 2 */
+	bool relay;      /* -t: the terminal the relay makes raw (it must be one);
+			  * else one the container inherits (skipped if it is
+			  * not a terminal) */
+};
+
+struct step_tty_open {
+	uint32_t owner;  /* the command's uid: the slave is its */
+};
+
+struct step_init_exec {
+	char **argv, **envp; /* the command's, which the init runs */
+};
+
+struct step_tty_restore {
+	int fd;          /* the descriptor its STEP_TTY_SAVE saved */
+};
+
+struct step_oom_read {
+	char *file;      /* memory.oom_control (v1) or memory.events (v2) */
+	size_t made_by;  /* the STEP_CG_MKDIR of its cgroup: read if it succeeded */
+};
+
+struct step_cg_purge {
+	char *dir;
+	size_t made_by;  /* its STEP_CG_MKDIR: removed only if that succeeded */
+};
+
+struct step_cg_rmdir {
+	char *dir;
+	size_t made_by;
+};
+
+struct step_cg_restore {
+	char *dir;       /* the cgroup ctlaunch left for its supervisor cgroup */
+};
+
 struct step {
 	enum step_kind kind;
 	enum step_side side;
 	struct ct_loc from;  /* the spec value that asked for it; line 0: default */
-	union {
-		struct {
-			char *dir, *file, *value;
-			enum cg_ctrl ctrl;
-			bool shared;
-			bool optional;  /* write: a file the kernel lacks is skipped;
-					 * enable: a refusal is not an error (the default
-					 * pids limit alone asks for it) */
-			bool supervise; /* enable: dir may hold ctlaunch itself (see exec.c) */
-		} cg;
-		struct {
-			unsigned long flags;
-			char *cgroup;   /* v2: start the child in it; NULL: where we are */
-			bool vfork;     /* CLONE_VM|CLONE_VFORK: the child runs in our memory */
-			bool as_owner;  /* made with effective ids owner_uid, owner_gid */
-			uint32_t owner_uid, owner_gid;
-		} clone;
-		struct {
-			char which;     /* 'u' or 'g' */
-			char *map;      /* "inside outside count" triples, space-separated */
-			bool helper;    /* through newuidmap/newgidmap, else written directly */
-			bool deny_setgroups; /* written directly by an ordinary user: the
-					      * kernel wants setgroups denied first */
-			const char *why; /* not helper: why the subordinate ids are unused */
-		} idmap;
-		struct {
-			char *source, *target, *fstype, *data;
-			unsigned long flags;
-			bool optional;  /* a target that does not exist is skipped */
-			unsigned slot;  /* fs open: which of the executor's open trees */
-		} mnt;
-		struct {
-			uint64_t keep;
-		} caps;
-		struct {
-			uint32_t uid, gid;
-			bool setgroups; /* false in a user namespace with setgroups denied */
-		} user;
-		struct {
-			int resource;
-			const char *name;
-			uint64_t soft, hard;
-		} rlimit;
-		struct {
-			char *source, *target;
-			unsigned slot;   /* which of the executor's open trees */
-			bool readonly;
-			bool device;     /* a device node of the host's (rootless): not nodev */
-			bool anchor;     /* attach: proc or sysfs, by descriptor, and the
-					  * tree's descriptor kept for the masks */
-			uint64_t dev, ino; /* open: what --check saw (ino 0: unchecked) */
-		} bind;
-		struct {
-			char *path;
-			uint64_t dev, ino; /* what --check saw */
-			bool prepared;   /* pivot: the copy STEP_ROOT_OPEN made, in slot */
-			unsigned slot;
-		} root;
-		struct {
-			char *target;    /* as the container sees it: /proc/kcore */
-			char *rel;       /* below the mount: kcore */
-			unsigned slot;   /* the tree slot of that proc or sysfs */
-			enum { MASK_FILE, MASK_DIR, MASK_READONLY } how;
-		} mask;
-		struct {
-			char *a, *b;
-		} path;
-		struct {
-			char *path;
-			unsigned mode, major, minor;
-		} node;
-		struct {
-			char **argv, **envp;
-		} exec;
-		struct {
-			const struct sc_profile *profile; /* the spec's (borrowed); NULL: default */
-			uint64_t caps;   /* the final capabilities: the default grants by them */
-		} seccomp;
+	union {              /* the member named for kind; none for the others */
+		struct step_name_lock name_lock;
+		struct step_cg_sweep cg_sweep;
+		struct step_lock lock;
+		struct step_unlock unlock;
+		struct step_close_fds close_fds;
+		struct step_die_with_parent die_with_parent;
+		struct step_oom_read oom_read;
+		struct step_cg_purge cg_purge;
+		struct step_cg_rmdir cg_rmdir;
+		struct step_cg_restore cg_restore;
+		struct step_name_unlock name_unlock;
+		struct step_cg_mkdir cg_mkdir;
+		struct step_cg_write cg_write;
+		struct step_cg_copy cg_copy;
+		struct step_cg_enable cg_enable;
+		struct step_devices devices;
+		struct step_clone clone;
+		struct step_idmap idmap;
+		struct step_cg_enter cg_enter;
+		struct step_unshare unshare;
+		struct step_hostname hostname;
+		struct step_mount mount;
+		struct step_bind_open bind_open;
+		struct step_fs_open fs_open;
+		struct step_bind_attach bind_attach;
+		struct step_root_open root_open;
+		struct step_pivot_root pivot_root;
+		struct step_mask mask;
+		struct step_mknod mknod;
+		struct step_symlink symlink;
+		struct step_chdir chdir;
+		struct step_resolve resolve;
+		struct step_rlimit rlimit;
+		struct step_caps_bound caps_bound;
+		struct step_user user;
+		struct step_caps caps;
+		struct step_seccomp seccomp;
+		struct step_exec exec;
+		struct step_wait wait;
 		struct step_tty_save tty_save;
 		struct step_tty_open tty_open;
-		struct step_wait wait;
+		struct step_init_exec init_exec;
+		struct step_tty_restore tty_restore;
 	} u;
 };
 
@@ -181,13 +380,7 @@ struct plan {
 	const char *name;        /* the container's name (borrowed from spec) */
 	const char *file;        /* the spec file (borrowed) */
 	enum cg_layout layout;
-	char *cgroup_root;       /* the cgroup mount: the lock's home when lock's is gone */
-	char *lock;              /* the file (or, rootless, the cgroup) locked while
-				  * cgroups are made or removed */
-	bool lock_dir;           /* lock is a directory */
-	char *name_lock;         /* the lock of this name's cgroups, held from before
-				  * their mkdir until their removal; or NULL */
-	char *oom_file;          /* memory.oom_control (v1) or memory.events (v2); or NULL */
+	unsigned n_trees;        /* the executor's open trees: each tree field < n_trees */
 	bool rootless;           /* a user namespace maps the caller to root */
 	bool userns;             /* the container has a user namespace of its own:
 				  * rootless, or root's with userns: true */
@@ -216,10 +409,9 @@ const char *plan_warning(const struct spec *spec, const struct host *h);
 int plan_build(const struct spec *spec, const struct host *h,
 	       const struct plan_opts *o, struct plan *p, struct ct_err *e);
 
-/* The steps that remove what STEP_CG_MKDIR created, in the order the
- * executor runs them at exit: index i of the result is the mkdir step
- * to undo i-th. Returns how many there are (<= p->n). */
-size_t plan_cleanup_order(const struct plan *p, size_t *idx, size_t max);
+/* How many steps the run has before the exit's: they are numbered 1 to
+ * that in --plan and -v; the exit's are not. */
+size_t plan_run_steps(const struct plan *p);
 void plan_free(struct plan *p);
 #define cleanup_plan __attribute__((cleanup(plan_free)))
 
@@ -237,12 +429,12 @@ void step_format(const struct plan *p, const struct step *s, char *buf,
 /* Where root's per-name locks are: NAME.lock, one per container name. */
 #define CT_NAME_LOCK_DIR "/run/ctlaunch"
 
-/* cpu_shares (v1, 2..262144) as cpu.weight (v2, 1..10000). */
-uint64_t cpu_shares_to_weight(uint64_t shares);
-
-/* Every step, numbered, then the cleanup the executor does at exit;
+/* Every step, numbered, then the exit's, each on a line of its own;
  * verbose: the seccomp filter's rules too. */
 void plan_print(const struct plan *p, bool verbose, FILE *out);
+
+/* "parent", "child" or "at exit". */
+const char *step_side_name(enum step_side side);
 
 /* What a step's one line leaves out (the seccomp rules), indented; the
  * parent only (it allocates). */

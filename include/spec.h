@@ -48,6 +48,9 @@ struct spec_rlimit {
 struct spec {
 	char *file;              /* the path as given, for messages */
 	char *dir;               /* directory of the file, for relative paths */
+	char **sets;             /* the --set arguments, "KEY=VALUE": the places
+				  * (struct ct_loc) of their values point here */
+	size_t n_sets;
 
 	char *name;              /* [A-Za-z0-9_.-]{1,64}, not "." or ".." */
 	struct ct_loc name_at;   /* line 0: derived from the file name */
@@ -138,6 +141,16 @@ struct spec {
 /* Read and check path. On failure returns -1 with every problem found in
  * diags (one formatted line each) and spec left empty. */
 int spec_load(const char *path, struct spec *spec, struct ct_diags *diags);
+
+/* The same, with values from the command line: each of sets is a
+ * "KEY=VALUE" --set argument, a dotted key (resources.memory) and a YAML
+ * value (a scalar, or a flow sequence or mapping: [sh, -c, "echo hi"])
+ * that replaces or adds that value in the file's tree before the tree
+ * is checked. The key tables and converters are the file's, and every
+ * problem, of the file or of a --set, is reported in the same pass; a
+ * value's place then names its --set argument. The strings are copied. */
+int spec_load_set(const char *path, char *const *sets, size_t n_sets, struct spec *spec,
+		  struct ct_diags *diags);
 
 void spec_free(struct spec *spec);
 #define cleanup_spec __attribute__((cleanup(spec_free)))

@@ -42,6 +42,15 @@ int cpuset_first_missing(const struct cpuset *a, const struct cpuset *b);
 /* Size as the user would write it back: "64M" for 67108864. */
 void size_format(uint64_t bytes, char *buf, size_t size);
 
+/* dir and name joined by one '/', the one way paths are put together:
+ * "a" and "b" give "a/b", "/" and "b" give "/b", "/sys" and "/x/y" give
+ * "/sys/x/y" (a cgroup path below a mount), "" and "b" give "/b"; a name
+ * of nothing or "/" gives dir as it is. Into buf, without allocating (a
+ * vfork child joins with it); -1 when the result does not fit. */
+int path_join_buf(char *buf, size_t size, const char *dir, const char *name);
+/* The same, allocated. */
+char *path_join(const char *dir, const char *name);
+
 /* malloc/strdup/asprintf that abort on out-of-memory: a launcher that is
  * out of memory cannot do anything useful, and checking every string
  * copy would hide the logic. */

@@ -158,7 +158,7 @@ static ssize_t read_small(const char *path, char *buf, size_t size)
 
 static int has_tasks(const char *dir)
 {
-	cleanup_free char *path = xasprintf("%s/cgroup.procs", dir);
+	cleanup_free char *path = path_join(dir, "cgroup.procs");
 	char buf[64];
 
 	/* Unreadable counts as in use: never remove what we cannot see. */
@@ -189,7 +189,7 @@ int cg_write(const char *dir, const char *file, const char *value, struct ct_err
 {
 	char path[PATH_MAX];
 
-	if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path)
+	if (path_join_buf(path, sizeof path, dir, file) < 0)
 		return ct_fail(e, ENAMETOOLONG, "write %s = %s in %s", file, value, dir);
 	if (write_data(path, value, strlen(value)) < 0)
 		return ct_fail(e, errno, "write %s = %s in %s", file, value, dir);
@@ -198,11 +198,12 @@ int cg_write(const char *dir, const char *file, const char *value, struct ct_err
 
 int cg_copy_from_parent(const char *dir, const char *file, struct ct_err *e)
 {
-	cleanup_free char *from = NULL, *to = NULL, *buf = NULL;
+	cleanup_free char *from = NULL, *to = NULL, *buf = NULL, *parent = NULL;
 	const char *slash = strrchr(dir, '/');
 
-	from = xasprintf("%.*s/%s", (int)(slash ? slash - dir : 0), dir, file);
-	to = xasprintf("%s/%s", dir, file);
+	parent = xasprintf("%.*s", (int)(slash ? slash - dir : 0), dir);
+	from = path_join(parent, file);
+	to = path_join(dir, file);
 	buf = read_text(from, e);
 	if (!buf)
 		return ct_fail(e, e->errnum, "read %s", from);
@@ -246,7 +247,7 @@ int cg_remove(const char *dir, bool shared, struct ct_err *e)
 /* SIGKILL every process listed in dir/cgroup.procs; how many there were. */
 static int kill_procs(const char *dir)
 {
-	cleanup_free char *path = xasprintf("%s/cgroup.procs", dir);
+	cleanup_free char *path = path_join(dir, "cgroup.procs");
 	cleanup_fclose FILE *f = fopen(path, "re");
 	long pid;
 	int n = 0;
@@ -274,7 +275,7 @@ static int purge_children(const char *dir, int depth, struct ct_err *e)
 
 		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		sub = xasprintf("%s/%s", dir, de->d_name);
+		sub = path_join(dir, de->d_name);
 		if (purge(sub, depth + 1, e) < 0)
 			rc = -1;
 	}
@@ -326,7 +327,7 @@ int cg_purge(const char *dir, struct ct_err *e)
 		return 0;
 	if (errno != EBUSY)
 		return ct_fail(e, errno, "rmdir %s", dir);
-	kill_file = xasprintf("%s/cgroup.kill", dir);
+	kill_file = path_join(dir, "cgroup.kill");
 	if (access(kill_file, F_OK) == 0)
 		write_data(kill_file, "1", 1);
 	return purge(dir, 0, e);
@@ -363,7 +364,7 @@ static bool has_word(const char *list, const char *word, size_t n)
 int cg_subtree_missing(const char *dir, const char *want, char *out, size_t size,
 		       struct ct_err *e)
 {
-	cleanup_free char *path = xasprintf("%s/cgroup.subtree_control", dir);
+	cleanup_free char *path = path_join(dir, "cgroup.subtree_control");
 	char have[512];
 	size_t len = 0;
 
@@ -385,7 +386,7 @@ int cg_subtree_missing(const char *dir, const char *want, char *out, size_t size
 
 int cg_procs_state(const char *dir, struct ct_err *e)
 {
-	cleanup_free char *path = xasprintf("%s/cgroup.procs", dir);
+	cleanup_free char *path = path_join(dir, "cgroup.procs");
 	cleanup_fclose FILE *f = fopen(path, "re");
 	long self = (long)getpid(), pid;
 	int state = 0;
@@ -400,7 +401,7 @@ int cg_procs_state(const char *dir, struct ct_err *e)
 bool cg_is_root(const char *dir)
 {
 	/* cgroup.events is on every cgroup but the root (Linux 4.5 on). */
-	cleanup_free char *path = xasprintf("%s/cgroup.events", dir);
+	cleanup_free char *path = path_join(dir, "cgroup.events");
 
 	return access(path, F_OK) < 0 && errno == ENOENT;
 }
@@ -423,7 +424,7 @@ int cg_children(const char *dir, const char *except)
 
 int cg_subtree_clear(const char *dir, struct ct_err *e)
 {
-	cleanup_free char *path = xasprintf("%s/cgroup.subtree_control", dir);
+	cleanup_free char *path = path_join(dir, "cgroup.subtree_control");
 	char have[512], off[600];
 	size_t len = 0;
 

@@ -33,7 +33,7 @@ void dev_rule_format(size_t i, char *buf, size_t size)
 static int write_each(const char *dir, const char *file, const char *const *v, size_t n,
 		      struct ct_err *e)
 {
-	cleanup_free char *path = xasprintf("%s/%s", dir, file);
+	cleanup_free char *path = path_join(dir, file);
 	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
 
 	if (fd < 0)

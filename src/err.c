@@ -27,12 +27,50 @@ const char *ct_err_text(const struct ct_err *e, char *buf, size_t size)
 	return buf;
 }
 
+const char *ct_loc_where(const char *file, struct ct_loc at, char *buf, size_t size)
+{
+	if (at.set)
+		snprintf(buf, size, "--set %.*s", (int)strcspn(at.set, "="), at.set);
+	else if (at.line)
+		snprintf(buf, size, "%s:%u:%u", file, at.line, at.col);
+	else
+		snprintf(buf, size, "%s", "");
+	return buf;
+}
+
+/* A --set argument says its key; a message about a key below it (an
+ * item of a sequence it sets) names that one too. */
+static bool set_names(const char *set, const char *key)
+{
+	size_t n = strcspn(set, "=");
+
+	return !key || !*key || (strlen(key) == n && strncmp(key, set, n) == 0);
+}
+
+const char *ct_loc_key(const char *file, struct ct_loc at, const char *key, char *buf,
+		       size_t size)
+{
+	if (at.set && set_names(at.set, key))
+		snprintf(buf, size, "--set %s", at.set);
+	else if (at.set)
+		snprintf(buf, size, "--set %s: %s", at.set, key);
+	else if (at.line)
+		snprintf(buf, size, "%s:%u:%u: %s", file, at.line, at.col, key ? key : "");
+	else
+		snprintf(buf, size, "%s: %s", file, key ? key : "");
+	return buf;
+}
+
 static char *diag_format(const char *file, struct ct_loc at, const char *kind,
 			 const char *key, const char *fmt, va_list ap)
 {
 	char what[1024];
 
 	vsnprintf(what, sizeof what, fmt, ap);
+	if (at.set && set_names(at.set, key))
+		return xasprintf("--set %s: %s%s", at.set, kind, what);
+	if (at.set)
+		return xasprintf("--set %s: %s%s: %s", at.set, kind, key, what);
 	if (at.line && key && *key)
 		return xasprintf("%s:%u:%u: %s%s: %s", file, at.line, at.col, kind, key, what);
 	if (at.line)

@@ -59,7 +59,9 @@ struct run {
 	int errpipe[2];  /* fork: the child writes a struct child_err, or nothing at exec */
 	struct child_err *report; /* in a vfork child only: the parent's, to fill */
 	bool *made;      /* made[i]: the mkdir of step i succeeded */
+	bool name_locked; /* the name's lock is held: its stale cgroups may be swept */
 	bool supervised; /* v2: ctlaunch moved into its supervisor cgroup */
+	bool in_use;     /* at exit: a cgroup this run made is not gone */
 	int *trees;      /* the child's open_tree fds, by slot */
 	struct command *cmd; /* the command's file, found, checked and kept open */
 	struct sc_bpf filter;    /* the seccomp filter, made before the clone */
@@ -114,9 +116,10 @@ static void locate(struct ct_err *e, const struct plan *p, const struct step *s)
 {
 	if (s->from.line) {
 		size_t len = strlen(e->msg);
+		char where[512];
 
-		snprintf(e->msg + len, sizeof e->msg - len, " (%s:%u:%u)", p->file, s->from.line,
-			 s->from.col);
+		snprintf(e->msg + len, sizeof e->msg - len, " (%s)",
+			 ct_loc_where(p->file, s->from, where, sizeof where));
 	}
 }
 
@@ -178,7 +181,7 @@ static void close_inherited(const struct run *run, bool keep_trees)
 	size_t n = 6;
 	unsigned from = 3;
 
-	for (size_t i = 0; keep_trees && i < run->p->n && n < sizeof keep / sizeof keep[0]; i++)
+	for (size_t i = 0; keep_trees && i < run->p->n_trees && n < sizeof keep / sizeof keep[0]; i++)
 		if (run->trees[i] >= 0)
 			keep[n++] = run->trees[i];
 
@@ -210,10 +213,11 @@ static void cloexec_all(void)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-__attribute__((noreturn)) static void child_exec(struct run *run, const struct step *s)
+/* The command, or (init) ctlaunch's init, which runs it. */
+__attribute__((noreturn)) static void child_exec(struct run *run, char **argv, char **envp,
+						  bool init)
 {
 	struct ct_err e = { 0 };
-	bool init = s->kind == STEP_INIT_EXEC;
 
 	cloexec_all();
 	sigaction(SIGPIPE, &run->old_pipe, NULL);
@@ -224,19 +228,33 @@ __attribute__((noreturn)) static void child_exec(struct run *run, const struct s
 	if (run->report)
 		run->report->status = 0;
 	if (init)
-		init_exec(run->init_fd, run->cmd, s->u.exec.envp, s->u.exec.argv[0], &e);
+		init_exec(run->init_fd, run->cmd, envp, argv[0], &e);
 	else
-		command_exec(run->cmd, s->u.exec.envp, s->u.exec.argv[0], &e);
+		command_exec(run->cmd, envp, argv[0], &e);
 	child_fail(run, &e, e.status);
+}
+
+/* STEP_CLOSE_FDS: the pipe ends that are the parent's, then one
+ * close_range for the rest (close_inherited keeps only what the child
+ * still needs). A fork child's lock is the parent's to let go of. */
+static void child_close_fds(struct run *run, bool keep_trees)
+{
+	close_fd(&run->sync[1]);
+	close_fd(&run->errpipe[0]);
+	if (!run->report)
+		run->lock_fd = -1;
+	close_inherited(run, keep_trees);
+	for (size_t i = 0; !keep_trees && i < run->p->n_trees; i++)
+		run->trees[i] = -1;
 }
 
 /* The workdir, resolved as if the new root were / (RESOLVE_IN_ROOT) and
  * with no magic link (/proc/self/fd/N, /proc/self/cwd) followed, then
  * entered by descriptor: it can never be a directory outside the root
- * (the class of CVE-2024-21626). The descriptors the mounts needed are
- * closed first, and the inherited ones went at the child's start, so no
- * descriptor of the host is open while the path is resolved. */
-static int child_chdir(struct run *run, const char *dir, struct ct_err *e)
+ * (the class of CVE-2024-21626). The step before closed the descriptors
+ * the mounts needed, and the inherited ones went at the child's start,
+ * so no descriptor of the host is open while the path is resolved. */
+static int child_chdir(const char *dir, struct ct_err *e)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
@@ -244,11 +262,6 @@ static int child_chdir(struct run *run, const char *dir, struct ct_err *e)
 	};
 	cleanup_close int root = -1, fd = -1;
 
-	/* One close_range for the lot (close_inherited keeps only what the
-	 * child still needs: its error pipe, the lock if it holds it). */
-	close_inherited(run, false);
-	for (size_t i = 0; i < run->p->n; i++)
-		run->trees[i] = -1;
 	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return ct_fail(e, errno, "open /");
@@ -283,9 +296,10 @@ static int die_with_parent(const struct run *run, struct ct_err *e)
 }
 
 /* The spec's user, with its group as the only supplementary one: the
- * launcher's groups must not leak into the container. */
-static int switch_user(const struct run *run, uid_t uid, gid_t gid, bool groups,
-		       struct ct_err *e)
+ * launcher's groups must not leak into the container. A change of uid
+ * or gid clears the parent-death signal: the plan's next step sets it
+ * again. */
+static int switch_user(uid_t uid, gid_t gid, bool groups, struct ct_err *e)
 {
 	if (groups && setgroups(1, &gid) < 0)
 		return ct_fail(e, errno, "setgroups %u", (unsigned)gid);
@@ -293,29 +307,47 @@ static int switch_user(const struct run *run, uid_t uid, gid_t gid, bool groups,
 		return ct_fail(e, errno, "setgid %u", (unsigned)gid);
 	if (setresuid(uid, uid, uid) < 0)
 		return ct_fail(e, errno, "setuid %u", (unsigned)uid);
-	/* A change of uid or gid clears the parent-death signal: set it
-	 * again, or a container of another user would outlive ctlaunch. */
-	return die_with_parent(run, e);
+	return 0;
 }
 
 /* In the child, or in the parent before the clone (root's user
  * namespace: see owner_prepares in plan.c). */
 static int bind_open(struct run *run, const struct step *s, struct ct_err *e)
 {
-	run->trees[s->u.bind.slot] = mnt_tree_open(s->u.bind.source, s->u.bind.readonly,
-						   s->u.bind.device, s->u.bind.dev, s->u.bind.ino, e);
-	return run->trees[s->u.bind.slot] < 0 ? -1 : 0;
+	const struct step_bind_open *b = &s->u.bind_open;
+
+	run->trees[b->tree] = mnt_tree_open(b->source, b->readonly, b->device, b->dev, b->ino, e);
+	return run->trees[b->tree] < 0 ? -1 : 0;
+}
+
+/* The container's terminal, with the caller's settings and size (its
+ * STEP_TTY_SAVE, the first), so that it behaves as the caller's did. */
+static int child_tty_open(struct run *run, const struct step_tty_open *t, struct ct_err *e)
+{
+	struct tty_pty_opts o = {
+		.tio = run->n_saved ? &run->saved[0].tio : NULL,
+		.ws = run->n_saved && run->saved[0].ws.ws_row ? &run->saved[0].ws : NULL,
+		.owner = t->owner,
+		.sock = run->tty_sock[1],
+	};
+	int rc = tty_pty_open(&o, e);
+
+	close_fd(&run->tty_sock[1]);
+	return rc;
 }
 
 static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 {
 	switch (s->kind) {
+	case STEP_CLOSE_FDS:
+		child_close_fds(run, s->u.close_fds.keep_trees);
+		return 0;
 	case STEP_DIE_WITH_PARENT:
 		return die_with_parent(run, e);
 	case STEP_WAIT_RELEASE:
 		return child_wait_release(run);
 	case STEP_CG_ENTER:
-		return cg_enter(s->u.cg.dir, 0, e);
+		return cg_enter(s->u.cg_enter.dir, 0, e);
 	case STEP_UNLOCK:
 		cg_unlock(&run->lock_fd);
 		return 0;
@@ -328,7 +360,7 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 			return ct_fail(e, errno, "setsid");
 		return 0;
 	case STEP_UNSHARE:
-		if (unshare((int)s->u.clone.flags) < 0)
+		if (unshare((int)s->u.unshare.flags) < 0)
 			return ct_fail(e, errno, "unshare");
 		return 0;
 	case STEP_RLIMIT: {
@@ -339,8 +371,8 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 		return 0;
 	}
 	case STEP_RESOLVE: {
-		int rc = command_resolve(s->u.exec.argv[0], s->u.exec.argv, s->u.exec.envp, run->cmd,
-					 e);
+		int rc = command_resolve(s->u.resolve.argv[0], s->u.resolve.argv, s->u.resolve.envp,
+					 run->cmd, e);
 
 		/* Not found or not executable: the command's failure (127,
 		 * 126), not ctlaunch's; it goes back as it is. */
@@ -349,25 +381,26 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 		return rc;
 	}
 	case STEP_CAPS_BOUND:
-		return caps_bound(s->u.caps.keep, e);
+		return caps_bound(s->u.caps_bound.keep, e);
 	case STEP_USER:
-		return switch_user(run, s->u.user.uid, s->u.user.gid, s->u.user.setgroups, e);
+		return switch_user(s->u.user.uid, s->u.user.gid, s->u.user.setgroups, e);
 	case STEP_CAPS:
 		return caps_set(s->u.caps.keep, e);
 	case STEP_BIND_OPEN:
 		return bind_open(run, s, e);
 	case STEP_FS_OPEN:
-		run->trees[s->u.mnt.slot] = mnt_fs_open(s->u.mnt.fstype, s->u.mnt.flags, e);
-		return run->trees[s->u.mnt.slot] < 0 ? -1 : 0;
+		run->trees[s->u.fs_open.tree] = mnt_fs_open(s->u.fs_open.fstype, s->u.fs_open.flags, e);
+		return run->trees[s->u.fs_open.tree] < 0 ? -1 : 0;
 	case STEP_BIND_ATTACH: {
 		int rc;
+		const struct step_bind_attach *b = &s->u.bind_attach;
 
 		/* proc and sysfs: kept open, the masks are found from them. */
-		if (s->u.bind.anchor)
-			return mnt_attach_anchor(run->trees[s->u.bind.slot], s->u.bind.target, e);
-		rc = mnt_tree_attach(run->trees[s->u.bind.slot], s->u.bind.target, e);
+		if (b->anchor)
+			return mnt_attach_anchor(run->trees[b->tree], b->target, e);
+		rc = mnt_tree_attach(run->trees[b->tree], b->target, e);
 
-		close_fd(&run->trees[s->u.bind.slot]);
+		close_fd(&run->trees[b->tree]);
 		return rc;
 	}
 	case STEP_NO_NEW_PRIVS:
@@ -377,67 +410,76 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 	case STEP_SECCOMP:
 		return sc_load(&run->filter, e);
 	case STEP_HOSTNAME:
-		return ns_sethostname(s->u.path.a, e);
+		return ns_sethostname(s->u.hostname.name, e);
 	case STEP_LO_UP:
 		return ns_lo_up(e);
 	case STEP_MOUNT:
-		return mnt_mount(s->u.mnt.source, s->u.mnt.target, s->u.mnt.fstype,
-				 s->u.mnt.flags, s->u.mnt.data, s->u.mnt.optional, e);
+		return mnt_mount(s->u.mount.source, s->u.mount.target, s->u.mount.fstype,
+				 s->u.mount.flags, s->u.mount.data, false, e);
 	case STEP_PIVOT_ROOT: {
 		int rc;
 
-		if (!s->u.root.prepared)
-			return mnt_pivot_root(s->u.root.path, s->u.root.dev, s->u.root.ino, e);
-		rc = mnt_pivot_root_tree(run->trees[s->u.root.slot], s->u.root.path, e);
-		close_fd(&run->trees[s->u.root.slot]);
+		const struct step_pivot_root *r = &s->u.pivot_root;
+
+		if (!r->prepared)
+			return mnt_pivot_root(r->path, r->dev, r->ino, e);
+		rc = mnt_pivot_root_tree(run->trees[r->tree], r->path, e);
+		close_fd(&run->trees[r->tree]);
 		return rc;
 	}
 	case STEP_MASK:
-		return mnt_mask(run->trees[s->u.mask.slot], s->u.mask.rel, s->u.mask.target,
+		return mnt_mask(run->trees[s->u.mask.tree], s->u.mask.rel, s->u.mask.target,
 				(int)s->u.mask.how, e);
 	case STEP_UMOUNT_OLD:
 		return mnt_umount_old_root(e);
 	case STEP_MKNOD:
-		return mnt_mknod(s->u.node.path, s->u.node.mode, s->u.node.major,
-				 s->u.node.minor, e);
+		return mnt_mknod(s->u.mknod.path, s->u.mknod.mode, s->u.mknod.major,
+				 s->u.mknod.minor, e);
 	case STEP_SYMLINK:
-		return mnt_symlink(s->u.path.a, s->u.path.b, e);
+		return mnt_symlink(s->u.symlink.target, s->u.symlink.link, e);
 	case STEP_CHDIR:
-		return child_chdir(run, s->u.path.a, e);
-	case STEP_TTY_OPEN: {
-		/* The caller's settings and size (saved by the relay's
-		 * STEP_TTY_SAVE, the first), so the new terminal behaves as
-		 * the caller's did. */
-		struct tty_pty_opts o = {
-			.tio = run->n_saved ? &run->saved[0].tio : NULL,
-			.ws = run->n_saved && run->saved[0].ws.ws_row ? &run->saved[0].ws : NULL,
-			.owner = s->u.tty_open.owner,
-			.sock = run->tty_sock[1],
-		};
-		int rc = tty_pty_open(&o, e);
-
-		close_fd(&run->tty_sock[1]);
-		return rc;
-	}
+		return child_chdir(s->u.chdir.dir, e);
+	case STEP_TTY_OPEN:
+		return child_tty_open(run, &s->u.tty_open, e);
 	case STEP_EXEC:
+		child_exec(run, s->u.exec.argv, s->u.exec.envp, false);
 	case STEP_INIT_EXEC:
-		child_exec(run, s);
-	default:
-		return ct_fail(e, 0, "step %d is not the child's", (int)s->kind);
+		child_exec(run, s->u.init_exec.argv, s->u.init_exec.envp, true);
+	case STEP_TTY_SAVE:
+	case STEP_TTY_SOCKET:
+	case STEP_TTY_RELAY:
+	case STEP_INIT_MEMFD:
+	case STEP_TTY_RESTORE:
+	case STEP_NAME_LOCK:
+	case STEP_CG_SWEEP:
+	case STEP_LOCK:
+	case STEP_WATCHER:
+	case STEP_KILL_CHILD:
+	case STEP_STOP_WATCHER:
+	case STEP_OOM_READ:
+	case STEP_CG_PURGE:
+	case STEP_CG_RMDIR:
+	case STEP_CG_RESTORE:
+	case STEP_NAME_UNLOCK:
+	case STEP_CG_MKDIR:
+	case STEP_CG_WRITE:
+	case STEP_CG_COPY:
+	case STEP_CG_ENABLE:
+	case STEP_DEVICES:
+	case STEP_CLONE:
+	case STEP_IDMAP:
+	case STEP_RELEASE:
+	case STEP_ROOT_OPEN:
+	case STEP_WAIT:
+		break;
 	}
+	return ct_fail(e, 0, "step %d is not the child's", (int)s->kind);
 }
 
 __attribute__((noreturn)) static void child_main(struct run *run)
 {
 	struct ct_err e = { 0 };
 
-	close_fd(&run->sync[1]);
-	close_fd(&run->errpipe[0]);
-	/* The lock stays with ctlaunch, but for a vfork child's step that
-	 * lets go of it. */
-	if (!run->report)
-		run->lock_fd = -1;
-	close_inherited(run, true);
 	for (size_t i = 0; i < run->p->n; i++) {
 		const struct step *s = &run->p->steps[i];
 
@@ -679,8 +721,6 @@ static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
 {
 	bool entered;
 
-	if (start_watcher(run, e) < 0)
-		return -1;
 	if (s->u.clone.vfork)
 		return spawn(run, s, e);
 
@@ -817,54 +857,77 @@ static int tty_relay_begin(struct run *run, struct ct_err *e)
 	return 0;
 }
 
-static int tty_save_step(struct run *run, const struct step *s, struct ct_err *e)
+/* A terminal among stdio: with -t the relay's, which must be one;
+ * else one the container inherits, skipped when it is none after all. */
+static int tty_save_step(struct run *run, const struct step_tty_save *t, struct ct_err *e)
 {
 	struct ct_err ignored = { 0 };
 
 	if (!run->saved)
 		run->saved = xcalloc(3, sizeof *run->saved);
-	if (tty_save(s->u.tty_save.fd, &run->saved[run->n_saved], s->u.tty_save.relay ? e : &ignored) < 0)
-		return s->u.tty_save.relay ? -1 : 0;
+	if (run->n_saved == 3)
+		return ct_fail(e, 0, "more than 3 terminals to save");
+	if (tty_save(t->fd, &run->saved[run->n_saved], t->relay ? e : &ignored) < 0)
+		return t->relay ? -1 : 0;
 	run->n_saved++;
 	return 0;
 }
 
-/* First this name's lock, then, once, the stale sweep: a cgroup of this
- * name that exists while no run holds the name is a dead run's (killed
- * with SIGKILL, or a cleanup that failed), whatever is still in it: its
- * processes are killed and the tree removed, depth-first. Neither waits
- * for the global lock nor holds it: the sweep's retries stall no other
- * launch, and the name's lock keeps every other run of this name out. */
-static int lock_name(struct run *run, struct ct_err *e)
+/* At exit: the terminal saved from fd, put back. */
+static void tty_restore_step(struct run *run, int fd)
 {
-	const struct plan *p = run->p;
+	for (size_t i = 0; i < run->n_saved; i++)
+		if (run->saved[i].fd == fd)
+			tty_restore(&run->saved[i]);
+}
 
-	if (!p->name_lock || run->name_fd >= 0)
-		return 0;
-	run->name_fd = cg_name_lock(p->name_lock, e);
+/* This name's lock, then the stale sweep (STEP_CG_SWEEP): a cgroup of
+ * this name that exists while no run holds the name is a dead run's
+ * (killed with SIGKILL, or a cleanup that failed), whatever is still in
+ * it: its processes are killed and the tree removed, depth-first.
+ * Neither waits for the global lock nor holds it: the sweep's retries
+ * stall no other launch, and the name's lock keeps every other run of
+ * this name out. No lock (-2: the directory above the lock's is
+ * missing): no sweep either. */
+static int name_lock(struct run *run, const char *path, struct ct_err *e)
+{
+	run->name_fd = cg_name_lock(path, e);
 	if (run->name_fd == -2)
-		return 0;
-	if (run->name_fd < 0)
+		run->name_fd = -1;
+	else if (run->name_fd < 0)
 		return -1;
-	for (size_t i = 0; i < p->n; i++) {
-		const struct step *s = &p->steps[i];
-
-		if (s->kind == STEP_CG_MKDIR && !s->u.cg.shared && cg_purge(s->u.cg.dir, e) < 0) {
-			char msg[sizeof e->msg];
-
-			memcpy(msg, e->msg, sizeof msg);
-			return ct_fail(e, e->errnum, "a stale cgroup of this name: %s", msg);
-		}
-	}
+	run->name_locked = run->name_fd >= 0;
 	return 0;
 }
 
-static int lock(struct run *run, struct ct_err *e)
+static int sweep(const struct run *run, const char *dir, struct ct_err *e)
 {
-	if (lock_name(run, e) < 0)
-		return -1;
-	if (run->lock_fd < 0)
-		run->lock_fd = cg_lock(run->p->lock, run->p->lock_dir, run->p->cgroup_root, true, e);
+	char msg[sizeof e->msg];
+
+	if (!run->name_locked || cg_purge(dir, e) == 0)
+		return 0;
+	memcpy(msg, e->msg, sizeof msg);
+	return ct_fail(e, e->errnum, "a stale cgroup of this name: %s", msg);
+}
+
+/* Did this run make a cgroup, or move into a supervisor cgroup? */
+static bool made_any(const struct run *run)
+{
+	for (size_t i = 0; i < run->p->n; i++)
+		if (run->made[i])
+			return true;
+	return run->supervised;
+}
+
+/* Taken before the first cgroup step; at exit again, for the shared
+ * directories, only where this run made a cgroup: after a wait for the
+ * lock that Control-C ended, nothing is to be removed, and a second
+ * wait would be one Control-C does not end. */
+static int lock(struct run *run, const struct step_lock *l, struct ct_err *e)
+{
+	if (run->lock_fd >= 0 || (l->after_run && !made_any(run)))
+		return 0;
+	run->lock_fd = cg_lock(l->path, l->dir, l->fallback, !l->after_run, e);
 	return run->lock_fd < 0 ? -1 : 0;
 }
 
@@ -875,22 +938,22 @@ static int lock(struct run *run, struct ct_err *e)
  * with the reason and the fix when others are there too. */
 static int cg_enable(struct run *run, const struct step *s, struct ct_err *e)
 {
-	const char *dir = s->u.cg.dir;
+	const char *dir = s->u.cg_enable.dir;
 	char missing[64];
 	int who = 0;
 
-	if (lock(run, e) < 0 || cg_subtree_missing(dir, s->u.cg.value, missing, sizeof missing, e) < 0)
+	if (cg_subtree_missing(dir, s->u.cg_enable.controllers, missing, sizeof missing, e) < 0)
 		return -1;
 	if (!*missing)
 		return 0;
 	/* The root of a cgroup namespace looks like the root, and is not:
 	 * only the real one has no cgroup.type. */
-	if (s->u.cg.supervise && !cg_is_root(dir)) {
+	if (s->u.cg_enable.supervise && !cg_is_root(dir)) {
 		who = cg_procs_state(dir, e);
 		if (who < 0)
 			return -1;
 		if (who == 1) {
-			cleanup_free char *sup = xasprintf("%s/%s", dir, CG_SUPERVISOR);
+			cleanup_free char *sup = path_join(dir, CG_SUPERVISOR);
 
 			if (cg_mkdir(sup, true, e) < 0 || cg_enter(sup, 0, e) < 0)
 				return -1;
@@ -901,7 +964,7 @@ static int cg_enable(struct run *run, const struct step *s, struct ct_err *e)
 	 * from a cgroup with processes, which then takes no domain cgroup
 	 * below it (the container's clone fails, EOPNOTSUPP). Where the
 	 * default pids limit alone asks, such a cgroup is left as it is. */
-	if (s->u.cg.optional && !cg_is_root(dir) && cg_procs_state(dir, e) != 0)
+	if (s->u.cg_enable.optional && !cg_is_root(dir) && cg_procs_state(dir, e) != 0)
 		return ct_fail(e, 0, "processes are in %s", dir);
 	if (cg_write(dir, "cgroup.subtree_control", missing, e) == 0)
 		return 0;
@@ -919,26 +982,71 @@ static int cg_enable(struct run *run, const struct step *s, struct ct_err *e)
 	return -1;
 }
 
+/* v2: a supervisor cgroup means its parent, dir, held only ctlaunch
+ * and handed nothing down before (the kernel allows no more): put it
+ * back so, ctlaunch in it again, when nothing else is below it. Whoever
+ * empties ctlaunch/ there does it, so that a run killed with SIGKILL,
+ * or one that ended while another container used ctlaunch/, leaves
+ * nothing for long. The controllers enabled above it stay on: turning
+ * them off could take the files of another workload's cgroup. */
+static void cg_restore(struct run *run, const char *dir, struct ct_err *e)
+{
+	cleanup_free char *sup = path_join(dir, CG_SUPERVISOR);
+
+	if (access(sup, F_OK) < 0 || cg_children(dir, CG_SUPERVISOR) != 0)
+		return;
+	if (cg_subtree_clear(dir, e) < 0)
+		return;
+	if (run->supervised && cg_enter(dir, 0, e) < 0)
+		return;
+	run->supervised = false;
+	/* As a leaf: another ctlaunch that was in it may still be leaving
+	 * (it held the lock until its exit). */
+	cg_remove(sup, false, e);
+}
+
+/* A step failed while the container ran: it ends with ctlaunch. */
+static void kill_child(struct run *run)
+{
+	if (run->child <= 0)
+		return;
+	kill(run->child, SIGKILL);
+	while (waitpid(run->child, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* An optional file the kernel lacks (memory.swap.max without swap
+ * accounting) is skipped. */
+static int write_step(const struct step_cg_write *w, struct ct_err *e)
+{
+	if (w->optional) {
+		cleanup_free char *path = path_join(w->dir, w->file);
+
+		if (access(path, F_OK) < 0 && errno == ENOENT)
+			return 0;
+	}
+	return cg_write(w->dir, w->file, w->value, e);
+}
+
 static int parent_step(struct run *run, size_t i, struct ct_err *e)
 {
 	const struct step *s = &run->p->steps[i];
 
 	switch (s->kind) {
 	case STEP_ROOT_OPEN:
-		run->trees[s->u.root.slot] = mnt_root_open(s->u.root.path, s->u.root.dev,
-							   s->u.root.ino, e);
-		return run->trees[s->u.root.slot] < 0 ? -1 : 0;
+		run->trees[s->u.root_open.tree] = mnt_root_open(s->u.root_open.path, s->u.root_open.dev,
+								s->u.root_open.ino, e);
+		return run->trees[s->u.root_open.tree] < 0 ? -1 : 0;
 	case STEP_BIND_OPEN:
 		return bind_open(run, s, e);
 	case STEP_CG_ENABLE:
-		if (s->u.cg.optional) {
+		if (s->u.cg_enable.optional) {
 			struct ct_err ignored = { 0 };
 
 			/* Only the default pids limit asked: the run goes on
 			 * without it (its pids.max write is skipped, as the
-			 * file is not there). The lock is still ours to take. */
-			if (cg_enable(run, s, &ignored) < 0 && run->lock_fd < 0)
-				return lock(run, e);
+			 * file is not there). */
+			(void)cg_enable(run, s, &ignored);
 			return 0;
 		}
 		return cg_enable(run, s, e);
@@ -946,38 +1054,38 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 		return ns_map_ids(run->child, s->u.idmap.which, s->u.idmap.map, s->u.idmap.helper,
 				  s->u.idmap.deny_setgroups, e);
 	case STEP_CG_MKDIR:
-		if (lock(run, e) < 0)
-			return -1;
-		if (cg_mkdir(s->u.cg.dir, s->u.cg.shared, e) < 0)
+		if (cg_mkdir(s->u.cg_mkdir.dir, s->u.cg_mkdir.shared, e) < 0)
 			return -1;
 		run->made[i] = true;
 		return 0;
 	case STEP_CG_WRITE:
-		if (s->u.cg.optional) {
-			cleanup_free char *path = xasprintf("%s/%s", s->u.cg.dir, s->u.cg.file);
-
-			if (access(path, F_OK) < 0 && errno == ENOENT)
-				return 0;
-		}
-		return cg_write(s->u.cg.dir, s->u.cg.file, s->u.cg.value, e);
+		return write_step(&s->u.cg_write, e);
 	case STEP_CG_COPY:
-		return cg_copy_from_parent(s->u.cg.dir, s->u.cg.file, e);
+		return cg_copy_from_parent(s->u.cg_copy.dir, s->u.cg_copy.file, e);
 	case STEP_DEVICES:
-		return s->u.cg.file ? dev_policy_v1(s->u.cg.dir, e) : dev_policy_bpf(s->u.cg.dir, e);
+		return s->u.devices.v1 ? dev_policy_v1(s->u.devices.dir, e)
+				       : dev_policy_bpf(s->u.devices.dir, e);
+	case STEP_WATCHER:
+		return start_watcher(run, e);
 	case STEP_CLONE:
 		return do_clone(run, s, e);
 	case STEP_CG_ENTER:
-		return cg_enter(s->u.cg.dir, run->child, e);
+		return cg_enter(s->u.cg_enter.dir, run->child, e);
 	case STEP_UNLOCK:
-		/* The child is in all its cgroups: others may now set up theirs. */
-		cg_unlock(&run->lock_fd);
+		/* The child is in all its cgroups: others may now set up
+		 * theirs. At exit, still in the supervisor cgroup (another
+		 * container uses ctlaunch/ there): the lock stays held until
+		 * ctlaunch exits, so that the run that puts the cgroup back
+		 * never finds ctlaunch still in it. */
+		if (!(s->u.unlock.kept_in && run->supervised))
+			cg_unlock(&run->lock_fd);
 		return 0;
 	case STEP_RELEASE:
 		return release(run, e);
 	case STEP_WAIT:
 		return s->u.wait.relay ? wait_relay(run, e) : wait_child(run, e);
 	case STEP_TTY_SAVE:
-		return tty_save_step(run, s, e);
+		return tty_save_step(run, &s->u.tty_save, e);
 	case STEP_TTY_SOCKET:
 		return tty_socketpair(run->tty_sock, e);
 	case STEP_TTY_RELAY:
@@ -985,109 +1093,89 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 	case STEP_INIT_MEMFD:
 		run->init_fd = init_memfd(e);
 		return run->init_fd < 0 ? -1 : 0;
-	default:
-		return ct_fail(e, 0, "step %zu is not the parent's", i + 1);
+	case STEP_TTY_RESTORE:
+		tty_restore_step(run, s->u.tty_restore.fd);
+		return 0;
+	case STEP_NAME_LOCK:
+		return name_lock(run, s->u.name_lock.path, e);
+	case STEP_CG_SWEEP:
+		return sweep(run, s->u.cg_sweep.dir, e);
+	case STEP_LOCK:
+		return lock(run, &s->u.lock, e);
+	case STEP_KILL_CHILD:
+		kill_child(run);
+		return 0;
+	case STEP_STOP_WATCHER:
+		stop_watcher(run);
+		return 0;
+	case STEP_OOM_READ:
+		if (run->made[s->u.oom_read.made_by])
+			run->r->oom = cg_oom_kills(s->u.oom_read.file) > 0;
+		return 0;
+	case STEP_CG_PURGE:
+		if (run->made[s->u.cg_purge.made_by] && cg_purge(s->u.cg_purge.dir, e) < 0) {
+			run->in_use = true;
+			return -1;
+		}
+		return 0;
+	case STEP_CG_RMDIR:
+		if (run->made[s->u.cg_rmdir.made_by])
+			run->in_use = cg_remove(s->u.cg_rmdir.dir, true, e) != 0 || run->in_use;
+		return 0;
+	case STEP_CG_RESTORE:
+		if (!run->in_use && made_any(run))
+			cg_restore(run, s->u.cg_restore.dir, e);
+		return 0;
+	case STEP_NAME_UNLOCK:
+		cg_unlock(&run->name_fd);
+		return 0;
+	case STEP_CLOSE_FDS:
+	case STEP_DIE_WITH_PARENT:
+	case STEP_WAIT_RELEASE:
+	case STEP_NOT_DUMPABLE:
+	case STEP_SETSID:
+	case STEP_UNSHARE:
+	case STEP_HOSTNAME:
+	case STEP_LO_UP:
+	case STEP_MOUNT:
+	case STEP_FS_OPEN:
+	case STEP_BIND_ATTACH:
+	case STEP_PIVOT_ROOT:
+	case STEP_UMOUNT_OLD:
+	case STEP_MASK:
+	case STEP_MKNOD:
+	case STEP_SYMLINK:
+	case STEP_CHDIR:
+	case STEP_RESOLVE:
+	case STEP_RLIMIT:
+	case STEP_CAPS_BOUND:
+	case STEP_USER:
+	case STEP_CAPS:
+	case STEP_NO_NEW_PRIVS:
+	case STEP_SECCOMP:
+	case STEP_EXEC:
+	case STEP_TTY_OPEN:
+	case STEP_INIT_EXEC:
+		break;
 	}
+	return ct_fail(e, 0, "step %zu is not the parent's", i + 1);
 }
 
-/* v2: a supervisor cgroup means its parent held only ctlaunch and
- * handed nothing down before (the kernel allows no more): put it back
- * so, ctlaunch in it again, when nothing else is below it. Whoever
- * empties ctlaunch/ there does it, so that a run killed with SIGKILL,
- * or one that ended while another container used ctlaunch/, leaves
- * nothing for long. The controllers enabled above it stay on: turning
- * them off could take the files of another workload's cgroup. */
-static void cg_restore(struct run *run, struct ct_err *e)
+/* The exit's steps, whatever happened. Nothing here changes the run's
+ * outcome: the command's status stands, and a cleanup problem becomes
+ * a warning (r->warning). */
+static void run_exit(struct run *run)
 {
 	const struct plan *p = run->p;
+	struct ct_err ce = { 0 };
 
 	for (size_t i = 0; i < p->n; i++) {
-		const struct step *s = &p->steps[i];
-		cleanup_free char *sup = NULL;
-
-		if (s->kind != STEP_CG_ENABLE || !s->u.cg.supervise)
+		if (p->steps[i].side != SIDE_EXIT)
 			continue;
-		sup = xasprintf("%s/%s", s->u.cg.dir, CG_SUPERVISOR);
-		if (access(sup, F_OK) < 0 || cg_children(s->u.cg.dir, CG_SUPERVISOR) != 0)
-			return;
-		if (cg_subtree_clear(s->u.cg.dir, e) < 0)
-			return;
-		if (run->supervised && cg_enter(s->u.cg.dir, 0, e) < 0)
-			return;
-		run->supervised = false;
-		/* As a leaf: another ctlaunch that was in it may still be
-		 * leaving (it held the lock until its exit). */
-		cg_remove(sup, false, e);
-		return;
+		if (run->o->log)
+			run->o->log(p, &p->steps[i]);
+		parent_step(run, i, &ce);
 	}
-}
-
-/* After the container: read the OOM count while the memory cgroup still
- * exists, then remove every cgroup this run made, leaves first. Nothing
- * here changes the run's outcome: the command's status stands, and a
- * cleanup problem becomes a warning (r->warning). The leaves are this
- * name's (its lock is held): they are killed and removed, with retries,
- * without the global lock, which is taken only for the shared
- * directories and, on v2, to put the supervisor cgroup back. (A run in
- * the supervisor cgroup keeps the global lock for its leaves too: the
- * run that puts that cgroup back must never find ctlaunch still in it;
- * cgroup.kill makes that wait short.) */
-static void cleanup(struct run *run)
-{
-	const struct plan *p = run->p;
-	size_t idx[64], n = plan_cleanup_order(p, idx, sizeof idx / sizeof idx[0]);
-	struct ct_err ce = { 0 };
-	bool in_use = false, any = run->supervised;
-
-	if (run->child > 0) {
-		kill(run->child, SIGKILL);
-		while (waitpid(run->child, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
-	stop_watcher(run);
-	/* Only from a leaf this run made: one that was there already is
-	 * another container's. */
-	for (size_t i = 0; i < n && p->oom_file; i++) {
-		const struct step *s = &p->steps[idx[i]];
-		size_t len = strlen(s->u.cg.dir);
-
-		if (run->made[idx[i]] && !s->u.cg.shared && strncmp(p->oom_file, s->u.cg.dir, len) == 0 &&
-		    p->oom_file[len] == '/')
-			run->r->oom = cg_oom_kills(p->oom_file) > 0;
-	}
-	for (size_t i = 0; i < n; i++)
-		any = any || run->made[idx[i]];
-	/* Nothing made (a wait for the lock that Control-C ended, say):
-	 * nothing to remove, and no second wait for the lock. */
-	if (!any) {
-		cg_unlock(&run->lock_fd);
-		cg_unlock(&run->name_fd);
-		return;
-	}
-	if (!run->supervised)
-		cg_unlock(&run->lock_fd);
-	for (size_t i = 0; i < n; i++) {
-		const struct step *s = &p->steps[idx[i]];
-
-		if (run->made[idx[i]] && !s->u.cg.shared && cg_purge(s->u.cg.dir, &ce) < 0)
-			in_use = true;
-	}
-	if (run->lock_fd < 0)
-		run->lock_fd = cg_lock(p->lock, p->lock_dir, p->cgroup_root, false, &ce);
-	for (size_t i = 0; i < n; i++) {
-		const struct step *s = &p->steps[idx[i]];
-
-		if (run->made[idx[i]] && s->u.cg.shared)
-			in_use = cg_remove(s->u.cg.dir, true, &ce) != 0 || in_use;
-	}
-	if (!in_use)
-		cg_restore(run, &ce);
-	/* Still in the supervisor cgroup (another container uses ctlaunch/
-	 * there): the lock stays held until ctlaunch exits, so that the run
-	 * that puts the cgroup back never finds ctlaunch still in it. */
-	if (!run->supervised)
-		cg_unlock(&run->lock_fd);
-	cg_unlock(&run->name_fd);
 	if (ce.msg[0])
 		ct_err_text(&ce, run->r->warning, sizeof run->r->warning);
 }
@@ -1096,7 +1184,7 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	      struct ct_err *e)
 {
 	cleanup_free bool *made = xcalloc(p->n ? p->n : 1, sizeof *made);
-	cleanup_free int *trees = xmalloc((p->n ? p->n : 1) * sizeof *trees);
+	cleanup_free int *trees = xmalloc((p->n_trees ? p->n_trees : 1) * sizeof *trees);
 	cleanup_free struct command *cmd = xcalloc(1, sizeof *cmd);
 	cleanup_free char **cmd_argv = NULL;
 	struct run run = {
@@ -1108,11 +1196,12 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	int rc = 0;
 
 	memset(r, 0, sizeof *r);
+	for (size_t i = 0; i < p->n_trees; i++)
+		trees[i] = -1;
 	/* Made here: a vfork child must not allocate. */
 	for (size_t i = 0; i < p->n; i++) {
 		const struct step *s = &p->steps[i];
 
-		trees[i] = -1;
 		if (s->kind == STEP_SECCOMP &&
 		    sc_prepare(s->u.seccomp.profile, s->u.seccomp.caps, &run.filter, e) < 0) {
 			locate(e, p, s);
@@ -1121,7 +1210,7 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 		if (s->kind == STEP_RESOLVE && !cmd_argv) {
 			size_t argc = 0;
 
-			while (s->u.exec.argv[argc])
+			while (s->u.resolve.argv[argc])
 				argc++;
 			cmd->argv_cap = argc + 2 * CMD_MAX_INTERPRETERS + 2 + INIT_ARGV_EXTRA;
 			cmd_argv = xcalloc(cmd->argv_cap, sizeof *cmd_argv);
@@ -1150,11 +1239,7 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 		if (rc < 0 && !e->status)
 			locate(e, p, s);
 	}
-	cleanup(&run);
-	/* The container is dead: the terminals it could change are put
-	 * back as they were (-t: out of raw mode). */
-	for (size_t i = 0; i < run.n_saved; i++)
-		tty_restore(&run.saved[i]);
+	run_exit(&run);
 	free(run.saved);
 	free(run.relay);
 	close_fd(&run.tty_sock[0]);
@@ -1166,7 +1251,7 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	close_fd(&run.errpipe[0]);
 	close_fd(&run.errpipe[1]);
 	/* Trees made before the clone: the child had its own copies. */
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = 0; i < p->n_trees; i++)
 		close_fd(&trees[i]);
 	sigaction(SIGPIPE, &run.old_pipe, NULL);
 	sigaction(SIGCHLD, &run.old_chld, NULL);

@@ -431,14 +431,14 @@ static void probe_v2(struct host *h)
 
 	if (!own)
 		return;
-	dir = xasprintf("/sys/fs/cgroup%s", strcmp(own, "/") == 0 ? "" : own);
-	file = xasprintf("%s/cgroup.controllers", h->euid == 0 ? "/sys/fs/cgroup" : dir);
+	dir = path_join("/sys/fs/cgroup", own);
+	file = path_join(h->euid == 0 ? "/sys/fs/cgroup" : dir, "cgroup.controllers");
 	text = read_text(file, &ignored);
 	host_v2_available(h, text ? text : "");
 	h->clone_into_cgroup = kernel_at_least(5, 7);
 	if (h->euid != 0) {
-		cleanup_free char *procs = xasprintf("%s/cgroup.procs", dir);
-		cleanup_free char *subtree = xasprintf("%s/cgroup.subtree_control", dir);
+		cleanup_free char *procs = path_join(dir, "cgroup.procs");
+		cleanup_free char *subtree = path_join(dir, "cgroup.subtree_control");
 
 		h->cg_writable = access(dir, W_OK) == 0 && access(procs, W_OK) == 0 &&
 				 access(subtree, W_OK) == 0;
@@ -583,13 +583,9 @@ int host_probe(struct host *h, struct ct_err *e)
 	if (host_parse_mountinfo(h, mi, e) < 0 || host_parse_proc_cgroup(h, cg, e) < 0)
 		return -1;
 	if (h->ctrl[CTRL_MEMORY].mount) {
-		cleanup_free char *f = xasprintf("%s%s/memory.memsw.limit_in_bytes",
-						 h->ctrl[CTRL_MEMORY].mount,
-						 h->ctrl[CTRL_MEMORY].own);
-
-		cleanup_free char *tcp = xasprintf("%s%s/memory.kmem.tcp.limit_in_bytes",
-						   h->ctrl[CTRL_MEMORY].mount,
-						   h->ctrl[CTRL_MEMORY].own);
+		cleanup_free char *dir = path_join(h->ctrl[CTRL_MEMORY].mount, h->ctrl[CTRL_MEMORY].own);
+		cleanup_free char *f = path_join(dir, "memory.memsw.limit_in_bytes");
+		cleanup_free char *tcp = path_join(dir, "memory.kmem.tcp.limit_in_bytes");
 
 		h->memsw = access(f, F_OK) == 0;
 		h->kmem_tcp = h->layout != CG_UNIFIED && access(tcp, F_OK) == 0;

@@ -26,6 +26,8 @@ struct options {
 	const char *name, *cgroup_parent, *host_facts, *spec;
 	char **cmd;
 	size_t ncmd;
+	char **sets;   /* the --set KEY=VALUE arguments, in order */
+	size_t n_sets;
 };
 
 static void usage(FILE *out)
@@ -36,6 +38,8 @@ static void usage(FILE *out)
 	      "  --plan                print the steps of the launch; change nothing\n"
 	      "  --check               check the spec and the host; change nothing\n"
 	      "  --name NAME           the container's name (default: the spec's)\n"
+	      "  --set KEY=VALUE       set a value of the spec, e.g. resources.memory=128M\n"
+	      "                        (a dotted key, a YAML value; repeatable)\n"
 	      "  --cgroup-parent PATH  make the cgroups under PATH (default: ctlaunch's own)\n"
 	      "  -t, --tty             give the container a terminal of its own (tty: true)\n"
 	      "  --init                run ctlaunch's init as pid 1 (init: true)\n"
@@ -98,11 +102,13 @@ static unsigned stdio_tty(int fd, const struct stat *st, dev_t seen[3])
 /* -1: bad usage (message printed); 1: done (help, version); 0: go on. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_PLAN = 256, OPT_CHECK, OPT_NAME, OPT_CGROUP_PARENT, OPT_HOST_FACTS, OPT_INIT };
+	enum { OPT_PLAN = 256, OPT_CHECK, OPT_NAME, OPT_SET, OPT_CGROUP_PARENT, OPT_HOST_FACTS,
+	       OPT_INIT };
 	static const struct option longopts[] = {
 		{ "plan", no_argument, NULL, OPT_PLAN },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "name", required_argument, NULL, OPT_NAME },
+		{ "set", required_argument, NULL, OPT_SET },
 		{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
 		/* Hidden: host facts from a file, for the golden tests. */
 		{ "host-facts", required_argument, NULL, OPT_HOST_FACTS },
@@ -129,6 +135,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_PLAN: o->plan = true; break;
 		case OPT_CHECK: o->check = true; break;
 		case OPT_NAME: o->name = optarg; break;
+		case OPT_SET: o->sets[o->n_sets++] = optarg; break;
 		case OPT_CGROUP_PARENT: o->cgroup_parent = optarg; break;
 		case OPT_HOST_FACTS: o->host_facts = optarg; break;
 		case 't': o->tty = true; break;
@@ -188,9 +195,11 @@ static void log_step(const struct plan *p, const struct step *s)
 	char line[4096];
 
 	step_format(p, s, line, sizeof line);
-	fprintf(stderr, "ctlaunch: %s: %s %zu/%zu: %s\n", p->name,
-		s->side == SIDE_PARENT ? "parent" : "child", (size_t)(s - p->steps) + 1, p->n,
-		line);
+	if (s->side == SIDE_EXIT)
+		fprintf(stderr, "ctlaunch: %s: at exit: %s\n", p->name, line);
+	else
+		fprintf(stderr, "ctlaunch: %s: %s %zu/%zu: %s\n", p->name, step_side_name(s->side),
+			(size_t)(s - p->steps) + 1, plan_run_steps(p), line);
 }
 
 static int run(const struct options *o, struct spec *spec, const struct host *h)
@@ -251,7 +260,9 @@ static int run(const struct options *o, struct spec *spec, const struct host *h)
 
 int main(int argc, char **argv)
 {
-	struct options o = { 0 };
+	/* As many --set as arguments, at most. */
+	cleanup_free char **sets = xcalloc((size_t)argc, sizeof *sets);
+	struct options o = { .sets = sets };
 	cleanup_diags struct ct_diags d = { 0 };
 	cleanup_spec struct spec spec = { 0 };
 	cleanup_host struct host h = { 0 };
@@ -285,7 +296,7 @@ int main(int argc, char **argv)
 	rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc > 0 ? 0 : EXIT_LAUNCHER;
-	if (spec_load(o.spec, &spec, &d) < 0) {
+	if (spec_load_set(o.spec, o.sets, o.n_sets, &spec, &d) < 0) {
 		print_diags(&d, o.spec);
 		return EXIT_LAUNCHER;
 	}

@@ -2,7 +2,6 @@
  * Pure: it allocates memory and nothing else, so it is tested without
  * root and --plan can never change the machine. The kernel's ordering
  * rules live here, each next to the code that obeys it. */
-#include <math.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "caps.h"
 #include "devices.h"
 #include "plan.h"
+#include "resources.h"
 #include "util.h"
 
 #include <linux/mount.h> /* MS_* values only: the planner never mounts */
@@ -73,53 +73,38 @@ static const struct ct_loc nowhere;
  * the spec may limit, then one for each of the host's other hierarchies. */
 #define N_LEAVES (CTRL__N + HOST_HIER_MAX)
 
-static struct step *cg_step(struct plan *p, enum step_kind kind, enum cg_ctrl c,
-			    const char *dir, const char *file, const char *value,
-			    struct ct_loc from)
-{
-	struct step *s = add(p, kind, SIDE_PARENT, from);
 
-	s->u.cg.ctrl = c;
-	s->u.cg.dir = pstr(p, dir);
-	s->u.cg.file = pstr(p, file);
-	s->u.cg.value = pstr(p, value);
-	return s;
+static void cg_copy(struct plan *p, const char *dir, const char *file)
+{
+	struct step *s = add(p, STEP_CG_COPY, SIDE_PARENT, nowhere);
+
+	s->u.cg_copy.dir = pstr(p, dir);
+	s->u.cg_copy.file = pstr(p, file);
 }
 
-static void cg_mkdir(struct plan *p, enum cg_ctrl c, const char *dir, bool shared)
+static void cg_mkdir(struct plan *p, const char *dir, bool shared)
 {
-	cg_step(p, STEP_CG_MKDIR, c, dir, NULL, NULL, nowhere)->u.cg.shared = shared;
+	struct step *s = add(p, STEP_CG_MKDIR, SIDE_PARENT, nowhere);
+
+	s->u.cg_mkdir.dir = pstr(p, dir);
+	s->u.cg_mkdir.shared = shared;
 }
 
-/* A write of a CPU or memory node list. Formatted on the heap: a
- * stack buffer for the longest list would take the stack pages deeper
- * than anything else, and on a virtual machine each new page is a
- * fault of tens of microseconds. */
-static void cpulist_step(struct plan *p, const char *dir, const char *file,
-			 const struct cpuset *set, struct ct_loc from)
+static struct step_cg_enable *cg_enable(struct plan *p, const char *dir, const char *controllers)
 {
-	cleanup_free char *buf = xmalloc(CT_CPULIST_MAX);
+	struct step *s = add(p, STEP_CG_ENABLE, SIDE_PARENT, nowhere);
 
-	cpulist_format(set, buf, CT_CPULIST_MAX);
-	cg_step(p, STEP_CG_WRITE, CTRL_CPUSET, dir, file, buf, from);
+	s->u.cg_enable.dir = pstr(p, dir);
+	s->u.cg_enable.controllers = pstr(p, controllers);
+	return &s->u.cg_enable;
 }
 
-/* v1 cpuset: a new directory starts with empty cpuset.cpus and
- * cpuset.mems, and the kernel refuses to attach a task to it (ENOSPC).
- * cpuset.mems goes first: a cpuset with CPUs but no memory nodes is just
- * as unusable, and writing mems first keeps each write valid on its own,
- * as runc and crun do. */
-static void cpuset_fill(struct plan *p, const char *dir, const struct spec *spec, bool leaf)
+static void devices(struct plan *p, const char *dir, bool v1)
 {
-	if (leaf && spec->res.has_mems)
-		cpulist_step(p, dir, "cpuset.mems", &spec->res.mems, spec->res.mems_at);
-	else
-		cg_step(p, STEP_CG_COPY, CTRL_CPUSET, dir, "cpuset.mems", NULL, nowhere);
-	if (leaf && spec->res.has_cpus) {
-		cpulist_step(p, dir, "cpuset.cpus", &spec->res.cpus, spec->res.cpus_at);
-	} else {
-		cg_step(p, STEP_CG_COPY, CTRL_CPUSET, dir, "cpuset.cpus", NULL, nowhere);
-	}
+	struct step *s = add(p, STEP_DEVICES, SIDE_PARENT, nowhere);
+
+	s->u.devices.dir = pstr(p, dir);
+	s->u.devices.v1 = v1;
 }
 
 /* Is word one of the comma-separated items of list? */
@@ -138,119 +123,87 @@ static bool in_list_of(const char *list, const char *word)
 	return false;
 }
 
+/* Does the spec set a resource key of controller c? */
 static bool uses(const struct spec *spec, enum cg_ctrl c)
 {
-	switch (c) {
-	case CTRL_MEMORY:
-		return spec->res.has_memory;
-	case CTRL_CPU:
-		return spec->res.has_cpu_shares || spec->res.has_cpu_quota;
-	case CTRL_CPUSET:
-		return spec->res.has_cpus || spec->res.has_mems;
-	case CTRL_PIDS:
-		return spec->res.has_pids;
-	case CTRL__N:
-		break;
-	}
+	for (size_t i = 0; i < n_res_keys; i++)
+		if (res_keys[i].ctrl == c && res_has(spec, &res_keys[i]))
+			return true;
 	return false;
 }
 
-/* The spec key that first asks for controller c, and where. */
+/* The spec key that first asks for controller c (in the table's order),
+ * and where; only where uses() says one does. */
 static struct ct_loc first_use(const struct spec *spec, enum cg_ctrl c, const char **key)
 {
-	switch (c) {
-	case CTRL_MEMORY:
-		*key = "resources.memory";
-		return spec->res.memory_at;
-	case CTRL_CPU:
-		*key = spec->res.has_cpu_shares ? "resources.cpu_shares" : "resources.cpus";
-		return spec->res.has_cpu_shares ? spec->res.cpu_shares_at : spec->res.cpu_quota_at;
-	case CTRL_PIDS:
-		*key = "resources.pids";
-		return spec->res.pids_at;
-	default:
-		*key = spec->res.has_mems ? "resources.cpuset.mems" : "resources.cpuset.cpus";
-		return spec->res.has_mems ? spec->res.mems_at : spec->res.cpus_at;
-	}
+	for (size_t i = 0; i < n_res_keys; i++)
+		if (res_keys[i].ctrl == c && res_has(spec, &res_keys[i])) {
+			*key = res_keys[i].key;
+			return res_at(spec, &res_keys[i]);
+		}
+	*key = NULL;
+	return nowhere;
 }
 
+/* One of a key's files, with the value the key's converter makes. The
+ * default of a key (no position: the spec does not have it) is skipped
+ * on v2 where the kernel did not hand its controller down (see
+ * plan_cgroups_v2). */
+static void limit(struct plan *p, const struct spec *spec, const struct res_key *k,
+		  const struct res_file *f, const char *dir, bool v2)
+{
+	struct step *s = add(p, STEP_CG_WRITE, SIDE_PARENT, res_at(spec, k));
+
+	s->u.cg_write.dir = pstr(p, dir);
+	s->u.cg_write.file = pstr(p, f->file);
+	s->u.cg_write.value = own(p, f->value(spec));
+	s->u.cg_write.optional = f->optional || (v2 && !s->from.line);
+	s->u.cg_write.default_of = s->from.line ? NULL : k->key;
+}
+
+/* v1: the keys of controller c into its leaf, in the table's order; a
+ * file the host lacks is left out (and noted, where the table says). */
 static void limits(struct plan *p, const struct spec *spec, const struct host *h,
 		   enum cg_ctrl c, const char *leaf)
 {
-	char v[32];
+	for (size_t i = 0; i < n_res_keys; i++) {
+		const struct res_key *k = &res_keys[i];
 
-	switch (c) {
-	case CTRL_MEMORY:
-		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.memory);
-		cg_step(p, STEP_CG_WRITE, c, leaf, "memory.limit_in_bytes", v,
-			spec->res.memory_at);
-		/* With swap accounting on, a limit on memory alone lets the
-		 * container swap past it; setting memory+swap to the same
-		 * value makes the limit mean the same on hosts with and
-		 * without swap. It must follow memory.limit_in_bytes: the
-		 * kernel keeps memsw >= memory at every write. */
-		if (h->memsw)
-			cg_step(p, STEP_CG_WRITE, c, leaf, "memory.memsw.limit_in_bytes", v,
-				spec->res.memory_at);
-		/* v1 charges socket buffers to nothing unless this is set (v2
-		 * counts them in memory.max): without it a container holds as
-		 * much of the host's memory in TCP queues as the host's
-		 * tcp_mem lets every socket together. Set before any socket
-		 * exists in the cgroup: the kernel starts counting at the
-		 * first write. */
-		if (h->kmem_tcp)
-			cg_step(p, STEP_CG_WRITE, c, leaf, "memory.kmem.tcp.limit_in_bytes", v,
-				spec->res.memory_at);
-		else
-			p->note = "on this host a cgroup v1 memory limit does not cover socket buffers "
-				  "(no memory.kmem.tcp.limit_in_bytes): TCP queues are charged to no "
-				  "container";
-		break;
-	case CTRL_CPU:
-		if (spec->res.has_cpu_shares) {
-			snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.cpu_shares);
-			cg_step(p, STEP_CG_WRITE, c, leaf, "cpu.shares", v, spec->res.cpu_shares_at);
+		if (k->ctrl != c)
+			continue;
+		if (!res_has(spec, k)) {
+			if (k->v1_inherit)
+				cg_copy(p, leaf, k->v1[0].file);
+			continue;
 		}
-		if (spec->res.has_cpu_quota) {
-			/* The quota is a share of this period; write the period
-			 * the quota was computed for, not whatever it is now. */
-			snprintf(v, sizeof v, "%d", CPU_PERIOD_US);
-			cg_step(p, STEP_CG_WRITE, c, leaf, "cpu.cfs_period_us", v,
-				spec->res.cpu_quota_at);
-			snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.cpu_quota_us);
-			cg_step(p, STEP_CG_WRITE, c, leaf, "cpu.cfs_quota_us", v,
-				spec->res.cpu_quota_at);
+		for (const struct res_file *f = k->v1; f < k->v1 + RES_FILES && f->file; f++) {
+			if (res_host_has(h, f->need))
+				limit(p, spec, k, f, leaf, false);
+			else if (f->without)
+				p->note = f->without;
 		}
-		break;
-	case CTRL_PIDS:
-		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.pids);
-		cg_step(p, STEP_CG_WRITE, c, leaf, "pids.max", v, spec->res.pids_at);
-		break;
-	case CTRL_CPUSET:
-		cpuset_fill(p, leaf, spec, true);
-		break;
-	case CTRL__N:
-		break;
 	}
 }
 
 /* The shared <parent>/ctlaunch, then <parent>/ctlaunch/<name>, in one
  * hierarchy; returns the leaf. */
-static const char *v1_dirs(struct plan *p, const char *mount, const char *own,
+static const char *v1_dirs(struct plan *p, const char *mount, const char *own_cg,
 			   const struct plan_opts *o, enum cg_ctrl c, const struct spec *spec,
 			   char **shared)
 {
-	const char *parent = o->cgroup_parent ? o->cgroup_parent : own;
+	const char *parent = o->cgroup_parent ? o->cgroup_parent : own_cg;
+	cleanup_free char *top = path_join(mount, parent);
 	const char *leaf;
 
-	if (strcmp(parent, "/") == 0)
-		parent = "";
-	*shared = pfmt(p, "%s%s/ctlaunch", mount, parent);
-	cg_mkdir(p, c, *shared, true);
-	if (c == CTRL_CPUSET)
-		cpuset_fill(p, *shared, spec, false);
-	leaf = pfmt(p, "%s/%s", *shared, spec->name);
-	cg_mkdir(p, c, leaf, false);
+	*shared = own(p, path_join(top, "ctlaunch"));
+	cg_mkdir(p, *shared, true);
+	/* Filled before the leaf is made: a v1 child cpuset starts empty,
+	 * and copies its parent's files. */
+	for (size_t i = 0; i < n_res_keys; i++)
+		if (res_keys[i].ctrl == c && res_keys[i].v1_inherit)
+			cg_copy(p, *shared, res_keys[i].v1[0].file);
+	leaf = own(p, path_join(*shared, spec->name));
+	cg_mkdir(p, leaf, false);
 	return leaf;
 }
 
@@ -273,19 +226,15 @@ static int plan_cgroups_v1(struct plan *p, const struct spec *spec, const struct
 		if (!hc->mount && uses(spec, (enum cg_ctrl)c)) {
 			const char *key;
 			struct ct_loc at = first_use(spec, (enum cg_ctrl)c, &key);
+			char where[1024];
 
-			return ct_fail(e, 0, "%s:%u:%u: %s: the %s cgroup controller is not mounted on this host",
-				       spec->file, at.line, at.col, key, cg_ctrl_name[c]);
+			return ct_fail(e, 0, "%s: the %s cgroup controller is not mounted on this host",
+				       ct_loc_key(spec->file, at, key, where, sizeof where), cg_ctrl_name[c]);
 		}
 		if (!hc->mount)
 			continue;
 		leaf[c] = v1_dirs(p, hc->mount, hc->own, o, (enum cg_ctrl)c, spec, &shared);
-		/* cpuset always: a new cpuset is empty, and the kernel
-		 * refuses a task in it (see cpuset_fill). */
-		if (uses(spec, (enum cg_ctrl)c) || c == CTRL_CPUSET)
-			limits(p, spec, h, (enum cg_ctrl)c, leaf[c]);
-		if (c == CTRL_MEMORY && uses(spec, CTRL_MEMORY))
-			p->oom_file = pfmt(p, "%s/memory.oom_control", leaf[c]);
+		limits(p, spec, h, (enum cg_ctrl)c, leaf[c]);
 	}
 	for (size_t i = 0; i < h->n_hier; i++) {
 		const struct host_hier *hh = &h->hier[i];
@@ -295,64 +244,21 @@ static int plan_cgroups_v1(struct plan *p, const struct spec *spec, const struct
 		/* Before the container exists, as the limits: whatever
 		 * capabilities it has, no node but these opens. */
 		if (hh->data && in_list_of(hh->data, "devices"))
-			cg_step(p, STEP_DEVICES, CTRL__N, dir, "devices.allow", NULL, nowhere);
+			devices(p, dir, true);
 	}
 	return 0;
 }
 
-uint64_t cpu_shares_to_weight(uint64_t shares)
-{
-	double l, exponent;
-
-	/* The curve runc and crun moved to (runc #4772): quadratic in
-	 * log2(shares), so that both ends and the default meet: 2 -> 1,
-	 * 1024 -> 100 (the default weight), 262144 -> 10000. The linear
-	 * map before it put 1024 at 39. */
-	if (shares <= 2)
-		return 1;
-	if (shares >= 262144)
-		return 10000;
-	l = log2((double)shares);
-	exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
-	return (uint64_t)ceil(pow(10, exponent));
-}
-
+/* v2: every key the spec has, in the table's order, into the leaf. */
 static void limits_v2(struct plan *p, const struct spec *spec, const char *leaf)
 {
-	char v[64];
+	for (size_t i = 0; i < n_res_keys; i++) {
+		const struct res_key *k = &res_keys[i];
 
-	if (spec->res.has_memory) {
-		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.memory);
-		cg_step(p, STEP_CG_WRITE, CTRL_MEMORY, leaf, "memory.max", v, spec->res.memory_at);
-		/* v1 sets memory+swap to the limit, so the limit means no
-		 * swap; here swap has its own limit. Absent when the kernel
-		 * does not account swap. */
-		cg_step(p, STEP_CG_WRITE, CTRL_MEMORY, leaf, "memory.swap.max", "0",
-			spec->res.memory_at)->u.cg.optional = true;
-		p->oom_file = pfmt(p, "%s/memory.events", leaf);
-	}
-	if (spec->res.has_cpu_shares) {
-		snprintf(v, sizeof v, "%llu",
-			 (unsigned long long)cpu_shares_to_weight(spec->res.cpu_shares));
-		cg_step(p, STEP_CG_WRITE, CTRL_CPU, leaf, "cpu.weight", v, spec->res.cpu_shares_at);
-	}
-	if (spec->res.has_cpu_quota) {
-		snprintf(v, sizeof v, "%llu %d", (unsigned long long)spec->res.cpu_quota_us,
-			 CPU_PERIOD_US);
-		cg_step(p, STEP_CG_WRITE, CTRL_CPU, leaf, "cpu.max", v, spec->res.cpu_quota_at);
-	}
-	/* An empty cpuset.cpus or cpuset.mems in v2 means the parent's:
-	 * only what the spec names is written, mems first as in v1. */
-	if (spec->res.has_mems)
-		cpulist_step(p, leaf, "cpuset.mems", &spec->res.mems, spec->res.mems_at);
-	if (spec->res.has_cpus)
-		cpulist_step(p, leaf, "cpuset.cpus", &spec->res.cpus, spec->res.cpus_at);
-	if (spec->res.has_pids) {
-		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.pids);
-		/* The default alone: skipped where the controller could not
-		 * be handed down (see plan_cgroups_v2). */
-		cg_step(p, STEP_CG_WRITE, CTRL_PIDS, leaf, "pids.max", v, spec->res.pids_at)
-			->u.cg.optional = !spec->res.pids_at.line;
+		if (!res_has(spec, k))
+			continue;
+		for (const struct res_file *f = k->v2; f < k->v2 + RES_FILES && f->file; f++)
+			limit(p, spec, k, f, leaf, true);
 	}
 }
 
@@ -370,44 +276,37 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 	char enable[64] = "";
 	const char *parent, *dir_leaf;
 	char *top, *shared;
-	struct step *deepest = NULL;
+	struct step_cg_enable *deepest = NULL;
 	size_t len = 0;
 
 	for (int c = 0; c < CTRL__N; c++) {
 		const char *key;
 		struct ct_loc at = first_use(spec, (enum cg_ctrl)c, &key);
+		char where[1024];
 
 		if (!uses(spec, (enum cg_ctrl)c))
 			continue;
+		ct_loc_key(spec->file, at, key, where, sizeof where);
 		if (!h->ctrl[c].mount && h->euid == 0)
 			return ct_fail(e, 0,
-				       "%s:%u:%u: %s: this host's cgroup v2 has no %s controller (it is not "
+				       "%s: this host's cgroup v2 has no %s controller (it is not "
 				       "in /sys/fs/cgroup/cgroup.controllers)",
-				       spec->file, at.line, at.col, key, cg_ctrl_name[c]);
+				       where, cg_ctrl_name[c]);
 		if (!h->ctrl[c].mount)
 			return ct_fail(e, 0,
-				       "%s:%u:%u: %s: the %s controller is not delegated to ctlaunch's cgroup "
+				       "%s: the %s controller is not delegated to ctlaunch's cgroup "
 				       "%s (the cgroup above it does not hand it down in cgroup.subtree_control)",
-				       spec->file, at.line, at.col, key, cg_ctrl_name[c],
-				       h->cg_own ? h->cg_own : "/");
+				       where, cg_ctrl_name[c], h->cg_own ? h->cg_own : "/");
 		len += (size_t)snprintf(enable + len, sizeof enable - len, "%s+%s", len ? " " : "",
 					cg_ctrl_name[c]);
 	}
 	parent = o->cgroup_parent ? o->cgroup_parent : h->cg_own ? h->cg_own : "/";
+	/* "" for the root: the walk down below counts its slashes. */
 	if (strcmp(parent, "/") == 0)
 		parent = "";
-	top = pfmt(p, "/sys/fs/cgroup%s", parent);
-	shared = pfmt(p, "%s/ctlaunch", top);
-	dir_leaf = pfmt(p, "%s/%s", shared, spec->name);
-	/* Rootless: a file in the user's own runtime directory; without
-	 * one, the user's delegated cgroup, which others can read (and so
-	 * lock: a wait that Control-C ends). */
-	if (h->euid != 0 && h->runtime_dir) {
-		p->lock = pfmt(p, "%s/ctlaunch.lock", h->runtime_dir);
-	} else if (h->euid != 0) {
-		p->lock = top;
-		p->lock_dir = true;
-	}
+	top = own(p, path_join("/sys/fs/cgroup", parent));
+	shared = own(p, path_join(top, "ctlaunch"));
+	dir_leaf = own(p, path_join(shared, spec->name));
 
 	/* The default pids limit alone never refuses a run: from a cgroup
 	 * that holds other processes (a login shell's) the kernel will not
@@ -421,25 +320,19 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 	for (const char *slash = parent; *enable; slash = strchr(slash + 1, '/')) {
 		size_t n = strlen("/sys/fs/cgroup") + (size_t)((slash ? slash : parent + strlen(parent)) - parent);
 
-		deepest = cg_step(p, STEP_CG_ENABLE, CTRL__N, pfmt(p, "%.*s", (int)n, top),
-				  "cgroup.subtree_control", enable, nowhere);
-		deepest->u.cg.optional = optional;
+		deepest = cg_enable(p, pfmt(p, "%.*s", (int)n, top), enable);
+		deepest->optional = optional;
 		if (!slash || !*slash)
 			break;
 	}
 	/* Even at what looks like the root: in a cgroup namespace it is
 	 * not, and the executor tells the two apart. */
 	if (deepest)
-		deepest->u.cg.supervise = true;
-	cg_mkdir(p, CTRL__N, shared, true);
-	if (*enable) {
-		struct step *st = cg_step(p, STEP_CG_ENABLE, CTRL__N, shared, "cgroup.subtree_control",
-					  enable, nowhere);
-
-		st->u.cg.shared = true;
-		st->u.cg.optional = optional;
-	}
-	cg_mkdir(p, CTRL__N, dir_leaf, false);
+		deepest->supervise = true;
+	cg_mkdir(p, shared, true);
+	if (*enable)
+		cg_enable(p, shared, enable)->optional = optional;
+	cg_mkdir(p, dir_leaf, false);
 	limits_v2(p, spec, dir_leaf);
 	/* v2 has no devices controller: the kernel runs the cgroup's
 	 * BPF_CGROUP_DEVICE programs instead. Loading one takes
@@ -447,7 +340,7 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 	 * only. A rootless container gets none, and needs none for mknod,
 	 * which its user namespace refuses, and its mounts are nodev. */
 	if (h->euid == 0)
-		cg_step(p, STEP_DEVICES, CTRL__N, dir_leaf, NULL, NULL, nowhere);
+		devices(p, dir_leaf, false);
 	/* Limits or not: the container has its own cgroup (see v1). */
 	leaf[0] = dir_leaf;
 	return 0;
@@ -457,27 +350,16 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
  * a whole. */
 static const char *first_limit(const struct spec *spec, struct ct_loc *at)
 {
-	const struct {
-		bool has;
-		struct ct_loc at;
-		const char *key;
-	} keys[] = {
-		{ spec->res.has_memory, spec->res.memory_at, "resources.memory" },
-		{ spec->res.has_cpu_shares, spec->res.cpu_shares_at, "resources.cpu_shares" },
-		{ spec->res.has_cpu_quota, spec->res.cpu_quota_at, "resources.cpus" },
-		{ spec->res.has_cpus, spec->res.cpus_at, "resources.cpuset.cpus" },
-		{ spec->res.has_mems, spec->res.mems_at, "resources.cpuset.mems" },
-		{ spec->res.has_pids, spec->res.pids_at, "resources.pids" },
-	};
 	const char *key = NULL;
 
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		if (!keys[i].has)
+	for (size_t i = 0; i < n_res_keys; i++) {
+		struct ct_loc here = res_at(spec, &res_keys[i]);
+
+		if (!res_has(spec, &res_keys[i]))
 			continue;
-		if (!key || keys[i].at.line < at->line ||
-		    (keys[i].at.line == at->line && keys[i].at.col < at->col)) {
-			key = keys[i].key;
-			*at = keys[i].at;
+		if (!key || here.line < at->line || (here.line == at->line && here.col < at->col)) {
+			key = res_keys[i].key;
+			*at = here;
 		}
 	}
 	return key;
@@ -489,6 +371,7 @@ static int plan_cgroups(struct plan *p, const struct spec *spec, const struct ho
 	struct ct_loc at = { 0 };
 	const char *key = first_limit(spec, &at);
 	struct spec eff;
+	char where[1024];
 
 	for (int i = 0; i < N_LEAVES; i++)
 		leaf[i] = NULL;
@@ -498,17 +381,17 @@ static int plan_cgroups(struct plan *p, const struct spec *spec, const struct ho
 		if (!key)
 			return 0;
 		return ct_fail(e, 0,
-			       "%s:%u:%u: %s: cannot be applied by an ordinary user (uid %u): cgroup v1 "
+			       "%s: cannot be applied by an ordinary user (uid %u): cgroup v1 "
 			       "hierarchies cannot be delegated (run ctlaunch as root, or without limits)",
-			       spec->file, at.line, at.col, key, (unsigned)h->euid);
+			       ct_loc_key(spec->file, at, key, where, sizeof where), (unsigned)h->euid);
 	}
 	if (h->euid != 0 && !h->cg_writable && !o->cgroup_parent) {
 		if (!key)
 			return 0;
 		return ct_fail(e, 0,
-			       "%s:%u:%u: %s: cannot be applied by uid %u: its cgroup %s is not delegated "
+			       "%s: cannot be applied by uid %u: its cgroup %s is not delegated "
 			       "to it (run ctlaunch under systemd-run --user --scope -p Delegate=yes, or as root)",
-			       spec->file, at.line, at.col, key, (unsigned)h->euid,
+			       ct_loc_key(spec->file, at, key, where, sizeof where), (unsigned)h->euid,
 			       h->cg_own ? h->cg_own : "/");
 	}
 	if (h->layout == CG_NONE && !key)
@@ -557,21 +440,12 @@ static struct step *mnt(struct plan *p, const char *source, const char *target,
 {
 	struct step *s = add(p, STEP_MOUNT, SIDE_CHILD, from);
 
-	s->u.mnt.source = pstr(p, source);
-	s->u.mnt.target = pstr(p, target);
-	s->u.mnt.fstype = pstr(p, fstype);
-	s->u.mnt.flags = flags;
-	s->u.mnt.data = pstr(p, data);
+	s->u.mount.source = pstr(p, source);
+	s->u.mount.target = pstr(p, target);
+	s->u.mount.fstype = pstr(p, fstype);
+	s->u.mount.flags = flags;
+	s->u.mount.data = pstr(p, data);
 	return s;
-}
-
-static void path_step(struct plan *p, enum step_kind kind, const char *a, const char *b,
-		      struct ct_loc from)
-{
-	struct step *s = add(p, kind, SIDE_CHILD, from);
-
-	s->u.path.a = pstr(p, a);
-	s->u.path.b = pstr(p, b);
 }
 
 /* Rootless: the caller becomes root in a new user namespace. Alone, an
@@ -616,9 +490,9 @@ static void dev_open(struct plan *p, unsigned first_slot)
 	for (unsigned i = 0; i < N_DEV_NODES; i++) {
 		struct step *s = add(p, STEP_BIND_OPEN, SIDE_CHILD, nowhere);
 
-		s->u.bind.source = pstr(p, dev_node[i].path);
-		s->u.bind.slot = first_slot + i;
-		s->u.bind.device = true;
+		s->u.bind_open.source = pstr(p, dev_node[i].path);
+		s->u.bind_open.tree = first_slot + i;
+		s->u.bind_open.device = true;
 	}
 }
 
@@ -637,20 +511,23 @@ static void dev_nodes(struct plan *p, unsigned first_slot)
 
 		if (p->userns) {
 			s = add(p, STEP_BIND_ATTACH, SIDE_CHILD, nowhere);
-			s->u.bind.source = pstr(p, dev_node[i].path);
-			s->u.bind.target = pstr(p, dev_node[i].path);
-			s->u.bind.slot = first_slot + i;
-			s->u.bind.device = true;
+			s->u.bind_attach.source = pstr(p, dev_node[i].path);
+			s->u.bind_attach.target = pstr(p, dev_node[i].path);
+			s->u.bind_attach.tree = first_slot + i;
 			continue;
 		}
 		s = add(p, STEP_MKNOD, SIDE_CHILD, nowhere);
-		s->u.node.path = pstr(p, dev_node[i].path);
-		s->u.node.mode = 0666;
-		s->u.node.major = dev_node[i].major;
-		s->u.node.minor = dev_node[i].minor;
+		s->u.mknod.path = pstr(p, dev_node[i].path);
+		s->u.mknod.mode = 0666;
+		s->u.mknod.major = dev_node[i].major;
+		s->u.mknod.minor = dev_node[i].minor;
 	}
-	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
-		path_step(p, STEP_SYMLINK, links[i][0], links[i][1], nowhere);
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+		struct step *s = add(p, STEP_SYMLINK, SIDE_CHILD, nowhere);
+
+		s->u.symlink.target = pstr(p, links[i][0]);
+		s->u.symlink.link = pstr(p, links[i][1]);
+	}
 }
 
 /* Kernel interfaces a container has no business reading or changing,
@@ -670,7 +547,7 @@ static void mask(struct plan *p, const char *target, unsigned slot, int how)
 
 	s->u.mask.target = pstr(p, target);
 	s->u.mask.rel = pstr(p, rel + 1);
-	s->u.mask.slot = slot;
+	s->u.mask.tree = slot;
 	s->u.mask.how = how;
 }
 
@@ -726,10 +603,10 @@ static void plan_cgroupfs(struct plan *p, const struct host *h, const char *cons
 		base = strrchr(mount, '/');
 		base = base ? base + 1 : mount;
 		if (data)
-			mnt(p, "cgroup", pfmt(p, "/sys/fs/cgroup/%s", base), "cgroup",
+			mnt(p, "cgroup", own(p, path_join("/sys/fs/cgroup", base)), "cgroup",
 			    MS_RDONLY | locked, data, nowhere);
 		else
-			mnt(p, "cgroup2", pfmt(p, "/sys/fs/cgroup/%s", base), "cgroup2",
+			mnt(p, "cgroup2", own(p, path_join("/sys/fs/cgroup", base)), "cgroup2",
 			    MS_RDONLY | locked, NULL, nowhere);
 	}
 	mnt(p, NULL, "/sys/fs/cgroup", NULL, MS_REMOUNT | MS_RDONLY | locked, "mode=755,size=64k",
@@ -740,10 +617,9 @@ static void early_fs(struct plan *p, const char *fstype, unsigned long flags, un
 {
 	struct step *s = add(p, STEP_FS_OPEN, SIDE_CHILD, nowhere);
 
-	s->u.mnt.source = pstr(p, fstype);
-	s->u.mnt.fstype = pstr(p, fstype);
-	s->u.mnt.flags = flags;
-	s->u.mnt.slot = slot;
+	s->u.fs_open.fstype = pstr(p, fstype);
+	s->u.fs_open.flags = flags;
+	s->u.fs_open.tree = slot;
 }
 
 /* proc and sysfs: attached by descriptor to a directory opened without
@@ -752,10 +628,10 @@ static void early_attach(struct plan *p, const char *fstype, const char *target,
 {
 	struct step *s = add(p, STEP_BIND_ATTACH, SIDE_CHILD, nowhere);
 
-	s->u.bind.source = pstr(p, fstype);
-	s->u.bind.target = pstr(p, target);
-	s->u.bind.slot = slot;
-	s->u.bind.anchor = true;
+	s->u.bind_attach.source = pstr(p, fstype);
+	s->u.bind_attach.target = pstr(p, target);
+	s->u.bind_attach.tree = slot;
+	s->u.bind_attach.anchor = true;
 }
 
 static unsigned depth_of(const char *path)
@@ -793,11 +669,11 @@ static void plan_bind_open(struct plan *p, const struct spec_mount **m, size_t n
 		if (m[i]->type != MOUNT_BIND)
 			continue;
 		s = add(p, STEP_BIND_OPEN, side, m[i]->source_at);
-		s->u.bind.source = pstr(p, m[i]->source);
-		s->u.bind.slot = (unsigned)i;
-		s->u.bind.readonly = m[i]->readonly;
-		s->u.bind.dev = m[i]->source_dev;
-		s->u.bind.ino = m[i]->source_ino;
+		s->u.bind_open.source = pstr(p, m[i]->source);
+		s->u.bind_open.tree = (unsigned)i;
+		s->u.bind_open.readonly = m[i]->readonly;
+		s->u.bind_open.dev = m[i]->source_dev;
+		s->u.bind_open.ino = m[i]->source_ino;
 	}
 }
 
@@ -806,10 +682,10 @@ static void plan_spec_mounts(struct plan *p, const struct spec_mount **m, size_t
 	for (size_t i = 0; i < n; i++) {
 		if (m[i]->type == MOUNT_BIND) {
 			struct step *s = add(p, STEP_BIND_ATTACH, SIDE_CHILD, m[i]->target_at);
-			s->u.bind.source = pstr(p, m[i]->source);
-			s->u.bind.target = pstr(p, m[i]->target);
-			s->u.bind.slot = (unsigned)i;
-			s->u.bind.readonly = m[i]->readonly;
+			s->u.bind_attach.source = pstr(p, m[i]->source);
+			s->u.bind_attach.target = pstr(p, m[i]->target);
+			s->u.bind_attach.tree = (unsigned)i;
+			s->u.bind_attach.readonly = m[i]->readonly;
 			continue;
 		}
 		char data[64] = "", *end = data;
@@ -823,6 +699,19 @@ static void plan_spec_mounts(struct plan *p, const struct spec_mount **m, size_t
 		    MS_NOSUID | MS_NODEV | (m[i]->readonly ? MS_RDONLY : 0), *data ? data : NULL,
 		    m[i]->target_at);
 	}
+}
+
+/* A change of ids clears the parent-death signal: it is set again
+ * right after, or a container of another user would outlive ctlaunch. */
+static void user_step(struct plan *p, struct ct_loc from, uint32_t uid, uint32_t gid,
+		      bool setgroups)
+{
+	struct step *s = add(p, STEP_USER, SIDE_CHILD, from);
+
+	s->u.user.uid = uid;
+	s->u.user.gid = gid;
+	s->u.user.setgroups = setgroups;
+	add(p, STEP_DIE_WITH_PARENT, SIDE_CHILD, nowhere)->u.die_with_parent.again = true;
 }
 
 /* The container's file system. The order is the kernel's:
@@ -861,10 +750,10 @@ static void plan_owner_trees(struct plan *p, const struct spec *spec)
 
 	sorted_mounts(spec, m);
 	s = add(p, STEP_ROOT_OPEN, SIDE_PARENT, spec->rootfs_at);
-	s->u.root.path = pstr(p, spec->rootfs);
-	s->u.root.dev = spec->rootfs_dev;
-	s->u.root.ino = spec->rootfs_ino;
-	s->u.root.slot = ROOT_SLOT(spec);
+	s->u.root_open.path = pstr(p, spec->rootfs);
+	s->u.root_open.dev = spec->rootfs_dev;
+	s->u.root_open.ino = spec->rootfs_ino;
+	s->u.root_open.tree = ROOT_SLOT(spec);
 	plan_bind_open(p, m, spec->n_mounts, SIDE_PARENT);
 }
 
@@ -890,22 +779,19 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 	early_fs(p, "proc", nosuid_nodev_noexec, proc);
 	early_fs(p, "sysfs", MS_RDONLY | nosuid_nodev_noexec, sys);
 	s = add(p, STEP_PIVOT_ROOT, SIDE_CHILD, spec->rootfs_at);
-	s->u.root.path = pstr(p, spec->rootfs);
-	s->u.root.dev = spec->rootfs_dev;
-	s->u.root.ino = spec->rootfs_ino;
-	s->u.root.prepared = owner_prepares(p);
-	s->u.root.slot = ROOT_SLOT(spec);
+	s->u.pivot_root.path = pstr(p, spec->rootfs);
+	s->u.pivot_root.dev = spec->rootfs_dev;
+	s->u.pivot_root.ino = spec->rootfs_ino;
+	s->u.pivot_root.prepared = owner_prepares(p);
+	s->u.pivot_root.tree = ROOT_SLOT(spec);
 	add(p, STEP_UMOUNT_OLD, SIDE_CHILD, nowhere);
 	/* Root's child keeps host root's ids in its new namespace, where
 	 * they are unmapped: it could make no file, not even in a tmpfs of
 	 * its own (EOVERFLOW). From here on it is the namespace's root,
 	 * host id userns_uid.start, with the capabilities it has there.
-	 * The uid change clears the parent-death signal: switch_user sets
-	 * it again. */
-	if (p->userns && !p->rootless) {
-		s = add(p, STEP_USER, SIDE_CHILD, spec->userns_at);
-		s->u.user.setgroups = true;
-	}
+	 * The uid change clears the parent-death signal: set again. */
+	if (p->userns && !p->rootless)
+		user_step(p, spec->userns_at, 0, 0, true);
 	early_attach(p, "proc", "/proc", proc);
 	mnt(p, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
 	    nowhere);
@@ -997,6 +883,20 @@ static void plan_terminals(struct plan *p, const struct spec *spec, const struct
 			add(p, STEP_TTY_SAVE, SIDE_PARENT, nowhere)->u.tty_save.fd = fd;
 }
 
+/* At exit, last, with the container gone: each terminal saved put back
+ * as it was (-t: out of raw mode), whatever happened. */
+static void plan_terminals_back(struct plan *p)
+{
+	size_t run = p->n;
+
+	for (size_t i = 0; i < run; i++)
+		if (p->steps[i].kind == STEP_TTY_SAVE) {
+			int fd = p->steps[i].u.tty_save.fd;
+
+			add(p, STEP_TTY_RESTORE, SIDE_EXIT, p->steps[i].from)->u.tty_restore.fd = fd;
+		}
+}
+
 static void plan_exec(struct plan *p, const struct spec *spec, const struct host *h,
 		      const char *hostname, const struct plan_opts *o)
 {
@@ -1011,13 +911,15 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 		argv[i] = pstr(p, spec->argv[i]);
 	/* After pivot_root: the working directory resolves in the new root,
 	 * never through a descriptor or path of the host (the class of
-	 * CVE-2024-21626). */
-	path_step(p, STEP_CHDIR, spec->workdir ? spec->workdir : "/", NULL, spec->workdir_at);
-	/* The container's terminal: after chdir, which closed every
-	 * descriptor of the host's, inside the new root, where /dev/pts is
-	 * the container's own devpts; while still root, to give the slave
-	 * to the command's user; before the rlimits, a nofile limit of 3
-	 * included. */
+	 * CVE-2024-21626), and with none of the host's open: the trees the
+	 * mounts needed are closed first. */
+	add(p, STEP_CLOSE_FDS, SIDE_CHILD, nowhere);
+	s = add(p, STEP_CHDIR, SIDE_CHILD, spec->workdir_at);
+	s->u.chdir.dir = pstr(p, spec->workdir ? spec->workdir : "/");
+	/* The container's terminal: inside the new root, where /dev/pts is
+	 * the container's own devpts, with none of the host's descriptors
+	 * open; while still root, to give the slave to the command's user;
+	 * before the rlimits, a nofile limit of 3 included. */
 	if (spec->tty)
 		add(p, STEP_TTY_OPEN, SIDE_CHILD, spec->tty_at)->u.tty_open.owner =
 			spec->user ? spec->uid : 0;
@@ -1025,8 +927,8 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 	 * interpreter chain can be read for the check (CVE-2019-5736); and
 	 * after chdir, so a relative command resolves in the workdir. */
 	s = add(p, STEP_RESOLVE, SIDE_CHILD, spec->command_at);
-	s->u.exec.argv = argv;
-	s->u.exec.envp = envp;
+	s->u.resolve.argv = argv;
+	s->u.resolve.envp = envp;
 	/* Before the capabilities go: raising a hard limit needs
 	 * CAP_SYS_RESOURCE. */
 	for (size_t i = 0; i < spec->n_rlimits; i++) {
@@ -1040,7 +942,7 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 	 * CAP_SETUID, so: bounding set, user, then the sets the command
 	 * starts with. A switch to a non-root user clears permitted and
 	 * effective, and they stay clear. */
-	add(p, STEP_CAPS_BOUND, SIDE_CHILD, spec->caps_at)->u.caps.keep = keep;
+	add(p, STEP_CAPS_BOUND, SIDE_CHILD, spec->caps_at)->u.caps_bound.keep = keep;
 	/* Without no_new_privs the kernel loads a filter only for a
 	 * process with CAP_SYS_ADMIN: then before the user switch, which
 	 * takes it away; what runs after (setgroups, setres[ug]id, capset,
@@ -1049,10 +951,8 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 		seccomp_step(p, spec, keep);
 	/* Root too: setgroups drops the supplementary groups ctlaunch was
 	 * started with, which must not reach the container. */
-	s = add(p, STEP_USER, SIDE_CHILD, spec->user_at);
-	s->u.user.uid = spec->user ? spec->uid : 0;
-	s->u.user.gid = spec->user ? spec->gid : 0;
-	s->u.user.setgroups = !p->rootless || subids(h);
+	user_step(p, spec->user_at, spec->user ? spec->uid : 0, spec->user ? spec->gid : 0,
+		  !p->rootless || subids(h));
 	add(p, STEP_CAPS, SIDE_CHILD, spec->caps_at)->u.caps.keep = keep;
 	/* Last before the exec, so that ctlaunch's own steps never meet
 	 * the filter: only the command does. */
@@ -1060,8 +960,13 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 		add(p, STEP_NO_NEW_PRIVS, SIDE_CHILD, spec->no_new_privileges_at);
 		seccomp_step(p, spec, keep);
 	}
-	s = add(p, plan_init(spec) ? STEP_INIT_EXEC : STEP_EXEC, SIDE_CHILD,
-		plan_init(spec) && spec->has_init ? spec->init_at : spec->command_at);
+	if (plan_init(spec)) {
+		s = add(p, STEP_INIT_EXEC, SIDE_CHILD, spec->has_init ? spec->init_at : spec->command_at);
+		s->u.init_exec.argv = argv;
+		s->u.init_exec.envp = envp;
+		return;
+	}
+	s = add(p, STEP_EXEC, SIDE_CHILD, spec->command_at);
 	s->u.exec.argv = argv;
 	s->u.exec.envp = envp;
 }
@@ -1101,26 +1006,27 @@ static int check_user_mapped(const struct plan *p, const struct spec *spec, cons
 		return 0;
 	for (int g = 0; g < 2; g++) {
 		uint32_t id = g ? spec->gid : spec->uid;
+		char where[1024];
 
 		if (id_mapped(p, h, id, g))
 			continue;
+		ct_loc_key(spec->file, spec->user_at, "user", where, sizeof where);
 		if (!p->rootless)
 			return ct_fail(e, 0,
-				       "%s:%u:%u: user: %s %u is not mapped in the container's user "
+				       "%s: %s %u is not mapped in the container's user "
 				       "namespace (userns: true maps ids 0 to %u; see ctlaunch(1), USER NAMESPACE)",
-				       spec->file, spec->user_at.line, spec->user_at.col, g ? "gid" : "uid",
-				       id, (g ? h->userns_gid.count : h->userns_uid.count) - 1);
+				       where, g ? "gid" : "uid", id,
+				       (g ? h->userns_gid.count : h->userns_uid.count) - 1);
 		if (subids(h))
 			return ct_fail(e, 0,
-				       "%s:%u:%u: user: %s %u is not mapped in a rootless run by uid %u "
+				       "%s: %s %u is not mapped in a rootless run by uid %u "
 				       "(it is past the range of /etc/sub%cid; see ctlaunch(1), ROOTLESS)",
-				       spec->file, spec->user_at.line, spec->user_at.col,
-				       g ? "gid" : "uid", id, (unsigned)h->euid, g ? 'g' : 'u');
+				       where, g ? "gid" : "uid", id, (unsigned)h->euid, g ? 'g' : 'u');
 		return ct_fail(e, 0,
-			       "%s:%u:%u: user: %s %u is not mapped in a rootless run by uid %u: only 0 "
+			       "%s: %s %u is not mapped in a rootless run by uid %u: only 0 "
 			       "is, as there are no subordinate ids (%s; see ctlaunch(1), ROOTLESS)",
-			       spec->file, spec->user_at.line, spec->user_at.col, g ? "gid" : "uid", id,
-			       (unsigned)h->euid, h->subids_why ? h->subids_why : "none in the host facts");
+			       where, g ? "gid" : "uid", id, (unsigned)h->euid,
+			       h->subids_why ? h->subids_why : "none in the host facts");
 	}
 	return 0;
 }
@@ -1135,44 +1041,76 @@ static bool locks(const struct plan *p)
 	return false;
 }
 
-int plan_build(const struct spec *spec, const struct host *h, const struct plan_opts *o,
-	       struct plan *p, struct ct_err *e)
+/* A step at index at, the later ones moved up. */
+static struct step *insert(struct plan *p, size_t at, enum step_kind kind)
 {
-	const char *leaf[N_LEAVES] = { 0 };
-	const char *hostname = spec->hostname ? spec->hostname : spec->name;
-	const char *entered = NULL;
-	struct step *s;
-	bool vfork;
+	struct step *s = add(p, kind, SIDE_PARENT, nowhere), tmp = *s;
 
-	memset(p, 0, sizeof *p);
-	p->arena = xcalloc(1, sizeof *p->arena);
-	p->name = spec->name;
-	p->file = spec->file;
-	p->layout = h->layout;
-	p->rootless = h->euid != 0;
-	/* Rootless runs always have one; userns: true gives root's one. */
-	p->userns = p->rootless || spec->userns;
-	p->cgroup_root = pstr(p, h->cgroup_root);
-	/* A file only root may open: a lock any user could take would let
-	 * any user stall every launch. */
-	p->lock = pstr(p, CT_LOCK_FILE);
+	memmove(&p->steps[at + 1], &p->steps[at], (p->n - 1 - at) * sizeof *p->steps);
+	p->steps[at] = tmp;
+	return &p->steps[at];
+}
 
-	plan_terminals(p, spec, o);
-	/* Limits are in place before the child exists, and the child is in
-	 * its cgroups before it runs anything but ctlaunch's own steps: the
-	 * command never runs, even for a moment, outside its limits. */
-	if (check_user_mapped(p, spec, h, e) < 0 || plan_cgroups(p, spec, h, o, leaf, e) < 0) {
-		plan_free(p);
-		return -1;
+/* The global lock's file: root's only root may open (a lock any user
+ * could take would let any user stall every launch); rootless, one in
+ * the user's own runtime directory, or without one the user's
+ * delegated cgroup, which others can read (and so lock: a wait that
+ * Control-C ends). Where the lock's directory is missing, the cgroup
+ * mount is locked instead. */
+static void lock_payload(struct plan *p, const struct host *h, const struct plan_opts *o,
+			 struct step_lock *l)
+{
+	const char *parent = o->cgroup_parent ? o->cgroup_parent : h->cg_own ? h->cg_own : "/";
+
+	if (h->euid == 0)
+		l->path = pstr(p, CT_LOCK_FILE);
+	else if (h->runtime_dir)
+		l->path = own(p, path_join(h->runtime_dir, "ctlaunch.lock"));
+	else
+		l->path = own(p, path_join("/sys/fs/cgroup", parent));
+	l->dir = h->euid != 0 && !h->runtime_dir;
+	l->fallback = pstr(p, h->cgroup_root);
+}
+
+/* Before the first cgroup step: this name's lock, the sweep of what a
+ * dead run of the name left, then the lock every run shares, held from
+ * the first mkdir until the child is in its cgroups: a run of the same
+ * name must find it there. The name's lock is root's in its own
+ * directory; rootless in the user's runtime directory, or none without
+ * one (the global lock and the live-task check then guard the name). */
+static void plan_locks(struct plan *p, const struct spec *spec, const struct host *h,
+		       const struct plan_opts *o)
+{
+	char *name = NULL, *leaves[N_LEAVES];
+	size_t n = 0, at = 0;
+
+	if (!locks(p))
+		return;
+	if (!p->rootless || h->runtime_dir) {
+		cleanup_free char *file = xasprintf("%s.lock", spec->name);
+		cleanup_free char *dir = p->rootless ? path_join(h->runtime_dir, "ctlaunch") : NULL;
+
+		name = own(p, path_join(dir ? dir : CT_NAME_LOCK_DIR, file));
 	}
-	if (owner_prepares(p))
-		plan_owner_trees(p, spec);
-	/* Made before the clone: a vfork child must not allocate, and the
-	 * child of a fork has them without being sent them. */
-	if (spec->tty)
-		add(p, STEP_TTY_SOCKET, SIDE_PARENT, spec->tty_at);
-	if (plan_init(spec))
-		add(p, STEP_INIT_MEMFD, SIDE_PARENT, spec->has_init ? spec->init_at : spec->tty_at);
+	for (size_t i = 0; i < p->n && name; i++)
+		if (p->steps[i].kind == STEP_CG_MKDIR && !p->steps[i].u.cg_mkdir.shared && n < N_LEAVES)
+			leaves[n++] = p->steps[i].u.cg_mkdir.dir;
+	if (name)
+		insert(p, at++, STEP_NAME_LOCK)->u.name_lock.path = name;
+	for (size_t i = 0; i < n; i++)
+		insert(p, at++, STEP_CG_SWEEP)->u.cg_sweep.dir = leaves[i];
+	lock_payload(p, h, o, &insert(p, at, STEP_LOCK)->u.lock);
+}
+
+/* The container's process. */
+static bool plan_clone(struct plan *p, const struct host *h, const char **entered,
+		       const char *const *leaf)
+{
+	struct step *s;
+
+	/* Started just before the clone, so that no moment exists where
+	 * the container runs and nobody would kill it with ctlaunch. */
+	add(p, STEP_WATCHER, SIDE_PARENT, nowhere);
 	s = add(p, STEP_CLONE, SIDE_PARENT, nowhere);
 	/* CLONE_NEWUSER is made first by the kernel, and owns the others. */
 	s->u.clone.flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET |
@@ -1192,7 +1130,7 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	 * ids: the kernel checks that they may write the cgroup's
 	 * cgroup.procs, and root's cgroup is root's alone. */
 	if (h->layout == CG_UNIFIED && h->clone_into_cgroup && leaf[0] && !s->u.clone.as_owner)
-		s->u.clone.cgroup = pstr(p, entered = leaf[0]);
+		s->u.clone.cgroup = pstr(p, *entered = leaf[0]);
 	/* Root's child needs nothing more of ctlaunch once it exists, so it
 	 * runs in ctlaunch's memory (CLONE_VM|CLONE_VFORK, as posix_spawn)
 	 * while ctlaunch sleeps until its exec: no page tables copied, no
@@ -1202,37 +1140,162 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	 * CLONE_VM wants a stack only assembly can start a child on: those
 	 * two fork, and wait to be released. */
 	s->u.clone.vfork = !p->userns && !s->u.clone.cgroup;
-	vfork = s->u.clone.vfork;
-	if (vfork)
-		add(p, STEP_DIE_WITH_PARENT, SIDE_CHILD, nowhere);
-	if (p->userns)
-		plan_idmaps(p, h);
+	return s->u.clone.vfork;
+}
+
+/* The child's first acts: no descriptor of ctlaunch's caller reaches
+ * the container (a workdir of /proc/self/fd/N on a host directory would
+ * put the command outside its root: the class of CVE-2024-21626), and
+ * it dies with ctlaunch. */
+static void child_start(struct plan *p)
+{
+	add(p, STEP_CLOSE_FDS, SIDE_CHILD, nowhere)->u.close_fds.keep_trees = owner_prepares(p);
+	add(p, STEP_DIE_WITH_PARENT, SIDE_CHILD, nowhere);
+}
+
+/* The child into its cgroups, then the lock let go of. */
+static void plan_enter(struct plan *p, const struct host *h, const char *entered,
+		       const char *const *leaf, bool vfork)
+{
 	for (int c = 0; c < N_LEAVES; c++) {
+		struct step *s;
+
 		/* v2 has one cgroup for all controllers: entered once. */
 		if (!leaf[c] || (entered && strcmp(entered, leaf[c]) == 0))
 			continue;
-		cg_step(p, STEP_CG_ENTER, c < CTRL__N ? (enum cg_ctrl)c : CTRL__N, leaf[c],
-			"cgroup.procs", NULL, nowhere)
-			->side = vfork ? SIDE_CHILD : SIDE_PARENT;
+		s = add(p, STEP_CG_ENTER, vfork ? SIDE_CHILD : SIDE_PARENT, nowhere);
+		s->u.cg_enter.dir = pstr(p, leaf[c]);
 		if (h->layout == CG_UNIFIED)
 			entered = leaf[c];
 	}
-	/* Held from the first mkdir until the child is in its cgroups: a
-	 * run of the same name must find it there. The lock belongs to the
-	 * open file, which a vfork child shares, so the child can let go. */
+	/* The lock belongs to the open file, which a vfork child shares,
+	 * so the child can let go. */
 	if (locks(p))
 		add(p, STEP_UNLOCK, vfork ? SIDE_CHILD : SIDE_PARENT, nowhere);
-	/* The name's own lock, beside the global one: root's in its own
-	 * directory; rootless in the user's runtime directory, or none
-	 * without one (the global lock and the live-task check then guard
-	 * the name, as before). */
-	if (locks(p) && !p->rootless)
-		p->name_lock = pfmt(p, "%s/%s.lock", CT_NAME_LOCK_DIR, spec->name);
-	else if (locks(p) && h->runtime_dir)
-		p->name_lock = pfmt(p, "%s/ctlaunch/%s.lock", h->runtime_dir, spec->name);
+}
+
+static struct step *exit_step(struct plan *p, enum step_kind kind)
+{
+	return add(p, kind, SIDE_EXIT, nowhere);
+}
+
+/* At exit, whatever happened: the container and the watcher gone, the
+ * OOM count read while the memory cgroup still exists (only from a leaf
+ * this run made: one that was there already is another container's),
+ * then every cgroup this run made removed, leaves before the shared
+ * directories that hold them (rmdir of a cgroup with children fails,
+ * EBUSY). The leaves are this name's (its lock is held): they are
+ * killed and removed without the global lock, which is taken again for
+ * the shared directories and, on v2, to put the supervisor cgroup back.
+ * A run in the supervisor cgroup keeps the global lock for its leaves
+ * too: the run that puts that cgroup back must never find ctlaunch
+ * still in it. */
+static void plan_exit(struct plan *p, const struct spec *spec, const char *const *leaf)
+{
+	/* Copies: the steps move as the exit's are added. */
+	char *name = NULL, *supervise = NULL, *kept_in;
+	struct step_lock lock = { 0 };
+	size_t run = p->n;
+	struct step *s;
+
+	for (size_t i = 0; i < run; i++) {
+		if (p->steps[i].kind == STEP_NAME_LOCK)
+			name = p->steps[i].u.name_lock.path;
+		if (p->steps[i].kind == STEP_LOCK)
+			lock = p->steps[i].u.lock;
+		if (p->steps[i].kind == STEP_CG_ENABLE && p->steps[i].u.cg_enable.supervise)
+			supervise = p->steps[i].u.cg_enable.dir;
+	}
+	exit_step(p, STEP_KILL_CHILD);
+	exit_step(p, STEP_STOP_WATCHER);
+	for (size_t i = 0; i < run && leaf[0] && uses(spec, CTRL_MEMORY); i++) {
+		const char *dir = p->steps[i].u.cg_mkdir.dir;
+
+		if (p->steps[i].kind != STEP_CG_MKDIR || strcmp(dir, leaf[0]) != 0)
+			continue;
+		s = exit_step(p, STEP_OOM_READ);
+		s->u.oom_read.file = own(p, path_join(dir, p->layout == CG_UNIFIED ? "memory.events"
+											: "memory.oom_control"));
+		s->u.oom_read.made_by = i;
+	}
+	if (!lock.path)
+		return;
+	kept_in = supervise ? own(p, path_join(supervise, CG_SUPERVISOR)) : NULL;
+	exit_step(p, STEP_UNLOCK)->u.unlock.kept_in = kept_in;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = run; i-- > 0;) {
+			char *dir = p->steps[i].u.cg_mkdir.dir;
+
+			if (p->steps[i].kind != STEP_CG_MKDIR || p->steps[i].u.cg_mkdir.shared != (pass == 1))
+				continue;
+			if (pass) {
+				s = exit_step(p, STEP_CG_RMDIR);
+				s->u.cg_rmdir.dir = dir;
+				s->u.cg_rmdir.made_by = i;
+			} else {
+				s = exit_step(p, STEP_CG_PURGE);
+				s->u.cg_purge.dir = dir;
+				s->u.cg_purge.made_by = i;
+			}
+		}
+		if (pass == 0) {
+			s = exit_step(p, STEP_LOCK);
+			s->u.lock = lock;
+			s->u.lock.after_run = true;
+		}
+	}
+	if (supervise)
+		exit_step(p, STEP_CG_RESTORE)->u.cg_restore.dir = supervise;
+	exit_step(p, STEP_UNLOCK)->u.unlock.kept_in = kept_in;
+	if (name)
+		exit_step(p, STEP_NAME_UNLOCK)->u.name_unlock.path = name;
+}
+
+int plan_build(const struct spec *spec, const struct host *h, const struct plan_opts *o,
+	       struct plan *p, struct ct_err *e)
+{
+	const char *leaf[N_LEAVES] = { 0 };
+	const char *hostname = spec->hostname ? spec->hostname : spec->name;
+	const char *entered = NULL;
+	struct step *s;
+	bool vfork;
+
+	memset(p, 0, sizeof *p);
+	p->arena = xcalloc(1, sizeof *p->arena);
+	p->name = spec->name;
+	p->file = spec->file;
+	p->layout = h->layout;
+	p->rootless = h->euid != 0;
+	/* Rootless runs always have one; userns: true gives root's one. */
+	p->userns = p->rootless || spec->userns;
+	p->n_trees = ROOT_SLOT(spec) + 1;
+
+	/* Limits are in place before the child exists, and the child is in
+	 * its cgroups before it runs anything but ctlaunch's own steps: the
+	 * command never runs, even for a moment, outside its limits. */
+	if (check_user_mapped(p, spec, h, e) < 0 || plan_cgroups(p, spec, h, o, leaf, e) < 0) {
+		plan_free(p);
+		return -1;
+	}
+	plan_locks(p, spec, h, o);
+	plan_terminals(p, spec, o);
+	if (owner_prepares(p))
+		plan_owner_trees(p, spec);
+	/* Made before the clone: a vfork child must not allocate, and the
+	 * child of a fork has them without being sent them. */
+	if (spec->tty)
+		add(p, STEP_TTY_SOCKET, SIDE_PARENT, spec->tty_at);
+	if (plan_init(spec))
+		add(p, STEP_INIT_MEMFD, SIDE_PARENT, spec->has_init ? spec->init_at : spec->tty_at);
+	vfork = plan_clone(p, h, &entered, leaf);
+	if (vfork)
+		child_start(p);
+	if (p->userns)
+		plan_idmaps(p, h);
+	plan_enter(p, h, entered, leaf, vfork);
 	if (!vfork) {
 		add(p, STEP_RELEASE, SIDE_PARENT, nowhere);
-		add(p, STEP_DIE_WITH_PARENT, SIDE_CHILD, nowhere);
+		child_start(p);
 		add(p, STEP_WAIT_RELEASE, SIDE_CHILD, nowhere);
 	}
 	/* After release: the kernel refuses a write to the uid_map of a
@@ -1242,16 +1305,18 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	add(p, STEP_SETSID, SIDE_CHILD, nowhere);
 	/* The cgroup namespace is made after the child is in its cgroups:
 	 * its root is the cgroup the child is in when it is made. */
-	add(p, STEP_UNSHARE, SIDE_CHILD, nowhere)->u.clone.flags = CLONE_NEWCGROUP;
-	path_step(p, STEP_HOSTNAME, hostname, NULL, spec->hostname ? spec->hostname_at : spec->name_at);
+	add(p, STEP_UNSHARE, SIDE_CHILD, nowhere)->u.unshare.flags = CLONE_NEWCGROUP;
+	s = add(p, STEP_HOSTNAME, SIDE_CHILD, spec->hostname ? spec->hostname_at : spec->name_at);
+	s->u.hostname.name = pstr(p, hostname);
 	add(p, STEP_LO_UP, SIDE_CHILD, nowhere);
 	plan_mounts(p, spec, h, leaf);
 	plan_exec(p, spec, h, hostname, o);
-
 	/* Once the child has exec'd: it sent the master before. */
 	if (spec->tty)
 		add(p, STEP_TTY_RELAY, SIDE_PARENT, spec->tty_at);
 	add(p, STEP_WAIT, SIDE_PARENT, nowhere)->u.wait.relay = spec->tty;
+	plan_exit(p, spec, leaf);
+	plan_terminals_back(p);
 	return 0;
 }
 
@@ -1267,18 +1332,11 @@ void plan_free(struct plan *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* Leaves before the shared directories that hold them: rmdir of a cgroup
- * with children fails (EBUSY). */
-size_t plan_cleanup_order(const struct plan *p, size_t *idx, size_t max)
+size_t plan_run_steps(const struct plan *p)
 {
 	size_t n = 0;
 
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = p->n; i-- > 0;) {
-			const struct step *s = &p->steps[i];
-
-			if (s->kind == STEP_CG_MKDIR && s->u.cg.shared == (pass == 1) && n < max)
-				idx[n++] = i;
-		}
+	while (n < p->n && p->steps[n].side != SIDE_EXIT)
+		n++;
 	return n;
 }

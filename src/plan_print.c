@@ -130,45 +130,42 @@ static void put_word(struct out *o, const char *w)
 	put_char(o, '\'');
 }
 
-static void put_mount(struct out *o, const struct step *s)
+static void put_mount(struct out *o, const struct step_mount *m)
 {
-	unsigned long f = s->u.mnt.flags;
+	unsigned long f = m->flags;
 
 	if (f & MS_REMOUNT)
-		put(o, "mount %s remount (", s->u.mnt.target);
-	else if (f & (MS_PRIVATE | MS_SLAVE) && !s->u.mnt.source)
-		put(o, "mount %s %s%s (", s->u.mnt.target, f & MS_REC ? "r" : "",
+		put(o, "mount %s remount (", m->target);
+	else if (f & (MS_PRIVATE | MS_SLAVE) && !m->source)
+		put(o, "mount %s %s%s (", m->target, f & MS_REC ? "r" : "",
 		    f & MS_PRIVATE ? "private" : "slave");
 	else if (f & MS_BIND)
-		put(o, "mount %s on %s bind (", s->u.mnt.source, s->u.mnt.target);
+		put(o, "mount %s on %s bind (", m->source, m->target);
 	else
-		put(o, "mount %s on %s type %s (", s->u.mnt.source, s->u.mnt.target,
-		    s->u.mnt.fstype);
+		put(o, "mount %s on %s type %s (", m->source, m->target, m->fstype);
 	put_flags(o, f, ms_flags, sizeof ms_flags / sizeof ms_flags[0]);
 	put(o, ")");
-	if (s->u.mnt.data)
-		put(o, " %s", s->u.mnt.data);
-	if (s->u.mnt.optional)
-		put(o, " if it exists");
+	if (m->data)
+		put(o, " %s", m->data);
 }
 
 /* Profile, default action, rules: the summary; step_details lists them. */
-static void put_seccomp(struct out *o, const struct step *s)
+static void put_seccomp(struct out *o, const struct step_seccomp *sc)
 {
-	const struct sc_profile *prof = s->u.seccomp.profile;
+	const struct sc_profile *prof = sc->profile;
 	struct sc_profile def = { 0 };
 	char act[64];
 	size_t calls = 0;
 
 	if (!prof) {
-		sc_default_profile(s->u.seccomp.caps, &def);
+		sc_default_profile(sc->caps, &def);
 		prof = &def;
 	}
 	for (size_t i = 0; i < prof->n_rules; i++)
 		calls += prof->rules[i].n_names;
 	sc_action_format(prof->default_action, prof->default_errno, act, sizeof act);
 	put(o, "seccomp filter %s: %s for any call no rule matches, %zu rules naming %zu calls",
-	    s->u.seccomp.profile ? "custom" : "default (Docker's, with what these capabilities grant)",
+	    sc->profile ? "custom" : "default (Docker's, with what these capabilities grant)",
 	    act, prof->n_rules, calls);
 	sc_profile_free_rules(&def);
 }
@@ -188,6 +185,32 @@ void step_details(const struct step *s, FILE *out)
 	sc_profile_free_rules(&def);
 }
 
+/* The directory above path's directory: /run for /run/ctlaunch/x.lock. */
+static void put_grandparent(struct out *o, const char *path)
+{
+	const char *end = strrchr(path, '/');
+
+	while (end && end > path && *--end != '/')
+		;
+	if (end && end > path)
+		put(o, "%.*s", (int)(end - path), path);
+	else
+		put(o, "/");
+}
+
+static void put_lock(struct out *o, const struct step_lock *l)
+{
+	put(o, "lock %s%s", l->dir ? "the directory " : "", l->path);
+	if (l->after_run) {
+		put(o, " again, if this run made a cgroup and does not hold it (a wait Control-C "
+		       "does not end)");
+		return;
+	}
+	put(o, ", waiting while another run holds it (Control-C ends the wait)");
+	if (!l->dir)
+		put(o, "; where its directory is missing, the directory %s", l->fallback);
+}
+
 void step_format(const struct plan *p, const struct step *s, char *buf, size_t size)
 {
 	struct out o = { buf, size, 0 };
@@ -195,27 +218,74 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	(void)p;
 	buf[0] = '\0';
 	switch (s->kind) {
+	case STEP_NAME_LOCK:
+		put(&o, "lock %s, this name's, without waiting (held: a run of this name is alive, and "
+			"this one stops); none, and no sweep, where ", s->u.name_lock.path);
+		put_grandparent(&o, s->u.name_lock.path);
+		put(&o, " is missing");
+		break;
+	case STEP_CG_SWEEP:
+		put(&o, "if a dead run of this name left %s: kill what is in it, rmdir it and the cgroups "
+			"below it (with this name's lock only)", s->u.cg_sweep.dir);
+		break;
+	case STEP_LOCK:
+		put_lock(&o, &s->u.lock);
+		break;
+	case STEP_NAME_UNLOCK:
+		put(&o, "let go of %s", s->u.name_unlock.path);
+		break;
+	case STEP_WATCHER:
+		put(&o, "start the watcher: clone CLONE_VM|CLONE_FILES, in a process group of its own; it "
+			"kills the container if ctlaunch dies (none before Linux 5.3)");
+		break;
+	case STEP_CLOSE_FDS:
+		put(&o, "close every descriptor but 0, 1, 2 and those of ctlaunch's own its steps still "
+			"need (pidfd, pipes, the cgroup lock)%s",
+		    s->u.close_fds.keep_trees ? ", and the trees made before the clone" : "");
+		break;
+	case STEP_KILL_CHILD:
+		put(&o, "SIGKILL the container's pid 1 and reap it, if it is still there (a step failed)");
+		break;
+	case STEP_STOP_WATCHER:
+		put(&o, "SIGKILL the watcher and reap it");
+		break;
+	case STEP_OOM_READ:
+		put(&o, "read the OOM killer's count in %s, if this run made its cgroup", s->u.oom_read.file);
+		break;
+	case STEP_CG_PURGE:
+		put(&o, "kill what is left in %s and rmdir it, retrying up to 3 s, if this run made it",
+		    s->u.cg_purge.dir);
+		break;
+	case STEP_CG_RMDIR:
+		put(&o, "rmdir %s, if this run made it and no other container uses it", s->u.cg_rmdir.dir);
+		break;
+	case STEP_CG_RESTORE:
+		put(&o, "if nothing was in use, this run made a cgroup, ctlaunch/ is gone and %s/%s is the "
+			"only cgroup left there: hand nothing down from %s again, move ctlaunch back into "
+			"it, rmdir %s/%s", s->u.cg_restore.dir, CG_SUPERVISOR, s->u.cg_restore.dir,
+		    s->u.cg_restore.dir, CG_SUPERVISOR);
+		break;
 	case STEP_CG_MKDIR:
-		put(&o, "mkdir %s%s", s->u.cg.dir,
-		    s->u.cg.shared ? " (shared; may exist)" : "");
+		put(&o, "mkdir %s%s", s->u.cg_mkdir.dir,
+		    s->u.cg_mkdir.shared ? " (shared; may exist)" : "");
 		break;
 	case STEP_CG_WRITE:
-		put(&o, "write %s = %s in %s%s", s->u.cg.file, s->u.cg.value, s->u.cg.dir,
-		    s->u.cg.optional ? " if the kernel has it" : "");
-		/* The one limit that is there without a spec key. */
-		if (!s->from.line && strcmp(s->u.cg.file, "pids.max") == 0)
-			put(&o, " (the default; resources.pids sets another)");
+		put(&o, "write %s = %s in %s%s", s->u.cg_write.file, s->u.cg_write.value,
+		    s->u.cg_write.dir, s->u.cg_write.optional ? " if the kernel has it" : "");
+		if (s->u.cg_write.default_of)
+			put(&o, " (the default; %s sets another)", s->u.cg_write.default_of);
 		break;
 	case STEP_CG_ENABLE:
-		put(&o, "enable %s in %s/cgroup.subtree_control", s->u.cg.value, s->u.cg.dir);
-		if (s->u.cg.supervise)
+		put(&o, "enable %s in %s/cgroup.subtree_control", s->u.cg_enable.controllers,
+		    s->u.cg_enable.dir);
+		if (s->u.cg_enable.supervise)
 			put(&o, " (first moving ctlaunch, if it is alone there, into %s/%s)",
-			    s->u.cg.dir, CG_SUPERVISOR);
-		if (s->u.cg.optional)
+			    s->u.cg_enable.dir, CG_SUPERVISOR);
+		if (s->u.cg_enable.optional)
 			put(&o, "; if refused, no default pids limit");
 		break;
 	case STEP_DEVICES:
-		if (s->u.cg.file)
+		if (s->u.devices.v1)
 			put(&o, "devices: write a to devices.deny, then allow");
 		else
 			put(&o, "devices: attach a BPF_CGROUP_DEVICE program (BPF_F_ALLOW_MULTI) allowing only");
@@ -225,7 +295,7 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 			dev_rule_format(i, rule, sizeof rule);
 			put(&o, "%s%s", i ? ", " : " ", rule);
 		}
-		put(&o, " in %s", s->u.cg.dir);
+		put(&o, " in %s", s->u.devices.dir);
 		break;
 	case STEP_IDMAP:
 		put(&o, "write %s to /proc/<child pid>/%cid_map%s", s->u.idmap.map, s->u.idmap.which,
@@ -236,13 +306,14 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 			put(&o, "; the user alone: %s", s->u.idmap.why);
 		break;
 	case STEP_CG_COPY:
-		put(&o, "copy %s from the parent cgroup into %s", s->u.cg.file, s->u.cg.dir);
+		put(&o, "copy %s from the parent cgroup into %s", s->u.cg_copy.file, s->u.cg_copy.dir);
 		break;
 	case STEP_CLONE:
 		put(&o, "clone ");
 		put_flags(&o, s->u.clone.flags, clone_flags, sizeof clone_flags / sizeof clone_flags[0]);
 		if (s->u.clone.cgroup)
-			put(&o, " into cgroup %s (clone3 CLONE_INTO_CGROUP)", s->u.clone.cgroup);
+			put(&o, " into cgroup %s (clone3 CLONE_INTO_CGROUP), or where the kernel has no "
+				"clone3, clone and then move it there", s->u.clone.cgroup);
 		if (s->u.clone.as_owner)
 			put(&o, " as euid %u egid %u (the user namespace's owner)", s->u.clone.owner_uid,
 			    s->u.clone.owner_gid);
@@ -253,16 +324,20 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	case STEP_CG_ENTER:
 		put(&o, "write %s to %s/cgroup.procs", s->side == SIDE_CHILD ? "0 (itself)" : "<child pid>",
-		    s->u.cg.dir);
+		    s->u.cg_enter.dir);
 		break;
 	case STEP_UNLOCK:
 		put(&o, "let go of the cgroup lock");
+		if (s->u.unlock.kept_in)
+			put(&o, ", unless ctlaunch is in %s", s->u.unlock.kept_in);
 		break;
 	case STEP_RELEASE:
 		put(&o, "release the child");
 		break;
 	case STEP_DIE_WITH_PARENT:
-		put(&o, "prctl PR_SET_PDEATHSIG SIGKILL (die with the parent)");
+		put(&o, "prctl PR_SET_PDEATHSIG SIGKILL %s; end now if ctlaunch has ended",
+		    s->u.die_with_parent.again ? "again (the change of ids cleared it)"
+					       : "(die with the parent)");
 		break;
 	case STEP_WAIT_RELEASE:
 		put(&o, "wait to be released");
@@ -275,18 +350,21 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	case STEP_UNSHARE:
 		put(&o, "unshare ");
-		put_flags(&o, s->u.clone.flags, clone_flags, sizeof clone_flags / sizeof clone_flags[0]);
+		put_flags(&o, s->u.unshare.flags, clone_flags, sizeof clone_flags / sizeof clone_flags[0]);
 		break;
-	case STEP_CAPS_BOUND:
+	case STEP_CAPS_BOUND: {
+		char names[1024];
+
+		caps_format(s->u.caps_bound.keep, names, sizeof names);
+		put(&o, "bounding capabilities %s; ambient none", *names ? names : "none");
+		break;
+	}
 	case STEP_CAPS: {
 		char names[1024];
 
 		caps_format(s->u.caps.keep, names, sizeof names);
-		if (s->kind == STEP_CAPS_BOUND)
-			put(&o, "bounding capabilities %s; ambient none", *names ? names : "none");
-		else
-			put(&o, "capabilities %s (permitted, effective; inheritable none)",
-			    *names ? names : "none");
+		put(&o, "capabilities %s (permitted, effective; inheritable none)",
+		    *names ? names : "none");
 		break;
 	}
 	case STEP_USER:
@@ -296,7 +374,7 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	case STEP_RESOLVE:
 		put(&o, "find ");
-		put_word(&o, s->u.exec.argv[0]);
+		put_word(&o, s->u.resolve.argv[0]);
 		put(&o, " in PATH, open it and its #! interpreters; refuse ctlaunch's own binary "
 			"(CVE-2019-5736)");
 		break;
@@ -312,22 +390,23 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 			put(&o, " hard %llu", (unsigned long long)s->u.rlimit.hard);
 		break;
 	case STEP_BIND_OPEN:
-		if (s->u.bind.device)
-			put(&o, "open_tree %s (OPEN_TREE_CLONE): the host's device", s->u.bind.source);
+		if (s->u.bind_open.device)
+			put(&o, "open_tree %s (OPEN_TREE_CLONE): the host's device", s->u.bind_open.source);
 		else
 			put(&o, "open_tree %s (OPEN_TREE_CLONE|AT_RECURSIVE) nodev%s by descriptor: no link "
-			"followed, the file --check saw", s->u.bind.source,
-			    s->u.bind.readonly ? ", read-only" : "");
+			"followed, the file --check saw", s->u.bind_open.source,
+			    s->u.bind_open.readonly ? ", read-only" : "");
+		put(&o, "; tree %u", s->u.bind_open.tree);
 		break;
 	case STEP_FS_OPEN:
-		put(&o, "fsopen %s, fsmount (", s->u.mnt.fstype);
-		put_flags(&o, s->u.mnt.flags, ms_flags, sizeof ms_flags / sizeof ms_flags[0]);
-		put(&o, "): a new %s, detached", s->u.mnt.fstype);
+		put(&o, "fsopen %s, fsmount (", s->u.fs_open.fstype);
+		put_flags(&o, s->u.fs_open.flags, ms_flags, sizeof ms_flags / sizeof ms_flags[0]);
+		put(&o, "): a new %s, detached; tree %u", s->u.fs_open.fstype, s->u.fs_open.tree);
 		break;
 	case STEP_BIND_ATTACH:
-		put(&o, "move_mount %s to %s%s", s->u.bind.source, s->u.bind.target,
-		    s->u.bind.readonly ? " (read-only)" : "");
-		if (s->u.bind.anchor)
+		put(&o, "move_mount tree %u (%s) to %s%s", s->u.bind_attach.tree, s->u.bind_attach.source,
+		    s->u.bind_attach.target, s->u.bind_attach.readonly ? ", read-only" : "");
+		if (s->u.bind_attach.anchor)
 			put(&o, " by descriptor, no link followed; kept for the masks");
 		break;
 	case STEP_MASK: {
@@ -337,50 +416,51 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 			[MASK_READONLY] = "read-only (nosuid, nodev, noexec)",
 		};
 
-		put(&o, "mask %s %s, from the %s descriptor (if the kernel has it)",
+		put(&o, "mask %s %s, from the %s descriptor, tree %u (if the kernel has it)",
 		    s->u.mask.target, how[s->u.mask.how],
-		    strncmp(s->u.mask.target, "/sys/", 5) == 0 ? "sysfs" : "proc");
+		    strncmp(s->u.mask.target, "/sys/", 5) == 0 ? "sysfs" : "proc", s->u.mask.tree);
 		break;
 	}
 	case STEP_NO_NEW_PRIVS:
 		put(&o, "prctl PR_SET_NO_NEW_PRIVS 1");
 		break;
 	case STEP_SECCOMP:
-		put_seccomp(&o, s);
+		put_seccomp(&o, &s->u.seccomp);
 		break;
 	case STEP_HOSTNAME:
-		put(&o, "sethostname %s", s->u.path.a);
+		put(&o, "sethostname %s", s->u.hostname.name);
 		break;
 	case STEP_LO_UP:
 		put(&o, "bring up lo");
 		break;
 	case STEP_MOUNT:
-		put_mount(&o, s);
+		put_mount(&o, &s->u.mount);
 		break;
 	case STEP_ROOT_OPEN:
 		put(&o, "open_tree %s (OPEN_TREE_CLONE|AT_RECURSIVE) nodev by descriptor: no link "
-			"followed, the directory --check saw", s->u.root.path);
+			"followed, the directory --check saw; tree %u", s->u.root_open.path,
+		    s->u.root_open.tree);
 		break;
 	case STEP_PIVOT_ROOT:
-		if (s->u.root.prepared)
-			put(&o, "pivot_root into the copy of %s, attached on / (the parent made it)",
-			    s->u.root.path);
+		if (s->u.pivot_root.prepared)
+			put(&o, "pivot_root into the copy of %s, tree %u, attached on / (the parent made it)",
+			    s->u.pivot_root.path, s->u.pivot_root.tree);
 		else
 			put(&o, "pivot_root %s by descriptor: no link followed, the directory --check saw, "
-				"a nodev copy", s->u.root.path);
+				"a nodev copy", s->u.pivot_root.path);
 		break;
 	case STEP_UMOUNT_OLD:
 		put(&o, "umount the old root (MNT_DETACH)");
 		break;
 	case STEP_MKNOD:
-		put(&o, "mknod %s c %u %u mode %04o", s->u.node.path, s->u.node.major,
-		    s->u.node.minor, s->u.node.mode);
+		put(&o, "mknod %s c %u %u mode %04o", s->u.mknod.path, s->u.mknod.major,
+		    s->u.mknod.minor, s->u.mknod.mode);
 		break;
 	case STEP_SYMLINK:
-		put(&o, "symlink %s -> %s", s->u.path.b, s->u.path.a);
+		put(&o, "symlink %s -> %s", s->u.symlink.link, s->u.symlink.target);
 		break;
 	case STEP_CHDIR:
-		put(&o, "chdir %s (in the root, no magic link)", s->u.path.a);
+		put(&o, "chdir %s (in the root, no magic link)", s->u.chdir.dir);
 		break;
 	case STEP_EXEC:
 		put(&o, "exec");
@@ -394,28 +474,28 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 			put_word(&o, *v);
 		}
 		break;
+	case STEP_WAIT:
+		put(&o, "wait for the container's pid 1, forwarding signals to it; a second SIGINT or "
+			"SIGTERM: SIGKILL");
+		if (s->u.wait.relay)
+			put(&o, "; relay between the terminals, the window's size on SIGWINCH");
+		break;
 	case STEP_INIT_EXEC:
 		put(&o, "exec ctlaunch's init from its memfd as pid 1; it runs");
-		for (char **a = s->u.exec.argv; *a; a++) {
+		for (char **a = s->u.init_exec.argv; *a; a++) {
 			put(&o, " ");
 			put_word(&o, *a);
 		}
 		put(&o, " in a process group of its own, reaps orphans, forwards signals to that group; "
 			"with env");
-		for (char **v = s->u.exec.envp; *v; v++) {
+		for (char **v = s->u.init_exec.envp; *v; v++) {
 			put(&o, " ");
 			put_word(&o, *v);
 		}
 		break;
-	case STEP_WAIT:
-		put(&o, "wait for the container's pid 1, forwarding signals to it");
-		if (s->u.wait.relay)
-			put(&o, "; relay between the terminals, the window's size on SIGWINCH");
-		break;
 	case STEP_TTY_SAVE:
 		put(&o, "save the settings of the terminal on descriptor %d", s->u.tty_save.fd);
-		put(&o, s->u.tty_save.relay ? " (it must be one)"
-					    : " (the container inherits it; put back at exit)");
+		put(&o, s->u.tty_save.relay ? " (it must be one)" : " (the container inherits it)");
 		break;
 	case STEP_TTY_SOCKET:
 		put(&o, "socketpair for the container's terminal to come back on");
@@ -426,11 +506,15 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		    (unsigned)s->u.tty_open.owner);
 		break;
 	case STEP_TTY_RELAY:
-		put(&o, "receive the container's terminal; descriptor 0 in raw mode (put back at exit)");
+		put(&o, "receive the container's terminal; descriptor 0 in raw mode");
 		break;
 	case STEP_INIT_MEMFD:
 		put(&o, "copy ctlaunch's init into a sealed memfd (the container's pid 1: never "
 			"ctlaunch's binary)");
+		break;
+	case STEP_TTY_RESTORE:
+		put(&o, "put back the settings, line discipline and exclusive mode of the terminal on "
+			"descriptor %d, where they changed", s->u.tty_restore.fd);
 		break;
 	}
 	if (o.len >= size && size > 4)
@@ -442,45 +526,42 @@ static const char *const layout_name[] = {
 	[CG_HYBRID] = "cgroup v1 (hybrid)", [CG_UNIFIED] = "cgroup v2",
 };
 
+const char *step_side_name(enum step_side side)
+{
+	switch (side) {
+	case SIDE_PARENT:
+		return "parent";
+	case SIDE_CHILD:
+		return "child";
+	case SIDE_EXIT:
+		break;
+	}
+	return "at exit";
+}
+
 void plan_print(const struct plan *p, bool verbose, FILE *out)
 {
-	char line[8192];
-	size_t idx[64], n;
+	char line[8192], where[1024];
+	size_t run = plan_run_steps(p);
 
 	fprintf(out, "plan for '%s' from %s on %s\n", p->name, p->file, layout_name[p->layout]);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct step *s = &p->steps[i];
 
+		/* A limit's limit, after the steps that set the limits. */
+		if (i == run && p->note)
+			fprintf(out, "note: %s\n", p->note);
 		step_format(p, s, line, sizeof line);
-		fprintf(out, "%3zu %-6s %s", i + 1, s->side == SIDE_PARENT ? "parent" : "child",
-			line);
+		if (s->side == SIDE_EXIT)
+			fprintf(out, "at exit %s", line);
+		else
+			fprintf(out, "%3zu %-6s %s", i + 1, step_side_name(s->side), line);
 		if (s->from.line)
-			fprintf(out, "  # %s:%u:%u", p->file, s->from.line, s->from.col);
+			fprintf(out, "  # %s", ct_loc_where(p->file, s->from, where, sizeof where));
 		fputc('\n', out);
 		if (verbose)
 			step_details(s, out);
 	}
-	if (p->note)
+	if (run == p->n && p->note)
 		fprintf(out, "note: %s\n", p->note);
-	n = plan_cleanup_order(p, idx, sizeof idx / sizeof idx[0]);
-	for (size_t i = 0; i < n; i++) {
-		const struct step *s = &p->steps[idx[i]];
-
-		fprintf(out, "at exit rmdir %s%s\n", s->u.cg.dir,
-			s->u.cg.shared ? " (if no other container uses it)" : "");
-	}
-	for (size_t i = 0; i < p->n; i++) {
-		const struct step *s = &p->steps[i];
-
-		if (s->kind == STEP_CG_ENABLE && s->u.cg.supervise)
-			fprintf(out, "at exit, when ctlaunch/ is gone and %s/%s is the only cgroup left there: "
-				     "hand nothing down from %s again, move ctlaunch back into it, "
-				     "rmdir %s/%s\n",
-				s->u.cg.dir, CG_SUPERVISOR, s->u.cg.dir, s->u.cg.dir, CG_SUPERVISOR);
-	}
-	for (size_t i = 0; i < p->n; i++)
-		if (p->steps[i].kind == STEP_TTY_SAVE)
-			fprintf(out, "at exit put back the settings, line discipline and exclusive mode "
-				     "of the terminal on descriptor %d, where they changed\n",
-				p->steps[i].u.tty_save.fd);
 }

@@ -54,9 +54,11 @@ static uint32_t action_of(enum sc_action a, uint32_t errno_ret)
 		return SCMP_ACT_TRACE(errno_ret);
 	case SC_LOG:
 		return SCMP_ACT_LOG;
-	default:
-		return SCMP_ACT_ALLOW;
+	case SC_ALLOW:
+	case SC_ACTION__N:
+		break;
 	}
+	return SCMP_ACT_ALLOW;
 }
 
 static const enum scmp_compare cmp_of[SC_OP__N] = {

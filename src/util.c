@@ -130,11 +130,6 @@ static void set_bit(struct cpuset *set, unsigned i)
 	set->bits[i / 64] |= 1ULL << (i % 64);
 }
 
-static bool has_bit(const struct cpuset *set, unsigned i)
-{
-	return set->bits[i / 64] >> (i % 64) & 1;
-}
-
 int parse_cpulist(const char *s, struct cpuset *out)
 {
 	struct cpuset set = { 0 };
@@ -185,6 +180,21 @@ static void cut_list(char *buf, size_t len, size_t size)
 		snprintf(buf, size, "%s", more + 1);
 }
 
+/* The first bit at or after from that is set (set) or clear (!set), or
+ * CT_MAX_CPUS: a word at a time, as a set holds a few CPUs of 8192. */
+static unsigned next_bit(const struct cpuset *c, unsigned from, bool set)
+{
+	for (unsigned w = from / 64; w < CT_MAX_CPUS / 64; w++) {
+		uint64_t word = set ? c->bits[w] : ~c->bits[w];
+
+		if (w == from / 64)
+			word &= ~0ULL << (from % 64);
+		if (word)
+			return w * 64 + (unsigned)__builtin_ctzll(word);
+	}
+	return CT_MAX_CPUS;
+}
+
 void cpulist_format(const struct cpuset *set, char *buf, size_t size)
 {
 	size_t len = 0;
@@ -192,14 +202,10 @@ void cpulist_format(const struct cpuset *set, char *buf, size_t size)
 	if (size == 0)
 		return;
 	buf[0] = '\0';
-	for (unsigned i = 0; i < CT_MAX_CPUS; i++) {
-		unsigned j = i;
+	for (unsigned i = next_bit(set, 0, true); i < CT_MAX_CPUS; i = next_bit(set, i + 1, true)) {
+		unsigned j = next_bit(set, i, false) - 1;
 		int n;
 
-		if (!has_bit(set, i))
-			continue;
-		while (j + 1 < CT_MAX_CPUS && has_bit(set, j + 1))
-			j++;
 		if (j == i)
 			n = snprintf(buf + len, size - len, "%s%u", len ? "," : "", i);
 		else
@@ -223,9 +229,12 @@ bool cpuset_is_empty(const struct cpuset *set)
 
 int cpuset_first_missing(const struct cpuset *a, const struct cpuset *b)
 {
-	for (unsigned i = 0; i < CT_MAX_CPUS; i++)
-		if (has_bit(a, i) && !has_bit(b, i))
-			return (int)i;
+	for (unsigned w = 0; w < CT_MAX_CPUS / 64; w++) {
+		uint64_t missing = a->bits[w] & ~b->bits[w];
+
+		if (missing)
+			return (int)(w * 64 + (unsigned)__builtin_ctzll(missing));
+	}
 	return -1;
 }
 
@@ -247,4 +256,30 @@ void size_format(uint64_t bytes, char *buf, size_t size)
 		}
 	}
 	snprintf(buf, size, "%llu", (unsigned long long)bytes);
+}
+
+int path_join_buf(char *buf, size_t size, const char *dir, const char *name)
+{
+	size_t dlen = strlen(dir);
+	int n;
+
+	name += strspn(name, "/");
+	if (!*name) {
+		n = snprintf(buf, size, "%s", dir);
+	} else {
+		while (dlen && dir[dlen - 1] == '/')
+			dlen--;
+		n = snprintf(buf, size, "%.*s/%s", (int)dlen, dir, name);
+	}
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+char *path_join(const char *dir, const char *name)
+{
+	size_t size = strlen(dir) + strlen(name) + 2;
+	char *buf = xmalloc(size);
+
+	if (path_join_buf(buf, size, dir, name) < 0)
+		abort();
+	return buf;
 }

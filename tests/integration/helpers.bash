@@ -12,15 +12,17 @@
 bats_require_minimum_version 1.5.0
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-CTLAUNCH=${CTLAUNCH:-$ROOT/build/ctlaunch}
-ROOTFS=$ROOT/build/private/rootfs
+# The build directory, absolute: tests/run.sh passes its B.
+CT_BUILD=${CT_BUILD:-$ROOT/build}
+CTLAUNCH=${CTLAUNCH:-$CT_BUILD/ctlaunch}
+ROOTFS=$CT_BUILD/private/rootfs
 # How long a poll waits for a container before the test fails.
 POLL_SECS=${POLL_SECS:-20}
 
 setup() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root"
-	[ -x "$CTLAUNCH" ] || fail "no $CTLAUNCH (make build/ctlaunch)"
-	[ -x "$ROOTFS/bin/busybox" ] || fail "no $ROOTFS (sh scripts/mkrootfs.sh build/private/rootfs)"
+	[ -x "$CTLAUNCH" ] || fail "no $CTLAUNCH (make $CTLAUNCH)"
+	[ -x "$ROOTFS/bin/busybox" ] || fail "no $ROOTFS (sh scripts/mkrootfs.sh $ROOTFS)"
 	NAME=ctlt-$$-$BATS_TEST_NUMBER
 	SPEC=$BATS_TEST_TMPDIR/$NAME.yaml
 	BG_PID=

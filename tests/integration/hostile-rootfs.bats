@@ -89,7 +89,7 @@ exposed_rootfs() {
 }
 
 @test "rootfs on the host: a writable rootfs other users can reach gets a warning; read-only or private does not" {
-	exposed_rootfs "$ROOT/build/t-$NAME"
+	exposed_rootfs "$CT_BUILD/t-$NAME"
 	ROOTFS=$EXPOSED/rootfs write_spec <<-'EOF2'
 		command: [/bin/true]
 	EOF2
@@ -116,7 +116,7 @@ exposed_rootfs() {
 }
 
 @test "rootfs on the host: a setuid file the container writes is out of other users' reach (mkrootfs.sh)" {
-	local dir=$ROOT/build/t-$NAME
+	local dir=$CT_BUILD/t-$NAME
 	rm -rf "$dir"
 	sh "$ROOT/scripts/mkrootfs.sh" "$dir/rootfs" 2>/dev/null
 	assert_eq "mode of the directory mkrootfs.sh made" 700 "$(stat -c %a "$dir")"

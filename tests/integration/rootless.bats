@@ -26,11 +26,11 @@ CAPS_DEFAULT=00000000800405fb
 # enter (see scripts/mkrootfs.sh); the user gets one it can reach, root's
 # files, which its container (root inside, the user outside) cannot
 # change.
-ROOTFS=$ROOT/build/rootless/rootfs
+ROOTFS=$CT_BUILD/rootless/rootfs
 
 setup_file() {
 	[ "$(id -u)" -eq 0 ] || return 0
-	mkdir -p "$ROOT/build/rootless"
+	mkdir -p "$CT_BUILD/rootless"
 	sh "$ROOT/scripts/mkrootfs.sh" "$ROOTFS"
 	if ! getent passwd "$SUB_USER" >/dev/null; then
 		useradd -M -N -g nogroup -s /usr/sbin/nologin -u "$SUB_UID" "$SUB_USER"

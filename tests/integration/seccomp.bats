@@ -210,7 +210,7 @@ EOF
 	SPEC=$PROBE_DIR/$NAME.yaml
 	# Root's rootfs is in a directory only root may enter: the user gets
 	# the one tests/run.sh makes for it (see rootless.bats).
-	ROOTFS=$ROOT/build/rootless/rootfs probe_spec
+	ROOTFS=$CT_BUILD/rootless/rootfs probe_spec
 	chmod 644 "$SPEC"
 	run --separate-stderr env CTLT_MARKER="$NAME" timeout -k 5 30 \
 		setpriv --reuid="$uid" --regid="$uid" --clear-groups "$CTLAUNCH" "$SPEC"

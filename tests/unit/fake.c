@@ -38,7 +38,7 @@ void fake_spec(struct spec *s)
 	s->dir = xstrdup(".");
 	s->name = xstrdup("web");
 	s->rootfs = xstrdup("/srv/rootfs");
-	s->rootfs_at = (struct ct_loc){ 2, 9 };
+	s->rootfs_at = (struct ct_loc){ .line = 2, .col = 9 };
 	s->no_new_privileges = true;
 	spec_set_command(s, (char *const *)argv, 2);
 }
@@ -59,16 +59,9 @@ void fake_host_v2(struct host *h)
 	parse_cpulist("0", &h->online_mems);
 }
 
-long plan_find(const struct plan *p, const char *text)
+bool streq(const char *a, const char *b)
 {
-	char line[4096];
-
-	for (size_t i = 0; i < p->n; i++) {
-		step_format(p, &p->steps[i], line, sizeof line);
-		if (strstr(line, text))
-			return (long)i;
-	}
-	return -1;
+	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
 long plan_find_kind(const struct plan *p, enum step_kind k)
@@ -77,4 +70,45 @@ long plan_find_kind(const struct plan *p, enum step_kind k)
 		if (p->steps[i].kind == k)
 			return (long)i;
 	return -1;
+}
+
+size_t plan_count_kind(const struct plan *p, enum step_kind k)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		n += p->steps[i].kind == k;
+	return n;
+}
+
+long find_write(const struct plan *p, const char *dir, const char *file, const char *value)
+{
+	return FIND(p, STEP_CG_WRITE, cg_write,
+		    (!dir || streq(it->dir, dir)) && streq(it->file, file) &&
+			    (!value || streq(it->value, value)));
+}
+
+long find_copy(const struct plan *p, const char *dir, const char *file)
+{
+	return FIND(p, STEP_CG_COPY, cg_copy, streq(it->dir, dir) && streq(it->file, file));
+}
+
+long find_mkdir(const struct plan *p, const char *dir)
+{
+	return FIND(p, STEP_CG_MKDIR, cg_mkdir, streq(it->dir, dir));
+}
+
+long find_enter(const struct plan *p, const char *dir)
+{
+	return FIND(p, STEP_CG_ENTER, cg_enter, streq(it->dir, dir));
+}
+
+long find_mount(const struct plan *p, const char *target)
+{
+	return FIND(p, STEP_MOUNT, mount, streq(it->target, target));
+}
+
+long find_attach(const struct plan *p, const char *target)
+{
+	return FIND(p, STEP_BIND_ATTACH, bind_attach, streq(it->target, target));
 }

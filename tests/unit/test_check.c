@@ -59,7 +59,7 @@ TEST(users_from_the_rootfs)
 		free(s.rootfs);
 		s.rootfs = xstrdup(root);
 		s.user = xstrdup("ghost:nogroup");
-		s.user_at = (struct ct_loc){ 3, 7 };
+		s.user_at = (struct ct_loc){ .line = 3, .col = 7 };
 		CHECK(spec_check(&s, &h, &d) == -1 && d.n == 1);
 		if (d.n)
 			CHECK_STR(d.v[0], "web.yaml:3:7: user: no user 'ghost' in the rootfs's /etc/passwd (expected a name it has, or a number)");
@@ -139,7 +139,7 @@ TEST(hostile_id_files)
 		free(s.rootfs);
 		s.rootfs = xstrdup(root);
 		s.user = xstrdup(cases[i].user);
-		s.user_at = (struct ct_loc){ 3, 7 };
+		s.user_at = (struct ct_loc){ .line = 3, .col = 7 };
 		rc = spec_check(&s, &h, &d);
 		if (cases[i].diag) {
 			CHECK(rc == -1 && d.n == 1);

@@ -1,3 +1,5 @@
+#include <linux/mount.h> /* MS_* */
+#include <sched.h>
 #include <string.h>
 
 #include "caps.h"
@@ -22,14 +24,20 @@ static void with_limits(struct spec *s)
 {
 	s->res.has_memory = true;
 	s->res.memory = 64 << 20;
-	s->res.memory_at = (struct ct_loc){ 5, 11 };
+	s->res.memory_at = (struct ct_loc){ .line = 5, .col = 11 };
 	s->res.has_cpu_shares = true;
 	s->res.cpu_shares = 512;
+	s->res.cpu_shares_at = (struct ct_loc){ .line = 6, .col = 15 };
 	s->res.has_cpus = true;
 	parse_cpulist("1", &s->res.cpus);
+	s->res.cpus_at = (struct ct_loc){ .line = 8, .col = 11 };
 	s->res.has_mems = true;
 	parse_cpulist("0", &s->res.mems);
+	s->res.mems_at = (struct ct_loc){ .line = 9, .col = 11 };
 }
+
+#define CPUSET "/sys/fs/cgroup/cpuset/ctlaunch"
+#define CPUSET_LEAF CPUSET "/web"
 
 TEST(cpuset_mems_before_cpus)
 {
@@ -42,10 +50,10 @@ TEST(cpuset_mems_before_cpus)
 	fake_host_v1(&h);
 	with_limits(&s);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	shared_mems = plan_find(&p, "copy cpuset.mems from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch");
-	shared_cpus = plan_find(&p, "copy cpuset.cpus from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch");
-	leaf_mems = plan_find(&p, "write cpuset.mems = 0 in /sys/fs/cgroup/cpuset/ctlaunch/web");
-	leaf_cpus = plan_find(&p, "write cpuset.cpus = 1 in /sys/fs/cgroup/cpuset/ctlaunch/web");
+	shared_mems = find_copy(&p, CPUSET, "cpuset.mems");
+	shared_cpus = find_copy(&p, CPUSET, "cpuset.cpus");
+	leaf_mems = find_write(&p, CPUSET_LEAF, "cpuset.mems", "0");
+	leaf_cpus = find_write(&p, CPUSET_LEAF, "cpuset.cpus", "1");
 	CHECK(shared_mems >= 0 && shared_cpus > shared_mems);
 	CHECK(leaf_mems >= 0 && leaf_cpus > leaf_mems);
 }
@@ -62,13 +70,15 @@ TEST(cpuset_parent_filled_before_child)
 	s.res.has_cpus = true;
 	parse_cpulist("0-1", &s.res.cpus);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	leaf = plan_find(&p, "mkdir /sys/fs/cgroup/cpuset/ctlaunch/web");
-	CHECK(plan_find(&p, "mkdir /sys/fs/cgroup/cpuset/ctlaunch (shared") >= 0);
-	CHECK(leaf > plan_find(&p, "copy cpuset.cpus from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch"));
-	CHECK(leaf > plan_find(&p, "copy cpuset.mems from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch"));
+	leaf = find_mkdir(&p, CPUSET_LEAF);
+	CHECK(find_mkdir(&p, CPUSET) >= 0 && p.steps[find_mkdir(&p, CPUSET)].u.cg_mkdir.shared);
+	CHECK(!p.steps[leaf].u.cg_mkdir.shared);
+	CHECK(leaf > find_copy(&p, CPUSET, "cpuset.cpus") && find_copy(&p, CPUSET, "cpuset.cpus") >= 0);
+	CHECK(leaf > find_copy(&p, CPUSET, "cpuset.mems") && find_copy(&p, CPUSET, "cpuset.mems") >= 0);
 	/* Only cpus were given: the leaf's mems come from its parent. */
-	CHECK(plan_find(&p, "copy cpuset.mems from the parent cgroup into /sys/fs/cgroup/cpuset/ctlaunch/web") > leaf);
-	CHECK(plan_find(&p, "write cpuset.cpus = 0-1 in /sys/fs/cgroup/cpuset/ctlaunch/web") > leaf);
+	CHECK(find_copy(&p, CPUSET_LEAF, "cpuset.mems") > leaf);
+	CHECK(find_write(&p, CPUSET_LEAF, "cpuset.cpus", "0-1") > leaf);
+	CHECK(find_copy(&p, CPUSET_LEAF, "cpuset.cpus") < 0);
 }
 
 TEST(rprivate_before_any_mount)
@@ -83,7 +93,8 @@ TEST(rprivate_before_any_mount)
 	CHECK(build(&s, &h, NULL, &p) == 0);
 	first = plan_find_kind(&p, STEP_MOUNT);
 	CHECK(first >= 0);
-	CHECK(plan_find(&p, "mount / rprivate (MS_REC|MS_PRIVATE)") == first);
+	CHECK(FIND(&p, STEP_MOUNT, mount,
+		   streq(it->target, "/") && !it->source && it->flags == (MS_REC | MS_PRIVATE)) == first);
 }
 
 TEST(rootfs_bind_before_pivot_root_before_proc)
@@ -91,25 +102,30 @@ TEST(rootfs_bind_before_pivot_root_before_proc)
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
 	cleanup_plan struct plan p = { 0 };
-	long bind, pivot, umount_old, proc, dev, sys;
+	long bind, pivot, umount_old, proc, dev, sys, proc_open;
 
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
 	/* The rootfs: no bind by path any more, one step by descriptor. */
-	bind = plan_find(&p, "mount /srv/rootfs on /srv/rootfs bind");
-	pivot = plan_find(&p, "pivot_root /srv/rootfs by descriptor: no link followed, the directory --check saw, a nodev copy");
+	bind = FIND(&p, STEP_MOUNT, mount, streq(it->source, "/srv/rootfs"));
+	pivot = FIND(&p, STEP_PIVOT_ROOT, pivot_root, streq(it->path, "/srv/rootfs") && !it->prepared);
 	umount_old = plan_find_kind(&p, STEP_UMOUNT_OLD);
-	proc = plan_find(&p, "move_mount proc to /proc by descriptor, no link followed; kept for the masks");
-	dev = plan_find(&p, "mount tmpfs on /dev type tmpfs");
-	sys = plan_find(&p, "move_mount sysfs to /sys by descriptor, no link followed; kept for the masks");
+	proc = FIND(&p, STEP_BIND_ATTACH, bind_attach, streq(it->target, "/proc") && it->anchor);
+	dev = FIND(&p, STEP_MOUNT, mount, streq(it->target, "/dev") && streq(it->fstype, "tmpfs"));
+	sys = FIND(&p, STEP_BIND_ATTACH, bind_attach, streq(it->target, "/sys") && it->anchor);
+	proc_open = FIND(&p, STEP_FS_OPEN, fs_open,
+			 streq(it->fstype, "proc") && it->flags == (MS_NOSUID | MS_NODEV | MS_NOEXEC));
 	CHECK(bind < 0 && pivot > 0);
 	/* proc and sysfs made before pivot_root (root as rootless), detached. */
-	CHECK(plan_find(&p, "fsopen proc, fsmount (MS_NOSUID|MS_NODEV|MS_NOEXEC)") < pivot);
+	CHECK(proc_open >= 0 && proc_open < pivot);
+	CHECK(p.steps[proc_open].u.fs_open.tree == p.steps[proc].u.bind_attach.tree);
 	CHECK(umount_old == pivot + 1);
 	CHECK(proc > umount_old && dev > umount_old && sys > umount_old);
-	CHECK(plan_find(&p, "mount devpts on /dev/pts type devpts") > dev);
-	CHECK(plan_find(&p, "mknod /dev/null c 1 3 mode 0666") > dev);
+	CHECK(FIND(&p, STEP_MOUNT, mount, streq(it->target, "/dev/pts") && streq(it->fstype, "devpts")) >
+	      dev);
+	CHECK(FIND(&p, STEP_MKNOD, mknod,
+		   streq(it->path, "/dev/null") && it->major == 1 && it->minor == 3 && it->mode == 0666) > dev);
 }
 
 /* Root on v1: the child shares ctlaunch's memory (vfork) and, as its
@@ -130,7 +146,6 @@ TEST(cgroup_placement_vfork)
 	unlock = plan_find_kind(&p, STEP_UNLOCK);
 	exec = plan_find_kind(&p, STEP_EXEC);
 	CHECK(clone >= 0 && p.steps[clone].u.clone.vfork);
-	CHECK(plan_find(&p, "with CLONE_VM|CLONE_VFORK (ctlaunch sleeps until the child execs)") == clone);
 	for (size_t i = 0; i < p.n; i++) {
 		if (p.steps[i].kind == STEP_CG_ENTER) {
 			CHECK(p.steps[i].side == SIDE_CHILD);
@@ -143,29 +158,38 @@ TEST(cgroup_placement_vfork)
 			last_limit = (long)i;
 	}
 	CHECK(last_limit >= 0 && last_limit < clone);
-	CHECK(p.steps[clone + 1].kind == STEP_DIE_WITH_PARENT && first_enter == clone + 2);
+	/* The watcher first; the child closes what it inherited, then dies
+	 * with ctlaunch, then joins its cgroups. */
+	CHECK(p.steps[clone - 1].kind == STEP_WATCHER);
+	CHECK(FIND(&p, STEP_CLOSE_FDS, close_fds, !it->keep_trees) == clone + 1);
+	CHECK(FIND(&p, STEP_DIE_WITH_PARENT, die_with_parent, !it->again) == clone + 2 &&
+	      first_enter == clone + 3);
 	CHECK(unlock == last_enter + 1 && p.steps[unlock].side == SIDE_CHILD);
 	CHECK(p.steps[unlock + 1].kind == STEP_NOT_DUMPABLE && exec > unlock);
 	/* Nobody to release it, nothing to wait for. */
 	CHECK(plan_find_kind(&p, STEP_RELEASE) < 0 && plan_find_kind(&p, STEP_WAIT_RELEASE) < 0);
 	for (long i = 0; i < (long)p.n; i++)
-		CHECK(p.steps[i].side == (i <= clone || p.steps[i].kind == STEP_WAIT ? SIDE_PARENT
-										  : SIDE_CHILD));
-	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/memory/lab/ctlaunch/web/cgroup.procs") > clone);
-	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/cpu,cpuacct/ctlaunch/web/cgroup.procs") > clone);
-	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/cpuset/ctlaunch/web/cgroup.procs") > clone);
+		CHECK(p.steps[i].side == (i > plan_find_kind(&p, STEP_WAIT)	      ? SIDE_EXIT
+					  : i <= clone || p.steps[i].kind == STEP_WAIT ? SIDE_PARENT
+										       : SIDE_CHILD));
+	CHECK(find_enter(&p, "/sys/fs/cgroup/memory/lab/ctlaunch/web") > clone);
+	CHECK(find_enter(&p, "/sys/fs/cgroup/cpu,cpuacct/ctlaunch/web") > clone);
+	CHECK(find_enter(&p, CPUSET_LEAF) > clone);
 	/* The hierarchies no limit is for: the container's cgroup all the same. */
-	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/devices/ctlaunch/web/cgroup.procs") > clone);
-	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/unified/ctlaunch/web/cgroup.procs") > clone);
+	CHECK(find_enter(&p, "/sys/fs/cgroup/devices/ctlaunch/web") > clone);
+	CHECK(find_enter(&p, "/sys/fs/cgroup/unified/ctlaunch/web") > clone);
+	CHECK(plan_count_kind(&p, STEP_CG_ENTER) == 5);
 	/* No limits: the same cgroups, the lock let go of after them. */
 	plan_free(&p);
 	spec_free(&s);
 	fake_spec(&s);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	CHECK(plan_find_kind(&p, STEP_UNLOCK) > plan_find(&p, "/sys/fs/cgroup/unified/ctlaunch/web/cgroup.procs"));
-	CHECK(plan_find(&p, "write 0 (itself) to /sys/fs/cgroup/memory/lab/ctlaunch/web/cgroup.procs") > 0);
+	CHECK(plan_find_kind(&p, STEP_UNLOCK) > find_enter(&p, "/sys/fs/cgroup/unified/ctlaunch/web"));
+	CHECK(find_enter(&p, "/sys/fs/cgroup/memory/lab/ctlaunch/web") > 0);
 	CHECK(p.steps[plan_find_kind(&p, STEP_CLONE)].u.clone.vfork);
 }
+
+#define MEMORY_LEAF "/sys/fs/cgroup/memory/lab/ctlaunch/web"
 
 TEST(memory_limit_then_memsw)
 {
@@ -179,20 +203,20 @@ TEST(memory_limit_then_memsw)
 	s.res.has_memory = true;
 	s.res.memory = 16 << 20;
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	mem = plan_find(&p, "write memory.limit_in_bytes = 16777216 in /sys/fs/cgroup/memory/lab/ctlaunch/web");
-	memsw = plan_find(&p, "write memory.memsw.limit_in_bytes = 16777216 in /sys/fs/cgroup/memory/lab/ctlaunch/web");
+	mem = find_write(&p, MEMORY_LEAF, "memory.limit_in_bytes", "16777216");
+	memsw = find_write(&p, MEMORY_LEAF, "memory.memsw.limit_in_bytes", "16777216");
 	CHECK(mem >= 0 && memsw > mem);
 	/* Socket buffers under the same limit (issue 15, class 4). */
-	CHECK(plan_find(&p, "write memory.kmem.tcp.limit_in_bytes = 16777216 in "
-			    "/sys/fs/cgroup/memory/lab/ctlaunch/web") > memsw);
+	CHECK(find_write(&p, MEMORY_LEAF, "memory.kmem.tcp.limit_in_bytes", "16777216") > memsw);
 	CHECK(p.note == NULL);
 	/* Every hierarchy gets a cgroup; only the limits asked for are written. */
-	CHECK(plan_find(&p, "mkdir /sys/fs/cgroup/cpuset/ctlaunch/web") >= 0 && plan_find(&p, "cpu.shares") < 0 &&
-	      plan_find(&p, "mkdir /sys/fs/cgroup/cpu,cpuacct/ctlaunch/web") >= 0);
+	CHECK(find_mkdir(&p, CPUSET_LEAF) >= 0 && find_write(&p, NULL, "cpu.shares", NULL) < 0 &&
+	      find_mkdir(&p, "/sys/fs/cgroup/cpu,cpuacct/ctlaunch/web") >= 0);
 	h.memsw = false;
 	h.kmem_tcp = false;
 	CHECK(build(&s, &h, NULL, &q) == 0);
-	CHECK(plan_find(&q, "memsw") < 0 && plan_find(&q, "kmem") < 0);
+	CHECK(find_write(&q, NULL, "memory.memsw.limit_in_bytes", NULL) < 0 &&
+	      find_write(&q, NULL, "memory.kmem.tcp.limit_in_bytes", NULL) < 0);
 	CHECK(q.note && strstr(q.note, "does not cover socket buffers"));
 }
 
@@ -204,27 +228,31 @@ TEST(no_resources_still_cgroups)
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
 	cleanup_plan struct plan p = { 0 }, q = { 0 };
-	size_t idx[16];
 	long dev;
 
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	CHECK(plan_cleanup_order(&p, idx, 16) == 10);
+	CHECK(plan_count_kind(&p, STEP_CG_PURGE) == 5 && plan_count_kind(&p, STEP_CG_RMDIR) == 5);
 	dev = plan_find_kind(&p, STEP_DEVICES);
-	CHECK(dev > plan_find(&p, "mkdir /sys/fs/cgroup/devices/ctlaunch/web") &&
+	CHECK(dev > find_mkdir(&p, "/sys/fs/cgroup/devices/ctlaunch/web") &&
 	      dev < plan_find_kind(&p, STEP_CLONE));
-	CHECK(plan_find(&p, "devices: write a to devices.deny, then allow c 1:3 rwm, c 1:5 rwm, "
-			    "c 1:7 rwm, c 1:8 rwm, c 1:9 rwm, c 5:0 rwm, c 5:2 rwm, c 136:* rwm in "
-			    "/sys/fs/cgroup/devices/ctlaunch/web") == dev);
-	CHECK(plan_find(&p, "mount cgroup on /sys/fs/cgroup/devices type cgroup") > 0);
-	CHECK(plan_find(&p, "mount cgroup2 on /sys/fs/cgroup/unified type cgroup2") > 0);
-	CHECK(plan_find(&p, "pids.max") < 0);
+	CHECK(FIND(&p, STEP_DEVICES, devices,
+		   it->v1 && streq(it->dir, "/sys/fs/cgroup/devices/ctlaunch/web")) == dev);
+	CHECK(plan_count_kind(&p, STEP_DEVICES) == 1);
+	CHECK(FIND(&p, STEP_MOUNT, mount,
+		   streq(it->target, "/sys/fs/cgroup/devices") && streq(it->fstype, "cgroup")) > 0);
+	CHECK(FIND(&p, STEP_MOUNT, mount,
+		   streq(it->target, "/sys/fs/cgroup/unified") && streq(it->fstype, "cgroup2")) > 0);
+	CHECK(find_write(&p, NULL, "pids.max", NULL) < 0);
 	h.ctrl[CTRL_PIDS].mount = xstrdup("/sys/fs/cgroup/pids");
 	h.ctrl[CTRL_PIDS].own = xstrdup("/");
 	h.ctrl[CTRL_PIDS].controllers = xstrdup("pids");
 	CHECK(build(&s, &h, NULL, &q) == 0);
-	CHECK(plan_find(&q, "write pids.max = 2048 in /sys/fs/cgroup/pids/ctlaunch/web (the default") > 0);
+	CHECK(FIND(&q, STEP_CG_WRITE, cg_write,
+		   streq(it->dir, "/sys/fs/cgroup/pids/ctlaunch/web") && streq(it->file, "pids.max") &&
+			   streq(it->value, "2048") && streq(it->default_of, "resources.pids") &&
+			   !it->optional) > 0);
 }
 
 TEST(cgroup_parent_and_cleanup_order)
@@ -233,7 +261,7 @@ TEST(cgroup_parent_and_cleanup_order)
 	cleanup_host struct host h;
 	cleanup_plan struct plan p = { 0 };
 	struct plan_opts o = { .cgroup_parent = "/labs/a" };
-	size_t idx[16], n;
+	long purge, rmdir;
 
 	fake_spec(&s);
 	fake_host_v1(&h);
@@ -242,14 +270,110 @@ TEST(cgroup_parent_and_cleanup_order)
 	s.res.has_memory = true;
 	s.res.memory = 1 << 30;
 	CHECK(build(&s, &h, &o, &p) == 0);
-	CHECK(plan_find(&p, "mkdir /sys/fs/cgroup/memory/labs/a/ctlaunch/web") >= 0);
-	CHECK(plan_find(&p, "write cpu.shares = 2 in /sys/fs/cgroup/cpu,cpuacct/labs/a/ctlaunch/web") >= 0);
-	n = plan_cleanup_order(&p, idx, 16);
-	CHECK(n == 10);
-	CHECK(plan_find(&p, "mkdir /sys/fs/cgroup/unified/labs/a/ctlaunch/web") >= 0);
-	/* Every leaf goes before any shared directory. */
-	for (size_t i = 0; i < n; i++)
-		CHECK(p.steps[idx[i]].u.cg.shared == (i >= 5));
+	CHECK(find_mkdir(&p, "/sys/fs/cgroup/memory/labs/a/ctlaunch/web") >= 0);
+	CHECK(find_write(&p, "/sys/fs/cgroup/cpu,cpuacct/labs/a/ctlaunch/web", "cpu.shares", "2") >= 0);
+	CHECK(find_mkdir(&p, "/sys/fs/cgroup/unified/labs/a/ctlaunch/web") >= 0);
+	/* Every leaf goes before any shared directory, each removed only
+	 * if its own mkdir succeeded; the global lock is taken again for
+	 * the shared ones. */
+	purge = plan_find_kind(&p, STEP_CG_PURGE);
+	rmdir = plan_find_kind(&p, STEP_CG_RMDIR);
+	CHECK(purge > plan_find_kind(&p, STEP_WAIT) && rmdir == purge + 6);
+	CHECK(FIND(&p, STEP_LOCK, lock, it->after_run) == purge + 5);
+	for (long i = purge; i < purge + 5; i++) {
+		const struct step_cg_purge *c = &p.steps[i].u.cg_purge;
+
+		CHECK(p.steps[i].kind == STEP_CG_PURGE && p.steps[i].side == SIDE_EXIT);
+		CHECK(!p.steps[c->made_by].u.cg_mkdir.shared && streq(p.steps[c->made_by].u.cg_mkdir.dir, c->dir));
+	}
+	for (long i = rmdir; i < rmdir + 5; i++) {
+		const struct step_cg_rmdir *c = &p.steps[i].u.cg_rmdir;
+
+		CHECK(p.steps[i].kind == STEP_CG_RMDIR);
+		CHECK(p.steps[c->made_by].u.cg_mkdir.shared && streq(p.steps[c->made_by].u.cg_mkdir.dir, c->dir));
+	}
+	/* The last made, the first removed. */
+	CHECK(streq(p.steps[purge].u.cg_purge.dir, "/sys/fs/cgroup/unified/labs/a/ctlaunch/web"));
+}
+
+/* Whatever a run does is a step: the locks and the sweep before the
+ * first cgroup, the exit's teardown after the wait. */
+TEST(locks_sweep_and_exit)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	long lock, first_mkdir, wait, oom;
+	size_t n;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	with_limits(&s);
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	/* The name's lock, a sweep of each of its leaves, the global lock. */
+	CHECK(FIND(&p, STEP_NAME_LOCK, name_lock, streq(it->path, "/run/ctlaunch/web.lock")) == 0);
+	for (long i = 1; i <= 5; i++)
+		CHECK(p.steps[i].kind == STEP_CG_SWEEP &&
+		      find_mkdir(&p, p.steps[i].u.cg_sweep.dir) > 0 &&
+		      !p.steps[find_mkdir(&p, p.steps[i].u.cg_sweep.dir)].u.cg_mkdir.shared);
+	lock = FIND(&p, STEP_LOCK, lock,
+		    streq(it->path, "/run/ctlaunch.lock") && !it->dir &&
+			    streq(it->fallback, "/sys/fs/cgroup") && !it->after_run);
+	first_mkdir = plan_find_kind(&p, STEP_CG_MKDIR);
+	CHECK(lock == 6 && first_mkdir == 7);
+	/* At exit: the container and the watcher gone, the OOM count read
+	 * from the memory leaf, the leaves, the lock again, the shared
+	 * directories, every lock let go of. */
+	wait = plan_find_kind(&p, STEP_WAIT);
+	n = plan_run_steps(&p);
+	CHECK(wait == (long)n - 1);
+	CHECK(p.steps[n].kind == STEP_KILL_CHILD && p.steps[n + 1].kind == STEP_STOP_WATCHER);
+	oom = FIND(&p, STEP_OOM_READ, oom_read,
+		   streq(it->file, MEMORY_LEAF "/memory.oom_control") &&
+			   it->made_by == (size_t)find_mkdir(&p, MEMORY_LEAF));
+	CHECK(oom == (long)n + 2);
+	CHECK(FIND_FROM(&p, n, STEP_UNLOCK, unlock, !it->kept_in) == oom + 1);
+	CHECK(p.steps[oom + 2].kind == STEP_CG_PURGE);
+	CHECK(p.steps[p.n - 2].kind == STEP_UNLOCK && p.steps[p.n - 2].side == SIDE_EXIT);
+	CHECK(FIND(&p, STEP_NAME_UNLOCK, name_unlock, streq(it->path, "/run/ctlaunch/web.lock")) ==
+	      (long)p.n - 1);
+	CHECK(plan_find_kind(&p, STEP_CG_RESTORE) < 0);
+	/* Every tree fits the executor's table. */
+	CHECK(p.n_trees == 6 + 3);
+	for (size_t i = 0; i < p.n; i++)
+		CHECK((p.steps[i].kind != STEP_FS_OPEN || p.steps[i].u.fs_open.tree < p.n_trees) &&
+		      (p.steps[i].kind != STEP_MASK || p.steps[i].u.mask.tree < p.n_trees));
+}
+
+/* Root's user namespace: the parent opens the trees, the child keeps
+ * them through its first close; each change of ids is followed by the
+ * parent-death signal again. */
+TEST(userns_trees_and_ids)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	long root_open, pivot, first_user;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	h.userns_uid = (struct id_range){ 100000, 65536 };
+	h.userns_gid = (struct id_range){ 100000, 65536 };
+	s.userns = true;
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	root_open = FIND(&p, STEP_ROOT_OPEN, root_open, streq(it->path, "/srv/rootfs"));
+	pivot = FIND(&p, STEP_PIVOT_ROOT, pivot_root, it->prepared);
+	CHECK(root_open >= 0 && root_open < plan_find_kind(&p, STEP_CLONE) && pivot > 0);
+	CHECK(p.steps[root_open].u.root_open.tree == p.steps[pivot].u.pivot_root.tree &&
+	      p.steps[pivot].u.pivot_root.tree < p.n_trees);
+	CHECK(FIND(&p, STEP_CLOSE_FDS, close_fds, it->keep_trees) ==
+	      plan_find_kind(&p, STEP_RELEASE) + 1);
+	first_user = plan_find_kind(&p, STEP_USER);
+	CHECK(first_user > pivot && p.steps[first_user + 1].kind == STEP_DIE_WITH_PARENT &&
+	      p.steps[first_user + 1].u.die_with_parent.again);
+	CHECK(plan_count_kind(&p, STEP_USER) == 2 &&
+	      FIND_FROM(&p, first_user + 1, STEP_USER, user, 1) + 1 ==
+		      FIND_FROM(&p, first_user + 2, STEP_DIE_WITH_PARENT, die_with_parent, it->again));
 }
 
 TEST(missing_controller_refused)
@@ -263,7 +387,7 @@ TEST(missing_controller_refused)
 	fake_host_v1(&h);
 	s.res.has_memory = true;
 	s.res.memory = 1 << 20;
-	s.res.memory_at = (struct ct_loc){ 7, 11 };
+	s.res.memory_at = (struct ct_loc){ .line = 7, .col = 11 };
 	free(h.ctrl[CTRL_MEMORY].mount);
 	h.ctrl[CTRL_MEMORY].mount = NULL;
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == -1);
@@ -315,9 +439,11 @@ TEST(env_defaults_and_overrides)
 	CHECK_STR(envp[3], "HOME=/home/lab");
 	CHECK_STR(envp[4], "GREETING=hello world");
 	CHECK(envp[5] == NULL);
-	CHECK(plan_find(&p, "sethostname lab1") >= 0);
-	CHECK(plan_find(&p, "exec /bin/echo hi with env PATH=") >= 0);
-	CHECK(plan_find(&p, "'GREETING=hello world'") >= 0);
+	CHECK(FIND(&p, STEP_HOSTNAME, hostname, streq(it->name, "lab1")) >= 0);
+	CHECK(FIND(&p, STEP_EXEC, exec,
+		   streq(it->argv[0], "/bin/echo") && streq(it->argv[1], "hi") && !it->argv[2]) >= 0);
+	/* The command is resolved with the same words and environment. */
+	CHECK(FIND(&p, STEP_RESOLVE, resolve, it->envp == envp && streq(it->argv[1], "hi")) >= 0);
 }
 
 TEST(hostname_defaults_to_name)
@@ -329,9 +455,9 @@ TEST(hostname_defaults_to_name)
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	CHECK(plan_find(&p, "sethostname web") >= 0);
-	CHECK(plan_find(&p, "HOSTNAME=web") >= 0);
-	CHECK(plan_find(&p, "chdir /") >= 0);
+	CHECK(FIND(&p, STEP_HOSTNAME, hostname, streq(it->name, "web")) >= 0);
+	CHECK(FIND(&p, STEP_EXEC, exec, streq(it->envp[1], "HOSTNAME=web")) >= 0);
+	CHECK(FIND(&p, STEP_CHDIR, chdir, streq(it->dir, "/")) >= 0);
 }
 
 TEST(clone_flags_named)
@@ -343,8 +469,12 @@ TEST(clone_flags_named)
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	CHECK(plan_find(&p, "clone CLONE_NEWUTS|CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWIPC|CLONE_NEWNET") >= 0);
-	CHECK(p.steps[p.n - 1].kind == STEP_WAIT);
+	CHECK(FIND(&p, STEP_CLONE, clone,
+		   it->flags == (CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET)) >=
+	      0);
+	CHECK(p.steps[plan_run_steps(&p) - 1].kind == STEP_WAIT);
+	for (size_t i = plan_run_steps(&p); i < p.n; i++)
+		CHECK(p.steps[i].side == SIDE_EXIT);
 }
 
 TEST(hardening_order)
@@ -364,51 +494,63 @@ TEST(hardening_order)
 		if (p.steps[i].side == SIDE_CHILD)
 			first_child = (long)i;
 	exec = plan_find_kind(&p, STEP_EXEC);
-	caps = plan_find(&p, "capabilities CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FOWNER,CAP_FSETID,CAP_KILL,"
-			"CAP_SETGID,CAP_SETUID,CAP_SETPCAP,CAP_NET_BIND_SERVICE,CAP_SYS_CHROOT,"
-			"CAP_SETFCAP (permitted, effective; inheritable none)");
-	bound = plan_find(&p, "bounding capabilities CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FOWNER,CAP_FSETID,"
-			 "CAP_KILL,CAP_SETGID,CAP_SETUID,CAP_SETPCAP,CAP_NET_BIND_SERVICE,"
-			 "CAP_SYS_CHROOT,CAP_SETFCAP; ambient none");
-	nnp = plan_find(&p, "prctl PR_SET_NO_NEW_PRIVS 1");
+	caps = FIND(&p, STEP_CAPS, caps, it->keep == CAPS_DEFAULT);
+	bound = FIND(&p, STEP_CAPS_BOUND, caps_bound, it->keep == CAPS_DEFAULT);
+	nnp = plan_find_kind(&p, STEP_NO_NEW_PRIVS);
 	chdir_ = plan_find_kind(&p, STEP_CHDIR);
 	wait_release = plan_find_kind(&p, STEP_WAIT_RELEASE);
-	unshare = plan_find(&p, "unshare CLONE_NEWCGROUP");
-	setsid_ = plan_find(&p, "setsid");
-	not_dumpable = plan_find(&p, "prctl PR_SET_DUMPABLE 0");
-	proc = plan_find(&p, "move_mount proc to /proc");
-	dev_null = plan_find(&p, "mknod /dev/null");
-	sys = plan_find(&p, "move_mount sysfs to /sys");
-	kcore = plan_find(&p, "mask /proc/kcore with /dev/null, from the proc descriptor (if the kernel has it)");
-	firmware = plan_find(&p, "mask /sys/firmware with an empty read-only tmpfs, from the sysfs descriptor (if the kernel has it)");
-	sysrq_ro = plan_find(&p, "mask /proc/sysrq-trigger read-only (nosuid, nodev, noexec), from the proc descriptor (if the kernel has it)");
-	cgroupfs = plan_find(&p, "mount cgroup on /sys/fs/cgroup/cpu,cpuacct type cgroup (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC) cpu,cpuacct");
-	cgroupfs_ro = plan_find(&p, "mount /sys/fs/cgroup remount (MS_RDONLY");
+	unshare = FIND(&p, STEP_UNSHARE, unshare, it->flags == CLONE_NEWCGROUP);
+	setsid_ = plan_find_kind(&p, STEP_SETSID);
+	not_dumpable = plan_find_kind(&p, STEP_NOT_DUMPABLE);
+	proc = find_attach(&p, "/proc");
+	dev_null = FIND(&p, STEP_MKNOD, mknod, streq(it->path, "/dev/null"));
+	sys = find_attach(&p, "/sys");
+	/* Each mask from the descriptor of its own proc or sysfs. */
+	kcore = FIND(&p, STEP_MASK, mask,
+		     streq(it->target, "/proc/kcore") && streq(it->rel, "kcore") && it->how == MASK_FILE &&
+			     it->tree == p.steps[proc].u.bind_attach.tree);
+	firmware = FIND(&p, STEP_MASK, mask,
+			streq(it->target, "/sys/firmware") && it->how == MASK_DIR &&
+				it->tree == p.steps[sys].u.bind_attach.tree);
+	sysrq_ro = FIND(&p, STEP_MASK, mask,
+			streq(it->target, "/proc/sysrq-trigger") && it->how == MASK_READONLY &&
+				it->tree == p.steps[proc].u.bind_attach.tree);
+	cgroupfs = FIND(&p, STEP_MOUNT, mount,
+			streq(it->target, "/sys/fs/cgroup/cpu,cpuacct") && streq(it->fstype, "cgroup") &&
+				streq(it->data, "cpu,cpuacct") &&
+				it->flags == (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+	cgroupfs_ro = FIND(&p, STEP_MOUNT, mount,
+			   streq(it->target, "/sys/fs/cgroup") && (it->flags & MS_REMOUNT) &&
+				   (it->flags & MS_RDONLY));
 	/* Root's child dies with ctlaunch first; not dumpable once in its
 	 * cgroups; the session and the cgroup namespace after that. */
-	CHECK(wait_release < 0 && p.steps[first_child].kind == STEP_DIE_WITH_PARENT);
+	CHECK(wait_release < 0 && p.steps[first_child].kind == STEP_CLOSE_FDS &&
+	      p.steps[first_child + 1].kind == STEP_DIE_WITH_PARENT);
 	CHECK(not_dumpable == plan_find_kind(&p, STEP_UNLOCK) + 1);
 	CHECK(setsid_ > not_dumpable && unshare > setsid_);
 	/* Masks need /proc, /sys and the container's own /dev/null. */
 	CHECK(kcore > proc && kcore > dev_null && firmware > sys && sysrq_ro > proc);
 	CHECK(cgroupfs > sys && cgroupfs_ro > cgroupfs);
 	/* Every hierarchy, as the container has a cgroup in each. */
-	CHECK(plan_find(&p, "on /sys/fs/cgroup/memory") > cgroupfs - 2 &&
-	      plan_find(&p, "on /sys/fs/cgroup/cpuset") > 0 && plan_find(&p, "on /sys/fs/cgroup/unified") > 0);
+	CHECK(find_mount(&p, "/sys/fs/cgroup/memory") > cgroupfs - 2 &&
+	      find_mount(&p, "/sys/fs/cgroup/cpuset") > 0 && find_mount(&p, "/sys/fs/cgroup/unified") > 0);
 	/* Capabilities go last, after every mount, then no_new_privs, then
 	 * the seccomp filter (which no_new_privs lets any user load), then
 	 * exec: ctlaunch's own steps never meet the filter. */
 	/* The command is found and checked while still root, after chdir. */
-	CHECK(plan_find(&p, "find /bin/echo in PATH, open it and its #! interpreters; refuse ctlaunch's "
-			"own binary (CVE-2019-5736)") == chdir_ + 1);
-	CHECK(chdir_ > cgroupfs_ro && bound == chdir_ + 2 && caps == bound + 2 && nnp == caps + 1 &&
+	CHECK(FIND(&p, STEP_RESOLVE, resolve, streq(it->argv[0], "/bin/echo")) == chdir_ + 1);
+	CHECK(chdir_ > cgroupfs_ro && bound == chdir_ + 2 && caps == bound + 3 && nnp == caps + 1 &&
 	      plan_find_kind(&p, STEP_SECCOMP) == nnp + 1 && exec == nnp + 2);
-	/* Root too drops the launcher's supplementary groups. */
-	CHECK(plan_find(&p, "setgroups 0, setgid 0, setuid 0") == bound + 1);
+	/* No descriptor of the host open while the workdir resolves. */
+	CHECK(FIND(&p, STEP_CLOSE_FDS, close_fds, !it->keep_trees) == first_child &&
+	      FIND_FROM(&p, first_child + 1, STEP_CLOSE_FDS, close_fds, !it->keep_trees) == chdir_ - 1);
+	/* Root too drops the launcher's supplementary groups; the change
+	 * of ids clears the parent-death signal, set again at once. */
+	CHECK(FIND(&p, STEP_USER, user, it->setgroups && it->uid == 0 && it->gid == 0) == bound + 1);
+	CHECK(FIND(&p, STEP_DIE_WITH_PARENT, die_with_parent, it->again) == bound + 2);
 	CHECK(plan_find_kind(&p, STEP_RLIMIT) < 0);
 	/* The rootfs is a nodev copy, made by the pivot_root step itself. */
-	CHECK(plan_find(&p, "pivot_root /srv/rootfs by descriptor: no link followed, the directory "
-			"--check saw, a nodev copy") > 0);
+	CHECK(FIND(&p, STEP_PIVOT_ROOT, pivot_root, streq(it->path, "/srv/rootfs") && !it->prepared) > 0);
 }
 
 TEST(user_between_bounding_set_and_caps)
@@ -416,7 +558,7 @@ TEST(user_between_bounding_set_and_caps)
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
 	cleanup_plan struct plan p = { 0 };
-	struct spec_rlimit rl[] = { { 7, "nofile", 1024, 1024, { 9, 11 } } };
+	struct spec_rlimit rl[] = { { 7, "nofile", 1024, 1024, { .line = 9, .col = 11 } } };
 	long bound, user, caps, rlimit;
 
 	fake_spec(&s);
@@ -432,16 +574,18 @@ TEST(user_between_bounding_set_and_caps)
 	CHECK(build(&s, &h, NULL, &p) == 0);
 	s.rlimits = NULL;
 	s.n_rlimits = 0;
-	rlimit = plan_find(&p, "setrlimit nofile soft 1024 hard 1024");
-	bound = plan_find(&p, "bounding capabilities CAP_NET_BIND_SERVICE; ambient none");
-	user = plan_find(&p, "setgroups 100, setgid 100, setuid 1000");
-	caps = plan_find(&p, "capabilities CAP_NET_BIND_SERVICE (permitted, effective; inheritable none)");
+	rlimit = FIND(&p, STEP_RLIMIT, rlimit,
+		      it->resource == 7 && streq(it->name, "nofile") && it->soft == 1024 && it->hard == 1024);
+	bound = FIND(&p, STEP_CAPS_BOUND, caps_bound, it->keep == CAPS_BIT(10));
+	user = FIND(&p, STEP_USER, user, it->setgroups && it->gid == 100 && it->uid == 1000);
+	caps = FIND(&p, STEP_CAPS, caps, it->keep == CAPS_BIT(10));
 	/* setrlimit may raise a hard limit only while CAP_SYS_RESOURCE is
 	 * there; setuid needs CAP_SETUID, which the spec dropped. */
 	/* Without no_new_privs the filter needs CAP_SYS_ADMIN to load:
 	 * before the switch to the user takes it. */
 	CHECK(rlimit >= 0 && bound > rlimit && plan_find_kind(&p, STEP_SECCOMP) == bound + 1 &&
-	      user == bound + 2 && caps == user + 1);
+	      user == bound + 2 && caps == user + 2);
+	CHECK(p.steps[user + 1].kind == STEP_DIE_WITH_PARENT && p.steps[user + 1].u.die_with_parent.again);
 	CHECK(plan_find_kind(&p, STEP_NO_NEW_PRIVS) < 0);
 }
 
@@ -465,15 +609,21 @@ TEST(spec_mounts_ordered_and_readonly_root_last)
 	CHECK(build(&s, &h, NULL, &p) == 0);
 	s.mounts = NULL;
 	s.n_mounts = 0;
-	open = plan_find(&p, "open_tree /srv/data (OPEN_TREE_CLONE|AT_RECURSIVE) nodev, read-only");
+	open = FIND(&p, STEP_BIND_OPEN, bind_open,
+		    streq(it->source, "/srv/data") && it->readonly && !it->device);
 	pivot = plan_find_kind(&p, STEP_PIVOT_ROOT);
-	outer = plan_find(&p, "move_mount /srv/data to /data (read-only)");
-	inner = plan_find(&p, "mount tmpfs on /data/tmp type tmpfs (MS_NOSUID|MS_NODEV) size=1048576,mode=1777");
-	masks = plan_find(&p, "/proc/kcore");
-	ro_root = plan_find(&p, "mount / remount (MS_RDONLY|MS_REMOUNT|MS_BIND)");
+	outer = FIND(&p, STEP_BIND_ATTACH, bind_attach,
+		     streq(it->source, "/srv/data") && streq(it->target, "/data") && !it->anchor);
+	inner = FIND(&p, STEP_MOUNT, mount,
+		     streq(it->target, "/data/tmp") && streq(it->fstype, "tmpfs") &&
+			     it->flags == (MS_NOSUID | MS_NODEV) && streq(it->data, "size=1048576,mode=1777"));
+	masks = FIND(&p, STEP_MASK, mask, streq(it->target, "/proc/kcore"));
+	ro_root = FIND(&p, STEP_MOUNT, mount,
+		       streq(it->target, "/") && it->flags == (MS_BIND | MS_REMOUNT | MS_RDONLY));
 	/* The host's source is opened before pivot_root; the target is
 	 * reached only after, inside the new root. */
 	CHECK(open >= 0 && open < pivot && outer > pivot);
+	CHECK(p.steps[open].u.bind_open.tree == p.steps[outer].u.bind_attach.tree);
 	/* /data before /data/tmp, though the spec lists them the other way. */
 	CHECK(inner > outer);
 	CHECK(masks > inner && ro_root > masks && ro_root < plan_find_kind(&p, STEP_CHDIR));

@@ -1,5 +1,6 @@
 /* The planner for an ordinary user: a user namespace, its id maps, and
  * what changes when the kernel no longer trusts us with the host. */
+#include <linux/mount.h> /* MS_* */
 #include <sched.h>
 #include <string.h>
 
@@ -31,24 +32,35 @@ TEST(user_namespace_and_maps)
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
 	clone = plan_find_kind(&p, STEP_CLONE);
 	CHECK(clone >= 0 && (p.steps[clone].u.clone.flags & CLONE_NEWUSER));
-	uid_map = plan_find(&p, "write 0 1000 1 to /proc/<child pid>/uid_map");
-	gid_map = plan_find(&p, "write 0 1000 1 to /proc/<child pid>/gid_map (setgroups deny first)");
+	uid_map = FIND(&p, STEP_IDMAP, idmap,
+		       it->which == 'u' && streq(it->map, "0 1000 1") && !it->helper);
+	gid_map = FIND(&p, STEP_IDMAP, idmap,
+		       it->which == 'g' && streq(it->map, "0 1000 1") && !it->helper && it->deny_setgroups);
+	CHECK(p.steps[uid_map].side == SIDE_PARENT && plan_count_kind(&p, STEP_IDMAP) == 2);
 	release = plan_find_kind(&p, STEP_RELEASE);
 	CHECK(uid_map > clone && gid_map > clone && release > uid_map && release > gid_map);
 	/* The maps need the parent after the clone: no vfork. The child
 	 * waits to be released before anything else. */
 	CHECK(!p.steps[clone].u.clone.vfork);
-	CHECK(p.steps[release + 1].kind == STEP_DIE_WITH_PARENT &&
-	      p.steps[release + 2].kind == STEP_WAIT_RELEASE &&
-	      p.steps[release + 3].kind == STEP_NOT_DUMPABLE);
+	CHECK(p.steps[release + 1].kind == STEP_CLOSE_FDS &&
+	      p.steps[release + 2].kind == STEP_DIE_WITH_PARENT &&
+	      p.steps[release + 3].kind == STEP_WAIT_RELEASE &&
+	      p.steps[release + 4].kind == STEP_NOT_DUMPABLE);
+	/* No cgroup without limits for a user: no lock, and at exit only
+	 * the container and the watcher. */
+	CHECK(plan_find_kind(&p, STEP_LOCK) < 0 && plan_find_kind(&p, STEP_CG_MKDIR) < 0);
+	CHECK(p.n == plan_run_steps(&p) + 2 && p.steps[p.n - 2].kind == STEP_KILL_CHILD &&
+	      p.steps[p.n - 1].kind == STEP_STOP_WATCHER);
 	/* The kernel refuses setgroups once it is denied. */
-	CHECK(plan_find(&p, "setgroups 0") < 0 && plan_find(&p, "setgid 0, setuid 0") >= 0);
+	CHECK(FIND(&p, STEP_USER, user, it->setgroups) < 0 &&
+	      FIND(&p, STEP_USER, user, it->uid == 0 && it->gid == 0) >= 0);
 	/* Root runs have no user namespace and no maps. */
 	plan_free(&p);
 	h.euid = 0;
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
 	CHECK(!(p.steps[plan_find_kind(&p, STEP_CLONE)].u.clone.flags & CLONE_NEWUSER));
-	CHECK(plan_find_kind(&p, STEP_IDMAP) < 0 && plan_find(&p, "open_tree /dev/null") < 0);
+	CHECK(plan_find_kind(&p, STEP_IDMAP) < 0 &&
+	      FIND(&p, STEP_BIND_OPEN, bind_open, streq(it->source, "/dev/null")) < 0);
 }
 
 TEST(subordinate_ids_through_helpers)
@@ -65,16 +77,21 @@ TEST(subordinate_ids_through_helpers)
 	h.subgid = (struct id_range){ 200000, 1000 };
 	h.newidmap = true;
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
-	CHECK(plan_find(&p, "write 0 1000 1 1 100000 65536 to /proc/<child pid>/uid_map with newuidmap") >= 0);
-	CHECK(plan_find(&p, "write 0 1000 1 1 200000 1000 to /proc/<child pid>/gid_map with newgidmap") >= 0);
-	CHECK(plan_find(&p, "setgroups 0, setgid 0, setuid 0") >= 0);
-	CHECK(plan_find(&p, "mode=0620,gid=5") >= 0);
+	CHECK(FIND(&p, STEP_IDMAP, idmap,
+		   it->which == 'u' && streq(it->map, "0 1000 1 1 100000 65536") && it->helper) >= 0);
+	CHECK(FIND(&p, STEP_IDMAP, idmap,
+		   it->which == 'g' && streq(it->map, "0 1000 1 1 200000 1000") && it->helper &&
+			   !it->deny_setgroups) >= 0);
+	CHECK(FIND(&p, STEP_USER, user, it->setgroups && it->uid == 0 && it->gid == 0) >= 0);
+	CHECK(FIND(&p, STEP_MOUNT, mount,
+		   streq(it->target, "/dev/pts") && strstr(it->data, "mode=0620,gid=5")) >= 0);
 	/* Ranges without the helpers: only the user itself. */
 	plan_free(&p);
 	h.newidmap = false;
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
-	CHECK(plan_find(&p, "write 0 1000 1 to /proc/<child pid>/uid_map") >= 0);
-	CHECK(plan_find(&p, "gid=5") < 0);
+	CHECK(FIND(&p, STEP_IDMAP, idmap, it->which == 'u' && streq(it->map, "0 1000 1")) >= 0);
+	CHECK(FIND(&p, STEP_MOUNT, mount, streq(it->target, "/dev/pts") && !strstr(it->data, "gid=5")) >=
+	      0);
 }
 
 /* No mknod in a user namespace: the host's nodes are bound, opened
@@ -93,23 +110,26 @@ TEST(devices_proc_sysfs)
 	as_user(&h);
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
 	pivot = plan_find_kind(&p, STEP_PIVOT_ROOT);
-	open_null = plan_find(&p, "open_tree /dev/null (OPEN_TREE_CLONE): the host's device");
-	attach_null = plan_find(&p, "move_mount /dev/null to /dev/null");
-	dev = plan_find(&p, "mount tmpfs on /dev type tmpfs");
-	proc_open = plan_find(&p, "fsopen proc, fsmount (MS_NOSUID|MS_NODEV|MS_NOEXEC)");
-	proc_at = plan_find(&p, "move_mount proc to /proc");
-	sys_open = plan_find(&p, "fsopen sysfs, fsmount (MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC)");
-	sys_at = plan_find(&p, "move_mount sysfs to /sys");
+	open_null = FIND(&p, STEP_BIND_OPEN, bind_open, streq(it->source, "/dev/null") && it->device);
+	attach_null = find_attach(&p, "/dev/null");
+	dev = FIND(&p, STEP_MOUNT, mount, streq(it->target, "/dev") && streq(it->fstype, "tmpfs"));
+	proc_open = FIND(&p, STEP_FS_OPEN, fs_open,
+			 streq(it->fstype, "proc") && it->flags == (MS_NOSUID | MS_NODEV | MS_NOEXEC));
+	proc_at = find_attach(&p, "/proc");
+	sys_open = FIND(&p, STEP_FS_OPEN, fs_open,
+			streq(it->fstype, "sysfs") &&
+				it->flags == (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+	sys_at = find_attach(&p, "/sys");
 	CHECK(open_null >= 0 && open_null < pivot && attach_null > dev);
 	CHECK(proc_open >= 0 && proc_open < pivot && proc_at > pivot);
 	CHECK(sys_open >= 0 && sys_open < pivot && sys_at > pivot);
-	CHECK(plan_find_kind(&p, STEP_MKNOD) < 0 && plan_find(&p, "mount proc on /proc") < 0);
+	CHECK(plan_find_kind(&p, STEP_MKNOD) < 0 && find_mount(&p, "/proc") < 0);
 	/* Each open has its own slot, and its attach the same one. */
-	CHECK(p.steps[open_null].u.bind.slot == p.steps[attach_null].u.bind.slot);
-	CHECK(p.steps[proc_open].u.mnt.slot == p.steps[proc_at].u.bind.slot);
-	CHECK(p.steps[sys_open].u.mnt.slot == p.steps[sys_at].u.bind.slot);
-	CHECK(p.steps[proc_open].u.mnt.slot != p.steps[sys_open].u.mnt.slot &&
-	      p.steps[proc_open].u.mnt.slot != p.steps[open_null].u.bind.slot);
+	CHECK(p.steps[open_null].u.bind_open.tree == p.steps[attach_null].u.bind_attach.tree);
+	CHECK(p.steps[proc_open].u.fs_open.tree == p.steps[proc_at].u.bind_attach.tree);
+	CHECK(p.steps[sys_open].u.fs_open.tree == p.steps[sys_at].u.bind_attach.tree);
+	CHECK(p.steps[proc_open].u.fs_open.tree != p.steps[sys_open].u.fs_open.tree &&
+	      p.steps[proc_open].u.fs_open.tree != p.steps[open_null].u.bind_open.tree);
 }
 
 /* Never a run without a limit the spec asked for. */
@@ -125,10 +145,10 @@ TEST(limits_refused_with_reason)
 	as_user(&h);
 	s.res.has_pids = true;
 	s.res.pids = 10;
-	s.res.pids_at = (struct ct_loc){ 9, 9 };
+	s.res.pids_at = (struct ct_loc){ .line = 9, .col = 9 };
 	s.res.has_memory = true;
 	s.res.memory = 1 << 24;
-	s.res.memory_at = (struct ct_loc){ 8, 11 };
+	s.res.memory_at = (struct ct_loc){ .line = 8, .col = 11 };
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == -1);
 	CHECK_STR(e.msg, "web.yaml:8:11: resources.memory: cannot be applied by an ordinary user "
 			 "(uid 1000): cgroup v1 hierarchies cannot be delegated (run ctlaunch as root, "
@@ -144,7 +164,7 @@ TEST(limits_refused_with_reason)
 	/* A delegated cgroup: the limits are planned as for root. */
 	h.cg_writable = true;
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
-	CHECK(plan_find(&p, "write memory.max = 16777216 in /sys/fs/cgroup/lab.scope/ctlaunch/web") >= 0);
+	CHECK(find_write(&p, "/sys/fs/cgroup/lab.scope/ctlaunch/web", "memory.max", "16777216") >= 0);
 	plan_free(&p);
 }
 
@@ -161,7 +181,7 @@ TEST(user_must_be_mapped)
 	s.user = xstrdup("lab");
 	s.uid = 1000;
 	s.gid = 1000;
-	s.user_at = (struct ct_loc){ 4, 7 };
+	s.user_at = (struct ct_loc){ .line = 4, .col = 7 };
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == -1);
 	CHECK(strstr(e.msg, "web.yaml:4:7: user: uid 1000 is not mapped in a rootless run by uid 1000") == e.msg);
 	h.subuid = (struct id_range){ 100000, 65536 };
@@ -171,6 +191,6 @@ TEST(user_must_be_mapped)
 	CHECK(strstr(e.msg, "gid 1000 is not mapped") != NULL);
 	h.subgid.count = 65536;
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
-	CHECK(plan_find(&p, "setgroups 1000, setgid 1000, setuid 1000") >= 0);
+	CHECK(FIND(&p, STEP_USER, user, it->setgroups && it->gid == 1000 && it->uid == 1000) >= 0);
 	plan_free(&p);
 }

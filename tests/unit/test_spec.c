@@ -722,6 +722,130 @@ TEST(seccomp_errors)
 		"a name such as SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_AARCH64)");
 }
 
+/* text as lab.yaml, loaded with the --set arguments sets. */
+static int load_set(const char *text, char *const *sets, size_t n, struct spec *s, char *buf,
+		    size_t size)
+{
+	struct ct_diags d = { 0 };
+	int back, rc;
+
+	in_tmp(&back);
+	write_file("lab.yaml", text, strlen(text));
+	rc = spec_load_set("lab.yaml", sets, n, s, &d);
+	out_of_tmp(back);
+	join_diags(&d, buf, size);
+	ct_diags_free(&d);
+	return rc;
+}
+
+static void set_refused(const char *text, char *const *sets, size_t n, const char *want)
+{
+	struct spec s = { 0 };
+	static const struct spec empty;
+	char got[4096];
+
+	CHECK(load_set(text, sets, n, &s, got, sizeof got) == -1);
+	CHECK_STR(got, want);
+	CHECK(memcmp(&s, &empty, sizeof s) == 0);
+}
+
+#define SETS(...) (char *[]){ __VA_ARGS__ }, sizeof (char *[]){ __VA_ARGS__ } / sizeof(char *)
+
+/* --set replaces a value of the file or adds one, through the file's
+ * own key tables; the value's place names the --set. */
+TEST(set_values)
+{
+	cleanup_spec struct spec s = { 0 };
+	char *sets[] = {
+		"hostname=b", "resources.memory=128M", "resources.cpuset.cpus=0-1",
+		"env.B=two words", "command=[sh, -c, \"echo $B\"]", "readonly_rootfs=true",
+		"rlimits.nofile={soft: 10, hard: 20}",
+	};
+	char got[4096];
+
+	CHECK(load_set("rootfs: r\nhostname: a\nresources:\n  cpu_shares: 512\nenv: {A: one}\n"
+		       "command: echo hi\n",
+		       sets, sizeof sets / sizeof sets[0], &s, got, sizeof got) == 0);
+	CHECK_STR(got, "");
+	CHECK_STR(s.hostname, "b");
+	CHECK(s.hostname_at.line == 1 && s.hostname_at.col == 0);
+	CHECK(s.hostname_at.set && strcmp(s.hostname_at.set, "hostname=b") == 0);
+	/* The copy the spec keeps, not the caller's string. */
+	CHECK(s.hostname_at.set != sets[0]);
+	CHECK(s.res.has_memory && s.res.memory == 128ULL << 20 && s.res.memory_at.line == 2);
+	CHECK_STR(s.res.memory_at.set, "resources.memory=128M");
+	/* The file's other resources stay, at their places. */
+	CHECK(s.res.has_cpu_shares && s.res.cpu_shares == 512 && !s.res.cpu_shares_at.set &&
+	      s.res.cpu_shares_at.line == 4);
+	CHECK(s.res.has_cpus && s.res.cpus.bits[0] == 3 && s.res.cpus_at.line == 3);
+	CHECK(s.n_env == 2);
+	if (s.n_env == 2) {
+		CHECK_STR(s.env[0].key, "A");
+		CHECK_STR(s.env[1].value, "two words");
+	}
+	CHECK(s.argc == 3 && !s.shell_form && s.command_at.line == 5);
+	CHECK_STR(s.argv[2], "echo $B");
+	CHECK(s.readonly_rootfs && s.readonly_rootfs_at.line == 6);
+	CHECK(s.n_rlimits == 1 && s.rlimits[0].soft == 10 && s.rlimits[0].hard == 20);
+	spec_free(&s);
+
+	/* The last of two --set of one key wins; a quoted value is a string. */
+	CHECK(load_set("rootfs: r\n", SETS("hostname=a", "hostname=\"null\""), &s, got,
+		       sizeof got) == 0);
+	CHECK_STR(s.hostname, "null");
+	CHECK(s.hostname_at.line == 2);
+	spec_free(&s);
+
+	/* An empty spec with its keys from the command line; a null
+	 * "resources:" is filled. */
+	CHECK(load_set("", SETS("rootfs=/r", "name=x"), &s, got, sizeof got) == 0);
+	CHECK_STR(s.rootfs, "/r");
+	CHECK_STR(s.name, "x");
+	spec_free(&s);
+	CHECK(load_set("rootfs: r\nresources:\n", SETS("resources.pids=7"), &s, got,
+		       sizeof got) == 0);
+	CHECK(s.res.has_pids && s.res.pids == 7);
+}
+
+TEST(set_errors)
+{
+	/* Each names its --set, the key when another; all in one pass
+	 * with the file's own problems. */
+	set_refused("rootfs: r\nhostname: a/b\n",
+		    SETS("resources.memory=lots", "resurces.memory=1", "x", "a..b=1", "command=[a",
+			 "env.1X=y", "hostname.x=1", "mounts.0.target=/x", "command=[sh, {a: b}]",
+			 "workdir=", "name=&a x"),
+		    "--set x: expected KEY=VALUE (e.g. resources.memory=128M)\n"
+		    "--set a..b=1: invalid key 'a..b' (expected names joined by dots, e.g. resources.cpuset.cpus)\n"
+		    "--set command=[a: did not find expected ',' or ']' while parsing a flow sequence\n"
+		    "--set hostname.x=1: hostname is a string (lab.yaml:2:11), not a mapping\n"
+		    "--set name=&a x: aliases and anchors are not supported\n"
+		    "lab.yaml:2:11: hostname: invalid host name 'a/b' (expected 1 to 64 bytes without /)\n"
+		    "--set resources.memory=lots: invalid size 'lots' (expected bytes or a number with K, M, G or T)\n"
+		    "--set resurces.memory=1: resurces: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp, userns, tty, init)\n"
+		    "--set env.1X=y: invalid variable name (expected letters, digits and _, not starting with a digit)\n"
+		    "--set mounts.0.target=/x: mounts: expected a sequence, got a mapping\n"
+		    "--set command=[sh, {a: b}]: command[1]: expected a string, got a mapping\n"
+		    "--set workdir=: expected a string, got null");
+	set_refused("rootfs: r\nmounts:\n  - {type: tmpfs, target: /t}\n", SETS("mounts.0.readonly=true"),
+		    "--set mounts.0.readonly=true: mounts is a sequence (lab.yaml:3:3), not a mapping "
+		    "(a sequence is set whole: mounts=[...])");
+	set_refused("- a\n", SETS("rootfs=r"),
+		    "--set rootfs=r: the spec is a sequence (lab.yaml:1:1), not a mapping\n"
+		    "lab.yaml:1:1: expected a mapping, got a sequence");
+	/* Inside one --set's flow value, the first of two is that --set. */
+	set_refused("rootfs: r\n",
+		    SETS("resources={pids: 1, pids: 2}",
+			 "mounts=[{type: tmpfs, target: /t}, {type: tmpfs, target: /t}]"),
+		    "--set resources={pids: 1, pids: 2}: resources.pids: duplicate key (first at --set resources)\n"
+		    "--set mounts=[{type: tmpfs, target: /t}, {type: tmpfs, target: /t}]: target '/t' is "
+		    "mounted twice (first at --set mounts)");
+	/* A file that cannot be read: the arguments are still checked. */
+	set_refused("rootfs: [\n", SETS("x"),
+		    "lab.yaml:2:1: did not find expected node content while parsing a flow node\n"
+		    "--set x: expected KEY=VALUE (e.g. resources.memory=128M)");
+}
+
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st, (void)flag, (void)ftw;

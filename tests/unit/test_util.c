@@ -92,6 +92,9 @@ TEST(cpulists)
 		{ "007", "7" },
 		{ "0-4095", "0-4095" },
 		{ "4094,4095,0", "0,4094-4095" },
+		{ "63,64", "63-64" },
+		{ "62-65,127,128,191", "62-65,127-128,191" },
+		{ "64-127", "64-127" },
 	};
 	static const char *const bad[] = {
 		"", ",", "1,", ",1", "3-1", "0- 1", "0 -1", " 0", "0 ", "4096", "0-4096", "a",
@@ -111,6 +114,27 @@ TEST(cpulists)
 			fprintf(stderr, "  parse_cpulist accepted '%s'\n", bad[i]);
 			CHECK(!"bad list accepted");
 		}
+	}
+}
+
+/* The first CPU of a that b lacks, across the 64-bit words. */
+TEST(cpuset_first_missing_by_word)
+{
+	static const struct {
+		const char *a, *b;
+		int missing;
+	} cases[] = {
+		{ "0-3", "0-3", -1 },   { "0-3", "0-2", 3 },   { "63-64", "63", 64 },
+		{ "64", "0-63", 64 },   { "5,4095", "5", 4095 }, { "1", "0-4095", -1 },
+		{ "128-130", "129", 128 },
+	};
+	struct cpuset a, b;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		CHECK(parse_cpulist(cases[i].a, &a) == 0);
+		CHECK(parse_cpulist(cases[i].b, &b) == 0);
+		CHECK(cpuset_first_missing(&a, &b) == cases[i].missing);
+		CHECK(cpuset_is_subset(&a, &b) == (cases[i].missing < 0));
 	}
 }
 
@@ -231,4 +255,32 @@ TEST(allocation)
 	r = xrealloc(r, 64);
 	memset(r, 0, 64);
 	free(s), free(d), free(p), free(q), free(r);
+}
+
+TEST(path_joins)
+{
+	static const char *const cases[][3] = {
+		{ "a", "b", "a/b" },
+		{ "/", "b", "/b" },
+		{ "", "b", "/b" },
+		{ "/sys/fs/cgroup/memory", "/a/b", "/sys/fs/cgroup/memory/a/b" },
+		{ "/sys/fs/cgroup/memory", "/", "/sys/fs/cgroup/memory" },
+		{ "/sys/fs/cgroup", "", "/sys/fs/cgroup" },
+		{ "dir/", "file", "dir/file" },
+		{ ".", "../r", "./../r" },
+	};
+	char buf[17];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = path_join(cases[i][0], cases[i][1]);
+
+		CHECK_STR(got, cases[i][2]);
+		free(got);
+	}
+	/* The vfork child's form: a path that does not fit is refused,
+	 * never cut short. */
+	CHECK(path_join_buf(buf, sizeof buf, "/sys/fs", "cgroup") == 0);
+	CHECK_STR(buf, "/sys/fs/cgroup");
+	CHECK(path_join_buf(buf, sizeof buf, "/sys/fs/cgroup", "x") == 0);
+	CHECK(path_join_buf(buf, sizeof buf, "/sys/fs/cgroup", "xy") == -1);
 }

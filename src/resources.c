@@ -1,0 +1,171 @@
+/* The resource keys' table: one row a key (see resources.h). The rows'
+ * order is the order the planner writes their files in, and the kernel's
+ * ordering rules are at the rows that obey them. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "resources.h"
+
+static char *v_memory(const struct spec *s)
+{
+	return xasprintf("%llu", (unsigned long long)s->res.memory);
+}
+
+static char *v_zero(const struct spec *s)
+{
+	(void)s;
+	return xstrdup("0");
+}
+
+static char *v_cpu_shares(const struct spec *s)
+{
+	return xasprintf("%llu", (unsigned long long)s->res.cpu_shares);
+}
+
+static char *v_cpu_weight(const struct spec *s)
+{
+	return xasprintf("%llu", (unsigned long long)cpu_shares_to_weight(s->res.cpu_shares));
+}
+
+static char *v_cpu_period(const struct spec *s)
+{
+	(void)s;
+	return xasprintf("%d", CPU_PERIOD_US);
+}
+
+static char *v_cpu_quota(const struct spec *s)
+{
+	return xasprintf("%llu", (unsigned long long)s->res.cpu_quota_us);
+}
+
+static char *v_cpu_max(const struct spec *s)
+{
+	return xasprintf("%llu %d", (unsigned long long)s->res.cpu_quota_us, CPU_PERIOD_US);
+}
+
+/* Formatted on the heap, then copied: a stack buffer for the longest
+ * list would take the stack pages deeper than anything else, and on a
+ * virtual machine each new page is a fault of tens of microseconds. */
+static char *cpulist(const struct cpuset *set)
+{
+	char *buf = xmalloc(CT_CPULIST_MAX), *v;
+
+	cpulist_format(set, buf, CT_CPULIST_MAX);
+	v = xstrdup(buf);
+	free(buf);
+	return v;
+}
+
+static char *v_mems(const struct spec *s)
+{
+	return cpulist(&s->res.mems);
+}
+
+static char *v_cpus(const struct spec *s)
+{
+	return cpulist(&s->res.cpus);
+}
+
+static char *v_pids(const struct spec *s)
+{
+	return xasprintf("%llu", (unsigned long long)s->res.pids);
+}
+
+#define AT(field) offsetof(struct spec, res.field)
+
+const struct res_key res_keys[] = {
+	{ "resources.memory", CTRL_MEMORY, AT(has_memory), AT(memory_at), false,
+	  .v1 = {
+		  { "memory.limit_in_bytes", v_memory, false, RES_ALWAYS, NULL },
+		  /* With swap accounting on, a limit on memory alone lets
+		   * the container swap past it; memory+swap at the same
+		   * value makes the limit mean the same on hosts with and
+		   * without swap. After memory.limit_in_bytes: the kernel
+		   * keeps memsw >= memory at every write. */
+		  { "memory.memsw.limit_in_bytes", v_memory, false, RES_MEMSW, NULL },
+		  /* v1 charges socket buffers to nothing unless this is set
+		   * (v2 counts them in memory.max): without it a container
+		   * holds as much of the host's memory in TCP queues as the
+		   * host's tcp_mem lets every socket together. Set before
+		   * any socket exists in the cgroup: the kernel starts
+		   * counting at the first write. */
+		  { "memory.kmem.tcp.limit_in_bytes", v_memory, false, RES_KMEM_TCP,
+		    "on this host a cgroup v1 memory limit does not cover socket buffers "
+		    "(no memory.kmem.tcp.limit_in_bytes): TCP queues are charged to no "
+		    "container" },
+	  },
+	  .v2 = {
+		  { "memory.max", v_memory, false, RES_ALWAYS, NULL },
+		  /* v1 sets memory+swap to the limit, so the limit means no
+		   * swap; here swap has its own limit. Absent when the
+		   * kernel does not account swap. */
+		  { "memory.swap.max", v_zero, true, RES_ALWAYS, NULL },
+	  } },
+	{ "resources.cpu_shares", CTRL_CPU, AT(has_cpu_shares), AT(cpu_shares_at), false,
+	  .v1 = { { "cpu.shares", v_cpu_shares, false, RES_ALWAYS, NULL } },
+	  .v2 = { { "cpu.weight", v_cpu_weight, false, RES_ALWAYS, NULL } } },
+	{ "resources.cpus", CTRL_CPU, AT(has_cpu_quota), AT(cpu_quota_at), false,
+	  /* The quota is a share of this period: the period the quota was
+	   * computed for is written, not whatever it is now. */
+	  .v1 = { { "cpu.cfs_period_us", v_cpu_period, false, RES_ALWAYS, NULL },
+		  { "cpu.cfs_quota_us", v_cpu_quota, false, RES_ALWAYS, NULL } },
+	  .v2 = { { "cpu.max", v_cpu_max, false, RES_ALWAYS, NULL } } },
+	/* cpuset.mems before cpuset.cpus: a cpuset with CPUs but no memory
+	 * nodes is as unusable as an empty one, and mems first keeps each
+	 * write valid on its own, as runc and crun do. On v1 a new
+	 * directory starts with both files empty, and the kernel refuses to
+	 * attach a task to it (ENOSPC): what the spec does not set is
+	 * copied from the parent (v1_inherit). In v2 an empty file means
+	 * the parent's: only what the spec names is written. */
+	{ "resources.cpuset.mems", CTRL_CPUSET, AT(has_mems), AT(mems_at), true,
+	  .v1 = { { "cpuset.mems", v_mems, false, RES_ALWAYS, NULL } },
+	  .v2 = { { "cpuset.mems", v_mems, false, RES_ALWAYS, NULL } } },
+	{ "resources.cpuset.cpus", CTRL_CPUSET, AT(has_cpus), AT(cpus_at), true,
+	  .v1 = { { "cpuset.cpus", v_cpus, false, RES_ALWAYS, NULL } },
+	  .v2 = { { "cpuset.cpus", v_cpus, false, RES_ALWAYS, NULL } } },
+	{ "resources.pids", CTRL_PIDS, AT(has_pids), AT(pids_at), false,
+	  .v1 = { { "pids.max", v_pids, false, RES_ALWAYS, NULL } },
+	  .v2 = { { "pids.max", v_pids, false, RES_ALWAYS, NULL } } },
+};
+
+const size_t n_res_keys = sizeof res_keys / sizeof res_keys[0];
+
+bool res_has(const struct spec *spec, const struct res_key *k)
+{
+	return *(const bool *)((const char *)spec + k->has);
+}
+
+struct ct_loc res_at(const struct spec *spec, const struct res_key *k)
+{
+	return *(const struct ct_loc *)((const char *)spec + k->at);
+}
+
+bool res_host_has(const struct host *h, enum res_need need)
+{
+	switch (need) {
+	case RES_ALWAYS:
+		return true;
+	case RES_MEMSW:
+		return h->memsw;
+	case RES_KMEM_TCP:
+		return h->kmem_tcp;
+	}
+	return false;
+}
+
+uint64_t cpu_shares_to_weight(uint64_t shares)
+{
+	double l, exponent;
+
+	/* The curve runc and crun moved to (runc #4772): quadratic in
+	 * log2(shares), so that both ends and the default meet: 2 -> 1,
+	 * 1024 -> 100 (the default weight), 262144 -> 10000. The linear
+	 * map before it put 1024 at 39. */
+	if (shares <= 2)
+		return 1;
+	if (shares >= 262144)
+		return 10000;
+	l = log2((double)shares);
+	exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+	return (uint64_t)ceil(pow(10, exponent));
+}
