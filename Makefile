@@ -8,6 +8,7 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 PKG_CONFIG ?= pkg-config
+NM        ?= nm
 B         := build
 
 # The user's CFLAGS/LDFLAGS come last so they can add to ours, never lose
@@ -164,7 +165,7 @@ demo: deps
 # kernel, not by us: cppcheck cannot see that. make check runs each of these as a test.
 LINT_FLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude -DCTLAUNCH_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 
-lint: lint-cppcheck lint-clang-tidy lint-man
+lint: lint-cppcheck lint-clang-tidy lint-man lint-layers
 
 lint-cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
@@ -173,6 +174,11 @@ lint-cppcheck:
 
 lint-clang-tidy:
 	clang-tidy --quiet $(wildcard src/*.c tools/*.c) -- $(LINT_FLAGS)
+
+# The layers of src/LAYERS (pure, probe, edge), checked on the objects'
+# undefined symbols and the sources' headers: tests/layers.sh says how.
+lint-layers: $(B)/obj/main.o $(LIB_OBJS)
+	@B=$(B) CC='$(CC)' NM='$(NM)' CPPFLAGS='$(LINT_FLAGS)' sh tests/layers.sh
 
 lint-man:
 	mandoc -Tlint -W warning man/ctlaunch.1 man/ctlaunch.yaml.5
@@ -194,6 +200,6 @@ clean:
 bench:
 	@bash bench/run.sh
 
-.PHONY: all deps check golden demo lint lint-cppcheck lint-clang-tidy lint-man install uninstall clean bench
+.PHONY: all deps check golden demo lint lint-cppcheck lint-clang-tidy lint-man lint-layers install uninstall clean bench
 
 -include $(wildcard $(B)/obj/*.d $(B)/obj/tools/*.d $(B)/obj/unit/*.d $(B)/san/*.d $(B)/san/unit/*.d)

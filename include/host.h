@@ -1,6 +1,7 @@
-/* Host facts: probed once by main, read-only afterwards, and handed to
- * the checker and the planner. Tests build them by hand, so a fake v1 or
- * v2 host needs no root and no kernel. */
+/* Host facts: probed once by main (host.c), read-only afterwards, and
+ * handed to the checker and the planner. Tests build them by hand, so a
+ * fake v1 or v2 host needs no root and no kernel; the parsers of what
+ * host.c reads are pure (host_facts.c). */
 #ifndef CTLAUNCH_HOST_H
 #define CTLAUNCH_HOST_H
 
@@ -107,6 +108,8 @@ void host_free(struct host *h);
  * subuid START COUNT, subgid START COUNT, newidmap 0|1, userns_uid START
  * COUNT, userns_gid START COUNT (default: CT_USERNS_START, CT_USERNS_COUNT). */
 int host_load_facts(struct host *h, const char *path, struct ct_err *e);
+/* The same from the file's text (file names it in messages). Pure. */
+int host_parse_facts(struct host *h, const char *text, const char *file, struct ct_err *e);
 
 /* The pure halves of host_probe(), for unit tests: parse the text of
  * /proc/self/mountinfo and /proc/self/cgroup into h. */

@@ -384,6 +384,8 @@ struct plan {
 	bool rootless;           /* a user namespace maps the caller to root */
 	bool userns;             /* the container has a user namespace of its own:
 				  * rootless, or root's with userns: true */
+	bool probed;             /* made for this machine's probed facts: the only
+				  * plan exec_plan runs (not one for --host-facts) */
 	const char *note;        /* a limit's limit, said by --plan; or NULL */
 	struct plan_arena *arena; /* owns every string the steps point to */
 };

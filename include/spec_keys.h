@@ -13,7 +13,7 @@
 void spec_keys_walk(struct spec *s, const struct ynode *root, struct ct_diags *d);
 
 /* Frees the strings the tables' rows put in struct spec itself (name,
- * rootfs, hostname...), so that a new key of that kind is freed with no
+ * rootfs, hostname..., and the command), so that a new key of that kind is freed with no
  * line of its own in spec_free. */
 void spec_keys_free(struct spec *s);
 

@@ -71,7 +71,9 @@ const char *sc_action_name(enum sc_action a);
 int sc_action_of(const char *name);
 const char *sc_op_name(enum sc_op op);
 int sc_op_of(const char *name);
-/* Whether this libseccomp knows the OCI architecture name. */
+/* "SCMP_ARCH_X86_64" -> libseccomp's token, or 0 when this libseccomp
+ * does not know the OCI architecture name. */
+uint32_t sc_arch_token(const char *oci_name);
 bool sc_arch_known(const char *oci_name);
 /* Whether this libseccomp knows the system call (on any architecture):
  * an unknown name is skipped, as runc does, so that a profile written

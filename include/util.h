@@ -1,5 +1,6 @@
 /* Pure helpers: string to value conversions with strict checks, growable
- * buffers. Nothing here touches the machine. */
+ * buffers. Nothing here touches the machine, and nothing here includes a
+ * system-call header (tests/layers.sh checks both). */
 #ifndef CTLAUNCH_UTIL_H
 #define CTLAUNCH_UTIL_H
 
@@ -8,7 +9,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #define CT_MAX_CPUS 4096
 
@@ -61,25 +61,18 @@ char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Scope-bound cleanup, as crun does it: the variable is released when it
- * goes out of scope; hand it on with take_ptr()/take_fd(). */
+ * goes out of scope; hand it on with take_ptr(). Descriptors have theirs
+ * in util_fd.h, apart: this header is the pure files', and a descriptor
+ * is a system call's. */
 static inline void freep(void *p) { free(*(void **)p); }
-static inline void closep(int *fd) { if (*fd >= 0) close(*fd); }
 static inline void fclosep(FILE **f) { if (*f) fclose(*f); }
 #define cleanup_free __attribute__((cleanup(freep)))
-#define cleanup_close __attribute__((cleanup(closep)))
 #define cleanup_fclose __attribute__((cleanup(fclosep)))
 
 static inline void *take_ptr(void *pp)
 {
 	void **p = pp, *v = *p;
 	*p = NULL;
-	return v;
-}
-
-static inline int take_fd(int *fd)
-{
-	int v = *fd;
-	*fd = -1;
 	return v;
 }
 

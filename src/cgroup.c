@@ -15,6 +15,7 @@
 #include "cgroup.h"
 #include "fileio.h"
 #include "util.h"
+#include "util_fd.h"
 
 /* One of the signals that end a run is waiting (they are blocked). */
 static int stop_pending(void)

@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "fileio.h"
+#include "util_fd.h"
 
 /* The largest /etc/passwd or /etc/group read from a rootfs: far more
  * than any real one, and small enough that a hostile rootfs (a sparse

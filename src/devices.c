@@ -15,20 +15,7 @@
 
 #include "devices.h"
 #include "util.h"
-
-const struct dev_rule dev_rules[N_DEV_RULES] = {
-	{ 1, 3, "null" },   { 1, 5, "zero" }, { 1, 7, "full" },   { 1, 8, "random" },
-	{ 1, 9, "urandom" }, { 5, 0, "tty" }, { 5, 2, "ptmx" }, { 136, -1, "pts/*" },
-};
-const size_t n_dev_rules = N_DEV_RULES;
-
-void dev_rule_format(size_t i, char *buf, size_t size)
-{
-	if (dev_rules[i].minor < 0)
-		snprintf(buf, size, "c %u:* rwm", dev_rules[i].major);
-	else
-		snprintf(buf, size, "c %u:%d rwm", dev_rules[i].major, dev_rules[i].minor);
-}
+#include "util_fd.h"
 
 static int write_each(const char *dir, const char *file, const char *const *v, size_t n,
 		      struct ct_err *e)

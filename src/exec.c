@@ -37,6 +37,7 @@
 #include "syscall_filter.h"
 #include "tty.h"
 #include "util.h"
+#include "util_fd.h"
 
 /* Signals that reach ctlaunch and belong to the container. */
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
@@ -1196,6 +1197,12 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	int rc = 0;
 
 	memset(r, 0, sizeof *r);
+	/* Facts from a file (--host-facts, for the golden tests) describe
+	 * another machine: their plan is printed, never run here. main
+	 * refuses --host-facts without --plan or --check; this holds
+	 * whatever the caller. */
+	if (!p->probed)
+		return ct_fail(e, 0, "a plan made for host facts from a file is never run");
 	for (size_t i = 0; i < p->n_trees; i++)
 		trees[i] = -1;
 	/* Made here: a vfork child must not allocate. */

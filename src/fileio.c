@@ -1,5 +1,6 @@
-/* Small whole-file reads and writes, the one place that does them for
- * host.c (/proc, /etc) and for cgroup.c and ns.c (kernel files). */
+/* Small whole-file reads, the one place that does them for host.c
+ * (/proc, /etc) and for cgroup.c and ns.c (kernel files); the writes are
+ * filewrite.c's, in the edge (src/LAYERS). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -8,6 +9,7 @@
 
 #include "fileio.h"
 #include "util.h"
+#include "util_fd.h"
 
 char *read_fd(int fd, size_t max, size_t *lenp)
 {
@@ -52,23 +54,4 @@ char *read_text(const char *path, struct ct_err *e)
 	if (!buf)
 		ct_fail(e, errno, "read %s", path);
 	return buf;
-}
-
-int write_data(const char *path, const char *data, size_t len)
-{
-	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	do
-		n = write(fd, data, len);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -1;
-	if ((size_t)n != len) {
-		errno = EIO;
-		return -1;
-	}
-	return 0;
 }

@@ -163,6 +163,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 		warnx_("--plan and --check do not go together");
 		return -1;
 	}
+	/* Facts of another machine are for showing a plan, never for a run
+	 * (and exec_plan refuses a plan made from them). */
+	if (o->host_facts && !o->plan && !o->check) {
+		warnx_("--host-facts goes with --plan or --check only");
+		return -1;
+	}
 	if (o->cmd && o->ncmd == 0) {
 		warnx_("no command after --");
 		return -1;

@@ -17,6 +17,7 @@
 
 #include "mount.h"
 #include "util.h"
+#include "util_fd.h"
 
 static int open2(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
 {

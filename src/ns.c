@@ -13,6 +13,7 @@
 #include "fileio.h"
 #include "ns.h"
 #include "util.h"
+#include "util_fd.h"
 
 int ns_sethostname(const char *name, struct ct_err *e)
 {

@@ -2,7 +2,7 @@
  * Pure: it allocates memory and nothing else, so it is tested without
  * root and --plan can never change the machine. The kernel's ordering
  * rules live here, each next to the code that obeys it. */
-#include <sched.h>
+#include <linux/sched.h> /* CLONE_* values only */
 #include <stdarg.h>
 #include <string.h>
 
@@ -1268,6 +1268,7 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	p->rootless = h->euid != 0;
 	/* Rootless runs always have one; userns: true gives root's one. */
 	p->userns = p->rootless || spec->userns;
+	p->probed = h->real;
 	p->n_trees = ROOT_SLOT(spec) + 1;
 
 	/* Limits are in place before the child exists, and the child is in

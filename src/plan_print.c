@@ -2,7 +2,7 @@
  * tests. The wording names the kernel's own files and flags, so a reader
  * can follow along in the man pages. */
 #include <linux/mount.h> /* MS_* values only */
-#include <sched.h>
+#include <linux/sched.h> /* CLONE_* values only */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>

@@ -2,7 +2,6 @@
  * the clone: libseccomp allocates, and a vfork child must not. Linked
  * into tools/seccomp-gen too, which compiles the default profile at
  * build time. */
-#include <ctype.h>
 #include <errno.h>
 #include <linux/filter.h>
 #include <seccomp.h>
@@ -14,30 +13,7 @@
 
 #include "syscall_filter.h"
 #include "util.h"
-
-/* "SCMP_ARCH_X86_64" -> libseccomp's token, or 0. */
-static uint32_t arch_token(const char *oci_name)
-{
-	char lower[32];
-	size_t i = 0;
-
-	if (strncmp(oci_name, "SCMP_ARCH_", 10) != 0)
-		return 0;
-	for (const char *c = oci_name + 10; *c && i + 1 < sizeof lower; c++)
-		lower[i++] = (char)tolower((unsigned char)*c);
-	lower[i] = '\0';
-	return seccomp_arch_resolve_name(lower);
-}
-
-bool sc_arch_known(const char *oci_name)
-{
-	return arch_token(oci_name) != 0;
-}
-
-bool sc_syscall_known(const char *name)
-{
-	return seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR;
-}
+#include "util_fd.h"
 
 static uint32_t action_of(enum sc_action a, uint32_t errno_ret)
 {
@@ -153,7 +129,7 @@ int sc_compile(const struct sc_profile *p, struct sc_bpf *out, struct ct_err *e)
 		return ct_fail(e, 0, "seccomp: set the filter's attributes");
 	}
 	for (size_t i = 0; i < p->n_archs && rc == 0; i++) {
-		rc = seccomp_arch_add(ctx, arch_token(p->archs[i]));
+		rc = seccomp_arch_add(ctx, sc_arch_token(p->archs[i]));
 		if (rc == -EEXIST)
 			rc = 0;
 	}

@@ -1,8 +1,10 @@
 /* The default seccomp profile, as data: the same effect as Docker's
  * default profile (moby's profiles/seccomp), written as our own table.
  * Everything not named here fails with EPERM. Pure: no system calls. */
+#include <ctype.h>
 #include <errno.h>
-#include <sched.h>
+#include <linux/sched.h> /* CLONE_* values only */
+#include <seccomp.h> /* its name tables only: no system call */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,4 +405,27 @@ void sc_profile_print(const struct sc_profile *p, FILE *out)
 		}
 		fputc('\n', out);
 	}
+}
+
+uint32_t sc_arch_token(const char *oci_name)
+{
+	char lower[32];
+	size_t i = 0;
+
+	if (strncmp(oci_name, "SCMP_ARCH_", 10) != 0)
+		return 0;
+	for (const char *c = oci_name + 10; *c && i + 1 < sizeof lower; c++)
+		lower[i++] = (char)tolower((unsigned char)*c);
+	lower[i] = '\0';
+	return seccomp_arch_resolve_name(lower);
+}
+
+bool sc_arch_known(const char *oci_name)
+{
+	return sc_arch_token(oci_name) != 0;
+}
+
+bool sc_syscall_known(const char *name)
+{
+	return seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR;
 }

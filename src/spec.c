@@ -106,15 +106,6 @@ int spec_load_set(const char *path, char *const *sets, size_t n_sets, struct spe
 	return 0;
 }
 
-static void free_argv(struct spec *s)
-{
-	for (size_t i = 0; s->argv && i < s->argc; i++)
-		free(s->argv[i]);
-	free(s->argv);
-	s->argv = NULL;
-	s->argc = 0;
-}
-
 void spec_free(struct spec *spec)
 {
 	if (!spec)
@@ -124,8 +115,7 @@ void spec_free(struct spec *spec)
 	for (size_t i = 0; i < spec->n_sets; i++)
 		free(spec->sets[i]);
 	free(spec->sets);
-	spec_keys_free(spec);   /* name, rootfs, hostname, workdir, user */
-	free_argv(spec);
+	spec_keys_free(spec);   /* name, rootfs, hostname, workdir, user, command */
 	for (size_t i = 0; i < spec->n_env; i++) {
 		free(spec->env[i].key);
 		free(spec->env[i].value);
@@ -139,20 +129,6 @@ void spec_free(struct spec *spec)
 	free(spec->rlimits);     /* rlimits[].name is static */
 	sc_profile_free(spec->seccomp_profile);
 	memset(spec, 0, sizeof *spec);
-}
-
-void spec_set_command(struct spec *spec, char *const *argv, size_t argc)
-{
-	char **copy = xcalloc(argc + 1, sizeof *copy);
-
-	for (size_t i = 0; i < argc; i++)
-		copy[i] = xstrdup(argv[i]);
-	free_argv(spec);
-	spec->argv = copy;
-	spec->argc = argc;
-	spec->shell_form = false;
-	/* A command from the command line has no place in the file. */
-	spec->command_at = (struct ct_loc){ 0 };
 }
 
 int spec_set_name(struct spec *spec, const char *name, struct ct_err *e)

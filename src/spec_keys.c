@@ -649,9 +649,35 @@ static void free_rows(void *base, const struct key *keys, size_t n)
 	}
 }
 
+static void free_argv(struct spec *s)
+{
+	for (size_t i = 0; s->argv && i < s->argc; i++)
+		free(s->argv[i]);
+	free(s->argv);
+	s->argv = NULL;
+	s->argc = 0;
+}
+
+/* Here rather than in spec.c, which reads the spec file: the command
+ * walker sets it too, and this file is pure (src/LAYERS). */
+void spec_set_command(struct spec *spec, char *const *argv, size_t argc)
+{
+	char **copy = xcalloc(argc + 1, sizeof *copy);
+
+	for (size_t i = 0; i < argc; i++)
+		copy[i] = xstrdup(argv[i]);
+	free_argv(spec);
+	spec->argv = copy;
+	spec->argc = argc;
+	spec->shell_form = false;
+	/* A command from the command line has no place in the file. */
+	spec->command_at = (struct ct_loc){ 0 };
+}
+
 void spec_keys_free(struct spec *s)
 {
 	free_rows(s, top_keys, sizeof top_keys / sizeof top_keys[0]);
+	free_argv(s);
 }
 
 /* "dir/lab.yaml" -> "lab"; ".yaml" and ".yml" come off. */

@@ -10,6 +10,7 @@
 
 #include "spec.h"
 #include "spec_yaml.h"
+#include "util_fd.h"
 
 /* A node's place: its line and column in a file; for a value from the
  * command line (origin), the --set argument, whatever part of it. */

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/run.sh [SUITE...]: the whole test run of `make check`, or only
 # the suites named: unit, unit-san, golden, man, cppcheck, clang-tidy,
-# integration, vm. Builds what they need (make, in $B), runs them, prints
+# layers, integration, vm. Builds what they need (make, in $B), runs them, prints
 # every suite's results and ends with one line "N passed, N failed". A
 # failing suite does not stop the others; the exit status is 1 if
 # anything failed.
@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 B=${B:-build}
 UPDATE=${UPDATE:-}
-ALL="unit unit-san golden man cppcheck clang-tidy integration vm"
+ALL="unit unit-san golden man cppcheck clang-tidy layers integration vm"
 SUITES=${*:-$ALL}
 for s in $SUITES; do
 	case " $ALL " in
@@ -227,6 +227,21 @@ golden() {
 			fail
 		fi
 	done
+	# Facts of another machine are for --plan and --check only: without
+	# them ctlaunch refuses before it reads the spec (and, were that
+	# refusal gone, exec_plan would refuse the plan: the message differs).
+	rc=0
+	(cd "$top" && exec env -u TERM "$ctl" --host-facts tests/golden/host-v1.facts \
+		tests/golden/minimal.yaml) >"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
+	if [ "$rc" -eq 125 ] && [ ! -s "$tmp/out" ] &&
+		grep -q -- '--host-facts goes with --plan or --check only' "$tmp/err"; then
+		echo "ok - golden: --host-facts without --plan or --check is refused"
+		pass
+	else
+		echo "not ok - golden: --host-facts without --plan or --check is refused (exit $rc)"
+		sed 's/^/    stderr: /' "$tmp/err"
+		fail
+	fi
 	[ -z "$UPDATE" ] || echo "golden: rewrote $rewritten expected files; review them: git diff tests/golden"
 	echo "golden: $((passed - g_pass)) passed, $((failed - g_fail)) failed"
 }
@@ -266,6 +281,17 @@ for tool in cppcheck clang-tidy; do
 		fail
 	fi
 done
+
+# (d3) the layers of src/LAYERS (pure, probe, edge), on the objects'
+# undefined symbols and the sources' headers: one test per rule
+# (tests/layers.sh). make builds the objects first.
+if want layers; then
+	if [ -n "$build_missing" ]; then
+		skip layers "missing $build_missing: make deps, as root"
+	else
+		run_tap layers make -s --no-print-directory B="$B" lint-layers
+	fi
+fi
 
 # (e) integration tests: real containers, so root only. Root's rootfs
 # in a directory only root can enter (mkrootfs.sh makes $B/private

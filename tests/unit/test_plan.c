@@ -628,3 +628,22 @@ TEST(spec_mounts_ordered_and_readonly_root_last)
 	CHECK(inner > outer);
 	CHECK(masks > inner && ro_root > masks && ro_root < plan_find_kind(&p, STEP_CHDIR));
 }
+
+/* A plan for facts of a file (the unit tests' and --host-facts's hosts)
+ * is marked so, and exec_plan refuses it; only host_probe's facts make
+ * a plan that runs. */
+TEST(plan_from_facts_not_probed)
+{
+	cleanup_spec struct spec s = { 0 };
+	cleanup_host struct host h = { 0 };
+	cleanup_plan struct plan p = { 0 };
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	CHECK(!p.probed);
+	plan_free(&p);
+	h.real = true;
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	CHECK(p.probed);
+}
