@@ -137,6 +137,29 @@ $(B)/unit-san: $(UNIT_SAN_OBJS) $(SAN_OBJS)
 $(B)/ctlaunch-san: $(B)/san/main.o $(SAN_OBJS)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The vfork child's rule (exec.c, "What the child may call"), tested:
+# the launcher linked with every allocator entry point wrapped
+# (tests/nomalloc/nomalloc.c), so that an allocation by any process but
+# ctlaunch itself, the C library's own included, is reported and ends
+# it. The canary adds an allocation to a child step: the test that it
+# is caught. tests/integration/nomalloc.bats runs real containers with
+# both.
+NOMALLOC_FNS  := malloc calloc realloc reallocarray free aligned_alloc posix_memalign \
+                 memalign valloc pvalloc
+NOMALLOC_WRAP := $(foreach f,$(NOMALLOC_FNS),-Wl,--wrap=$(f))
+
+$(B)/obj/nomalloc/%.o: tests/nomalloc/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/nomalloc -c -o $@ $<
+
+$(B)/ctlaunch-nomalloc: $(B)/obj/main.o $(LIB_OBJS) $(B)/obj/nomalloc/nomalloc.o
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(CT_LDFLAGS) $(NOMALLOC_WRAP) -o $@ $^ $(PKG_LIBS)
+
+$(B)/ctlaunch-nomalloc-canary: $(B)/obj/main.o $(LIB_OBJS) $(B)/obj/nomalloc/nomalloc.o \
+		$(B)/obj/nomalloc/canary.o
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(CT_LDFLAGS) $(NOMALLOC_WRAP) -Wl,--wrap=caps_set \
+		-o $@ $^ $(PKG_LIBS)
+
 # Installs what the build and the tests need (Debian packages), only
 # when something is missing.
 deps:
@@ -170,7 +193,8 @@ lint: lint-cppcheck lint-clang-tidy lint-man lint-layers
 lint-cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 		-D_GNU_SOURCE --inline-suppr --suppress=missingIncludeSystem \
-		--suppress=unusedStructMember:src/exec.c -Iinclude src tests/unit tools
+		--suppress=unusedStructMember:src/exec.c -Iinclude -Itests/nomalloc src tests/unit \
+		tests/nomalloc tools
 
 lint-clang-tidy:
 	clang-tidy --quiet $(wildcard src/*.c tools/*.c) -- $(LINT_FLAGS)
@@ -202,4 +226,4 @@ bench:
 
 .PHONY: all deps check golden demo lint lint-cppcheck lint-clang-tidy lint-man lint-layers install uninstall clean bench
 
--include $(wildcard $(B)/obj/*.d $(B)/obj/tools/*.d $(B)/obj/unit/*.d $(B)/san/*.d $(B)/san/unit/*.d)
+-include $(wildcard $(B)/obj/*.d $(B)/obj/tools/*.d $(B)/obj/nomalloc/*.d $(B)/obj/unit/*.d $(B)/san/*.d $(B)/san/unit/*.d)

@@ -6,10 +6,8 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "command_find.h"
 #include "err.h"
-
-/* binfmt_script follows at most this many interpreters (BINPRM_MAX_RECURSION). */
-#define CMD_MAX_INTERPRETERS 5
 
 /* The command, found and checked in the child: what is exec'd is the
  * descriptor that was checked. Made by the parent (a vfork child must

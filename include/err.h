@@ -1,5 +1,10 @@
-/* Errors as values: a function that can fail returns -1 and fills a
- * struct ct_err; only main prints. */
+/* Errors as values: a function that can fail returns -1 (or another
+ * negative value its header names) and fills a struct ct_err; a caller
+ * that knows more adds it on the way up (ct_wrap, ct_append), and only
+ * main prints. Failure is told by the return value, never by looking
+ * at msg. The same struct carries the container's error from the child
+ * to the parent (exec.c). Nothing here allocates: the vfork child
+ * calls these. */
 #ifndef CTLAUNCH_ERR_H
 #define CTLAUNCH_ERR_H
 
@@ -36,6 +41,14 @@ struct ct_err {
 /* Fill e with a formatted message and errnum; return -1. */
 int ct_fail(struct ct_err *e, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Context on the way up, as crun's crun_error_wrap: "what: " before
+ * the message; errnum and status stay. Returns -1. */
+int ct_wrap(struct ct_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The same after the message: " (lab.yaml:9:5)", the spec value behind
+ * a step. Returns -1. */
+int ct_append(struct ct_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* "msg: strerror(errnum)" or "msg" when errnum is 0, into buf. */
 const char *ct_err_text(const struct ct_err *e, char *buf, size_t size);

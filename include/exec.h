@@ -18,12 +18,13 @@ struct exec_result {
 	int status;    /* the exit status ctlaunch passes on */
 	bool oom;      /* the kernel's OOM killer killed something in it */
 	bool interrupted; /* killed with SIGKILL after a second SIGINT or SIGTERM */
-	char warning[1024]; /* a cleanup problem, or ""; never changes status */
+	bool cleanup_failed; /* a cleanup problem, in cleanup; never changes status */
+	struct ct_err cleanup;
 };
 
 /* Run the plan to the end. 0 with r filled, or -1 with e filled (and
  * e->status 126 or 127 when the command could not be executed). Every
- * cgroup it made is gone on return, either way, or r->warning says
+ * cgroup it made is gone on return, either way, or r->cleanup says
  * which is not (the status is the command's all the same). */
 int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_result *r,
 	      struct ct_err *e);

@@ -15,6 +15,11 @@ char *read_text(const char *path, struct ct_err *e);
  * len is not NULL); NULL with errno set. */
 char *read_fd(int fd, size_t max, size_t *len);
 
+/* Open the file that fd, an O_PATH descriptor, names, and no other: a
+ * rename since the lookup cannot swap it. flags as for open(2) (with
+ * O_CLOEXEC added); the new descriptor, or -1 with errno. */
+int fd_reopen(int fd, int flags);
+
 /* Write len bytes of data to the existing file path in one write, as
  * kernel files want it; 0, or -1 with errno (EIO for a short write). */
 int write_data(const char *path, const char *data, size_t len);

@@ -394,20 +394,19 @@ struct plan {
 struct plan_opts {
 	const char *cgroup_parent; /* NULL: the cgroup ctlaunch runs in */
 	const char *term;          /* the caller's TERM, passed on; may be NULL */
+	int stdio_dir;             /* 1 + the first of descriptors 0, 1, 2 that is a
+				    * directory (the policy refuses it), or 0 */
 	unsigned ttys;             /* bit N: descriptor N (0-2) is a terminal, not
 				    * the same one as a lower descriptor */
 };
-
-/* A one-line warning about what the spec lets the container do on this
- * host (CAP_SYS_ADMIN on cgroup v1), for --check, --plan and the run;
- * NULL when there is none. Pure. */
-const char *plan_warning(const struct spec *spec, const struct host *h);
 
 /* Where a spec sets no resources.pids: podman's default, so that a fork
  * bomb in a default container stops. */
 #define PIDS_DEFAULT 2048
 
-/* Pure: the spec and host facts in, the steps out. No system calls. */
+/* Pure: the spec and host facts in, the steps out. No system calls.
+ * -1, with the first of them in e, when the policy refuses the spec
+ * (policy_check). */
 int plan_build(const struct spec *spec, const struct host *h,
 	       const struct plan_opts *o, struct plan *p, struct ct_err *e);
 

@@ -81,6 +81,9 @@ struct spec {
 	char *user;              /* as written: "1000:1000", "lab", NULL: root */
 	struct ct_loc user_at;
 	uint32_t uid, gid;       /* resolved by spec_check() */
+	char *login, *home;      /* spec_check(): the name and home directory of the
+				  * rootfs's passwd entry for uid (root's without
+				  * user:); NULL when it has none */
 
 	bool readonly_rootfs;
 	struct ct_loc readonly_rootfs_at;

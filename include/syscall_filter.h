@@ -57,10 +57,15 @@ enum sc_mode { SC_MODE_DEFAULT, SC_MODE_UNCONFINED, SC_MODE_CUSTOM };
 uint64_t sc_conditional_caps(void);
 
 /* The default profile, Docker's in effect, for a container whose final
- * capability set is caps: its rules are allocated (free with
- * sc_profile_free_rules), the names are static. */
-void sc_default_profile(uint64_t caps, struct sc_profile *out);
-void sc_profile_free_rules(struct sc_profile *p);
+ * capability set is caps, in d->p: its rules in d->rules, its names
+ * static; nothing to free. No allocation: the vfork child's -v log
+ * formats the seccomp step (exec.c, "What the child may call"). */
+#define SC_DEFAULT_RULES 48     /* every rule it can have (a static assert says so) */
+struct sc_default {
+	struct sc_profile p;
+	struct sc_rule rules[SC_DEFAULT_RULES];
+};
+void sc_default_profile(uint64_t caps, struct sc_default *d);
 
 /* A custom profile as the parser made it: every name, the rules, the
  * profile itself. */

@@ -1,6 +1,7 @@
 /* What only the host can tell about a spec: the rootfs is a directory
  * other than /, the cpuset names CPUs and memory nodes that are online,
- * and there is a command to run. Read-only. */
+ * and there is a command to run; for --check, that the command is there
+ * to run. Read-only. */
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -14,7 +15,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "command_find.h"
 #include "fileio.h"
+#include "syscall_filter.h"
 #include "util_fd.h"
 
 /* The largest /etc/passwd or /etc/group read from a rootfs: far more
@@ -37,7 +40,6 @@ static char *read_rootfs_file(const char *rootfs, const char *path, char *why, s
 		.flags = O_PATH | O_CLOEXEC,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	char self[64];
 	struct stat st;
 	char *buf;
 	size_t len = 0;
@@ -59,10 +61,7 @@ static char *read_rootfs_file(const char *rootfs, const char *path, char *why, s
 		snprintf(why, size, "it is larger than %d MiB", ID_FILE_MAX / (1024 * 1024));
 		return NULL;
 	}
-	/* The O_PATH descriptor's file, and no other: a rename in the
-	 * rootfs since cannot swap it. */
-	snprintf(self, sizeof self, "/proc/self/fd/%d", pfd);
-	fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = fd_reopen(pfd, O_RDONLY | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		snprintf(why, size, "cannot open it: %s", strerror(errno));
 		return NULL;
@@ -82,13 +81,20 @@ static char *read_rootfs_file(const char *rootfs, const char *path, char *why, s
 	return buf;
 }
 
+/* What a passwd entry gives besides the ids: the login name and the
+ * home directory (NULL when the entry leaves them empty). */
+struct pw_more {
+	char *login, *home;
+};
+
 /* Look name (or a number) up in an /etc/passwd- or /etc/group-style
- * file: field 0 the name, field 2 the id, field 3 (passwd) the group.
- * 0 when found, with *id and *gid (when wanted) set; 1 when not found;
- * -1 when the file cannot be used, with the reason in why. A record is
- * a whole line, however long: a line is never split into two records. */
+ * file: field 0 the name, field 2 the id, field 3 (passwd) the group,
+ * field 5 (passwd) the home directory. 0 when found, with *id, and *gid
+ * and *more when wanted, set; 1 when not found; -1 when the file cannot
+ * be used, with the reason in why. A record is a whole line, however
+ * long: a line is never split into two records. */
 static int lookup_id(const char *rootfs, const char *file, const char *name, uint32_t *id,
-		     uint32_t *gid, char *why, size_t size)
+		     uint32_t *gid, struct pw_more *more, char *why, size_t size)
 {
 	cleanup_free char *text = read_rootfs_file(rootfs, file, why, size);
 	char *next = text;
@@ -96,7 +102,7 @@ static int lookup_id(const char *rootfs, const char *file, const char *name, uin
 	if (!text)
 		return *why ? -1 : 1;
 	while (next && *next) {
-		char *line = next, *rest, *fields[4] = { 0 };
+		char *line = next, *rest, *fields[7] = { 0 };
 		uint64_t v, g;
 
 		next = strchr(line, '\n');
@@ -105,7 +111,7 @@ static int lookup_id(const char *rootfs, const char *file, const char *name, uin
 		rest = line;
 		/* strsep, not strtok: "lab::1001:..." has an empty password
 		 * field, and merging it would shift every field after it. */
-		for (int i = 0; i < 4 && rest; i++)
+		for (int i = 0; i < 7 && rest; i++)
 			fields[i] = strsep(&rest, ":");
 		if (!fields[2] || parse_uint(fields[2], 0, UINT32_MAX - 1, &v) < 0)
 			continue;
@@ -114,6 +120,10 @@ static int lookup_id(const char *rootfs, const char *file, const char *name, uin
 		*id = (uint32_t)v;
 		if (gid && fields[3] && parse_uint(fields[3], 0, UINT32_MAX - 1, &g) == 0)
 			*gid = (uint32_t)g;
+		if (more) {
+			more->login = *fields[0] ? xstrdup(fields[0]) : NULL;
+			more->home = fields[5] && *fields[5] ? xstrdup(fields[5]) : NULL;
+		}
 		return 0;
 	}
 	return 1;
@@ -125,17 +135,44 @@ static void id_file_diag(struct spec *spec, struct ct_diags *d, const char *file
 	ct_diag(d, spec->file, spec->user_at, "user", "the rootfs's %s cannot be used: %s", file, why);
 }
 
+/* The passwd entry of a user given by number, for its name and home
+ * only: the ids are the spec's, so a file that cannot be used, or has
+ * no such line, is no error (the command gets HOME=/, as with runc and
+ * docker, and no USER or LOGNAME). */
+static void user_more(struct spec *spec, uint32_t uid)
+{
+	char num[16], why[128];
+	struct pw_more more = { 0 };
+	uint32_t same;
+
+	snprintf(num, sizeof num, "%u", (unsigned)uid);
+	if (lookup_id(spec->rootfs, "/etc/passwd", num, &same, NULL, &more, why, sizeof why) == 0 &&
+	    same == uid) {
+		spec->login = more.login;
+		spec->home = more.home;
+	} else {
+		free(more.login);
+		free(more.home);
+	}
+}
+
 /* user: uid[:gid], each a number or a name the rootfs knows. Without a
- * group, the user's own group from /etc/passwd, or 0 as docker does. */
+ * group, the user's own group from /etc/passwd, or 0 as docker does.
+ * Root without user:, or a user, gets the name and home directory of
+ * its passwd entry (spec->login, spec->home) for USER, LOGNAME and
+ * HOME. */
 static void check_user(struct spec *spec, struct ct_diags *d)
 {
 	cleanup_free char *copy = NULL;
+	struct pw_more more = { 0 };
 	char *group, why[128];
 	uint64_t n;
 	int rc;
 
-	if (!spec->user)
+	if (!spec->user) {
+		user_more(spec, 0);
 		return;
+	}
 	copy = xstrdup(spec->user);
 	group = strchr(copy, ':');
 	if (group)
@@ -145,14 +182,23 @@ static void check_user(struct spec *spec, struct ct_diags *d)
 		uint32_t same;
 
 		spec->uid = (uint32_t)n;
-		/* Both numbers: nothing to look up. */
+		/* Both numbers: nothing to look up but the name and home. */
 		if (group && parse_uint(group, 0, UINT32_MAX - 1, &n) == 0) {
 			spec->gid = (uint32_t)n;
+			user_more(spec, spec->uid);
 			return;
 		}
-		rc = lookup_id(spec->rootfs, "/etc/passwd", copy, &same, &spec->gid, why, sizeof why);
+		rc = lookup_id(spec->rootfs, "/etc/passwd", copy, &same, &spec->gid, &more, why,
+			       sizeof why);
+		/* A line named by the number, not of that uid, is not the
+		 * user's. */
+		if (rc == 0 && same != spec->uid) {
+			free(more.login);
+			free(more.home);
+			more = (struct pw_more){ 0 };
+		}
 	} else {
-		rc = lookup_id(spec->rootfs, "/etc/passwd", copy, &spec->uid, &spec->gid, why,
+		rc = lookup_id(spec->rootfs, "/etc/passwd", copy, &spec->uid, &spec->gid, &more, why,
 			       sizeof why);
 		if (rc > 0) {
 			ct_diag(d, spec->file, spec->user_at, "user",
@@ -165,13 +211,15 @@ static void check_user(struct spec *spec, struct ct_diags *d)
 		id_file_diag(spec, d, "/etc/passwd", why);
 		return;
 	}
+	spec->login = more.login;
+	spec->home = more.home;
 	if (!group)
 		return;
 	if (parse_uint(group, 0, UINT32_MAX - 1, &n) == 0) {
 		spec->gid = (uint32_t)n;
 		return;
 	}
-	rc = lookup_id(spec->rootfs, "/etc/group", group, &spec->gid, NULL, why, sizeof why);
+	rc = lookup_id(spec->rootfs, "/etc/group", group, &spec->gid, NULL, NULL, why, sizeof why);
 	if (rc < 0)
 		id_file_diag(spec, d, "/etc/group", why);
 	else if (rc > 0)
@@ -546,4 +594,149 @@ int spec_check(struct spec *spec, const struct host *h, struct ct_diags *d)
 		ct_diag(d, spec->file, (struct ct_loc){ 0 }, "command",
 			"missing (expected command: in the spec, or one after --)");
 	return d->n > before ? -1 : 0;
+}
+
+/* --check's way into the container before it exists: the rootfs, the
+ * spec's mounts over it. */
+struct view {
+	const struct spec *spec;
+	int root;       /* the rootfs, O_PATH */
+};
+
+/* path with no //, . or .. part, into out ("/" at least); relative
+ * ones from dir. ".." is taken by name, as a path with no link in it. */
+static void normalize(const char *dir, const char *path, char *out, size_t size)
+{
+	char buf[2 * PATH_MAX];
+	size_t len = 0;
+
+	snprintf(buf, sizeof buf, "%s/%s", *path == '/' ? "" : dir, path);
+	for (char *save = NULL, *name = strtok_r(buf, "/", &save); name;
+	     name = strtok_r(NULL, "/", &save)) {
+		if (strcmp(name, ".") == 0)
+			continue;
+		if (strcmp(name, "..") == 0) {
+			while (len > 0 && out[--len] != '/')
+				;
+			continue;
+		}
+		len += (size_t)snprintf(out + len, size - len, "/%s", name);
+		if (len >= size)
+			len = size - 1;
+	}
+	if (len == 0)
+		snprintf(out, size, "/");
+	else
+		out[len] = '\0';
+}
+
+/* Whether path is dir or below it; *rest: what is below ("" for dir). */
+static bool below(const char *path, const char *dir, const char **rest)
+{
+	size_t n = strlen(dir);
+
+	if (strncmp(path, dir, n) != 0 || (path[n] != '/' && path[n] != '\0'))
+		return false;
+	*rest = path + n + (path[n] == '/');
+	return true;
+}
+
+/* The spec's mount that covers path: the deepest target, and of equal
+ * ones the last, as they are made; or NULL. */
+static const struct spec_mount *covering(const struct spec *spec, const char *path,
+					 const char **rest)
+{
+	const struct spec_mount *best = NULL;
+	const char *r;
+
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct spec_mount *m = &spec->mounts[i];
+
+		if (below(path, m->target, &r) && (!best || strlen(m->target) >= strlen(best->target))) {
+			best = m;
+			*rest = r;
+		}
+	}
+	return best;
+}
+
+/* Resolve rest as if dir were /: a link stays inside. */
+static int open_beneath(int dir, const char *rest)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+
+	return (int)syscall(SYS_openat2, dir, *rest ? rest : ".", &how, sizeof how);
+}
+
+/* command_open_fn: a path of the container. A bind source's links
+ * resolve inside the source, the rootfs's inside the rootfs: a link
+ * that leads from one into another is followed where it is. */
+static int open_in_view(const char *path, void *arg)
+{
+	const struct view *v = arg;
+	const struct spec_mount *m;
+	char full[PATH_MAX];
+	const char *rest;
+
+	normalize(v->spec->workdir ? v->spec->workdir : "/", path, full, sizeof full);
+	m = covering(v->spec, full, &rest);
+	if (m && m->type == MOUNT_TMPFS) {
+		/* Empty when the command starts. */
+		errno = ENOENT;
+		return *rest ? -1 : CMD_CANNOT_TELL;
+	}
+	if (m && !m->source_ino)
+		return CMD_CANNOT_TELL;
+	if (m) {
+		cleanup_close int src = open(m->source, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+		return src < 0 ? -1 : open_beneath(src, rest);
+	}
+	/* What the kernel and ctlaunch mount there exists only then. */
+	if (below(full, "/proc", &rest) || below(full, "/sys", &rest) || below(full, "/dev", &rest))
+		return CMD_CANNOT_TELL;
+	return open_beneath(v->root, full);
+}
+
+int spec_check_command(const struct spec *spec, struct ct_diags *d)
+{
+	struct view v = { .spec = spec, .root = -1 };
+	const char *path = CMD_DEFAULT_PATH;
+	struct ct_err e = { 0 };
+	int rc;
+
+	/* Only once the rootfs is the directory the check opened. */
+	if (!spec->argv || !spec->argc || !spec->rootfs_ino)
+		return 0;
+	for (size_t i = 0; i < spec->n_env; i++)
+		if (strcmp(spec->env[i].key, "PATH") == 0)
+			path = spec->env[i].value;
+	v.root = open(spec->rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (v.root < 0)
+		return 0;
+	rc = command_check(spec->argv[0], path, open_in_view, &v, &e);
+	close(v.root);
+	if (rc == 0)
+		return 0;
+	ct_diag(d, spec->file, spec->command_at, "command", "%s", e.msg);
+	return e.status;
+}
+
+int spec_check_filter(const struct spec *spec, struct ct_diags *d)
+{
+	struct sc_bpf bpf;
+	struct ct_err e = { 0 };
+	char text[sizeof e.msg + 64];
+
+	if (spec->seccomp != SC_MODE_CUSTOM || !spec->seccomp_profile)
+		return 0;
+	if (sc_compile(spec->seccomp_profile, &bpf, &e) == 0) {
+		sc_bpf_free(&bpf);
+		return 0;
+	}
+	ct_diag(d, spec->file, spec->seccomp_at, NULL, "%s", ct_err_text(&e, text, sizeof text));
+	return -1;
 }

@@ -19,17 +19,18 @@
  * reads the #! line itself and execs the interpreter's checked
  * descriptor with the arguments the kernel would have given it
  * (interpreter, its optional argument, the script's path, the rest). */
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "command.h"
+#include "command_find.h"
 #include "util.h"
 
 static const char *env_get(char *const envp[], const char *key)
@@ -42,140 +43,20 @@ static const char *env_get(char *const envp[], const char *key)
 	return NULL;
 }
 
-/* execvp's search: the first executable regular file in PATH; EACCES
- * when only files without permission were found. */
+/* In the container, still root: stat and access. */
+static int probe_here(const char *file, void *ctx)
+{
+	struct stat st;
+
+	(void)ctx;
+	if (stat(file, &st) < 0 || !S_ISREG(st.st_mode))
+		return ENOENT;
+	return access(file, X_OK) == 0 ? 0 : EACCES;
+}
+
 static int lookup(const char *name, char *const envp[], char *out, size_t size)
 {
-	const char *path = env_get(envp, "PATH");
-	int err = ENOENT;
-
-	if (strchr(name, '/')) {
-		snprintf(out, size, "%s", name);
-		return 0;
-	}
-	if (!*name)
-		return ENOENT;
-	for (const char *p = path ? path : "/usr/bin:/bin"; ; p++) {
-		const char *end = strchrnul(p, ':');
-		struct stat st;
-
-		snprintf(out, size, "%.*s%s%s", (int)(end - p), p, end == p ? "" : "/", name);
-		if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
-			if (access(out, X_OK) == 0)
-				return 0;
-			err = EACCES;
-		}
-		if (!*end)
-			break;
-		p = end;
-	}
-	return err;
-}
-
-/* The PT_INTERP path of an ELF file whose header is in buf. The two
- * classes differ only in field widths, so each program header is read
- * into the 64-bit layout. The table is read CHUNK entries a call: one
- * for most files. */
-static int elf_interp(int fd, const unsigned char *buf, char *out, size_t size)
-{
-	enum { CHUNK = 16 };
-	bool is64 = buf[EI_CLASS] == ELFCLASS64;
-	unsigned char table[CHUNK * sizeof(Elf64_Phdr)];
-	uint64_t phoff;
-	unsigned phnum, phentsize;
-
-	if (is64) {
-		Elf64_Ehdr eh;
-
-		memcpy(&eh, buf, sizeof eh);
-		phoff = eh.e_phoff, phnum = eh.e_phnum, phentsize = eh.e_phentsize;
-	} else if (buf[EI_CLASS] == ELFCLASS32) {
-		Elf32_Ehdr eh;
-
-		memcpy(&eh, buf, sizeof eh);
-		phoff = eh.e_phoff, phnum = eh.e_phnum, phentsize = eh.e_phentsize;
-	} else {
-		return -1;
-	}
-	/* Entries of another size are not the class's: the kernel refuses
-	 * such a file (binfmt_elf), and so does this check. */
-	if (phentsize != (is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr))) {
-		errno = ENOEXEC;
-		return -1;
-	}
-	for (unsigned first = 0; first < phnum; first += CHUNK) {
-		unsigned n = phnum - first;
-		size_t len;
-
-		if (n > CHUNK)
-			n = CHUNK;
-		len = (size_t)n * phentsize;
-
-		if (pread(fd, table, len, (off_t)(phoff + (uint64_t)first * phentsize)) !=
-		    (ssize_t)len)
-			return -1;
-		for (unsigned i = 0; i < n; i++) {
-			const unsigned char *at = table + (size_t)i * phentsize;
-			uint64_t type, offset, filesz;
-
-			if (is64) {
-				Elf64_Phdr ph;
-
-				memcpy(&ph, at, sizeof ph);
-				type = ph.p_type, offset = ph.p_offset, filesz = ph.p_filesz;
-			} else {
-				Elf32_Phdr ph;
-
-				memcpy(&ph, at, sizeof ph);
-				type = ph.p_type, offset = ph.p_offset, filesz = ph.p_filesz;
-			}
-			if (type != PT_INTERP)
-				continue;
-			if (filesz == 0 || filesz >= size ||
-			    pread(fd, out, filesz, (off_t)offset) != (ssize_t)filesz)
-				return -1;
-			out[filesz] = '\0';
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* The header of an open file: the #! line split into interpreter and
- * optional argument (as binfmt_script does: the interpreter up to a blank,
- * the rest of the line, trimmed, as one argument), or the PT_INTERP of an
- * ELF file in elf. 1: a script; 0: not one (elf set when ELF has one);
- * -1: cannot be read. */
-static int read_header(int fd, char *line, size_t size, char **interp, char **arg, char *elf,
-		       size_t elf_size)
-{
-	unsigned char buf[512];
-	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-
-	*elf = '\0';
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	if (n >= 2 && buf[0] == '#' && buf[1] == '!') {
-		char *s = line, *end;
-
-		snprintf(line, size, "%.*s", (int)strcspn((char *)buf + 2, "\n"), (char *)buf + 2);
-		s += strspn(s, " \t");
-		*interp = s;
-		s += strcspn(s, " \t");
-		if (*s)
-			*s++ = '\0';
-		s += strspn(s, " \t");
-		end = s + strlen(s);
-		while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-			*--end = '\0';
-		*arg = *s ? s : NULL;
-		return 1;
-	}
-	if (n >= (ssize_t)sizeof(Elf64_Ehdr) && memcmp(buf, ELFMAG, SELFMAG) == 0 &&
-	    elf_interp(fd, buf, elf, elf_size) < 0)
-		*elf = '\0';
-	return 0;
+	return cmd_search(name, env_get(envp, "PATH"), probe_here, NULL, out, size);
 }
 
 static int fail_status(struct ct_err *e, int errnum, int status, const char *fmt, const char *arg)
@@ -253,7 +134,7 @@ int command_resolve(const char *argv0, char *const argv[], char *const envp[], s
 
 		if (fd < 0)
 			return -1;
-		rc = read_header(fd, c->lines[c->n_scripts], sizeof c->lines[0], &interp, &arg, elf,
+		rc = cmd_read_header(fd, c->lines[c->n_scripts], sizeof c->lines[0], &interp, &arg, elf,
 				 sizeof elf);
 		if (rc < 0) {
 			err = errno;

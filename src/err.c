@@ -18,6 +18,42 @@ int ct_fail(struct ct_err *e, int errnum, const char *fmt, ...)
 	return -1;
 }
 
+int ct_wrap(struct ct_err *e, const char *fmt, ...)
+{
+	char what[sizeof e->msg];
+	size_t n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	n = strlen(what);
+	/* "what: " then as much of the message as still fits. */
+	if (n + 2 < sizeof e->msg) {
+		size_t len = strnlen(e->msg, sizeof e->msg - 1);
+		if (len > sizeof e->msg - 1 - (n + 2))
+			len = sizeof e->msg - 1 - (n + 2);
+		memmove(e->msg + n + 2, e->msg, len);
+		e->msg[n + 2 + len] = '\0';
+		memcpy(e->msg + n, ": ", 2);
+		memcpy(e->msg, what, n);
+	} else {
+		memcpy(e->msg, what, sizeof e->msg);
+	}
+	return -1;
+}
+
+int ct_append(struct ct_err *e, const char *fmt, ...)
+{
+	size_t len = strnlen(e->msg, sizeof e->msg - 1);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->msg + len, sizeof e->msg - len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 const char *ct_err_text(const struct ct_err *e, char *buf, size_t size)
 {
 	if (e->errnum)

@@ -1,13 +1,38 @@
 /* The executor: one walk over the plan. The parent runs the parent's
  * steps, the clone step starts the child, and the child runs the
- * child's steps. Errors in the child travel back to the parent, through
- * the memory they share (vfork) or a pipe (fork), so main is still the
- * only place that prints them.
+ * child's steps. Errors in the child travel back to the parent as a
+ * struct ct_err, through the memory they share (vfork) or a pipe
+ * (fork), so main is still the only place that prints them.
  *
- * A vfork child runs in ctlaunch's memory while ctlaunch sleeps: it
- * never calls malloc (an OOM kill half-way through would leave the
- * heap broken for the parent) and never changes the parent's struct
- * run (it works on a copy). */
+ * What the child may call: the rule, in one place.
+ *
+ * Root's child is a vfork child (CLONE_VM|CLONE_VFORK): from the clone
+ * to its exec it runs in ctlaunch's memory, on a stack in spawn's
+ * frame, while ctlaunch sleeps. Its heap is ctlaunch's heap, and so is
+ * the heap's lock: a malloc or free there changes lists the parent goes
+ * on using, and a child killed half-way through one (the OOM killer, a
+ * SIGKILL) leaves them broken and the lock held for good. So, between
+ * the clone and the exec, the child (child_main and everything it
+ * calls, -v's log included):
+ *   - allocates and frees nothing: no malloc, calloc, realloc, free,
+ *     strdup, asprintf, xasprintf, nor what calls them (fopen and any
+ *     stdio but the unbuffered stderr, opendir, getpwnam and NSS,
+ *     qsort, strerror, libseccomp, libcap's cap_get_proc and the like;
+ *     its cap_max_bits is a constant).
+ *     What it needs the parent makes before the clone (the seccomp
+ *     filter, the command's argv, the open trees, run's arrays);
+ *   - calls system calls, and C library functions that are only their
+ *     wrappers, string functions, and snprintf/vsnprintf into buffers
+ *     on its stack (ct_fail, ct_wrap, ct_append);
+ *   - changes no memory of the parent's but its copy of struct run
+ *     (spawn_main) and, when it fails, the report (child_fail);
+ *   - keeps its stack small (CHILD_STACK).
+ * The same steps run in a fork child (rootless), which has a copy of
+ * the memory: one rule for both, as the code is one. The watcher
+ * (watcher_main) keeps a stricter rule of its own.
+ * Tested, not only said: tests/integration/nomalloc.bats runs real
+ * containers with the launcher linked against an allocator that ends
+ * any process but ctlaunch itself that calls it (tests/nomalloc/). */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,10 +67,12 @@
 /* Signals that reach ctlaunch and belong to the container. */
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
-struct child_err {
-	int status;      /* vfork: -1 until the child execs (0) or fails */
-	int errnum;
-	char msg[sizeof(((struct ct_err *)0)->msg)];
+/* The child's report to the parent is a struct ct_err, the run's error
+ * as it is (child_fail). A vfork child copies it into the parent's, in
+ * spawn's frame, whose status says how far the child got: */
+enum {
+	REPORT_NONE = -1,  /* neither exec'd nor reported: it died */
+	REPORT_EXECED = 0, /* it got to its exec (a failed one overwrites it) */
 };
 
 struct run {
@@ -57,8 +84,8 @@ struct run {
 	int self_fd;     /* a pidfd of ctlaunch: the watcher's, and the child's check */
 	pid_t watcher;   /* see watcher_main */
 	int sync[2];     /* fork: parent writes one byte: the child may go on */
-	int errpipe[2];  /* fork: the child writes a struct child_err, or nothing at exec */
-	struct child_err *report; /* in a vfork child only: the parent's, to fill */
+	int errpipe[2];  /* fork: the child writes a struct ct_err, or nothing at exec */
+	struct ct_err *report; /* in a vfork child only: the parent's, to fill */
 	bool *made;      /* made[i]: the mkdir of step i succeeded */
 	bool name_locked; /* the name's lock is held: its stale cgroups may be swept */
 	bool supervised; /* v2: ctlaunch moved into its supervisor cgroup */
@@ -116,27 +143,30 @@ static void drain(const sigset_t *set)
 static void locate(struct ct_err *e, const struct plan *p, const struct step *s)
 {
 	if (s->from.line) {
-		size_t len = strlen(e->msg);
 		char where[512];
 
-		snprintf(e->msg + len, sizeof e->msg - len, " (%s)",
-			 ct_loc_where(p->file, s->from, where, sizeof where));
+		ct_append(e, " (%s)", ct_loc_where(p->file, s->from, where, sizeof where));
 	}
 }
 
-/* The child never returns: it reports e to the parent and exits. */
+/* The child never returns: it reports e to the parent and exits. The
+ * report is e itself, whole. A vfork child copies it into the parent's
+ * struct with one assignment, and only here, so a child killed half-way
+ * leaves REPORT_NONE: the parent sleeps until the child execs or exits,
+ * and the kernel's wake-up orders the copy before the parent reads it.
+ * A fork child writes it to the error pipe in one write, smaller than
+ * PIPE_BUF, so the parent reads all of it or nothing. */
 __attribute__((noreturn)) static void child_fail(struct run *run, struct ct_err *e, int status)
 {
-	struct child_err ce = { .status = status, .errnum = e->errnum };
 	ssize_t n;
 
-	memcpy(ce.msg, e->msg, sizeof ce.msg);
+	e->status = status;
 	if (run->report) {
-		*run->report = ce;
+		*run->report = *e;
 		_exit(status);
 	}
 	do
-		n = write(run->errpipe[1], &ce, sizeof ce);
+		n = write(run->errpipe[1], e, sizeof *e);
 	while (n < 0 && errno == EINTR);
 	_exit(status);
 }
@@ -227,7 +257,7 @@ __attribute__((noreturn)) static void child_exec(struct run *run, char **argv, c
 	/* Seen by the parent only if the exec succeeds: a failure
 	 * overwrites it, a crash in between leaves the parent a zombie. */
 	if (run->report)
-		run->report->status = 0;
+		run->report->status = REPORT_EXECED;
 	if (init)
 		init_exec(run->init_fd, run->cmd, envp, argv[0], &e);
 	else
@@ -556,13 +586,13 @@ static pid_t clone_child(unsigned long flags, const char *cgroup, int *pidfd, bo
 
 /* The child's report, whichever way it came, as the run's error; NULL:
  * it died before it could make one. */
-static int child_failed(struct child_err *ce, struct ct_err *e)
+static int child_failed(struct ct_err *report, struct ct_err *e)
 {
-	if (!ce)
+	if (!report)
 		return ct_fail(e, 0, "the container died during setup");
-	ce->msg[sizeof ce->msg - 1] = '\0';
-	ct_fail(e, ce->errnum, "%s", ce->msg);
-	e->status = ce->status;
+	/* From a pipe: a message without its end is cut, not overrun. */
+	report->msg[sizeof report->msg - 1] = '\0';
+	*e = *report;
 	return -1;
 }
 
@@ -672,7 +702,7 @@ static int spawn_main(void *arg)
 static int spawn(struct run *run, const struct step *s, struct ct_err *e)
 {
 	char stack[CHILD_STACK] __attribute__((aligned(16)));
-	struct child_err report = { .status = -1 };
+	struct ct_err report = { .status = REPORT_NONE };
 	int flags = (int)s->u.clone.flags | CLONE_VM | CLONE_VFORK | SIGCHLD;
 
 	run->report = &report;
@@ -688,9 +718,9 @@ static int spawn(struct run *run, const struct step *s, struct ct_err *e)
 	/* The lock's open file is the child's too: it let go of it, or it
 	 * died, and its cgroups are locked again for the cleanup. */
 	cg_unlock(&run->lock_fd);
-	if (report.status == 0)
+	if (report.status == REPORT_EXECED)
 		return 0;
-	return child_failed(report.status < 0 ? NULL : &report, e);
+	return child_failed(report.status == REPORT_NONE ? NULL : &report, e);
 }
 
 /* Effective ids only: the saved ids stay root's, so ctlaunch can
@@ -749,7 +779,7 @@ static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
 
 static int release(struct run *run, struct ct_err *e)
 {
-	struct child_err ce;
+	struct ct_err ce;
 	ssize_t n;
 
 	do
@@ -903,12 +933,9 @@ static int name_lock(struct run *run, const char *path, struct ct_err *e)
 
 static int sweep(const struct run *run, const char *dir, struct ct_err *e)
 {
-	char msg[sizeof e->msg];
-
 	if (!run->name_locked || cg_purge(dir, e) == 0)
 		return 0;
-	memcpy(msg, e->msg, sizeof msg);
-	return ct_fail(e, e->errnum, "a stale cgroup of this name: %s", msg);
+	return ct_wrap(e, "a stale cgroup of this name");
 }
 
 /* Did this run make a cgroup, or move into a supervisor cgroup? */
@@ -990,20 +1017,20 @@ static int cg_enable(struct run *run, const struct step *s, struct ct_err *e)
  * or one that ended while another container used ctlaunch/, leaves
  * nothing for long. The controllers enabled above it stay on: turning
  * them off could take the files of another workload's cgroup. */
-static void cg_restore(struct run *run, const char *dir, struct ct_err *e)
+static int cg_restore(struct run *run, const char *dir, struct ct_err *e)
 {
 	cleanup_free char *sup = path_join(dir, CG_SUPERVISOR);
 
 	if (access(sup, F_OK) < 0 || cg_children(dir, CG_SUPERVISOR) != 0)
-		return;
+		return 0;
 	if (cg_subtree_clear(dir, e) < 0)
-		return;
+		return -1;
 	if (run->supervised && cg_enter(dir, 0, e) < 0)
-		return;
+		return -1;
 	run->supervised = false;
 	/* As a leaf: another ctlaunch that was in it may still be leaving
 	 * (it held the lock until its exit). */
-	cg_remove(sup, false, e);
+	return cg_remove(sup, false, e) < 0 ? -1 : 0;
 }
 
 /* A step failed while the container ran: it ends with ctlaunch. */
@@ -1119,13 +1146,16 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 			return -1;
 		}
 		return 0;
-	case STEP_CG_RMDIR:
-		if (run->made[s->u.cg_rmdir.made_by])
-			run->in_use = cg_remove(s->u.cg_rmdir.dir, true, e) != 0 || run->in_use;
-		return 0;
+	case STEP_CG_RMDIR: {
+		/* 1: others use it still; it stays. */
+		int rc = run->made[s->u.cg_rmdir.made_by] ? cg_remove(s->u.cg_rmdir.dir, true, e) : 0;
+
+		run->in_use = rc != 0 || run->in_use;
+		return rc < 0 ? -1 : 0;
+	}
 	case STEP_CG_RESTORE:
 		if (!run->in_use && made_any(run))
-			cg_restore(run, s->u.cg_restore.dir, e);
+			return cg_restore(run, s->u.cg_restore.dir, e);
 		return 0;
 	case STEP_NAME_UNLOCK:
 		cg_unlock(&run->name_fd);
@@ -1164,21 +1194,19 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 
 /* The exit's steps, whatever happened. Nothing here changes the run's
  * outcome: the command's status stands, and a cleanup problem becomes
- * a warning (r->warning). */
+ * a warning (r->cleanup, the last step's that failed); every step runs. */
 static void run_exit(struct run *run)
 {
 	const struct plan *p = run->p;
-	struct ct_err ce = { 0 };
 
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->steps[i].side != SIDE_EXIT)
 			continue;
 		if (run->o->log)
 			run->o->log(p, &p->steps[i]);
-		parent_step(run, i, &ce);
+		if (parent_step(run, i, &run->r->cleanup) < 0)
+			run->r->cleanup_failed = true;
 	}
-	if (ce.msg[0])
-		ct_err_text(&ce, run->r->warning, sizeof run->r->warning);
 }
 
 int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_result *r,

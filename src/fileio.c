@@ -1,9 +1,11 @@
 /* Small whole-file reads, the one place that does them for host.c
- * (/proc, /etc) and for cgroup.c and ns.c (kernel files); the writes are
- * filewrite.c's, in the edge (src/LAYERS). */
+ * (/proc, /etc) and for cgroup.c and ns.c (kernel files), and the reopen
+ * of a file found by descriptor (check.c, command_find.c); the writes
+ * are filewrite.c's, in the edge (src/LAYERS). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -54,4 +56,12 @@ char *read_text(const char *path, struct ct_err *e)
 	if (!buf)
 		ct_fail(e, errno, "read %s", path);
 	return buf;
+}
+
+int fd_reopen(int fd, int flags)
+{
+	char self[64];
+
+	snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+	return open(self, flags | O_CLOEXEC);
 }

@@ -15,6 +15,7 @@
 #include "exec.h"
 #include "host.h"
 #include "plan.h"
+#include "policy.h"
 #include "spec.h"
 
 enum { EXIT_LAUNCHER = 125 };
@@ -36,7 +37,7 @@ static void usage(FILE *out)
 	      "Run the command of a YAML spec in a new container.\n"
 	      "\n"
 	      "  --plan                print the steps of the launch; change nothing\n"
-	      "  --check               check the spec and the host; change nothing\n"
+	      "  --check               check the spec, the host and the command; change nothing\n"
 	      "  --name NAME           the container's name (default: the spec's)\n"
 	      "  --set KEY=VALUE       set a value of the spec, e.g. resources.memory=128M\n"
 	      "                        (a dotted key, a YAML value; repeatable)\n"
@@ -208,10 +209,34 @@ static void log_step(const struct plan *p, const struct step *s)
 			(size_t)(s - p->steps) + 1, plan_run_steps(p), line);
 }
 
-static int run(const struct options *o, struct spec *spec, const struct host *h)
+/* --check, --plan and the run alike, before anything else: every
+ * problem in one pass, what the host tells of the spec (its user's ids,
+ * which the policy needs), then what this host and this invocation
+ * refuse. Printed; 0 when there is none, else the exit status. */
+static int check_all(const struct options *o, const struct plan_opts *popts, struct spec *spec,
+		     const struct host *h, struct ct_diags *d)
 {
-	struct plan_opts popts = { .cgroup_parent = o->cgroup_parent, .term = getenv("TERM"),
-				   .ttys = o->ttys };
+	bool refused;
+	int status = 0;
+
+	spec_check(spec, h, d);
+	policy_check(spec, h, popts, d);
+	/* The run compiles the spec's seccomp profile before its first
+	 * step (exec_plan) and stops there when it fails. */
+	if (o->check || o->plan)
+		spec_check_filter(spec, d);
+	refused = d->n > 0;
+	/* And what the run finds out only at the exec, in the same pass:
+	 * its status (126, 127) when nothing else stops it first. */
+	if (o->check)
+		status = spec_check_command(spec, d);
+	print_diags(d, o->spec);
+	return refused ? EXIT_LAUNCHER : status;
+}
+
+static int run(const struct options *o, const struct plan_opts *popts, struct spec *spec,
+	       const struct host *h)
+{
 	struct exec_opts eopts = { .log = o->verbose ? log_step : NULL };
 	struct exec_result r = { 0 };
 	struct ct_err e = { 0 };
@@ -219,7 +244,7 @@ static int run(const struct options *o, struct spec *spec, const struct host *h)
 	char text[2048];
 	int status;
 
-	if (plan_build(spec, h, &popts, &p, &e) < 0) {
+	if (plan_build(spec, h, popts, &p, &e) < 0) {
 		warnx_("%s", ct_err_text(&e, text, sizeof text));
 		return EXIT_LAUNCHER;
 	}
@@ -227,16 +252,12 @@ static int run(const struct options *o, struct spec *spec, const struct host *h)
 		plan_print(&p, o->verbose, stdout);
 		return fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
 	}
-	/* As docker run -t: the terminal is the caller's, relayed. */
+	/* As docker run -t: the terminal is the caller's, relayed. Not a
+	 * refusal of the policy's: --check and --plan look at a spec that
+	 * will run on a terminal later, from a script or CI without one. */
 	if (spec->tty && !(o->ttys & 1)) {
 		warnx_("%s: a terminal for the container (%s) needs one on standard input",
 		       spec->name, o->tty ? "-t" : "tty: true");
-		return EXIT_LAUNCHER;
-	}
-	if (o->stdio_dir) {
-		warnx_("%s: descriptor %d is a directory: through /proc/self/fd/%d the container "
-		       "would reach the host's files; refusing to run", spec->name, o->stdio_dir - 1,
-		       o->stdio_dir - 1);
 		return EXIT_LAUNCHER;
 	}
 	/* The filter's rules, before the clone: listing the default
@@ -255,8 +276,9 @@ static int run(const struct options *o, struct spec *spec, const struct host *h)
 	}
 	if (r.interrupted && status == 128 + SIGKILL)
 		warnx_("%s: killed after a second interrupt", spec->name);
-	if (r.warning[0])
-		warnx_("%s: warning: cleanup: %s", spec->name, r.warning);
+	if (r.cleanup_failed)
+		warnx_("%s: warning: cleanup: %s", spec->name,
+		       ct_err_text(&r.cleanup, text, sizeof text));
 	if (r.oom) {
 		size_format(spec->res.memory, text, sizeof text);
 		warnx_("%s: killed by the OOM killer (memory limit %s)", spec->name, text);
@@ -269,6 +291,7 @@ int main(int argc, char **argv)
 	/* As many --set as arguments, at most. */
 	cleanup_free char **sets = xcalloc((size_t)argc, sizeof *sets);
 	struct options o = { .sets = sets };
+	struct plan_opts popts = { 0 };
 	cleanup_diags struct ct_diags d = { 0 };
 	cleanup_spec struct spec spec = { 0 };
 	cleanup_host struct host h = { 0 };
@@ -283,8 +306,9 @@ int main(int argc, char **argv)
 	 * container's root could read and write there, and a mount target
 	 * of a hostile rootfs that links to it would have ctlaunch make
 	 * directories and files on the host (the class of CVE-2024-21626).
-	 * A run refuses it (run); as stdio a directory is of no use. One
-	 * fstat each tells both. */
+	 * The policy refuses it (policy.c), for --check, --plan and the
+	 * run; as stdio a directory is of no use. One fstat each tells
+	 * both, and which of them are terminals. */
 	dev_t seen[3];
 
 	for (int fd = 0; fd < 3; fd++) {
@@ -321,17 +345,19 @@ int main(int argc, char **argv)
 		warnx_("%s", ct_err_text(&e, text, sizeof text));
 		return EXIT_LAUNCHER;
 	}
-	if (spec_check(&spec, &h, &d) < 0) {
-		print_diags(&d, o.spec);
-		return EXIT_LAUNCHER;
-	}
-	print_diags(&d, o.spec);
-	/* --check, --plan and the run alike, on stderr. */
-	if (plan_warning(&spec, &h))
-		warnx_("warning: %s: %s", spec.name, plan_warning(&spec, &h));
+	popts.cgroup_parent = o.cgroup_parent;
+	popts.term = getenv("TERM");
+	popts.stdio_dir = o.stdio_dir;
+	popts.ttys = o.ttys;
+	rc = check_all(&o, &popts, &spec, &h, &d);
+	if (rc)
+		return rc;
+	/* On stderr, as the problems. */
+	if (policy_warning(&spec, &h))
+		warnx_("warning: %s: %s", spec.name, policy_warning(&spec, &h));
 	if (o.check) {
 		printf("%s: ok\n", spec.file);
 		return 0;
 	}
-	return run(&o, &spec, &h);
+	return run(&o, &popts, &spec, &h);
 }

@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "caps.h"
+#include "command_find.h"
 #include "devices.h"
 #include "plan.h"
+#include "policy.h"
 #include "resources.h"
 #include "util.h"
 
@@ -123,28 +125,6 @@ static bool in_list_of(const char *list, const char *word)
 	return false;
 }
 
-/* Does the spec set a resource key of controller c? */
-static bool uses(const struct spec *spec, enum cg_ctrl c)
-{
-	for (size_t i = 0; i < n_res_keys; i++)
-		if (res_keys[i].ctrl == c && res_has(spec, &res_keys[i]))
-			return true;
-	return false;
-}
-
-/* The spec key that first asks for controller c (in the table's order),
- * and where; only where uses() says one does. */
-static struct ct_loc first_use(const struct spec *spec, enum cg_ctrl c, const char **key)
-{
-	for (size_t i = 0; i < n_res_keys; i++)
-		if (res_keys[i].ctrl == c && res_has(spec, &res_keys[i])) {
-			*key = res_keys[i].key;
-			return res_at(spec, &res_keys[i]);
-		}
-	*key = NULL;
-	return nowhere;
-}
-
 /* One of a key's files, with the value the key's converter makes. The
  * default of a key (no position: the spec does not have it) is skipped
  * on v2 where the kernel did not hand its controller down (see
@@ -215,22 +195,15 @@ static const char *v1_dirs(struct plan *p, const char *mount, const char *own_cg
  * the real root has). The limits go in the hierarchies of their
  * controllers; the device policy in the devices hierarchy. The leaves
  * are kept in leaf[] for the placement steps after clone. */
-static int plan_cgroups_v1(struct plan *p, const struct spec *spec, const struct host *h,
-			   const struct plan_opts *o, const char **leaf, struct ct_err *e)
+static void plan_cgroups_v1(struct plan *p, const struct spec *spec, const struct host *h,
+			    const struct plan_opts *o, const char **leaf)
 {
 	char *shared;
 
 	for (int c = 0; c < CTRL__N; c++) {
 		const struct host_cgroup *hc = &h->ctrl[c];
 
-		if (!hc->mount && uses(spec, (enum cg_ctrl)c)) {
-			const char *key;
-			struct ct_loc at = first_use(spec, (enum cg_ctrl)c, &key);
-			char where[1024];
-
-			return ct_fail(e, 0, "%s: the %s cgroup controller is not mounted on this host",
-				       ct_loc_key(spec->file, at, key, where, sizeof where), cg_ctrl_name[c]);
-		}
+		/* One the spec uses is there: the policy refuses it else. */
 		if (!hc->mount)
 			continue;
 		leaf[c] = v1_dirs(p, hc->mount, hc->own, o, (enum cg_ctrl)c, spec, &shared);
@@ -246,7 +219,6 @@ static int plan_cgroups_v1(struct plan *p, const struct spec *spec, const struct
 		if (hh->data && in_list_of(hh->data, "devices"))
 			devices(p, dir, true);
 	}
-	return 0;
 }
 
 /* v2: every key the spec has, in the table's order, into the leaf. */
@@ -270,8 +242,8 @@ static void limits_v2(struct plan *p, const struct spec *spec, const char *leaf)
  * holds processes (but the root): the executor moves ctlaunch out of
  * <parent> first when it is alone there, and stops with the reason
  * otherwise. */
-static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct host *h,
-			   const struct plan_opts *o, const char **leaf, struct ct_err *e)
+static void plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct host *h,
+			    const struct plan_opts *o, const char **leaf)
 {
 	char enable[64] = "";
 	const char *parent, *dir_leaf;
@@ -280,23 +252,8 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 	size_t len = 0;
 
 	for (int c = 0; c < CTRL__N; c++) {
-		const char *key;
-		struct ct_loc at = first_use(spec, (enum cg_ctrl)c, &key);
-		char where[1024];
-
-		if (!uses(spec, (enum cg_ctrl)c))
+		if (!policy_uses(spec, (enum cg_ctrl)c))
 			continue;
-		ct_loc_key(spec->file, at, key, where, sizeof where);
-		if (!h->ctrl[c].mount && h->euid == 0)
-			return ct_fail(e, 0,
-				       "%s: this host's cgroup v2 has no %s controller (it is not "
-				       "in /sys/fs/cgroup/cgroup.controllers)",
-				       where, cg_ctrl_name[c]);
-		if (!h->ctrl[c].mount)
-			return ct_fail(e, 0,
-				       "%s: the %s controller is not delegated to ctlaunch's cgroup "
-				       "%s (the cgroup above it does not hand it down in cgroup.subtree_control)",
-				       where, cg_ctrl_name[c], h->cg_own ? h->cg_own : "/");
 		len += (size_t)snprintf(enable + len, sizeof enable - len, "%s+%s", len ? " " : "",
 					cg_ctrl_name[c]);
 	}
@@ -343,59 +300,22 @@ static int plan_cgroups_v2(struct plan *p, const struct spec *spec, const struct
 		devices(p, dir_leaf, false);
 	/* Limits or not: the container has its own cgroup (see v1). */
 	leaf[0] = dir_leaf;
-	return 0;
 }
 
-/* The earliest resource key in the file, for a message about limits as
- * a whole. */
-static const char *first_limit(const struct spec *spec, struct ct_loc *at)
+static void plan_cgroups(struct plan *p, const struct spec *spec, const struct host *h,
+			 const struct plan_opts *o, const char **leaf)
 {
-	const char *key = NULL;
-
-	for (size_t i = 0; i < n_res_keys; i++) {
-		struct ct_loc here = res_at(spec, &res_keys[i]);
-
-		if (!res_has(spec, &res_keys[i]))
-			continue;
-		if (!key || here.line < at->line || (here.line == at->line && here.col < at->col)) {
-			key = res_keys[i].key;
-			*at = here;
-		}
-	}
-	return key;
-}
-
-static int plan_cgroups(struct plan *p, const struct spec *spec, const struct host *h,
-			const struct plan_opts *o, const char **leaf, struct ct_err *e)
-{
-	struct ct_loc at = { 0 };
-	const char *key = first_limit(spec, &at);
 	struct spec eff;
-	char where[1024];
 
 	for (int i = 0; i < N_LEAVES; i++)
 		leaf[i] = NULL;
-	/* Never a silent run without the limits the spec asked for; a run
-	 * without the default pids limit, where it cannot be had, is one. */
-	if (h->euid != 0 && h->layout != CG_UNIFIED) {
-		if (!key)
-			return 0;
-		return ct_fail(e, 0,
-			       "%s: cannot be applied by an ordinary user (uid %u): cgroup v1 "
-			       "hierarchies cannot be delegated (run ctlaunch as root, or without limits)",
-			       ct_loc_key(spec->file, at, key, where, sizeof where), (unsigned)h->euid);
-	}
-	if (h->euid != 0 && !h->cg_writable && !o->cgroup_parent) {
-		if (!key)
-			return 0;
-		return ct_fail(e, 0,
-			       "%s: cannot be applied by uid %u: its cgroup %s is not delegated "
-			       "to it (run ctlaunch under systemd-run --user --scope -p Delegate=yes, or as root)",
-			       ct_loc_key(spec->file, at, key, where, sizeof where), (unsigned)h->euid,
-			       h->cg_own ? h->cg_own : "/");
-	}
-	if (h->layout == CG_NONE && !key)
-		return 0;
+	/* An ordinary user has cgroups of its own only where they are
+	 * delegated to it: elsewhere the policy refuses every limit, and a
+	 * run goes without the default pids limit (see policy.c). */
+	if (h->euid != 0 && (h->layout != CG_UNIFIED || (!h->cg_writable && !o->cgroup_parent)))
+		return;
+	if (h->layout == CG_NONE)
+		return;
 	/* The default pids limit where the pids controller is there to
 	 * hold it; the planner's own copy of the spec, so nothing else
 	 * sees a key the spec does not have. */
@@ -406,32 +326,9 @@ static int plan_cgroups(struct plan *p, const struct spec *spec, const struct ho
 		eff.res.pids_at = nowhere;
 	}
 	if (h->layout == CG_UNIFIED)
-		return plan_cgroups_v2(p, &eff, h, o, leaf, e);
-	return plan_cgroups_v1(p, &eff, h, o, leaf, e);
-}
-
-const char *plan_warning(const struct spec *spec, const struct host *h)
-{
-	uint64_t keep = ((CAPS_DEFAULT & ~spec->caps_drop) | spec->caps_add) & CAPS_KNOWN;
-
-	/* v1 has no nsdelegate: a cgroup namespace's root is writable by
-	 * whoever may write the files, and CAP_SYS_ADMIN mounts the
-	 * hierarchy read-write again. Not in a user namespace of its own:
-	 * the files are host root's, whose id it does not have. */
-	/* And on any host, outside a user namespace of its own, the masks
-	 * and read-only mounts of /proc are mounts it may unmount (the
-	 * kernel locks them only across a user namespace): /proc/sys is
-	 * then the host's, writable as host root (kernel.core_pattern runs
-	 * a program of its choice). */
-	if (h->euid != 0 || spec->userns || !(keep & CAPS_BIT(21)))
-		return NULL;
-	if (h->layout == CG_V1 || h->layout == CG_HYBRID)
-		return "CAP_SYS_ADMIN on cgroup v1: the container can remount its cgroups "
-		       "read-write and lift its own limits and device rules (v1 has no "
-		       "nsdelegate), and, without userns: true, unmount the masks of /proc and "
-		       "write /proc/sys as host root (see ctlaunch(1), SECURITY)";
-	return "CAP_SYS_ADMIN without userns: true: the container can unmount the masks of "
-	       "/proc and write /proc/sys as host root (see ctlaunch(1), SECURITY)";
+		plan_cgroups_v2(p, &eff, h, o, leaf);
+	else
+		plan_cgroups_v1(p, &eff, h, o, leaf);
 }
 
 static struct step *mnt(struct plan *p, const char *source, const char *target,
@@ -446,30 +343,6 @@ static struct step *mnt(struct plan *p, const char *source, const char *target,
 	s->u.mount.flags = flags;
 	s->u.mount.data = pstr(p, data);
 	return s;
-}
-
-/* Rootless: the caller becomes root in a new user namespace. Alone, an
- * ordinary user may map only itself (and must deny setgroups first);
- * newuidmap and newgidmap, setuid root, add the subordinate ranges that
- * /etc/subuid and /etc/subgid grant it, mapped from 1 up. */
-static bool subids(const struct host *h)
-{
-	return h->newidmap && h->subuid.count && h->subgid.count;
-}
-
-/* Whether id is an id of the container's user namespace (any id is
- * when it has none). Root's maps 0..count-1 to its range; a rootless
- * run maps 0 to the user and 1.. to its subordinate range. */
-static bool id_mapped(const struct plan *p, const struct host *h, uint32_t id, bool gid)
-{
-	const struct id_range *r;
-
-	if (!p->userns)
-		return true;
-	if (!p->rootless)
-		return id < (gid ? h->userns_gid.count : h->userns_uid.count);
-	r = gid ? &h->subgid : &h->subuid;
-	return id == 0 || (subids(h) && id - 1 < r->count);
 }
 
 static const struct {
@@ -800,7 +673,7 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 	 * subordinate ids maps no group but 0, and the kernel refuses an
 	 * unmapped gid. */
 	mnt(p, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-	    id_mapped(p, h, 5, true) ? "newinstance,ptmxmode=0666,mode=0620,gid=5"
+	    policy_id_mapped(spec, h, 5, true) ? "newinstance,ptmxmode=0666,mode=0620,gid=5"
 				   : "newinstance,ptmxmode=0666,mode=0620",
 	    nowhere);
 	mnt(p, "shm", "/dev/shm", "tmpfs", nosuid_nodev_noexec, "mode=1777,size=65536k", nowhere);
@@ -828,9 +701,11 @@ static char **plan_env(struct plan *p, const struct spec *spec, const char *host
 		       const struct plan_opts *o)
 {
 	const char *defaults[][2] = {
-		{ "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
+		{ "PATH", CMD_DEFAULT_PATH },
 		{ "HOSTNAME", hostname },
-		{ "HOME", "/root" },
+		{ "HOME", spec->home ? spec->home : "/" },
+		{ "USER", spec->login },
+		{ "LOGNAME", spec->login },
 		{ "TERM", o->term },
 	};
 	size_t n = 0, max = sizeof defaults / sizeof defaults[0] + spec->n_env + 1;
@@ -952,7 +827,7 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 	/* Root too: setgroups drops the supplementary groups ctlaunch was
 	 * started with, which must not reach the container. */
 	user_step(p, spec->user_at, spec->user ? spec->uid : 0, spec->user ? spec->gid : 0,
-		  !p->rootless || subids(h));
+		  !p->rootless || policy_subids(h));
 	add(p, STEP_CAPS, SIDE_CHILD, spec->caps_at)->u.caps.keep = keep;
 	/* Last before the exec, so that ctlaunch's own steps never meet
 	 * the filter: only the command does. */
@@ -989,46 +864,13 @@ static void plan_idmaps(struct plan *p, const struct host *h)
 		struct step *s = add(p, STEP_IDMAP, SIDE_PARENT, nowhere);
 
 		s->u.idmap.which = g ? 'g' : 'u';
-		s->u.idmap.helper = subids(h);
+		s->u.idmap.helper = policy_subids(h);
 		s->u.idmap.deny_setgroups = !s->u.idmap.helper;
 		s->u.idmap.why = h->subids_why;
 		s->u.idmap.map = s->u.idmap.helper
 					 ? pfmt(p, "0 %u 1 1 %u %u", self, r->start, r->count)
 					 : pfmt(p, "0 %u 1", self);
 	}
-}
-
-/* The user: of the spec must exist in the user namespace. */
-static int check_user_mapped(const struct plan *p, const struct spec *spec, const struct host *h,
-			     struct ct_err *e)
-{
-	if (!spec->user || !p->userns)
-		return 0;
-	for (int g = 0; g < 2; g++) {
-		uint32_t id = g ? spec->gid : spec->uid;
-		char where[1024];
-
-		if (id_mapped(p, h, id, g))
-			continue;
-		ct_loc_key(spec->file, spec->user_at, "user", where, sizeof where);
-		if (!p->rootless)
-			return ct_fail(e, 0,
-				       "%s: %s %u is not mapped in the container's user "
-				       "namespace (userns: true maps ids 0 to %u; see ctlaunch(1), USER NAMESPACE)",
-				       where, g ? "gid" : "uid", id,
-				       (g ? h->userns_gid.count : h->userns_uid.count) - 1);
-		if (subids(h))
-			return ct_fail(e, 0,
-				       "%s: %s %u is not mapped in a rootless run by uid %u "
-				       "(it is past the range of /etc/sub%cid; see ctlaunch(1), ROOTLESS)",
-				       where, g ? "gid" : "uid", id, (unsigned)h->euid, g ? 'g' : 'u');
-		return ct_fail(e, 0,
-			       "%s: %s %u is not mapped in a rootless run by uid %u: only 0 "
-			       "is, as there are no subordinate ids (%s; see ctlaunch(1), ROOTLESS)",
-			       where, g ? "gid" : "uid", id, (unsigned)h->euid,
-			       h->subids_why ? h->subids_why : "none in the host facts");
-	}
-	return 0;
 }
 
 /* Whether the executor takes the cgroup lock: at a cgroup it makes or
@@ -1208,7 +1050,7 @@ static void plan_exit(struct plan *p, const struct spec *spec, const char *const
 	}
 	exit_step(p, STEP_KILL_CHILD);
 	exit_step(p, STEP_STOP_WATCHER);
-	for (size_t i = 0; i < run && leaf[0] && uses(spec, CTRL_MEMORY); i++) {
+	for (size_t i = 0; i < run && leaf[0] && policy_uses(spec, CTRL_MEMORY); i++) {
 		const char *dir = p->steps[i].u.cg_mkdir.dir;
 
 		if (p->steps[i].kind != STEP_CG_MKDIR || strcmp(dir, leaf[0]) != 0)
@@ -1251,6 +1093,18 @@ static void plan_exit(struct plan *p, const struct spec *spec, const char *const
 		exit_step(p, STEP_NAME_UNLOCK)->u.name_unlock.path = name;
 }
 
+/* The policy's first refusal in e; main has shown them all already. */
+static bool refused(const struct spec *spec, const struct host *h, const struct plan_opts *o,
+		    struct ct_err *e)
+{
+	cleanup_diags struct ct_diags d = { 0 };
+
+	if (policy_check(spec, h, o, &d) == 0)
+		return false;
+	ct_fail(e, 0, "%s", d.v[0]);
+	return true;
+}
+
 int plan_build(const struct spec *spec, const struct host *h, const struct plan_opts *o,
 	       struct plan *p, struct ct_err *e)
 {
@@ -1261,6 +1115,10 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	bool vfork;
 
 	memset(p, 0, sizeof *p);
+	/* Never a plan the policy refuses: a limit without its controller
+	 * or a user the namespace lacks would be left out, not refused. */
+	if (refused(spec, h, o, e))
+		return -1;
 	p->arena = xcalloc(1, sizeof *p->arena);
 	p->name = spec->name;
 	p->file = spec->file;
@@ -1274,10 +1132,7 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	/* Limits are in place before the child exists, and the child is in
 	 * its cgroups before it runs anything but ctlaunch's own steps: the
 	 * command never runs, even for a moment, outside its limits. */
-	if (check_user_mapped(p, spec, h, e) < 0 || plan_cgroups(p, spec, h, o, leaf, e) < 0) {
-		plan_free(p);
-		return -1;
-	}
+	plan_cgroups(p, spec, h, o, leaf);
 	plan_locks(p, spec, h, o);
 	plan_terminals(p, spec, o);
 	if (owner_prepares(p))

@@ -153,13 +153,13 @@ static void put_mount(struct out *o, const struct step_mount *m)
 static void put_seccomp(struct out *o, const struct step_seccomp *sc)
 {
 	const struct sc_profile *prof = sc->profile;
-	struct sc_profile def = { 0 };
+	struct sc_default def;
 	char act[64];
 	size_t calls = 0;
 
 	if (!prof) {
 		sc_default_profile(sc->caps, &def);
-		prof = &def;
+		prof = &def.p;
 	}
 	for (size_t i = 0; i < prof->n_rules; i++)
 		calls += prof->rules[i].n_names;
@@ -167,12 +167,11 @@ static void put_seccomp(struct out *o, const struct step_seccomp *sc)
 	put(o, "seccomp filter %s: %s for any call no rule matches, %zu rules naming %zu calls",
 	    sc->profile ? "custom" : "default (Docker's, with what these capabilities grant)",
 	    act, prof->n_rules, calls);
-	sc_profile_free_rules(&def);
 }
 
 void step_details(const struct step *s, FILE *out)
 {
-	struct sc_profile def = { 0 };
+	struct sc_default def;
 
 	if (s->kind != STEP_SECCOMP)
 		return;
@@ -181,8 +180,7 @@ void step_details(const struct step *s, FILE *out)
 		return;
 	}
 	sc_default_profile(s->u.seccomp.caps, &def);
-	sc_profile_print(&def, out);
-	sc_profile_free_rules(&def);
+	sc_profile_print(&def.p, out);
 }
 
 /* The directory above path's directory: /run for /run/ctlaunch/x.lock. */

@@ -11,8 +11,7 @@
 int sc_prepare(const struct sc_profile *custom, uint64_t caps, struct sc_bpf *out,
 	       struct ct_err *e)
 {
-	struct sc_profile def;
-	int rc;
+	struct sc_default def;
 
 	memset(out, 0, sizeof *out);
 	if (custom)
@@ -26,9 +25,7 @@ int sc_prepare(const struct sc_profile *custom, uint64_t caps, struct sc_bpf *ou
 		return 0;
 	}
 	sc_default_profile(caps, &def);
-	rc = sc_compile(&def, out, e);
-	sc_profile_free_rules(&def);
-	return rc;
+	return sc_compile(&def.p, out, e);
 }
 
 int sc_load(const struct sc_bpf *b, struct ct_err *e)

@@ -246,8 +246,12 @@ static void arg(struct sc_rule *r, unsigned index, enum sc_op op, uint64_t v, ui
 	r->args[r->n_args++] = (struct sc_arg){ .index = index, .op = op, .value = v, .value_two = v2 };
 }
 
-void sc_default_profile(uint64_t caps, struct sc_profile *out)
+_Static_assert(4 + N(by_cap) + N(families) + N(personas) <= SC_DEFAULT_RULES,
+	       "struct sc_default holds every rule of the default profile");
+
+void sc_default_profile(uint64_t caps, struct sc_default *d)
 {
+	struct sc_profile *out = &d->p;
 	bool admin = caps & CAPS_BIT(21);
 
 	memset(out, 0, sizeof *out);
@@ -261,7 +265,7 @@ void sc_default_profile(uint64_t caps, struct sc_profile *out)
 	 * for every call number of every ABI to build its cache), with one
 	 * under 0.2 ms. 32-bit programs need a profile that lists their
 	 * architecture (ctlaunch.yaml(5)). */
-	out->rules = xcalloc(4 + N(by_cap) + N(families) + N(personas), sizeof *out->rules);
+	out->rules = d->rules;
 	rule(out, allowed, N(allowed), SC_ALLOW);
 	for (size_t i = 0; i < N(by_cap); i++)
 		if (caps & CAPS_BIT(by_cap[i].cap))
@@ -284,13 +288,6 @@ void sc_default_profile(uint64_t caps, struct sc_profile *out)
 		arg(rule(out, socket_name, 1, SC_ALLOW), 0, SC_EQ, families[i], 0);
 	for (size_t i = 0; i < N(personas); i++)
 		arg(rule(out, personality_name, 1, SC_ALLOW), 0, SC_EQ, personas[i], 0);
-}
-
-void sc_profile_free_rules(struct sc_profile *p)
-{
-	free(p->rules);
-	p->rules = NULL;
-	p->n_rules = 0;
 }
 
 void sc_profile_free(struct sc_profile *p)

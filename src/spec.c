@@ -116,6 +116,8 @@ void spec_free(struct spec *spec)
 		free(spec->sets[i]);
 	free(spec->sets);
 	spec_keys_free(spec);   /* name, rootfs, hostname, workdir, user, command */
+	free(spec->login);      /* spec_check()'s, not a key's */
+	free(spec->home);
 	for (size_t i = 0; i < spec->n_env; i++) {
 		free(spec->env[i].key);
 		free(spec->env[i].value);

@@ -119,6 +119,10 @@ want golden && targets="$targets $B/ctlaunch-san"
 if want vm || { want integration && [ "$(id -u)" -eq 0 ]; }; then
 	targets="$targets $B/ctlaunch"
 fi
+# tests/integration/nomalloc.bats: the launcher with the allocator check.
+if want integration && [ "$(id -u)" -eq 0 ]; then
+	targets="$targets $B/ctlaunch-nomalloc $B/ctlaunch-nomalloc-canary"
+fi
 if [ -n "$targets" ] && [ -z "$build_missing" ]; then
 	echo "== build"
 	# shellcheck disable=SC2086 # one word per target
@@ -200,6 +204,11 @@ golden() {
 		fi
 		(cd "$top" && exec env -u TERM "$ctl" --plan --host-facts "$facts" "$@" "$spec") \
 			>"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
+		# --check refuses what --plan refuses, with the same lines
+		# and status, and passes what it plans.
+		check_rc=0
+		(cd "$top" && exec env -u TERM "$ctl" --check --host-facts "$facts" "$@" "$spec") \
+			>/dev/null 2>"$tmp/check" </dev/null || check_rc=$?
 		for f in out err; do
 			awk -v top="$top" '{
 				while ((i = index($0, top)) > 0)
@@ -217,13 +226,18 @@ golden() {
 			fail
 			continue
 		fi
-		if diff -u "$want" "$tmp/$stream.top" >"$tmp/diff" 2>&1 && [ "$rc" -eq "$want_rc" ]; then
+		check_ok=true
+		[ "$check_rc" -eq "$want_rc" ] || check_ok=false
+		[ "$stream" = out ] || cmp -s "$tmp/err" "$tmp/check" || check_ok=false
+		if diff -u "$want" "$tmp/$stream.top" >"$tmp/diff" 2>&1 && [ "$rc" -eq "$want_rc" ] &&
+			$check_ok; then
 			echo "ok - golden $name"
 			pass
 		else
-			echo "not ok - golden $name (exit $rc, want $want_rc)"
+			echo "not ok - golden $name (exit $rc, --check $check_rc, want $want_rc)"
 			sed 's/^/    /' "$tmp/diff"
 			[ "$stream" = err ] || sed 's/^/    stderr: /' "$tmp/err"
+			[ "$stream" = out ] || diff "$tmp/err" "$tmp/check" | sed 's/^/    --plan, --check: /'
 			fail
 		fi
 	done
@@ -301,7 +315,8 @@ if ! want integration; then
 	:
 elif [ "$(id -u)" -ne 0 ]; then
 	skip integration "needs root: sudo make check"
-elif needs integration integration && built integration "$B/ctlaunch"; then
+elif needs integration integration && built integration "$B/ctlaunch" &&
+	built integration "$B/ctlaunch-nomalloc" && built integration "$B/ctlaunch-nomalloc-canary"; then
 	mkdir -p "$B/rootless"
 	if sh scripts/mkrootfs.sh "$B/private/rootfs" && sh scripts/mkrootfs.sh "$B/rootless/rootfs"; then
 		CT_BUILD=$(cd "$B" && pwd -P) run_tap integration bats --tap tests/integration

@@ -10,14 +10,14 @@
 
 int main(void)
 {
-	struct sc_profile p;
+	struct sc_default d;
 	struct sc_bpf b;
 	struct ct_err e = { 0 };
 	const unsigned char *bytes;
 	size_t n;
 
-	sc_default_profile(CAPS_DEFAULT, &p);
-	if (sc_compile(&p, &b, &e) < 0) {
+	sc_default_profile(CAPS_DEFAULT, &d);
+	if (sc_compile(&d.p, &b, &e) < 0) {
 		char text[1200];
 
 		fprintf(stderr, "seccomp-gen: %s\n", ct_err_text(&e, text, sizeof text));
@@ -36,6 +36,5 @@ int main(void)
 		printf("%s%u,", i % 16 ? " " : "\n\t", bytes[i]);
 	printf("\n};\n");
 	sc_bpf_free(&b);
-	sc_profile_free_rules(&p);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -137,6 +137,45 @@ load helpers
 	assert_line_match "stderr" "^(.*/)?$NAME\.yaml:4:11: resources\.cpuset\.cpus: " "$stderr"
 }
 
+@test "--check: the command is looked for as the run looks: 127 not there, 126 not executable, the run's status and nothing made" {
+	local dir=$BATS_TEST_TMPDIR/tools
+	mkdir "$dir"
+	printf '#!/bin/sh\necho ran-tool\n' >"$dir/tool"
+	printf '#!/bin/sh\necho ran-plain\n' >"$dir/plain"
+	printf '#!/usr/bin/python3\nprint(1)\n' >"$dir/py"
+	chmod 755 "$dir/tool" "$dir/py"
+	chmod 644 "$dir/plain"
+	local cmd want line
+	for cmd in "/bin/nope:127:'/bin/nope' is not in the container" \
+		"nope:127:no 'nope' in the container's PATH (/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/opt/t)" \
+		"/opt/t/plain:126:'/opt/t/plain' has no execute permission" \
+		"/opt/t/py:127:'/opt/t/py': its interpreter '/usr/bin/python3' is not in the container" \
+		"/opt/t/tool:0:" "tool:0:" "sh:0:"; do
+		want=${cmd#*:}
+		line=${want#*:}
+		want=${want%%:*}
+		cmd=${cmd%%:*}
+		write_spec <<-EOF
+			command: ["$cmd"]
+			mounts:
+			  - {type: bind, source: $dir, target: /opt/t, readonly: true}
+			env:
+			  PATH: /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/opt/t
+		EOF
+		run "-$want" --separate-stderr ctl --check "$SPEC"
+		assert_status "$want"
+		if [ -n "$line" ]; then
+			assert_eq "--check $cmd" "$SPEC:2:10: command: $line" "$stderr"
+		else
+			assert_eq "--check $cmd" "$SPEC: ok" "$output"
+		fi
+		[ ! -e "$(cg_dir memory)" ] || fail "--check made a cgroup"
+		# The run ends as --check said it would.
+		run "-$want" --separate-stderr ctl "$SPEC"
+		assert_status "$want"
+	done
+}
+
 @test "examples: every example runs with its documented exit status" {
 	local ex base want n=0 bad=
 	for want in hello memory-oom cpuset-pin cpu-shares; do

@@ -78,7 +78,40 @@ load helpers
 	# Nothing but the defaults, the spec's, and the marker.
 	local names
 	names=$(sed -n 's/=.*//p' <<<"$output" | sort | tr '\n' ' ')
-	assert_eq "variables" "CTLT_MARKER GREETING HOME HOSTNAME PATH SPACED TERM " "$names"
+	assert_eq "variables" "CTLT_MARKER GREETING HOME HOSTNAME LOGNAME PATH SPACED TERM USER " "$names"
+}
+
+@test "env: HOME, USER and LOGNAME from the rootfs's passwd entry of the container's user; the spec's env wins; a uid with no entry gets HOME=/ and no name" {
+	local user env want
+	for user in "-::HOME=/root USER=root LOGNAME=root uid=0" \
+		"lab::HOME=/home/lab USER=lab LOGNAME=lab uid=1000" \
+		"1000:0::HOME=/home/lab USER=lab LOGNAME=lab uid=1000" \
+		"65534::HOME=/nonexistent USER=nobody LOGNAME=nobody uid=65534" \
+		"4242::HOME=/ USER= LOGNAME= uid=4242" \
+		"lab:HOME=/tmp:HOME=/tmp USER=lab LOGNAME=lab uid=1000" \
+		"lab:USER=me:HOME=/home/lab USER=me LOGNAME=lab uid=1000"; do
+		want=${user##*:}
+		user=${user%:*}
+		env=${user##*:}
+		user=${user%:*}
+		{
+			[ "$user" = - ] || printf 'user: "%s"\n' "$user"
+			printf '%s\n' 'command: echo "HOME=$HOME USER=$USER LOGNAME=$LOGNAME uid=$(id -u)"'
+			[ -z "$env" ] || printf 'env:\n  %s: %s\n' "${env%%=*}" "${env#*=}"
+		} | write_spec
+		run --separate-stderr ctl "$SPEC"
+		assert_status 0
+		assert_eq "user '$user', env '$env'" "$want" "$output"
+	done
+	# No USER or LOGNAME at all, not empty ones, without an entry.
+	write_spec <<-'EOF'
+		user: "4242"
+		command: ["/bin/env"]
+	EOF
+	run --separate-stderr ctl "$SPEC"
+	assert_status 0
+	assert_line "env" "HOME=/" "$output"
+	assert_no_line "env" '^(USER|LOGNAME)=' "$output"
 }
 
 @test "env: no TERM in the container when ctlaunch has none" {

@@ -47,6 +47,13 @@ copy_rootfs() {
 	[ ! -e "/$probe" ] || fail "ctlaunch made /$probe on the host"
 	assert_status 125
 	assert_contains stderr "descriptor 0 is a directory" "$stderr"
+	# --check and --plan refuse it as the run does.
+	local opt
+	for opt in --check --plan; do
+		run --separate-stderr ctl "$opt" "$SPEC" 0</
+		assert_status 125
+		assert_contains "$opt" "descriptor 0 is a directory" "$stderr"
+	done
 	# The command alone, which reads the host's /etc through fd 0.
 	run --separate-stderr ctl "$SPEC" -- /bin/ls /proc/self/fd/0/etc/shadow 0</
 	assert_status 125

@@ -163,10 +163,16 @@ EOF
 	assert_status 125
 	assert_contains "message" "$NAME.yaml:4:11: resources.memory: cannot be applied by an ordinary user (uid $PLAIN_UID): cgroup v1 hierarchies cannot be delegated" "$stderr"
 	[ ! -e "$USER_DIR/ran" ] || fail "the command ran without its limit"
-	# --plan says the same and changes nothing.
+	# --plan and --check say the same, in the same line, and change nothing.
+	local line
+	line=$(grep -F "resources.memory: cannot be applied" <<<"$stderr")
 	run --separate-stderr as "$PLAIN_UID" --plan "$SPEC"
 	assert_status 125
-	assert_contains "--plan message" "resources.memory: cannot be applied" "$stderr"
+	assert_eq "--plan message" "$line" "$stderr"
+	run --separate-stderr as "$PLAIN_UID" --check "$SPEC"
+	assert_status 125
+	assert_eq "--check message" "$line" "$stderr"
+	[ ! -e "$USER_DIR/ran" ] || fail "the command ran without its limit"
 }
 
 @test "rootless: --plan shows the user namespace and the id maps" {
@@ -190,6 +196,12 @@ EOF
 	run --separate-stderr as "$PLAIN_UID" "$SPEC"
 	assert_status 125
 	assert_contains "message" "user: uid 1000 is not mapped in a rootless run by uid $PLAIN_UID" "$stderr"
+	# uid and gid both, in one pass; --check finds the same.
+	assert_contains "message" "user: gid 1000 is not mapped in a rootless run by uid $PLAIN_UID" "$stderr"
+	local first=$stderr
+	run --separate-stderr as "$PLAIN_UID" --check "$SPEC"
+	assert_status 125
+	assert_eq "--check's lines" "$first" "$stderr"
 }
 
 @test "rootless with /etc/subuid and newuidmap: user: lab is a subordinate uid outside" {

@@ -444,6 +444,36 @@ TEST(env_defaults_and_overrides)
 		   streq(it->argv[0], "/bin/echo") && streq(it->argv[1], "hi") && !it->argv[2]) >= 0);
 	/* The command is resolved with the same words and environment. */
 	CHECK(FIND(&p, STEP_RESOLVE, resolve, it->envp == envp && streq(it->argv[1], "hi")) >= 0);
+	/* The user's passwd entry gives HOME, USER and LOGNAME; the spec's
+	 * env still wins. Without an entry: HOME=/ and no name. */
+	plan_free(&p);
+	s.home = xstrdup("/home/lab");
+	s.login = xstrdup("lab");
+	s.env = env + 1;
+	s.n_env = 1;
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	envp = p.steps[plan_find_kind(&p, STEP_EXEC)].u.exec.envp;
+	CHECK_STR(envp[2], "HOME=/home/lab");
+	CHECK_STR(envp[3], "USER=lab");
+	CHECK_STR(envp[4], "LOGNAME=lab");
+	CHECK_STR(envp[5], "GREETING=hello world");
+	CHECK(envp[6] == NULL);
+	plan_free(&p);
+	s.env = (struct spec_env[]){ { "USER", "me", { 0 } } };
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	envp = p.steps[plan_find_kind(&p, STEP_EXEC)].u.exec.envp;
+	CHECK_STR(envp[3], "LOGNAME=lab");
+	CHECK_STR(envp[4], "USER=me");
+	plan_free(&p);
+	s.env = NULL;
+	s.n_env = 0;
+	free(s.home);
+	free(s.login);
+	s.home = s.login = NULL;
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	envp = p.steps[plan_find_kind(&p, STEP_EXEC)].u.exec.envp;
+	CHECK_STR(envp[2], "HOME=/");
+	CHECK(envp[3] == NULL);
 }
 
 TEST(hostname_defaults_to_name)

@@ -6,6 +6,7 @@
 
 #include "fake.h"
 #include "plan.h"
+#include "policy.h"
 #include "t.h"
 
 
@@ -194,3 +195,54 @@ TEST(user_must_be_mapped)
 	CHECK(FIND(&p, STEP_USER, user, it->setgroups && it->gid == 1000 && it->uid == 1000) >= 0);
 	plan_free(&p);
 }
+
+/* The policy reports every refusal in one pass, each in the form of a
+ * spec error, in the order of the file after the invocation's own. */
+TEST(policy_reports_every_refusal)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_diags struct ct_diags d = { 0 };
+	const struct plan_opts stdin_dir = { .stdio_dir = 1 };
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	as_user(&h);
+	s.user = xstrdup("lab");
+	s.uid = 1000;
+	s.gid = 1000;
+	s.user_at = (struct ct_loc){ .line = 4, .col = 7 };
+	s.res.has_pids = true;
+	s.res.pids = 10;
+	s.res.pids_at = (struct ct_loc){ .line = 9, .col = 9 };
+	s.res.has_memory = true;
+	s.res.memory = 1 << 24;
+	s.res.memory_at = (struct ct_loc){ .line = 8, .col = 11 };
+	CHECK(policy_check(&s, &h, &stdin_dir, &d) == -1);
+	CHECK(d.n == 5);
+	if (d.n != 5)
+		return;
+	CHECK(strstr(d.v[0], "web.yaml: descriptor 0 is a directory: ") == d.v[0]);
+	CHECK(strstr(d.v[1], "web.yaml:4:7: user: uid 1000 is not mapped") == d.v[1]);
+	CHECK(strstr(d.v[2], "web.yaml:4:7: user: gid 1000 is not mapped") == d.v[2]);
+	CHECK(strstr(d.v[3], "web.yaml:8:11: resources.memory: cannot be applied") == d.v[3]);
+	CHECK(strstr(d.v[4], "web.yaml:9:9: resources.pids: cannot be applied") == d.v[4]);
+	/* Root on v2 without two controllers: one line each. */
+	ct_diags_free(&d);
+	host_free(&h);
+	fake_host_v2(&h);
+	free(h.ctrl[CTRL_MEMORY].mount);
+	free(h.ctrl[CTRL_PIDS].mount);
+	h.ctrl[CTRL_MEMORY].mount = h.ctrl[CTRL_PIDS].mount = NULL;
+	CHECK(policy_check(&s, &h, &no_opts, &d) == -1);
+	CHECK(d.n == 2);
+	CHECK(d.n == 2 && strstr(d.v[0], "web.yaml:8:11: resources.memory: this host's cgroup v2 "
+					 "has no memory controller") == d.v[0]);
+	CHECK(d.n == 2 && strstr(d.v[1], "web.yaml:9:9: resources.pids: this host's cgroup v2 "
+					 "has no pids controller") == d.v[1]);
+	/* And a spec it allows: nothing. */
+	ct_diags_free(&d);
+	s.res.has_memory = s.res.has_pids = false;
+	CHECK(policy_check(&s, &h, &no_opts, &d) == 0 && d.n == 0);
+}
+

@@ -18,46 +18,44 @@ static bool names(const struct sc_profile *p, const char *name, enum sc_action a
 /* What Docker grants by capability, granted here by the same. */
 TEST(default_grants_by_capability)
 {
-	struct sc_profile p;
+	struct sc_default d;
+	const struct sc_profile *p = &d.p;
 
-	sc_default_profile(CAPS_DEFAULT, &p);
-	CHECK(p.default_action == SC_ERRNO && p.default_errno == EPERM);
-	CHECK(names(&p, "read", SC_ALLOW, 0) && names(&p, "chroot", SC_ALLOW, 0));
-	CHECK(!names(&p, "mount", SC_ALLOW, 0) && !names(&p, "unshare", SC_ALLOW, 0) &&
-	      !names(&p, "keyctl", SC_ALLOW, 0) && !names(&p, "add_key", SC_ALLOW, 0) &&
-	      !names(&p, "io_uring_setup", SC_ALLOW, 0) && !names(&p, "bpf", SC_ALLOW, 0) &&
-	      !names(&p, "perf_event_open", SC_ALLOW, 0) && !names(&p, "userfaultfd", SC_ALLOW, 0) &&
-	      !names(&p, "clone", SC_ALLOW, 0) && !names(&p, "socket", SC_ALLOW, 0));
+	sc_default_profile(CAPS_DEFAULT, &d);
+	CHECK(p->default_action == SC_ERRNO && p->default_errno == EPERM);
+	CHECK(names(p, "read", SC_ALLOW, 0) && names(p, "chroot", SC_ALLOW, 0));
+	CHECK(!names(p, "mount", SC_ALLOW, 0) && !names(p, "unshare", SC_ALLOW, 0) &&
+	      !names(p, "keyctl", SC_ALLOW, 0) && !names(p, "add_key", SC_ALLOW, 0) &&
+	      !names(p, "io_uring_setup", SC_ALLOW, 0) && !names(p, "bpf", SC_ALLOW, 0) &&
+	      !names(p, "perf_event_open", SC_ALLOW, 0) && !names(p, "userfaultfd", SC_ALLOW, 0) &&
+	      !names(p, "clone", SC_ALLOW, 0) && !names(p, "socket", SC_ALLOW, 0));
 	/* clone without namespace flags; clone3 falls back to it. */
-	CHECK(names(&p, "clone", SC_ALLOW, 1) && names(&p, "clone3", SC_ERRNO, 0));
-	CHECK(names(&p, "socket", SC_ALLOW, 1) && names(&p, "personality", SC_ALLOW, 1));
-	sc_profile_free_rules(&p);
+	CHECK(names(p, "clone", SC_ALLOW, 1) && names(p, "clone3", SC_ERRNO, 0));
+	CHECK(names(p, "socket", SC_ALLOW, 1) && names(p, "personality", SC_ALLOW, 1));
 
-	sc_default_profile(CAPS_DEFAULT | CAPS_BIT(21) | CAPS_BIT(38), &p);
-	CHECK(names(&p, "mount", SC_ALLOW, 0) && names(&p, "unshare", SC_ALLOW, 0) &&
-	      names(&p, "clone", SC_ALLOW, 0) && names(&p, "perf_event_open", SC_ALLOW, 0));
-	CHECK(!names(&p, "clone3", SC_ERRNO, 0) && !names(&p, "keyctl", SC_ALLOW, 0));
-	sc_profile_free_rules(&p);
+	sc_default_profile(CAPS_DEFAULT | CAPS_BIT(21) | CAPS_BIT(38), &d);
+	CHECK(names(p, "mount", SC_ALLOW, 0) && names(p, "unshare", SC_ALLOW, 0) &&
+	      names(p, "clone", SC_ALLOW, 0) && names(p, "perf_event_open", SC_ALLOW, 0));
+	CHECK(!names(p, "clone3", SC_ERRNO, 0) && !names(p, "keyctl", SC_ALLOW, 0));
 
-	sc_default_profile(0, &p);
-	CHECK(!names(&p, "chroot", SC_ALLOW, 0));
-	sc_profile_free_rules(&p);
+	sc_default_profile(0, &d);
+	CHECK(!names(p, "chroot", SC_ALLOW, 0));
 }
 
 /* The filter the build made is the one the table makes now: the
  * generator ran on this source. */
 TEST(builtin_is_current)
 {
-	struct sc_profile p;
+	struct sc_default d;
+	const struct sc_profile *p = &d.p;
 	struct sc_bpf b;
 	struct ct_err e = { 0 };
 
 	CHECK(sc_builtin_caps == (CAPS_DEFAULT & sc_conditional_caps()));
-	sc_default_profile(CAPS_DEFAULT, &p);
-	CHECK(sc_compile(&p, &b, &e) == 0);
+	sc_default_profile(CAPS_DEFAULT, &d);
+	CHECK(sc_compile(p, &b, &e) == 0);
 	CHECK(b.len == sc_builtin_len && memcmp(b.insns, sc_builtin_insns, (size_t)b.len * 8) == 0);
 	sc_bpf_free(&b);
-	sc_profile_free_rules(&p);
 	/* The default set takes it as it is; another one compiles. */
 	CHECK(sc_prepare(NULL, CAPS_DEFAULT, &b, &e) == 0 && !b.owned && b.len == sc_builtin_len);
 	sc_bpf_free(&b);
