@@ -22,6 +22,7 @@ struct command {
 	char **argv;            /* storage for exec_argv */
 	size_t argv_cap;
 	char **exec_argv;       /* the interpreters' arguments, then argv[1...] */
+	char fd_arg[16];        /* init_exec: fd as its argument to the init */
 };
 
 /* Find argv0 in envp's PATH (as execvp would), open it and each
@@ -32,6 +33,11 @@ struct command {
  * executed, or refused), or 0 for any other error. */
 int command_resolve(const char *argv0, char *const argv[], char *const envp[], struct command *c,
 		    struct ct_err *e);
+
+/* What the exec would check, without the exec: the scripts' and the
+ * file's execute permission, as the user the command runs as (for an
+ * exec by another program: the init). -1 with e->status 126 or 127. */
+int command_check_exec(const struct command *c, const char *argv0, struct ct_err *e);
 
 /* execveat the checked descriptor; returns only on failure, with
  * e->status 127 or 126. */

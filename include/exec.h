@@ -17,6 +17,7 @@ struct exec_opts {
 struct exec_result {
 	int status;    /* the exit status ctlaunch passes on */
 	bool oom;      /* the kernel's OOM killer killed something in it */
+	bool interrupted; /* killed with SIGKILL after a second SIGINT or SIGTERM */
 	bool cleanup_failed; /* a cleanup problem, in cleanup; never changes status */
 	struct ct_err cleanup;
 };

@@ -73,6 +73,15 @@ enum step_kind {
 	STEP_SETNS,        /* child: into the container's namespaces, by that pidfd */
 	STEP_JOIN_FORK,    /* child: the command's process, in the container's pid
 			    * namespace and ctlaunch's child; this one exits */
+	STEP_TTY_SAVE,     /* parent: a terminal of the caller's, saved before the
+			    * container exists (put back by STEP_TTY_RESTORE) */
+	STEP_TTY_SOCKET,   /* parent: the socket the container's terminal comes back on */
+	STEP_TTY_OPEN,     /* child: a new pty from the container's devpts, its
+			    * controlling terminal and stdio; the master sent back */
+	STEP_TTY_RELAY,    /* parent: receive the master; the caller's terminal raw */
+	STEP_INIT_MEMFD,   /* parent: ctlaunch's init copied into a sealed memfd */
+	STEP_INIT_EXEC,    /* child: the init from its memfd as pid 1, in place of
+			    * the command, which it runs as its child */
 	/* At exit (SIDE_EXIT): */
 	STEP_KILL_CHILD,   /* the container's pid 1, if a step failed while it ran */
 	STEP_STOP_WATCHER, /* the watcher, once the container is gone */
@@ -82,6 +91,7 @@ enum step_kind {
 	STEP_CG_RESTORE,   /* v2: undo the move into the supervisor cgroup */
 	STEP_UNRECORD,     /* remove the state file, before the name's lock goes */
 	STEP_NAME_UNLOCK,  /* let go of the name's lock */
+	STEP_TTY_RESTORE,  /* a terminal STEP_TTY_SAVE saved, put back as it was */
 };
 
 /* Which process runs a step: ctlaunch, the container's process before
@@ -278,6 +288,29 @@ struct step_exec {
 	char **argv, **envp;
 };
 
+struct step_wait {
+	bool relay;      /* -t: relay between the terminals meanwhile */
+};
+
+struct step_tty_save {
+	int fd;          /* 0, 1 or 2 */
+	bool relay;      /* -t: the terminal the relay makes raw (it must be one);
+			  * else one the container inherits (skipped if it is
+			  * not a terminal) */
+};
+
+struct step_tty_open {
+	uint32_t owner;  /* the command's uid: the slave is its */
+};
+
+struct step_init_exec {
+	char **argv, **envp; /* the command's, which the init runs */
+};
+
+struct step_tty_restore {
+	int fd;          /* the descriptor its STEP_TTY_SAVE saved */
+};
+
 struct step_oom_read {
 	char *file;      /* memory.oom_control (v1) or memory.events (v2) */
 	size_t made_by;  /* the STEP_CG_MKDIR of its cgroup: read if it succeeded */
@@ -378,6 +411,11 @@ struct step {
 		struct step_caps caps;
 		struct step_seccomp seccomp;
 		struct step_exec exec;
+		struct step_wait wait;
+		struct step_tty_save tty_save;
+		struct step_tty_open tty_open;
+		struct step_init_exec init_exec;
+		struct step_tty_restore tty_restore;
 	} u;
 };
 
@@ -406,6 +444,8 @@ struct plan_opts {
 	const char *term;          /* the caller's TERM, passed on; may be NULL */
 	int stdio_dir;             /* 1 + the first of descriptors 0, 1, 2 that is a
 				    * directory (the policy refuses it), or 0 */
+	unsigned ttys;             /* bit N: descriptor N (0-2) is a terminal, not
+				    * the same one as a lower descriptor */
 };
 
 /* Where a spec sets no resources.pids: podman's default, so that a fork

@@ -98,6 +98,13 @@ struct spec {
 	bool userns;             /* root's container in a user namespace of its own */
 	struct ct_loc userns_at;
 
+	bool tty;                /* a terminal of its own (tty:, -t) */
+	struct ct_loc tty_at;
+
+	bool init;               /* ctlaunch's init as PID 1 (init:, --init) */
+	bool has_init;           /* init: given; else init follows tty */
+	struct ct_loc init_at;
+
 	bool no_new_privileges;  /* default true (spec_load sets it) */
 	struct ct_loc no_new_privileges_at;
 

@@ -177,19 +177,39 @@ int command_resolve(const char *argv0, char *const argv[], char *const envp[], s
 	return 0;
 }
 
+/* The scripts are not exec'd themselves, so their permission is
+ * checked here, as the user the command runs as, the way the kernel
+ * would have: execute permission, and not on a noexec mount (faccessat2
+ * does both). */
+static int check_scripts(const struct command *c, const char *argv0, struct ct_err *e)
+{
+	for (size_t i = 0; i < c->n_scripts; i++)
+		if (syscall(SYS_faccessat2, c->scripts[i], "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0) {
+			int err = errno;
+
+			return fail_status(e, err, exec_errno_status(err), "exec %s", argv0);
+		}
+	return 0;
+}
+
+int command_check_exec(const struct command *c, const char *argv0, struct ct_err *e)
+{
+	if (check_scripts(c, argv0, e) < 0)
+		return -1;
+	if (syscall(SYS_faccessat2, c->fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0) {
+		int err = errno;
+
+		return fail_status(e, err, exec_errno_status(err), "exec %s", argv0);
+	}
+	return 0;
+}
+
 int command_exec(struct command *c, char *const envp[], const char *argv0, struct ct_err *e)
 {
 	int err;
 
-	/* The scripts are not exec'd themselves, so their permission is
-	 * checked here, as the user the command runs as, the way the
-	 * kernel would have: execute permission, and not on a noexec
-	 * mount (faccessat2 does both). */
-	for (size_t i = 0; i < c->n_scripts; i++)
-		if (syscall(SYS_faccessat2, c->scripts[i], "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0) {
-			err = errno;
-			return fail_status(e, err, exec_errno_status(err), "exec %s", argv0);
-		}
+	if (check_scripts(c, argv0, e) < 0)
+		return -1;
 	syscall(SYS_execveat, c->fd, "", c->exec_argv, envp, AT_EMPTY_PATH);
 	err = errno;
 	return fail_status(e, err, exec_errno_status(err), "exec %s", argv0);

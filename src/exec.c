@@ -57,11 +57,13 @@
 #include "command.h"
 #include "devices.h"
 #include "exec.h"
+#include "init.h"
 #include "join.h"
 #include "mount.h"
 #include "ns.h"
 #include "statedir.h"
 #include "syscall_filter.h"
+#include "tty.h"
 #include "util.h"
 #include "util_fd.h"
 
@@ -104,6 +106,12 @@ struct run {
 	sigset_t held, oldmask; /* held: see held_signals */
 	struct sigaction old_pipe, old_chld;
 	struct exec_result *r;
+	int stops;       /* SIGINT and SIGTERM forwarded so far */
+	int tty_sock[2]; /* -t: the container's terminal comes back on [0] */
+	int init_fd;     /* init: the init's sealed memfd */
+	struct tty_saved *saved; /* the caller's terminals (STEP_TTY_SAVE), or NULL */
+	size_t n_saved;
+	struct tty_relay *relay; /* -t */
 };
 
 static void close_fd(int *fd)
@@ -209,9 +217,9 @@ static void close_inherited(const struct run *run, bool keep_trees)
 	/* The fixed ones, then (keep_trees) the trees the parent made before
 	 * the clone (root's user namespace), as many as fit: one that does
 	 * not is closed, and its attach fails with the reason. */
-	int keep[5 + 64] = { run->sync[0], run->errpipe[1], run->lock_fd, run->self_fd,
-			     run->target_fd };
-	size_t n = 5;
+	int keep[7 + 64] = { run->sync[0], run->errpipe[1], run->lock_fd, run->self_fd,
+			     run->tty_sock[1], run->init_fd, run->target_fd };
+	size_t n = 7;
 	unsigned from = 3;
 
 	for (size_t i = 0; keep_trees && i < run->p->n_trees && n < sizeof keep / sizeof keep[0]; i++)
@@ -246,7 +254,9 @@ static void cloexec_all(void)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-__attribute__((noreturn)) static void child_exec(struct run *run, const struct step *s)
+/* The command, or (init) ctlaunch's init, which runs it. */
+__attribute__((noreturn)) static void child_exec(struct run *run, char **argv, char **envp,
+						  bool init)
 {
 	struct ct_err e = { 0 };
 
@@ -258,7 +268,10 @@ __attribute__((noreturn)) static void child_exec(struct run *run, const struct s
 	 * overwrites it, a crash in between leaves the parent a zombie. */
 	if (run->report)
 		run->report->status = REPORT_EXECED;
-	command_exec(run->cmd, s->u.exec.envp, s->u.exec.argv[0], &e);
+	if (init)
+		init_exec(run->init_fd, run->cmd, envp, argv[0], &e);
+	else
+		command_exec(run->cmd, envp, argv[0], &e);
 	child_fail(run, &e, e.status);
 }
 
@@ -346,6 +359,22 @@ static int bind_open(struct run *run, const struct step *s, struct ct_err *e)
 
 	run->trees[b->tree] = mnt_tree_open(b->source, b->readonly, b->device, b->dev, b->ino, e);
 	return run->trees[b->tree] < 0 ? -1 : 0;
+}
+
+/* The container's terminal, with the caller's settings and size (its
+ * STEP_TTY_SAVE, the first), so that it behaves as the caller's did. */
+static int child_tty_open(struct run *run, const struct step_tty_open *t, struct ct_err *e)
+{
+	struct tty_pty_opts o = {
+		.tio = run->n_saved ? &run->saved[0].tio : NULL,
+		.ws = run->n_saved && run->saved[0].ws.ws_row ? &run->saved[0].ws : NULL,
+		.owner = t->owner,
+		.sock = run->tty_sock[1],
+	};
+	int rc = tty_pty_open(&o, e);
+
+	close_fd(&run->tty_sock[1]);
+	return rc;
 }
 
 /* The command's process: a copy of this one in the container's pid
@@ -473,8 +502,17 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 		return mnt_symlink(s->u.symlink.target, s->u.symlink.link, e);
 	case STEP_CHDIR:
 		return child_chdir(s->u.chdir.dir, e);
+	case STEP_TTY_OPEN:
+		return child_tty_open(run, &s->u.tty_open, e);
 	case STEP_EXEC:
-		child_exec(run, s);
+		child_exec(run, s->u.exec.argv, s->u.exec.envp, false);
+	case STEP_INIT_EXEC:
+		child_exec(run, s->u.init_exec.argv, s->u.init_exec.envp, true);
+	case STEP_TTY_SAVE:
+	case STEP_TTY_SOCKET:
+	case STEP_TTY_RELAY:
+	case STEP_INIT_MEMFD:
+	case STEP_TTY_RESTORE:
 	case STEP_JOIN_RLIMITS:
 		return join_rlimits(s->u.join_rlimits.pid, run->target_fd, e);
 	case STEP_SETNS:
@@ -844,31 +882,111 @@ static int exit_status(int wstatus)
 	return 125;
 }
 
-/* Forward signals to the container's pid 1 until it exits. A second
- * SIGINT or SIGTERM ends it for good: a pid 1 without a handler ignores
- * the first, and Ctrl-C twice must always end a run. */
-static int wait_child(struct run *run, struct ct_err *e)
+/* A signal for the container, to its pid 1. A second SIGINT or SIGTERM
+ * ends it for good: a pid 1 without a handler ignores the first, and
+ * Ctrl-C twice must always end a run. */
+static void forward(struct run *run, int sig)
 {
-	int stops = 0, wstatus;
-
-	for (;;) {
-		pid_t w = waitpid(run->child, &wstatus, WNOHANG);
-		int sig;
-
-		if (w == run->child)
-			break;
-		if (w < 0 && errno != EINTR)
-			return ct_fail(e, errno, "waitpid");
-		sig = sigwaitinfo(&run->held, NULL);
-		if (sig < 0 || sig == SIGCHLD)
-			continue;
-		kill(run->child, sig);
-		if ((sig == SIGINT || sig == SIGTERM) && ++stops >= 2)
-			kill(run->child, SIGKILL);
+	kill(run->child, sig);
+	if ((sig == SIGINT || sig == SIGTERM) && ++run->stops >= 2) {
+		kill(run->child, SIGKILL);
+		run->r->interrupted = true;
 	}
+}
+
+/* 1 when pid 1 has ended (its status taken), 0 when not yet. */
+static int reap_child(struct run *run, struct ct_err *e)
+{
+	int wstatus;
+	pid_t w = waitpid(run->child, &wstatus, WNOHANG);
+
+	if (w < 0 && errno != EINTR)
+		return ct_fail(e, errno, "waitpid");
+	if (w != run->child)
+		return 0;
 	run->child = 0;
 	run->r->status = exit_status(wstatus);
+	return 1;
+}
+
+/* Forward signals to the container's pid 1 until it exits. */
+static int wait_child(struct run *run, struct ct_err *e)
+{
+	for (;;) {
+		int rc = reap_child(run, e), sig;
+
+		if (rc)
+			return rc < 0 ? -1 : 0;
+		sig = sigwaitinfo(&run->held, NULL);
+		if (sig > 0 && sig != SIGCHLD)
+			forward(run, sig);
+	}
+}
+
+static int relay_signal(void *ctx, int sig, struct ct_err *e)
+{
+	struct run *run = ctx;
+
+	if (sig == SIGCHLD)
+		return reap_child(run, e);
+	forward(run, sig);
 	return 0;
+}
+
+/* -t: the same, relaying between the terminals meanwhile; SIGWINCH is
+ * the relay's (the window's size), not forwarded. */
+static int wait_relay(struct run *run, struct ct_err *e)
+{
+	int rc = reap_child(run, e);
+
+	if (rc == 0)
+		rc = tty_relay(run->relay, &run->held, relay_signal, run, e) < 0 ? -1 : 0;
+	else
+		rc = rc < 0 ? -1 : 0;
+	tty_relay_end(run->relay);
+	return rc;
+}
+
+/* -t: the master the child sent, and the caller's terminal made raw. */
+static int tty_relay_begin(struct run *run, struct ct_err *e)
+{
+	int master;
+
+	close_fd(&run->tty_sock[1]);
+	master = tty_recv_master(run->tty_sock[0], e);
+	close_fd(&run->tty_sock[0]);
+	if (master < 0)
+		return -1;
+	run->relay = xcalloc(1, sizeof *run->relay);
+	if (tty_relay_start(run->relay, master, &run->saved[0], STDOUT_FILENO, e) < 0) {
+		tty_relay_end(run->relay);
+		return -1;
+	}
+	return 0;
+}
+
+/* A terminal among stdio: with -t the relay's, which must be one;
+ * else one the container inherits, skipped when it is none after all. */
+static int tty_save_step(struct run *run, const struct step_tty_save *t, struct ct_err *e)
+{
+	struct ct_err ignored = { 0 };
+
+	if (!run->saved)
+		run->saved = xcalloc(3, sizeof *run->saved);
+	if (run->n_saved == 3)
+		return ct_fail(e, 0, "more than 3 terminals to save");
+	if (tty_save(t->fd, &run->saved[run->n_saved], t->relay ? e : &ignored) < 0)
+		return t->relay ? -1 : 0;
+	run->n_saved++;
+	return 0;
+}
+
+/* At exit: the terminal saved from fd, put back. */
+static void tty_restore_step(struct run *run, int fd)
+{
+	for (size_t i = 0; i < run->n_saved; i++)
+		if (run->saved[i].fd == fd)
+			tty_restore(&run->saved[i]);
 }
 
 /* This name's lock, then the stale sweep (STEP_CG_SWEEP): a cgroup of
@@ -1120,7 +1238,19 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 	case STEP_RELEASE:
 		return release(run, e);
 	case STEP_WAIT:
-		return wait_child(run, e);
+		return s->u.wait.relay ? wait_relay(run, e) : wait_child(run, e);
+	case STEP_TTY_SAVE:
+		return tty_save_step(run, &s->u.tty_save, e);
+	case STEP_TTY_SOCKET:
+		return tty_socketpair(run->tty_sock, e);
+	case STEP_TTY_RELAY:
+		return tty_relay_begin(run, e);
+	case STEP_INIT_MEMFD:
+		run->init_fd = init_memfd(e);
+		return run->init_fd < 0 ? -1 : 0;
+	case STEP_TTY_RESTORE:
+		tty_restore_step(run, s->u.tty_restore.fd);
+		return 0;
 	case STEP_NAME_LOCK:
 		return name_lock(run, s->u.name_lock.path, e);
 	case STEP_CG_SWEEP:
@@ -1194,6 +1324,8 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 	case STEP_NO_NEW_PRIVS:
 	case STEP_SECCOMP:
 	case STEP_EXEC:
+	case STEP_TTY_OPEN:
+	case STEP_INIT_EXEC:
 		break;
 	}
 	return ct_fail(e, 0, "step %zu is not the parent's", i + 1);
@@ -1227,6 +1359,7 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 		.p = p, .o = o, .lock_fd = -1, .name_fd = -1, .self_fd = -1, .target_fd = -1,
 		.sync = { -1, -1 },
 		.errpipe = { -1, -1 }, .made = made, .trees = trees, .cmd = cmd, .r = r,
+		.tty_sock = { -1, -1 }, .init_fd = -1,
 	};
 	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
 	int rc = 0;
@@ -1254,7 +1387,7 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 
 			while (s->u.resolve.argv[argc])
 				argc++;
-			cmd->argv_cap = argc + 2 * CMD_MAX_INTERPRETERS + 2;
+			cmd->argv_cap = argc + 2 * CMD_MAX_INTERPRETERS + 2 + INIT_ARGV_EXTRA;
 			cmd_argv = xcalloc(cmd->argv_cap, sizeof *cmd_argv);
 			cmd->argv = cmd_argv;
 		}
@@ -1283,6 +1416,11 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	}
 	run_exit(&run);
 	close_fd(&run.target_fd);
+	free(run.saved);
+	free(run.relay);
+	close_fd(&run.tty_sock[0]);
+	close_fd(&run.tty_sock[1]);
+	close_fd(&run.init_fd);
 	drain(&run.held);
 	close_fd(&run.sync[0]);
 	close_fd(&run.sync[1]);

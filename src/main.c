@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "exec.h"
@@ -25,8 +27,9 @@ enum mode { MODE_RUN, MODE_LIST, MODE_JOIN, MODE_STOP };
 
 struct options {
 	enum mode mode;
-	bool plan, check, verbose, json, tty;
+	bool plan, check, verbose, tty, init, json;
 	int stdio_dir; /* 1 + the first of 0, 1, 2 that is a directory, or 0 */
+	unsigned ttys; /* bit N: descriptor N is a terminal (see stdio_ttys) */
 	const char *name, *cgroup_parent, *host_facts, *spec;
 	const char *target;      /* --join or --stop: the container's name */
 	const char *signal, *timeout; /* --stop's, as given; NULL: the defaults */
@@ -40,9 +43,9 @@ static void usage(FILE *out)
 {
 	fputs("usage: ctlaunch [OPTIONS] SPEC [-- COMMAND [ARG...]]\n"
 	      "       ctlaunch --list [--json]\n"
-	      "       ctlaunch --join NAME [-- COMMAND [ARG...]]\n"
+	      "       ctlaunch [-t] --join NAME [-- COMMAND [ARG...]]\n"
 	      "       ctlaunch --stop NAME [--signal SIG] [--timeout S]\n"
-	      "Run the command of a YAML spec in a new container, or list or stop running ones.\n"
+	      "Run the command of a YAML spec in a new container, or list, join or stop running ones.\n"
 	      "\n"
 	      "  --plan                print the steps of the launch; change nothing\n"
 	      "  --check               check the spec, the host and the command; change nothing\n"
@@ -50,11 +53,14 @@ static void usage(FILE *out)
 	      "  --set KEY=VALUE       set a value of the spec, e.g. resources.memory=128M\n"
 	      "                        (a dotted key, a YAML value; repeatable)\n"
 	      "  --cgroup-parent PATH  make the cgroups under PATH (default: ctlaunch's own)\n"
+	      "  -t, --tty             give the container a terminal of its own (tty: true)\n"
+	      "  --init                run ctlaunch's init as pid 1 (init: true)\n"
 	      "  -v, --verbose         log each step to stderr as it runs (and the seccomp rules)\n"
 	      "  --list                the running containers: name, PID, uptime, owner, spec, limits\n"
 	      "  --json                with --list: as a JSON array\n"
 	      "  --join NAME           run COMMAND (default /bin/sh) in the running container NAME\n"
-	      "                        as its own command runs; with --plan, print the steps\n"
+	      "                        as its own command runs (-t: on a terminal of its own);\n"
+	      "                        with --plan, print the steps\n"
 	      "  --stop NAME           send SIG (default TERM) to its PID 1, SIGKILL after S seconds\n"
 	      "                        (default 10); return once its run has cleaned up\n"
 	      "  -h, --help            show this help\n"
@@ -96,6 +102,22 @@ static bool cgroup_parent_valid(const char *path)
 	return true;
 }
 
+/* 1 when descriptor fd, whose fstat is st, is a terminal that a lower
+ * one is not. A terminal is a character device; /dev/null and its
+ * kin (major 1) never are, and cost no more system call: a launch
+ * from a script makes none for this. */
+static unsigned stdio_tty(int fd, const struct stat *st, dev_t seen[3])
+{
+	seen[fd] = 0;
+	if (!S_ISCHR(st->st_mode) || major(st->st_rdev) == 1 || !isatty(fd))
+		return 0;
+	seen[fd] = st->st_rdev;
+	for (int i = 0; i < fd; i++)
+		if (seen[i] == st->st_rdev)
+			return 0;
+	return 1;
+}
+
 static bool set_mode(struct options *o, enum mode m, const char *target)
 {
 	static const char *const flag[] = { "", "--list", "--join", "--stop" };
@@ -113,7 +135,7 @@ static bool set_mode(struct options *o, enum mode m, const char *target)
 static int read_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_PLAN = 256, OPT_CHECK, OPT_NAME, OPT_SET, OPT_CGROUP_PARENT, OPT_HOST_FACTS,
-	       OPT_LIST, OPT_JSON, OPT_JOIN, OPT_STOP, OPT_SIGNAL, OPT_TIMEOUT };
+	       OPT_INIT, OPT_LIST, OPT_JSON, OPT_JOIN, OPT_STOP, OPT_SIGNAL, OPT_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "plan", no_argument, NULL, OPT_PLAN },
 		{ "check", no_argument, NULL, OPT_CHECK },
@@ -127,6 +149,7 @@ static int read_options(int argc, char **argv, struct options *o)
 		{ "join", required_argument, NULL, OPT_JOIN },
 		{ "stop", required_argument, NULL, OPT_STOP },
 		{ "tty", no_argument, NULL, 't' },
+		{ "init", no_argument, NULL, OPT_INIT },
 		{ "signal", required_argument, NULL, OPT_SIGNAL },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -150,6 +173,7 @@ static int read_options(int argc, char **argv, struct options *o)
 		case OPT_JOIN: if (!set_mode(o, MODE_JOIN, optarg)) return -1; break;
 		case OPT_STOP: if (!set_mode(o, MODE_STOP, optarg)) return -1; break;
 		case 't': o->tty = true; break;
+		case OPT_INIT: o->init = true; break;
 		case OPT_SIGNAL: o->signal = optarg; break;
 		case OPT_TIMEOUT: o->timeout = optarg; break;
 		case 'v': o->verbose = true; break;
@@ -188,15 +212,8 @@ static int check_mode(const struct options *o, const char *extra)
 
 	if (o->json && o->mode != MODE_LIST)
 		return bad_usage("--json goes with --list");
-	/* The pseudo-terminal relay is not in this ctlaunch yet; a join's
-	 * terminal needs it too. */
-	if (o->tty && o->mode == MODE_JOIN)
-		return bad_usage("--join -t: a terminal for a joined command is not there yet (join "
-				 "without -t: the command gets ctlaunch's standard input, output and "
-				 "error, and a shell reads commands without a prompt)");
-	if (o->tty)
-		return bad_usage("-t: no terminal support in this ctlaunch yet (run without -t: the "
-				 "command gets ctlaunch's standard input, output and error)");
+	if (o->tty && o->mode != MODE_RUN && o->mode != MODE_JOIN)
+		return bad_usage("-t goes with a run or --join");
 	if ((o->signal || o->timeout) && o->mode != MODE_STOP)
 		return bad_usage("%s goes with --stop", o->signal ? "--signal" : "--timeout");
 	if (o->mode == MODE_RUN)
@@ -205,10 +222,13 @@ static int check_mode(const struct options *o, const char *extra)
 		return bad_usage("--list: unexpected argument '%s'", extra);
 	if (extra)
 		return bad_usage("%s takes a container's name, not a spec ('%s')", m, extra);
-	if (o->check || o->name || o->cgroup_parent || o->n_sets || (o->plan && o->mode != MODE_JOIN))
+	/* A join runs as the container's command: its init, if any, is
+	 * the container's PID 1 already. */
+	if (o->check || o->name || o->cgroup_parent || o->n_sets || o->init ||
+	    (o->plan && o->mode != MODE_JOIN))
 		return bad_usage("%s does not go with %s", m,
 				 o->check ? "--check" : o->name ? "--name" : o->cgroup_parent ? "--cgroup-parent"
-				 : o->n_sets ? "--set" : "--plan");
+				 : o->n_sets ? "--set" : o->init ? "--init" : "--plan");
 	if (o->cmd && o->mode != MODE_JOIN)
 		return bad_usage("%s takes no command", m);
 	if (o->target && !spec_name_valid(o->target))
@@ -337,6 +357,14 @@ static int run(const struct options *o, const struct plan_opts *popts, struct sp
 		plan_print(&p, o->verbose, stdout);
 		return fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
 	}
+	/* As docker run -t: the terminal is the caller's, relayed. Not a
+	 * refusal of the policy's: --check and --plan look at a spec that
+	 * will run on a terminal later, from a script or CI without one. */
+	if (spec->tty && !(o->ttys & 1)) {
+		warnx_("%s: a terminal for the container (%s) needs one on standard input",
+		       spec->name, o->tty ? "-t" : "tty: true");
+		return EXIT_LAUNCHER;
+	}
 	/* The filter's rules, before the clone: listing the default
 	 * profile allocates, which a vfork child must not. */
 	for (size_t i = 0; o->verbose && i < p.n; i++)
@@ -351,6 +379,8 @@ static int run(const struct options *o, const struct plan_opts *popts, struct sp
 	} else {
 		status = r.status;
 	}
+	if (r.interrupted && status == 128 + SIGKILL)
+		warnx_("%s: killed after a second interrupt", spec->name);
 	if (r.cleanup_failed)
 		warnx_("%s: warning: cleanup: %s", spec->name,
 		       ct_err_text(&r.cleanup, text, sizeof text));
@@ -473,6 +503,13 @@ static int join_spec(const struct options *o, const struct ct_state *st, struct 
 		spec_set_command(spec, o->cmd, o->ncmd);
 	else
 		spec_set_command(spec, shell, 1);
+	/* The joined command's terminal is -t's, not the spec's; and no
+	 * init: the container's PID 1 is its init already, and reaps what
+	 * the joined command leaves. */
+	spec->tty = o->tty;
+	spec->tty_at = (struct ct_loc){ 0 };
+	spec->has_init = true;
+	spec->init = false;
 	return 0;
 }
 
@@ -493,11 +530,19 @@ static int join_plan(const struct options *o, const struct plan *p)
 		       o->stdio_dir - 1);
 		return EXIT_LAUNCHER;
 	}
+	/* As a run's -t: the terminal is the caller's, relayed. */
+	if (o->tty && !(o->ttys & 1)) {
+		warnx_("%s: a terminal for the joined command (-t) needs one on standard input",
+		       o->target);
+		return EXIT_LAUNCHER;
+	}
 	fflush(NULL);
 	if (exec_plan(p, &eopts, &r, &e) < 0) {
 		failed(o->target, &e);
 		return e.status ? e.status : EXIT_LAUNCHER;
 	}
+	if (r.interrupted && r.status == 128 + SIGKILL)
+		warnx_("%s: killed after a second interrupt", o->target);
 	return r.status;
 }
 
@@ -505,7 +550,8 @@ static int join(const struct options *o, const struct host *h)
 {
 	struct running_who w = who(h);
 	struct running_found f;
-	struct plan_opts popts = { .term = getenv("TERM") };
+	struct plan_opts popts = { .term = getenv("TERM"), .stdio_dir = o->stdio_dir,
+				   .ttys = o->ttys };
 	cleanup_spec struct spec spec = { 0 };
 	cleanup_plan struct plan p = { 0 };
 	struct ct_err e = { 0 };
@@ -567,16 +613,20 @@ int main(int argc, char **argv)
 	 * directories and files on the host (the class of CVE-2024-21626).
 	 * The policy refuses it (policy.c), for --check, --plan and the
 	 * run; as stdio a directory is of no use. One fstat each tells
-	 * both. */
+	 * both, and which of them are terminals. */
+	dev_t seen[3];
+
 	for (int fd = 0; fd < 3; fd++) {
 		struct stat st;
 
 		if (fstat(fd, &st) < 0) {
 			if (open("/dev/null", O_RDWR) != fd)
 				return EXIT_LAUNCHER;
+			st.st_mode = 0;
 		} else if (S_ISDIR(st.st_mode) && !o.stdio_dir) {
 			o.stdio_dir = fd + 1;
 		}
+		o.ttys |= stdio_tty(fd, &st, seen) << fd;
 	}
 	rc = parse_args(argc, argv, &o);
 	if (rc)
@@ -593,6 +643,11 @@ int main(int argc, char **argv)
 	}
 	if (o.cmd)
 		spec_set_command(&spec, o.cmd, o.ncmd);
+	/* On the command line: no place in the file. */
+	if (o.tty)
+		spec.tty = true, spec.tty_at = (struct ct_loc){ 0 };
+	if (o.init)
+		spec.init = spec.has_init = true, spec.init_at = (struct ct_loc){ 0 };
 	if ((o.host_facts ? host_load_facts(&h, o.host_facts, &e) : host_probe(&h, &e)) < 0) {
 		warnx_("%s", ct_err_text(&e, text, sizeof text));
 		return EXIT_LAUNCHER;
@@ -600,6 +655,7 @@ int main(int argc, char **argv)
 	popts.cgroup_parent = o.cgroup_parent;
 	popts.term = getenv("TERM");
 	popts.stdio_dir = o.stdio_dir;
+	popts.ttys = o.ttys;
 	rc = check_all(&o, &popts, &spec, &h, &d);
 	if (rc)
 		return rc;

@@ -732,6 +732,46 @@ static void seccomp_step(struct plan *p, const struct spec *spec, uint64_t keep)
 	s->u.seccomp.caps = keep;
 }
 
+/* init: true, or tty: true without init: false (a command run on a
+ * terminal then ends with one Control-C, as in a local shell: as PID 1
+ * it would ignore the signal the terminal sends). */
+static bool plan_init(const struct spec *spec)
+{
+	return spec->has_init ? spec->init : spec->tty;
+}
+
+/* The caller's terminals, saved before the container exists and put
+ * back at exit: with -t the one the relay makes raw (stdin); without,
+ * each one the container inherits, whose settings it could change (it
+ * has no controlling terminal, so it cannot push input into it). */
+static void plan_terminals(struct plan *p, const struct spec *spec, const struct plan_opts *o)
+{
+	if (spec->tty) {
+		struct step *s = add(p, STEP_TTY_SAVE, SIDE_PARENT, spec->tty_at);
+
+		s->u.tty_save.fd = 0;
+		s->u.tty_save.relay = true;
+		return;
+	}
+	for (int fd = 0; fd < 3; fd++)
+		if (o->ttys & (1U << fd))
+			add(p, STEP_TTY_SAVE, SIDE_PARENT, nowhere)->u.tty_save.fd = fd;
+}
+
+/* At exit, last, with the container gone: each terminal saved put back
+ * as it was (-t: out of raw mode), whatever happened. */
+static void plan_terminals_back(struct plan *p)
+{
+	size_t run = p->n;
+
+	for (size_t i = 0; i < run; i++)
+		if (p->steps[i].kind == STEP_TTY_SAVE) {
+			int fd = p->steps[i].u.tty_save.fd;
+
+			add(p, STEP_TTY_RESTORE, SIDE_EXIT, p->steps[i].from)->u.tty_restore.fd = fd;
+		}
+}
+
 static void plan_exec(struct plan *p, const struct spec *spec, const struct host *h,
 		      const char *hostname, const struct plan_opts *o)
 {
@@ -751,6 +791,13 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 	add(p, STEP_CLOSE_FDS, SIDE_CHILD, nowhere);
 	s = add(p, STEP_CHDIR, SIDE_CHILD, spec->workdir_at);
 	s->u.chdir.dir = pstr(p, spec->workdir ? spec->workdir : "/");
+	/* The container's terminal: inside the new root, where /dev/pts is
+	 * the container's own devpts, with none of the host's descriptors
+	 * open; while still root, to give the slave to the command's user;
+	 * before the rlimits, a nofile limit of 3 included. */
+	if (spec->tty)
+		add(p, STEP_TTY_OPEN, SIDE_CHILD, spec->tty_at)->u.tty_open.owner =
+			spec->user ? spec->uid : 0;
 	/* While still root with every capability, so each file of the
 	 * interpreter chain can be read for the check (CVE-2019-5736); and
 	 * after chdir, so a relative command resolves in the workdir. */
@@ -787,6 +834,12 @@ static void plan_exec(struct plan *p, const struct spec *spec, const struct host
 	if (spec->no_new_privileges) {
 		add(p, STEP_NO_NEW_PRIVS, SIDE_CHILD, spec->no_new_privileges_at);
 		seccomp_step(p, spec, keep);
+	}
+	if (plan_init(spec)) {
+		s = add(p, STEP_INIT_EXEC, SIDE_CHILD, spec->has_init ? spec->init_at : spec->command_at);
+		s->u.init_exec.argv = argv;
+		s->u.init_exec.envp = envp;
+		return;
 	}
 	s = add(p, STEP_EXEC, SIDE_CHILD, spec->command_at);
 	s->u.exec.argv = argv;
@@ -1194,8 +1247,15 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	 * command never runs, even for a moment, outside its limits. */
 	plan_cgroups(p, spec, h, o, leaf);
 	plan_locks(p, spec, h, o);
+	plan_terminals(p, spec, o);
 	if (owner_prepares(p))
 		plan_owner_trees(p, spec);
+	/* Made before the clone: a vfork child must not allocate, and the
+	 * child of a fork has them without being sent them. */
+	if (spec->tty)
+		add(p, STEP_TTY_SOCKET, SIDE_PARENT, spec->tty_at);
+	if (plan_init(spec))
+		add(p, STEP_INIT_MEMFD, SIDE_PARENT, spec->has_init ? spec->init_at : spec->tty_at);
 	vfork = plan_clone(p, h, &entered, leaf, &nsflags);
 	if (vfork)
 		child_start(p);
@@ -1222,8 +1282,12 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	plan_exec(p, spec, h, hostname, o);
 	/* With the cgroup namespace the child made: what a join enters. */
 	plan_record(p, spec, h, leaf, nsflags | CLONE_NEWCGROUP);
-	add(p, STEP_WAIT, SIDE_PARENT, nowhere);
+	/* Once the child has exec'd: it sent the master before. */
+	if (spec->tty)
+		add(p, STEP_TTY_RELAY, SIDE_PARENT, spec->tty_at);
+	add(p, STEP_WAIT, SIDE_PARENT, nowhere)->u.wait.relay = spec->tty;
 	plan_exit(p, spec, leaf);
+	plan_terminals_back(p);
 	return 0;
 }
 
@@ -1279,6 +1343,11 @@ int plan_join(const struct spec *spec, const struct host *h, const struct plan_o
 	/* v2: started in the container's one cgroup, as its run's child. */
 	if (h->layout == CG_UNIFIED && h->clone_into_cgroup && st->n_cgroups == 1)
 		into = st->cgroups[0];
+	/* -t: the caller's terminal saved, and the socket the joined
+	 * command's pty comes back on, as for a run's. */
+	plan_terminals(p, spec, o);
+	if (spec->tty)
+		add(p, STEP_TTY_SOCKET, SIDE_PARENT, nowhere);
 	add(p, STEP_WATCHER, SIDE_PARENT, nowhere)->u.watcher.pidfd_only = true;
 	s = add(p, STEP_CLONE, SIDE_PARENT, nowhere);
 	s->u.clone.cgroup = pstr(p, into);
@@ -1286,11 +1355,15 @@ int plan_join(const struct spec *spec, const struct host *h, const struct plan_o
 	join_head(p, st, into);
 	/* The command's own steps, as plan_build makes them for the run:
 	 * the same workdir, user, capabilities, rlimits, no_new_privs,
-	 * filter and environment. */
+	 * filter and environment; with -t, its pty from the container's
+	 * devpts (the caller made spec->tty the join's -t, and no init). */
 	plan_exec(p, spec, h, spec->hostname ? spec->hostname : spec->name, o);
-	add(p, STEP_WAIT, SIDE_PARENT, nowhere);
+	if (spec->tty)
+		add(p, STEP_TTY_RELAY, SIDE_PARENT, nowhere);
+	add(p, STEP_WAIT, SIDE_PARENT, nowhere)->u.wait.relay = spec->tty;
 	exit_step(p, STEP_KILL_CHILD);
 	exit_step(p, STEP_STOP_WATCHER);
+	plan_terminals_back(p);
 	return 0;
 }
 

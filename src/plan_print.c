@@ -481,6 +481,8 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	case STEP_WAIT:
 		put(&o, "wait for %s, forwarding signals to it; a second SIGINT or SIGTERM: SIGKILL",
 		    p->join ? "the command" : "the container's pid 1");
+		if (s->u.wait.relay)
+			put(&o, "; relay between the terminals, the window's size on SIGWINCH");
 		break;
 	case STEP_RECORD:
 		put(&o, "record the container (its pid 1 and start time, spec, cgroups, limits) in "
@@ -509,6 +511,42 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	case STEP_JOIN_FORK:
 		put(&o, "clone CLONE_PARENT: the command's process, in the container's pid namespace and "
 			"ctlaunch's child; this one exits");
+		break;
+	case STEP_INIT_EXEC:
+		put(&o, "exec ctlaunch's init from its memfd as pid 1; it runs");
+		for (char **a = s->u.init_exec.argv; *a; a++) {
+			put(&o, " ");
+			put_word(&o, *a);
+		}
+		put(&o, " in a process group of its own, reaps orphans, forwards signals to that group; "
+			"with env");
+		for (char **v = s->u.init_exec.envp; *v; v++) {
+			put(&o, " ");
+			put_word(&o, *v);
+		}
+		break;
+	case STEP_TTY_SAVE:
+		put(&o, "save the settings of the terminal on descriptor %d", s->u.tty_save.fd);
+		put(&o, s->u.tty_save.relay ? " (it must be one)" : " (the container inherits it)");
+		break;
+	case STEP_TTY_SOCKET:
+		put(&o, "socketpair for the container's terminal to come back on");
+		break;
+	case STEP_TTY_OPEN:
+		put(&o, "new terminal from /dev/pts/ptmx (the container's devpts), owned by uid %u: "
+			"the controlling terminal, stdin, stdout and stderr; its master sent to ctlaunch",
+		    (unsigned)s->u.tty_open.owner);
+		break;
+	case STEP_TTY_RELAY:
+		put(&o, "receive the container's terminal; descriptor 0 in raw mode");
+		break;
+	case STEP_INIT_MEMFD:
+		put(&o, "copy ctlaunch's init into a sealed memfd (the container's pid 1: never "
+			"ctlaunch's binary)");
+		break;
+	case STEP_TTY_RESTORE:
+		put(&o, "put back the settings, line discipline and exclusive mode of the terminal on "
+			"descriptor %d, where they changed", s->u.tty_restore.fd);
 		break;
 	}
 	if (o.len >= size && size > 4)

@@ -633,6 +633,8 @@ static const struct key top_keys[] = {
 	{ "rlimits", .walk = k_rlimits },
 	{ "seccomp", .walk = k_seccomp },
 	{ "userns", .type = &v_bool, SPEC(userns), SPEC_AT(userns_at) },
+	{ "tty", .type = &v_bool, SPEC(tty), SPEC_AT(tty_at) },
+	{ "init", .type = &v_bool, SPEC(init), SPEC_AT(init_at), SPEC_HAS(has_init) },
 };
 
 /* --- the whole ----------------------------------------------------------- */

@@ -185,6 +185,12 @@ load helpers
 		want=$(sed -n 's/^#[[:space:]]*expect-exit:[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' "$ex" | head -n 1)
 		want=${want:-0}
 		n=$((n + 1))
+		# A terminal's (tty: true): tty.bats drives it on a pseudo-terminal.
+		if grep -q '^tty: true' "$ex"; then
+			run --separate-stderr ctl --check "$ex"
+			[ "$status" -eq 0 ] || bad+="${ex#"$ROOT"/}: --check: exit $status"$'\n'"  stderr: $stderr"$'\n'
+			continue
+		fi
 		# As written first; then run under a name of this test's, so
 		# that a `make demo` next to the tests cannot collide with it.
 		run --separate-stderr ctl --check "$ex"
@@ -267,7 +273,7 @@ load helpers
 	run --separate-stderr ctl "$SPEC"
 	assert_status 125
 	assert_eq "lines" 51 "$(wc -l <<<"$stderr")"
-	assert_line "first" "$SPEC:3:1: bogus1: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp, userns)" "$(head -n 1 <<<"$stderr")"
+	assert_line "first" "$SPEC:3:1: bogus1: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp, userns, tty, init)" "$(head -n 1 <<<"$stderr")"
 	assert_line "last" "$SPEC: 70 more problems not shown" "$stderr"
 }
 

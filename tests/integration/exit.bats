@@ -124,6 +124,8 @@ load helpers
 	kill -INT "$BG_PID"
 	bg_wait
 	assert_status 137
+	# One line says why, and nothing else.
+	assert_eq "stderr" "ctlaunch: $NAME: killed after a second interrupt" "$stderr"
 }
 
 @test "signals: a second SIGTERM kills a container that ignores TERM: 137" {
@@ -143,6 +145,7 @@ load helpers
 	kill -TERM "$BG_PID"
 	bg_wait
 	assert_status 137
+	assert_eq "stderr" "ctlaunch: $NAME: killed after a second interrupt" "$stderr"
 }
 
 @test "cli: -- COMMAND overrides the spec's command" {

@@ -275,3 +275,31 @@ SPEC
 	done
 	[ -z "$pids" ] || fail "the container outlived the SIGKILLed ctlaunch: $pids"
 }
+
+@test "rootless: a terminal of its own and the init (-t): Control-C, exit 5, the caller's terminal as before" {
+	write_spec <<'EOF'
+env:
+  PS1: 'rl$ '
+command: [/bin/sh, -i]
+EOF
+	chmod 644 "$SPEC"
+	cc -O2 -Wall -Wextra -Werror -o "$USER_DIR/ptydrive" "$BATS_TEST_DIRNAME/ptydrive.c"
+	run --separate-stderr "$USER_DIR/ptydrive" -t "$POLL_SECS" -- env CTLT_MARKER="$NAME" \
+		setpriv --reuid="$PLAIN_UID" --regid="$PLAIN_UID" --clear-groups "$CTLAUNCH" -t "$SPEC" <<'EOF'
+expect rl$
+send echo uid=$(id -u); tty; cat /proc/1/comm\r
+expect ctlaunch-init
+send sleep 30\r
+sleep 300
+send \x03
+expect rl$
+send exit 5\r
+wait
+termios
+EOF
+	assert_status 0
+	assert_line "root inside" uid=0 "$output"
+	assert_line "its own pts" /dev/pts/0 "$output"
+	assert_line "status" "exit 5" "$output"
+	assert_line "the caller's terminal" "termios same" "$output"
+}

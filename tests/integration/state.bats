@@ -183,17 +183,13 @@ cmd_info() {
 	assert_eq "the joined command's status" 137 "$rc"
 }
 
-@test "state: --join and --stop refuse a name that is not running; --join -t is refused" {
+@test "state: --join and --stop refuse a name that is not running" {
 	run --separate-stderr ctl --join "$NAME"
 	assert_status 125
 	assert_eq "stderr" "ctlaunch: $NAME: no container named $NAME is running (see ctlaunch --list)" "$stderr"
 	run --separate-stderr ctl --stop "$NAME"
 	assert_status 125
 	assert_eq "stderr" "ctlaunch: $NAME: no container named $NAME is running (see ctlaunch --list)" "$stderr"
-	# No terminal for a join yet: said, before anything else.
-	run --separate-stderr ctl --join "$NAME" -t
-	assert_status 125
-	assert_match "-t refused" "^ctlaunch: --join -t: a terminal for a joined command is not there yet " "$stderr"
 }
 
 @test "state: --list and --list --json show the container, and nobody sees root's but may not join or stop it" {
@@ -386,4 +382,43 @@ as_user() {
 	assert_status 0
 	bg_wait
 	[ ! -e "$USER_DIR/run/ctlaunch/$NAME.state" ] || fail "the record outlived the run"
+}
+
+@test "state: --join -t: a shell on a terminal of its own from the container's devpts, Control-C, exit 4; -t needs a terminal" {
+	local bin=$BATS_TEST_TMPDIR/ptydrive
+	cc -O2 -Wall -Wextra -Werror -o "$bin" "$BATS_TEST_DIRNAME/ptydrive.c"
+	write_spec <<-'EOF'
+		hostname: ttybox
+		env:
+		  PS1: 'joined$ '
+		command: [/bin/sh, -c, 'echo ready; read x || true']
+	EOF
+	ctl_bg "$SPEC"
+	wait_for_line ready
+	run --separate-stderr "$bin" -t "$POLL_SECS" -s 24x80 -- \
+		env CTLT_MARKER="$NAME" "$CTLAUNCH" -t --join "$NAME" -- /bin/sh -i <<<'expect joined$
+send tty; hostname; echo /dev/pts/*\r
+expect ttybox
+send sleep 30\r
+sleep 300
+send \x03
+expect joined$
+send echo back after $?\r
+expect back after 130
+send exit 4\r
+wait
+termios'
+	assert_status 0
+	# A pty of the container's devpts (PID 1 has none: /dev/pts/0 is the join's).
+	assert_line "tty" /dev/pts/0 "$output"
+	assert_line "/dev/pts" "/dev/pts/0 /dev/pts/ptmx" "$output"
+	assert_line "Control-C ends the sleep, not the shell" "back after 130" "$output"
+	assert_line "status" "exit 4" "$output"
+	assert_line "the caller's terminal" "termios same" "$output"
+	# Without a terminal on standard input: one line, nothing run.
+	run --separate-stderr ctl -t --join "$NAME" -- /bin/true </dev/null
+	assert_status 125
+	assert_eq "stderr" "ctlaunch: $NAME: a terminal for the joined command (-t) needs one on standard input" "$stderr"
+	bg_wait
+	assert_status 0
 }

@@ -200,3 +200,39 @@ TEST(join_plan_v2_userns)
 	plan_free(&p);
 	plan_free(&run);
 }
+
+/* -t: the caller's terminal saved and put back, the socket before the
+ * clone, the pty opened by the command's process inside the container
+ * after its workdir, the relay before the wait; no init, whatever the
+ * run had (the container's PID 1 is its init). */
+TEST(join_plan_tty)
+{
+	cleanup_host struct host h;
+	cleanup_spec struct spec s;
+	struct plan run, p;
+	struct ct_state st;
+	struct ct_err e = { 0 };
+	long clone, fork, chdir, open, wait;
+
+	fake_host_v1(&h);
+	fake_spec(&s);
+	CHECK(plan_build(&s, &h, &no_opts, &run, &e) == 0);
+	fake_state(&st, &run);
+	s.tty = true;
+	s.has_init = true;
+	s.init = false;
+	CHECK(plan_join(&s, &h, &no_opts, &st, &p, &e) == 0);
+	clone = plan_find_kind(&p, STEP_CLONE);
+	fork = plan_find_kind(&p, STEP_JOIN_FORK);
+	chdir = plan_find_kind(&p, STEP_CHDIR);
+	open = plan_find_kind(&p, STEP_TTY_OPEN);
+	wait = plan_find_kind(&p, STEP_WAIT);
+	CHECK(FIND(&p, STEP_TTY_SAVE, tty_save, it->fd == 0 && it->relay) < clone);
+	CHECK(plan_find_kind(&p, STEP_TTY_SOCKET) < clone);
+	CHECK(fork < chdir && chdir < open && p.steps[open].side == SIDE_CHILD);
+	CHECK(plan_find_kind(&p, STEP_TTY_RELAY) == wait - 1 && p.steps[wait].u.wait.relay);
+	CHECK(FIND(&p, STEP_TTY_RESTORE, tty_restore, it->fd == 0) > wait);
+	CHECK(plan_find_kind(&p, STEP_INIT_EXEC) < 0 && plan_find_kind(&p, STEP_INIT_MEMFD) < 0);
+	plan_free(&p);
+	plan_free(&run);
+}

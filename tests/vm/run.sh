@@ -156,8 +156,9 @@ sh scripts/mkrootfs.sh "$VM/private/rootfs" 2>"$tmp/mkrootfs.log" ||
 # cgns (a command in a cgroup namespace of its own), scprobe (the
 # system calls the seccomp filter refuses, tried from a container) and
 # nodeath (a pid 1 that clears its parent-death signal, shared with
-# supervise.bats).
-for helper in runas cgns scprobe nodeath; do
+# supervise.bats) and ptydrive (ctlaunch on a pty of its own, typed
+# into, shared with tty.bats).
+for helper in runas cgns scprobe nodeath ptydrive; do
 	src=tests/vm/$helper.c
 	[ -e "$src" ] || src=tests/integration/$helper.c
 	if [ ! -x "$VM/$helper" ] || [ -n "$(find "$src" -newer "$VM/$helper")" ]; then
@@ -182,11 +183,11 @@ cp tests/vm/init "$r/init"
 cp "$TESTS" "$r/vm/tests.sh" 2>/dev/null || bail "no test script $TESTS"
 cp "$CT" "$r/vm/ctlaunch"
 mkdir -p "$r/vm/bin"
-cp "$VM/runas" "$VM/cgns" "$r/vm/"
+cp "$VM/runas" "$VM/cgns" "$VM/ptydrive" "$r/vm/"
 mkdir -p "$r/vm/probe"
 cp "$VM/scprobe" "$r/vm/probe/"
 cp "$VM/nodeath" "$r/vm/bin/"
-chmod 755 "$r/init" "$r/vm/ctlaunch" "$r/vm/runas" "$r/vm/cgns" "$r/vm/probe" "$r/vm/probe/scprobe" \
+chmod 755 "$r/init" "$r/vm/ctlaunch" "$r/vm/runas" "$r/vm/cgns" "$r/vm/ptydrive" "$r/vm/probe" "$r/vm/probe/scprobe" \
 	"$r/vm/bin/nodeath"
 cp -a "$VM/private/rootfs" "$r/vm/rootfs"
 # Uncompressed: a few MB, and under TCG the kernel would take longer to

@@ -1125,6 +1125,104 @@ rootless_join() {
 	expect_unchanged "$T/before"
 }
 t 'rootless on v2: --list, --join from a scope of the same delegated cgroup, --stop; refused from elsewhere' rootless_join
+# --- a terminal and an init (tty, init) ---------------------------------
+# ptydrive (tests/integration/ptydrive.c) runs ctlaunch on a new pty and
+# types into it. On v2 root's child is a fork (clone3 into its cgroup),
+# released by ctlaunch: the other path than on the v1 host's vfork.
+
+PTYDRIVE=/vm/ptydrive
+
+# drive SCRIPT CMD...: CMD on a 24x80 pty, following ptydrive's script;
+# the screen and its report ("exit N", "termios same") in $out.
+drive() {
+	script=$1
+	shift
+	status=0
+	printf '%s\n' "$script" | "$PTYDRIVE" -t 60 -s 24x80 -- "$@" >"$T/out" 2>"$T/err" || status=$?
+	out=$(cat "$T/out")
+	err=$(cat "$T/err")
+}
+
+# expect_line LINE: $out has LINE as a line of its own.
+expect_line() {
+	printf '%s\n' "$out" | grep -qxF -- "$1" || fail "want the line '$1' in:" "$out" "stderr: $err"
+}
+
+tty_shell() {
+	spec ttysh <<'EOF'
+tty: true
+env: {PS1: 'lab$ '}
+command: [/bin/sh, -i]
+resources: {memory: 64M}
+EOF
+	snapshot "$T/before"
+	drive 'expect lab$
+send tty; stty size\r
+expect 24 80
+send sleep 30\r
+sleep 500
+send \x03
+expect lab$
+send echo alive-$((6*7)) $(cat /proc/1/comm)\r
+expect alive-42 ctlaunch-init
+winsize 30 90
+send stty size\r
+expect 30 90
+send exit 3\r
+wait
+termios' "$CTLAUNCH" "$T/ttysh.yaml"
+	expect_status 0
+	expect_line /dev/pts/0
+	expect_line "exit 3"
+	expect_line "termios same"
+	expect_unchanged "$T/before"
+}
+t 'tty: a shell on a pty of its own, Control-C of a sleep, the window size, exit 3; the terminal as before' tty_shell
+
+init_v2() {
+	spec initv2 <<'EOF'
+init: true
+command: [/bin/sh, -c, 'for i in 1 2 3; do sh -c "sleep 0.1 & exit 0"; done; sleep 0.5; readlink /proc/1/exe; cut -d" " -f3 /proc/[0-9]*/stat | sort | uniq -c | tr -s " "; kill -TERM $$; sleep 5']
+resources: {memory: 64M}
+EOF
+	snapshot "$T/before"
+	run "$CTLAUNCH" "$T/initv2.yaml"
+	expect_status 143
+	case $out in
+	*" Z"*) fail "a zombie:" "$out" ;;
+	"/memfd:ctlaunch-init (deleted)"*) ;;
+	*) fail "want /proc/1/exe a memfd, got:" "$out" ;;
+	esac
+	expect_unchanged "$T/before"
+}
+t 'init: pid 1 from a sealed memfd reaps orphans and passes the status on (143)' init_v2
+
+rootless_tty() {
+	spec rltty <<'EOF'
+tty: true
+env: {PS1: 'rl$ '}
+command: [/bin/sh, -i]
+EOF
+	lab_reads
+	snapshot "$T/before"
+	drive 'expect rl$
+send tty; id -u; cat /proc/1/comm\r
+expect ctlaunch-init
+send sleep 30\r
+sleep 500
+send \x03
+expect rl$
+send exit 5\r
+wait
+termios' "$RUNAS" lab "$CTLAUNCH" "$T/rltty.yaml"
+	expect_status 0
+	expect_line /dev/pts/0
+	expect_line 0
+	expect_line "exit 5"
+	expect_line "termios same"
+	expect_unchanged "$T/before"
+}
+t 'rootless: a terminal and the init in a user namespace; Control-C, exit 5, the terminal as before' rootless_tty
 
 # --- end ----------------------------------------------------------------
 
