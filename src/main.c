@@ -1,5 +1,6 @@
 /* ctlaunch: options, the pipeline (parse -> check -> plan -> print or
  * execute) and the exit status. The only place that prints errors. */
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include "check.h"
 #include "exec.h"
 #include "host.h"
+#include "oci.h"
 #include "plan.h"
 #include "policy.h"
 #include "running.h"
@@ -31,6 +33,7 @@ struct options {
 	int stdio_dir; /* 1 + the first of 0, 1, 2 that is a directory, or 0 */
 	unsigned ttys; /* bit N: descriptor N is a terminal (see stdio_ttys) */
 	const char *name, *cgroup_parent, *host_facts, *spec;
+	const char *export_oci;  /* --export-oci: the bundle's directory */
 	const char *target;      /* --join or --stop: the container's name */
 	const char *signal, *timeout; /* --stop's, as given; NULL: the defaults */
 	char **cmd;
@@ -49,6 +52,8 @@ static void usage(FILE *out)
 	      "\n"
 	      "  --plan                print the steps of the launch; change nothing\n"
 	      "  --check               check the spec, the host and the command; change nothing\n"
+	      "  --export-oci DIR      write DIR/config.json, an OCI runtime bundle of the\n"
+	      "                        container (for crun, runc); change nothing else\n"
 	      "  --name NAME           the container's name (default: the spec's)\n"
 	      "  --set KEY=VALUE       set a value of the spec, e.g. resources.memory=128M\n"
 	      "                        (a dotted key, a YAML value; repeatable)\n"
@@ -135,10 +140,12 @@ static bool set_mode(struct options *o, enum mode m, const char *target)
 static int read_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_PLAN = 256, OPT_CHECK, OPT_NAME, OPT_SET, OPT_CGROUP_PARENT, OPT_HOST_FACTS,
-	       OPT_INIT, OPT_LIST, OPT_JSON, OPT_JOIN, OPT_STOP, OPT_SIGNAL, OPT_TIMEOUT };
+	       OPT_INIT, OPT_LIST, OPT_JSON, OPT_JOIN, OPT_STOP, OPT_SIGNAL, OPT_TIMEOUT,
+	       OPT_EXPORT_OCI };
 	static const struct option longopts[] = {
 		{ "plan", no_argument, NULL, OPT_PLAN },
 		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "export-oci", required_argument, NULL, OPT_EXPORT_OCI },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
@@ -164,6 +171,7 @@ static int read_options(int argc, char **argv, struct options *o)
 		switch (c) {
 		case OPT_PLAN: o->plan = true; break;
 		case OPT_CHECK: o->check = true; break;
+		case OPT_EXPORT_OCI: o->export_oci = optarg; break;
 		case OPT_NAME: o->name = optarg; break;
 		case OPT_SET: o->sets[o->n_sets++] = optarg; break;
 		case OPT_CGROUP_PARENT: o->cgroup_parent = optarg; break;
@@ -224,10 +232,11 @@ static int check_mode(const struct options *o, const char *extra)
 		return bad_usage("%s takes a container's name, not a spec ('%s')", m, extra);
 	/* A join runs as the container's command: its init, if any, is
 	 * the container's PID 1 already. */
-	if (o->check || o->name || o->cgroup_parent || o->n_sets || o->init ||
+	if (o->check || o->export_oci || o->name || o->cgroup_parent || o->n_sets || o->init ||
 	    (o->plan && o->mode != MODE_JOIN))
 		return bad_usage("%s does not go with %s", m,
-				 o->check ? "--check" : o->name ? "--name" : o->cgroup_parent ? "--cgroup-parent"
+				 o->check ? "--check" : o->export_oci ? "--export-oci"
+				 : o->name ? "--name" : o->cgroup_parent ? "--cgroup-parent"
 				 : o->n_sets ? "--set" : o->init ? "--init" : "--plan");
 	if (o->cmd && o->mode != MODE_JOIN)
 		return bad_usage("%s takes no command", m);
@@ -261,8 +270,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return -1;
 	/* Facts of another machine are for showing a plan, never for a run
 	 * (and exec_plan refuses a plan made from them). */
-	if (o->host_facts && !o->plan && !o->check) {
-		warnx_("--host-facts goes with --plan or --check only");
+	if (o->host_facts && !o->plan && !o->check && !o->export_oci) {
+		warnx_("--host-facts goes with --plan, --check or --export-oci only");
 		return -1;
 	}
 	if (o->mode != MODE_RUN)
@@ -275,8 +284,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		warnx_("unexpected argument '%s' (a command goes after --)", argv[optind + 1]);
 		return -1;
 	}
-	if (o->plan && o->check) {
-		warnx_("--plan and --check do not go together");
+	if (o->plan + o->check + !!o->export_oci > 1) {
+		warnx_("%s and %s do not go together", o->plan ? "--plan" : "--check",
+		       o->export_oci ? "--export-oci" : "--check");
 		return -1;
 	}
 	if (o->cgroup_parent && !cgroup_parent_valid(o->cgroup_parent)) {
@@ -328,7 +338,7 @@ static int check_all(const struct options *o, const struct plan_opts *popts, str
 	policy_check(spec, h, popts, d);
 	/* The run compiles the spec's seccomp profile before its first
 	 * step (exec_plan) and stops there when it fails. */
-	if (o->check || o->plan)
+	if (o->check || o->plan || o->export_oci)
 		spec_check_filter(spec, d);
 	refused = d->n > 0;
 	/* And what the run finds out only at the exec, in the same pass:
@@ -337,6 +347,39 @@ static int check_all(const struct options *o, const struct plan_opts *popts, str
 		status = spec_check_command(spec, d);
 	print_diags(d, o->spec);
 	return refused ? EXIT_LAUNCHER : status;
+}
+
+/* --export-oci DIR: DIR made if missing (its parent must exist), and
+ * DIR/config.json written whole, replacing one that is there. */
+static int export_oci(const char *dir, const struct plan *p, const struct spec *spec,
+		      const struct plan_opts *popts)
+{
+	cleanup_free char *path = path_join(dir, "config.json");
+	cleanup_free char *cg = oci_cgroups_path(popts->cgroup_parent, spec->name);
+	char unmapped[256];
+	FILE *f;
+	int fd;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		warnx_("--export-oci: mkdir %s: %s", dir, strerror(errno));
+		return EXIT_LAUNCHER;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		warnx_("--export-oci: %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return EXIT_LAUNCHER;
+	}
+	oci_config(p, spec, cg, f, unmapped, sizeof unmapped);
+	if (ferror(f) | (fclose(f) != 0)) {
+		warnx_("--export-oci: cannot write %s", path);
+		return EXIT_LAUNCHER;
+	}
+	if (*unmapped)
+		warnx_("warning: %s: no OCI equivalent, not in %s: %s", spec->name, path, unmapped);
+	return 0;
 }
 
 static int run(const struct options *o, const struct plan_opts *popts, struct spec *spec,
@@ -357,6 +400,8 @@ static int run(const struct options *o, const struct plan_opts *popts, struct sp
 		plan_print(&p, o->verbose, stdout);
 		return fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
 	}
+	if (o->export_oci)
+		return export_oci(o->export_oci, &p, spec, popts);
 	/* As docker run -t: the terminal is the caller's, relayed. Not a
 	 * refusal of the policy's: --check and --plan look at a spec that
 	 * will run on a terminal later, from a script or CI without one. */

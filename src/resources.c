@@ -76,13 +76,13 @@ static char *v_pids(const struct spec *s)
 const struct res_key res_keys[] = {
 	{ "resources.memory", CTRL_MEMORY, AT(has_memory), AT(memory_at), false,
 	  .v1 = {
-		  { "memory.limit_in_bytes", v_memory, false, RES_ALWAYS, NULL },
+		  { "memory.limit_in_bytes", v_memory, false, RES_ALWAYS, NULL, "memory.limit" },
 		  /* With swap accounting on, a limit on memory alone lets
 		   * the container swap past it; memory+swap at the same
 		   * value makes the limit mean the same on hosts with and
 		   * without swap. After memory.limit_in_bytes: the kernel
 		   * keeps memsw >= memory at every write. */
-		  { "memory.memsw.limit_in_bytes", v_memory, false, RES_MEMSW, NULL },
+		  { "memory.memsw.limit_in_bytes", v_memory, false, RES_MEMSW, NULL, "memory.swap" },
 		  /* v1 charges socket buffers to nothing unless this is set
 		   * (v2 counts them in memory.max): without it a container
 		   * holds as much of the host's memory in TCP queues as the
@@ -92,24 +92,24 @@ const struct res_key res_keys[] = {
 		  { "memory.kmem.tcp.limit_in_bytes", v_memory, false, RES_KMEM_TCP,
 		    "on this host a cgroup v1 memory limit does not cover socket buffers "
 		    "(no memory.kmem.tcp.limit_in_bytes): TCP queues are charged to no "
-		    "container" },
+		    "container", "memory.kernelTCP" },
 	  },
 	  .v2 = {
-		  { "memory.max", v_memory, false, RES_ALWAYS, NULL },
+		  { "memory.max", v_memory, false, RES_ALWAYS, NULL, "memory.limit" },
 		  /* v1 sets memory+swap to the limit, so the limit means no
 		   * swap; here swap has its own limit. Absent when the
 		   * kernel does not account swap. */
-		  { "memory.swap.max", v_zero, true, RES_ALWAYS, NULL },
+		  { "memory.swap.max", v_zero, true, RES_ALWAYS, NULL, OCI_UNIFIED },
 	  } },
 	{ "resources.cpu_shares", CTRL_CPU, AT(has_cpu_shares), AT(cpu_shares_at), false,
-	  .v1 = { { "cpu.shares", v_cpu_shares, false, RES_ALWAYS, NULL } },
-	  .v2 = { { "cpu.weight", v_cpu_weight, false, RES_ALWAYS, NULL } } },
+	  .v1 = { { "cpu.shares", v_cpu_shares, false, RES_ALWAYS, NULL, "cpu.shares" } },
+	  .v2 = { { "cpu.weight", v_cpu_weight, false, RES_ALWAYS, NULL, OCI_UNIFIED } } },
 	{ "resources.cpus", CTRL_CPU, AT(has_cpu_quota), AT(cpu_quota_at), false,
 	  /* The quota is a share of this period: the period the quota was
 	   * computed for is written, not whatever it is now. */
-	  .v1 = { { "cpu.cfs_period_us", v_cpu_period, false, RES_ALWAYS, NULL },
-		  { "cpu.cfs_quota_us", v_cpu_quota, false, RES_ALWAYS, NULL } },
-	  .v2 = { { "cpu.max", v_cpu_max, false, RES_ALWAYS, NULL } } },
+	  .v1 = { { "cpu.cfs_period_us", v_cpu_period, false, RES_ALWAYS, NULL, "cpu.period" },
+		  { "cpu.cfs_quota_us", v_cpu_quota, false, RES_ALWAYS, NULL, "cpu.quota" } },
+	  .v2 = { { "cpu.max", v_cpu_max, false, RES_ALWAYS, NULL, OCI_UNIFIED } } },
 	/* cpuset.mems before cpuset.cpus: a cpuset with CPUs but no memory
 	 * nodes is as unusable as an empty one, and mems first keeps each
 	 * write valid on its own, as runc and crun do. On v1 a new
@@ -118,14 +118,14 @@ const struct res_key res_keys[] = {
 	 * copied from the parent (v1_inherit). In v2 an empty file means
 	 * the parent's: only what the spec names is written. */
 	{ "resources.cpuset.mems", CTRL_CPUSET, AT(has_mems), AT(mems_at), true,
-	  .v1 = { { "cpuset.mems", v_mems, false, RES_ALWAYS, NULL } },
-	  .v2 = { { "cpuset.mems", v_mems, false, RES_ALWAYS, NULL } } },
+	  .v1 = { { "cpuset.mems", v_mems, false, RES_ALWAYS, NULL, "cpu.mems" } },
+	  .v2 = { { "cpuset.mems", v_mems, false, RES_ALWAYS, NULL, "cpu.mems" } } },
 	{ "resources.cpuset.cpus", CTRL_CPUSET, AT(has_cpus), AT(cpus_at), true,
-	  .v1 = { { "cpuset.cpus", v_cpus, false, RES_ALWAYS, NULL } },
-	  .v2 = { { "cpuset.cpus", v_cpus, false, RES_ALWAYS, NULL } } },
+	  .v1 = { { "cpuset.cpus", v_cpus, false, RES_ALWAYS, NULL, "cpu.cpus" } },
+	  .v2 = { { "cpuset.cpus", v_cpus, false, RES_ALWAYS, NULL, "cpu.cpus" } } },
 	{ "resources.pids", CTRL_PIDS, AT(has_pids), AT(pids_at), false,
-	  .v1 = { { "pids.max", v_pids, false, RES_ALWAYS, NULL } },
-	  .v2 = { { "pids.max", v_pids, false, RES_ALWAYS, NULL } } },
+	  .v1 = { { "pids.max", v_pids, false, RES_ALWAYS, NULL, "pids.limit" } },
+	  .v2 = { { "pids.max", v_pids, false, RES_ALWAYS, NULL, "pids.limit" } } },
 };
 
 const size_t n_res_keys = sizeof res_keys / sizeof res_keys[0];
