@@ -43,6 +43,11 @@ fi
 remount_v1_cgroups
 P=ctlt-oci-$$
 T=$(mktemp -d /tmp/ctlt-oci.XXXXXX)
+# A rootfs the mapped root of a user namespace can reach, for the specs
+# with userns: true (build/private is root's alone: ctlaunch opens it
+# before the clone, a runtime from inside the namespace).
+chmod 755 "$T"
+sh scripts/mkrootfs.sh "$T/rootfs" >/dev/null
 BG=
 NAMES=()
 
@@ -90,6 +95,8 @@ awk "{ split(\$0, h, \" - \"); split(h[1], f, \" \"); split(h[2], g, \" \")
 sed -n "s/^Max /rlimit /p" /proc/self/limits
 env | grep -v "^SHLVL=" | sort | sed "s/^/env /"
 echo "cwd $(pwd)"
+mkdir /dev/shm/.probe 2>&1 && rmdir /dev/shm/.probe; echo "mkdir $?"
+echo "uname $(uname -n 2>&1)"
 echo "umask $(umask)"
 echo END
 read x
@@ -107,6 +114,8 @@ cgroup_values() { # NAME
 			[[ ",$opts," == *",$ctrl,"* ]] || continue
 			if [ -f "$d/$P/ctlaunch/$1/$f" ]; then
 				echo "cgroup $f $(paste -sd' ' "$d/$P/ctlaunch/$1/$f")"
+			elif [ ! -d "$d/$P/ctlaunch/$1" ]; then
+				echo "cgroup $f: no directory $d/$P/ctlaunch/$1"
 			fi
 		done < <(v1_hierarchies)
 	done
@@ -163,7 +172,17 @@ for spec in "$@"; do
 	n=$((n + 1))
 	name=ctlt-oci-$$-$n
 	NAMES+=("$name")
-	args=(--name "$name" --cgroup-parent "/$P" "$spec" -- /bin/sh -c "$PROBE")
+	args=(--name "$name" --cgroup-parent "/$P")
+	# A terminal of its own: the probe runs without one (a runtime
+	# wants one on stdin as ctlaunch does; tests/integration/tty.bats
+	# tests ctlaunch's).
+	if grep -Eq '^tty:[[:space:]]*true' "$spec"; then
+		args+=(--set tty=false)
+	fi
+	if grep -Eq '^userns:[[:space:]]*true' "$spec"; then
+		args+=(--set "rootfs=$T/rootfs")
+	fi
+	args+=("$spec" -- /bin/sh -c "$PROBE")
 	run_one "$T/ctlaunch.out" "$name" "$CTL" "${args[@]}"
 	rm -rf "$T/bundle"
 	if ! "$CTL" --export-oci "$T/bundle" "${args[@]}" 2>"$T/export.err"; then
