@@ -27,7 +27,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 CTL=${CTLAUNCH:-$ROOT/build/ctlaunch}
 KNOWN=$ROOT/tests/oci-diff.known
-# shellcheck source=../scripts/v1-cgroups.sh
+# shellcheck source=scripts/v1-cgroups.sh
 . "$ROOT/scripts/v1-cgroups.sh"
 
 if [ -z "${OCIDIFF_INNER:-}" ]; then
