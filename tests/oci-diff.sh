@@ -13,8 +13,8 @@
 # A difference is a failure unless tests/oci-diff.known lists it: one
 # known difference a line, "RUNTIME SIDE REGEX" (RUNTIME crun, runc or
 # *; SIDE - for a line only ctlaunch's container showed, + for one only
-# the runtime's), each with its reason there and in ctlaunch(1), KNOWN
-# DIFFERENCES FROM CRUN AND RUNC. So a new difference fails the test.
+# the runtime's), each with its reason there and in ctlaunch(1), OCI
+# EXPORT. So a new difference fails the test.
 #
 # Prints TAP: one line per spec and runtime. Runs in a private mount
 # namespace of its own with the v1 hierarchies mounted again by name

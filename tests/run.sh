@@ -248,7 +248,7 @@ golden() {
 	(cd "$top" && exec env -u TERM "$ctl" --host-facts tests/golden/host-v1.facts \
 		tests/golden/minimal.yaml) >"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
 	if [ "$rc" -eq 125 ] && [ ! -s "$tmp/out" ] &&
-		grep -q -- '--host-facts goes with --plan or --check only' "$tmp/err"; then
+		grep -q -- '--host-facts goes with --plan, --check or --export-oci only' "$tmp/err"; then
 		echo "ok - golden: --host-facts without --plan or --check is refused"
 		pass
 	else
