@@ -7,6 +7,14 @@
 
 load helpers
 
+eval "helpers_$(declare -f teardown)"
+
+# A directory an ordinary user may write in (bats's own are root's).
+teardown() {
+	[ -z "${EXPORT_DIR:-}" ] || rm -rf "$EXPORT_DIR"
+	helpers_teardown
+}
+
 # oci_diff SPEC...: the script's TAP; the test fails on any "not ok".
 oci_diff() {
 	run bash "$ROOT/tests/oci-diff.sh" "$@"
@@ -116,4 +124,19 @@ resources:
 command: [/bin/true]
 YAML
 	oci_diff "$BATS_TEST_TMPDIR"/{process,mounts,resources,unconfined,profile,userns}.yaml
+}
+
+@test "oci-diff: an ordinary user exports the rootless container, needing no root" {
+	EXPORT_DIR=$(mktemp -d /tmp/ctlt-oci-export.XXXXXX)
+	local out=$EXPORT_DIR
+	chmod 777 "$out"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups env -u XDG_RUNTIME_DIR \
+		"$CTLAUNCH" --export-oci "$out/bundle" "$ROOT/examples/rootless.yaml"
+	[ "$status" -eq 0 ] || fail "exit $status: $output"
+	[ "$(stat -c %u "$out/bundle/config.json")" -eq 65534 ]
+	# Its own user namespace, the caller mapped to root, no cgroups.
+	grep -q '"type": "user"' "$out/bundle/config.json"
+	tr -d ' \n' <"$out/bundle/config.json" |
+		grep -q '"uidMappings":\[{"containerID":0,"hostID":65534,"size":1}\]'
+	! grep -q cgroupsPath "$out/bundle/config.json"
 }
