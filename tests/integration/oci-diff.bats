@@ -17,7 +17,7 @@ teardown() {
 
 # oci_diff SPEC...: the script's TAP; the test fails on any "not ok".
 oci_diff() {
-	run bash "$ROOT/tests/oci-diff.sh" "$@"
+	CTLAUNCH=$CTLAUNCH run bash "$ROOT/tests/oci-diff.sh" "$@"
 	printf '%s\n' "$output"
 	[ "$status" -eq 0 ] || fail "tests/oci-diff.sh: exit $status"
 	if grep -q '^1\.\.0 # SKIP' <<<"$output"; then
