@@ -958,39 +958,18 @@ static void record_limit(struct ct_state *st, const char *key, const char *value
 	snprintf(st->limits[st->n_limits++].value, sizeof st->limits[0].value, "%s", value);
 }
 
-/* The limits --list shows, as the spec says them; the default pids
- * limit where the plan writes it. */
+/* The limits --list shows, as the spec says them (the rows' shown, in
+ * their order); the default pids limit where the plan writes it. */
 static void record_limits(const struct plan *p, const struct spec *spec, struct ct_state *st)
 {
-	char v[64];
+	for (size_t i = 0; i < n_res_keys; i++) {
+		const struct res_key *k = &res_keys[i];
+		cleanup_free char *v = NULL;
 
-	if (spec->res.has_memory) {
-		size_format(spec->res.memory, v, sizeof v);
-		record_limit(st, "memory", v);
-	}
-	if (spec->res.has_cpu_shares) {
-		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.cpu_shares);
-		record_limit(st, "cpu_shares", v);
-	}
-	if (spec->res.has_cpu_quota) {
-		/* cpus x the period: "0.5", "2", "1.25". */
-		int len = snprintf(v, sizeof v, "%llu.%05llu",
-				   (unsigned long long)(spec->res.cpu_quota_us / CPU_PERIOD_US),
-				   (unsigned long long)(spec->res.cpu_quota_us % CPU_PERIOD_US));
-
-		while (len > 0 && v[len - 1] == '0')
-			v[--len] = '\0';
-		if (len > 0 && v[len - 1] == '.')
-			v[--len] = '\0';
-		record_limit(st, "cpus", v);
-	}
-	if (spec->res.has_cpus) {
-		cpulist_format(&spec->res.cpus, v, sizeof v);
-		record_limit(st, "cpuset.cpus", v);
-	}
-	if (spec->res.has_mems) {
-		cpulist_format(&spec->res.mems, v, sizeof v);
-		record_limit(st, "cpuset.mems", v);
+		if (!k->shown || !res_has(spec, k))
+			continue;
+		v = k->shown(spec);
+		record_limit(st, k->key + strlen("resources."), v);
 	}
 	for (size_t i = 0; i < p->n; i++)
 		if (p->steps[i].kind == STEP_CG_WRITE && strcmp(p->steps[i].u.cg_write.file, "pids.max") == 0)
