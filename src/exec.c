@@ -527,6 +527,8 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 	case STEP_TTY_RESTORE:
 	case STEP_JOIN_RLIMITS:
 		return join_rlimits(s->u.join_rlimits.pid, run->target_fd, e);
+	case STEP_JOIN_UMASK:
+		return join_umask(s->u.join_umask.pid, run->target_fd, e);
 	case STEP_SETNS:
 		if (join_setns(run->target_fd, s->u.setns.nsflags, e) < 0)
 			return -1;
@@ -1311,6 +1313,7 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 	case STEP_JOIN_OPEN:
 		return join_open_step(run, &s->u.join_open, e);
 	case STEP_JOIN_RLIMITS:
+	case STEP_JOIN_UMASK:
 	case STEP_SETNS:
 	case STEP_JOIN_FORK:
 	case STEP_CLOSE_FDS:

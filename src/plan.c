@@ -1271,8 +1271,8 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 }
 
 /* The process that joins, before the command's own steps: in the
- * container's cgroups before it runs anything, with PID 1's rlimits,
- * then in all its namespaces, and not dumpable all along: no process of
+ * container's cgroups before it runs anything, with PID 1's rlimits and
+ * umask, then in all its namespaces, and not dumpable all along: no process of
  * the container can trace it or open its /proc files (CVE-2016-9962)
  * while it holds ctlaunch's memory and the pidfd. */
 static void join_head(struct plan *p, const struct ct_state *st, const char *into)
@@ -1288,6 +1288,11 @@ static void join_head(struct plan *p, const struct ct_state *st, const char *int
 	/* Before the user namespace, where raising a limit would take
 	 * CAP_SYS_RESOURCE of the host's. */
 	add(p, STEP_JOIN_RLIMITS, SIDE_CHILD, nowhere)->u.join_rlimits.pid = st->pid;
+	/* The umask the container's command got (the caller's of the run),
+	 * not this caller's: a file the joined command makes is made as
+	 * the command's would be. Read from the host's /proc: before
+	 * setns. */
+	add(p, STEP_JOIN_UMASK, SIDE_CHILD, nowhere)->u.join_umask.pid = st->pid;
 	add(p, STEP_SETNS, SIDE_CHILD, nowhere)->u.setns.nsflags = st->nsflags;
 	/* setns gives the pid namespace to the children only. */
 	add(p, STEP_JOIN_FORK, SIDE_CHILD, nowhere);
