@@ -6,15 +6,21 @@
 #include "err.h"
 #include "util.h"
 
+static int vfail(struct ct_err *e, int status, int errnum, const char *fmt, va_list ap)
+{
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	e->errnum = errnum;
+	e->status = status;
+	return -1;
+}
+
 int ct_fail(struct ct_err *e, int errnum, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	vfail(e, 0, errnum, fmt, ap);
 	va_end(ap);
-	e->errnum = errnum;
-	e->status = 0;
 	return -1;
 }
 
@@ -23,10 +29,8 @@ int ct_fail_status(struct ct_err *e, int status, int errnum, const char *fmt, ..
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	vfail(e, status, errnum, fmt, ap);
 	va_end(ap);
-	e->errnum = errnum;
-	e->status = status;
 	return -1;
 }
 
