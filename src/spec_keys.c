@@ -613,7 +613,8 @@ static void res_group(struct res_rows *rows, const char *group, size_t len)
 {
 	struct key *k = &rows->top[rows->n_top++];
 
-	*k = (struct key){ .name = xasprintf("%.*s", (int)len, group), .sub = rows->sub + rows->n_sub };
+	*k = (struct key){ .name = xasprintf("%.*s", (int)len, group),
+			   .sub = rows->sub + rows->n_sub };
 	for (unsigned i = 0; i < n_res_keys; i++) {
 		const struct res_key *r = res_listed(i);
 		const char *name = r->key + strlen("resources.");
@@ -638,7 +639,7 @@ static void res_rows_make(struct res_rows *rows)
 			continue;
 		}
 		for (size_t j = 0; j < rows->n_top; j++)
-			seen |= rows->top[j].sub && strlen(rows->top[j].name) == (size_t)(dot - name) &&
+			seen |= !rows->top[j].type && strlen(rows->top[j].name) == (size_t)(dot - name) &&
 				strncmp(rows->top[j].name, name, (size_t)(dot - name)) == 0;
 		if (!seen)
 			res_group(rows, name, (size_t)(dot - name));
@@ -652,8 +653,9 @@ static void k_resources(const struct value_ctx *c, const struct ynode *y, const 
 
 	res_rows_make(&rows);
 	walk_map(c, y, path, rows.top, rows.n_top, base);
+	/* A mapping's row (no converter) has a name of its own. */
 	for (size_t i = 0; i < rows.n_top; i++)
-		if (rows.top[i].sub)
+		if (!rows.top[i].type)
 			free((char *)rows.top[i].name);
 	free(rows.top);
 	free(rows.sub);

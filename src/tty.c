@@ -86,11 +86,11 @@ int tty_socketpair(int sv[2], struct ct_err *e)
 struct fd_msg {
 	char byte;
 	struct iovec iov;
+	struct msghdr m;
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} u;
-	struct msghdr m;
 };
 
 static void fd_msg_init(struct fd_msg *f)
