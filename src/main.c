@@ -140,10 +140,13 @@ static bool set_mode(struct options *o, enum mode m, const char *target)
 	return true;
 }
 
-/* --format=FMT, --stats=FMT: json or text. */
+/* --format=FMT, --stats=FMT: json or text (getopt gives --format its
+ * value; --stats without one is text). */
 static bool json_or_text(const char *opt, const char *arg, bool *json)
 {
-	*json = strcmp(arg, "json") == 0;
+	*json = arg && strcmp(arg, "json") == 0;
+	if (!arg)
+		return true;
 	if (*json || strcmp(arg, "text") == 0)
 		return true;
 	warnx_("%s: unknown format '%s' (expected text or json)", opt, arg);
@@ -193,7 +196,7 @@ static int read_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_STATS:
 			o->stats = true;
-			if (optarg && !json_or_text("--stats", optarg, &o->stats_json))
+			if (!json_or_text("--stats", optarg, &o->stats_json))
 				return -1;
 			break;
 		case OPT_STATS_FILE: o->stats = true, o->stats_file = optarg; break;
