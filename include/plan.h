@@ -19,7 +19,9 @@
  * its fields each with one meaning; the planner (plan.c) adds it. Then
  * the build fails (-Wswitch-enum, and no default: in these switches)
  * until every reader handles it: step_format() in plan_print.c (its line
- * in --plan and -v), and in exec.c parent_step() (the parent's and the
+ * in --plan and -v), kind_name() and step_args() in plan_json.c (its
+ * name and payload in --plan --format=json, and the kind's args in
+ * man/ctlaunch-json.schema.json), and in exec.c parent_step() (the parent's and the
  * exit's steps) and child_step() (the child's); each lists the kinds it
  * does not run as not its own. Whatever a run does is a step: nothing
  * the executor does is missing from --plan. */

@@ -189,3 +189,31 @@ burn() {
 	python3 "$ROOT/tests/json/validate.py" "$ROOT/man/ctlaunch-json.schema.json" plan - <<<"$output" ||
 		fail "not the schema's: $output"
 }
+
+@test "examples: cpu-shares beside itself with --stats: the share of 1024 gets about four times the CPU time of 256" {
+	local lo=$BATS_TEST_TMPDIR/low.json hi=$BATS_TEST_TMPDIR/high.json
+	# As the README runs them: one spec, two names, two shares, both
+	# pinned to CPU 0 for 3 s.
+	CTLT_MARKER=$NAME "$CTLAUNCH" --name "$NAME-low" --stats=json --stats-file "$lo" \
+		"$ROOT/examples/cpu-shares.yaml" >/dev/null 2>&1 3>&- &
+	BG_PID=$!
+	run --separate-stderr ctl --name "$NAME-high" --set resources.cpu_shares=1024 --stats=json \
+		--stats-file "$hi" "$ROOT/examples/cpu-shares.yaml"
+	assert_status 0
+	wait "$BG_PID" || fail "the low one: exit $?"
+	BG_PID=
+	local l h
+	l=$(jget "$lo" cpu_user_us) h=$(jget "$hi" cpu_user_us)
+	[ "$l" -gt 0 ] || fail "low: no CPU time: $(cat "$lo")"
+	# 4:1 by the weights; the starts are a few ms apart and the machine
+	# has other work on CPU 0, so a band around it.
+	[ $((h * 10 / l)) -ge 25 ] && [ $((h * 10 / l)) -le 60 ] ||
+		fail "high $h us, low $l us: not about 4:1"
+}
+
+@test "examples: memory-oom with --stats: the peak at its 16 MiB limit, one OOM kill" {
+	run --separate-stderr ctl --stats "$ROOT/examples/memory-oom.yaml"
+	assert_status 137
+	assert_line "peak" "  memory peak    16.0 MiB (16777216 bytes) of 16.0 MiB limit" "$stderr"
+	assert_line "oom" "  oom kills      1" "$stderr"
+}
