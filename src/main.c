@@ -253,9 +253,10 @@ static int check_mode(const struct options *o, const char *extra)
 	if ((o->signal || o->timeout) && o->mode != MODE_STOP)
 		return bad_usage("%s goes with --stop", o->signal ? "--signal" : "--timeout");
 	/* A join's command is no run of its own: its use is the
-	 * container's, which the run's --stats tells. */
-	if (o->stats && (o->mode != MODE_RUN || o->check))
-		return bad_usage("%s goes with a run (or its --plan)",
+	 * container's, which the run's --stats tells. --check and --plan
+	 * take it as the run would (and write no file). */
+	if (o->stats && o->mode != MODE_RUN)
+		return bad_usage("%s goes with a run (or its --plan or --check)",
 				 o->stats_file ? "--stats-file" : "--stats");
 	if (o->format_json && !o->plan && !o->check)
 		return bad_usage("--format goes with --plan or --check");

@@ -143,7 +143,7 @@ burn() {
 	assert_eq "stdout" "" "$output"
 }
 
-@test "stats: nothing without --stats; --stats goes with a run or its --plan, --format with --plan or --check" {
+@test "stats: nothing without --stats; --stats goes with a run (its --plan, its --check), --format with --plan or --check" {
 	write_spec <<-'EOF'
 		command: ["/bin/true"]
 	EOF
@@ -156,12 +156,13 @@ burn() {
 	assert_status 0
 	assert_line_match "plan" "^ +[0-9]+ parent note the time, for --stats' wall time$" "$output"
 	assert_line_match "plan" "^at exit read --stats' counters" "$output"
-	run --separate-stderr ctl --check --stats "$SPEC"
-	assert_status 125
-	assert_eq "stderr" "ctlaunch: --stats goes with a run (or its --plan)" "$stderr"
+	# --check takes it as the run would, and writes no file.
+	run --separate-stderr ctl --check --stats-file "$BATS_TEST_TMPDIR/never" "$SPEC"
+	assert_status 0
+	[ ! -e "$BATS_TEST_TMPDIR/never" ] || fail "--check wrote the --stats-file"
 	run --separate-stderr ctl --join "$NAME" --stats
 	assert_status 125
-	assert_eq "stderr" "ctlaunch: --stats goes with a run (or its --plan)" "$stderr"
+	assert_eq "stderr" "ctlaunch: --stats goes with a run (or its --plan or --check)" "$stderr"
 	run --separate-stderr ctl --format=json "$SPEC"
 	assert_status 125
 	assert_eq "stderr" "ctlaunch: --format goes with --plan or --check" "$stderr"
