@@ -60,6 +60,7 @@ static const char *kind_name(enum step_kind k)
 	case STEP_WAIT: return "wait";
 	case STEP_JOIN_OPEN: return "join_open";
 	case STEP_JOIN_RLIMITS: return "join_rlimits";
+	case STEP_JOIN_UMASK: return "join_umask";
 	case STEP_SETNS: return "setns";
 	case STEP_JOIN_FORK: return "join_fork";
 	case STEP_TTY_SAVE: return "tty_save";
@@ -342,6 +343,9 @@ static void step_args(struct json *j, const struct step *s)
 		break;
 	case STEP_JOIN_RLIMITS:
 		json_int(j, "pid", s->u.join_rlimits.pid);
+		break;
+	case STEP_JOIN_UMASK:
+		json_int(j, "pid", s->u.join_umask.pid);
 		break;
 	case STEP_SETNS:
 		flags(j, "flags", s->u.setns.nsflags, plan_clone_flags);

@@ -295,6 +295,16 @@ golden() {
 		fi
 		golden_json "$base" "$facts" "$@"
 	done
+	if [ -n "$json_ok" ]; then
+		if python3 tests/json/kinds.py man/ctlaunch-json.schema.json src/plan_json.c >"$tmp/kinds" 2>&1; then
+			echo "ok - golden json: the schema has every step kind of plan_json.c, with its args"
+			pass
+		else
+			echo "not ok - golden json: the schema has every step kind of plan_json.c, with its args"
+			sed 's/^/    /' "$tmp/kinds"
+			fail
+		fi
+	fi
 	# Facts of another machine are for --plan and --check only: without
 	# them ctlaunch refuses before it reads the spec (and, were that
 	# refusal gone, exec_plan would refuse the plan: the message differs).
