@@ -11,7 +11,7 @@
 
 /* Each value has a flag: false when there was nothing to read it from.
  * A value the kernel does not count (v2's memory.peak before Linux
- * 5.19, pids.peak before 6.12) is unknown with its cgroup there. */
+ * 5.19, pids.peak on older kernels) is unknown with its cgroup there. */
 struct ct_stats {
 	const char *layout;      /* "v1", "v2", or NULL: no cgroup of its own */
 	uint64_t wall_us;        /* from just before the clone to the exit's read */

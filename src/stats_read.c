@@ -9,7 +9,7 @@
  *                      throttled_usec
  *   v2 memory.peak (Linux 5.19+), memory.max ("max": none), memory.events'
  *      oom_kill
- *   pids.peak (Linux 6.12+ on v2; v1 has it on the same kernels),
+ *   pids.peak (where the kernel has it; Debian's 6.1 has it on v2),
  *   pids.max ("max": none) */
 #include <errno.h>
 #include <fcntl.h>

@@ -118,7 +118,7 @@ burn() {
 	local peak
 	peak=$(jget "$f" tasks_peak)
 	if [ "$peak" = null ]; then
-		# Linux 6.12 added pids.peak.
+		# Older kernels have no pids.peak.
 		[ ! -e "$(cg_mount pids)/pids.peak" ] || fail "pids.peak there, tasks_peak null"
 		skip "this kernel has no pids.peak"
 	fi
