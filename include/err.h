@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Where a value of the spec came from: a line and column of the file
  * (1-based; line 0 means "no place"), or a --set argument. */
@@ -62,13 +63,25 @@ int ct_append(struct ct_err *e, const char *fmt, ...) __attribute__((format(prin
 /* "msg: strerror(errnum)" or "msg" when errnum is 0, into buf. */
 const char *ct_err_text(const struct ct_err *e, char *buf, size_t size);
 
+/* One problem's parts, for --check --format=json: the text of v[i]
+ * (or warn[i]) taken apart. */
+struct ct_diag_info {
+	char *file;       /* the spec file; NULL: none given */
+	unsigned line, col; /* 0: no place in the file */
+	char *set;        /* the --set argument it came from, or NULL */
+	char *key;        /* the key it is about, or NULL */
+	char *msg;        /* what is wrong (what was expected) */
+};
+
 /* A list of spec problems, each already formatted as
  * "file:line:col: key: what is wrong (what was expected)". */
 struct ct_diags {
 	char **v;
+	struct ct_diag_info *info; /* info[i]: v[i]'s parts */
 	size_t n, cap;
 	/* Warnings: reported, and the spec still runs. */
 	char **warn;
+	struct ct_diag_info *winfo;
 	size_t n_warn, cap_warn;
 };
 
@@ -80,6 +93,10 @@ void ct_warn(struct ct_diags *d, const char *file, struct ct_loc at,
 	     const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 void ct_diags_free(struct ct_diags *d);
+
+/* --check --format=json: every problem and warning as data, and the
+ * status (0: "ok"); one JSON object and a newline. */
+void ct_diags_print_json(const struct ct_diags *d, const char *file, int status, FILE *out);
 #define cleanup_diags __attribute__((cleanup(ct_diags_free)))
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "plan.h"
+#include "stats.h"
 
 struct exec_opts {
 	/* Called before each step runs, in the process that runs it; NULL
@@ -20,6 +21,7 @@ struct exec_result {
 	bool interrupted; /* killed with SIGKILL after a second SIGINT or SIGTERM */
 	bool cleanup_failed; /* a cleanup problem, in cleanup; never changes status */
 	struct ct_err cleanup;
+	struct ct_stats stats; /* --stats (STEP_STATS_READ); status is main's */
 };
 
 /* Run the plan to the end. 0 with r filled, or -1 with e filled (and

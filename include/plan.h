@@ -19,7 +19,9 @@
  * its fields each with one meaning; the planner (plan.c) adds it. Then
  * the build fails (-Wswitch-enum, and no default: in these switches)
  * until every reader handles it: step_format() in plan_print.c (its line
- * in --plan and -v), and in exec.c parent_step() (the parent's and the
+ * in --plan and -v), kind_name() and step_args() in plan_json.c (its
+ * name and payload in --plan --format=json, and the kind's args in
+ * man/ctlaunch-json.schema.json), and in exec.c parent_step() (the parent's and the
  * exit's steps) and child_step() (the child's); each lists the kinds it
  * does not run as not its own. Whatever a run does is a step: nothing
  * the executor does is missing from --plan. */
@@ -83,9 +85,11 @@ enum step_kind {
 	STEP_INIT_MEMFD,   /* parent: ctlaunch's init copied into a sealed memfd */
 	STEP_INIT_EXEC,    /* child: the init from its memfd as pid 1, in place of
 			    * the command, which it runs as its child */
+	STEP_STATS_CLOCK,  /* parent, --stats: the time, just before the clone */
 	/* At exit (SIDE_EXIT): */
 	STEP_KILL_CHILD,   /* the container's pid 1, if a step failed while it ran */
 	STEP_STOP_WATCHER, /* the watcher, once the container is gone */
+	STEP_STATS_READ,   /* --stats: what the run used, from its cgroups */
 	STEP_OOM_READ,     /* did the OOM killer kill in the container's cgroup? */
 	STEP_CG_PURGE,     /* remove a leaf this run made, killing what is left */
 	STEP_CG_RMDIR,     /* remove a shared directory this run made, if unused */
@@ -317,6 +321,18 @@ struct step_oom_read {
 	size_t made_by;  /* the STEP_CG_MKDIR of its cgroup: read if it succeeded */
 };
 
+/* The cgroups --stats reads, by what it reads there. v1: cpuacct.*,
+ * cpu.stat, memory.*, pids.* each in its hierarchy's leaf; v2: all in
+ * the one leaf. */
+enum { STATS_CPUACCT, STATS_CPU, STATS_MEMORY, STATS_PIDS, STATS_DIRS };
+
+struct step_stats_read {
+	char *dir[STATS_DIRS]; /* NULL: no leaf of this run's to read it in */
+	size_t made_by[STATS_DIRS]; /* each one's STEP_CG_MKDIR: read if it succeeded */
+	bool v2;
+	bool quota;      /* resources.cpus set a quota: its throttling is read */
+};
+
 struct step_cg_purge {
 	char *dir;
 	size_t made_by;  /* its STEP_CG_MKDIR: removed only if that succeeded */
@@ -380,6 +396,7 @@ struct step {
 		struct step_close_fds close_fds;
 		struct step_die_with_parent die_with_parent;
 		struct step_oom_read oom_read;
+		struct step_stats_read stats_read;
 		struct step_cg_purge cg_purge;
 		struct step_cg_rmdir cg_rmdir;
 		struct step_cg_restore cg_restore;
@@ -453,6 +470,8 @@ struct plan_opts {
 				    * directory (the policy refuses it), or 0 */
 	unsigned ttys;             /* bit N: descriptor N (0-2) is a terminal, not
 				    * the same one as a lower descriptor */
+	bool stats;                /* --stats: the time before the clone, and the
+				    * cgroups' counters read at exit */
 };
 
 /* Where a spec sets no resources.pids: podman's default, so that a fork
@@ -504,6 +523,18 @@ void step_format(const struct plan *p, const struct step *s, char *buf,
 /* Every step, numbered, then the exit's, each on a line of its own;
  * verbose: the seccomp filter's rules too. */
 void plan_print(const struct plan *p, bool verbose, FILE *out);
+
+/* The names of mount(2) and clone(2) flags, as --plan says them; the
+ * tables end with a NULL name. */
+struct flag_name {
+	unsigned long flag;
+	const char *name;
+};
+extern const struct flag_name plan_ms_flags[], plan_clone_flags[];
+
+/* The plan as one JSON object (--plan --format=json; the schema is in
+ * ctlaunch(1) and man/ctlaunch-json.schema.json). */
+void plan_print_json(const struct plan *p, FILE *out);
 
 /* "parent", "child" or "at exit". */
 const char *step_side_name(enum step_side side);

@@ -17,6 +17,8 @@ set -eu
 # into the static launcher. clang-tidy reads the libraries' headers too.
 # integration: uidmap is newuidmap and newgidmap, for the rootless tests
 # with subordinate ids.
+# json: python3 checks the JSON outputs against their schema
+# (tests/json/validate.py, the standard library only).
 # vm: qemu-system-x86, tests/vm/run.sh boots a Debian kernel with cgroup
 # v2 only (it fetches that kernel itself: it is not installed, only
 # unpacked).
@@ -28,10 +30,11 @@ group() {
 	clang-tidy) echo clang-tidy libyaml-dev libcap-dev libseccomp-dev ;;
 	integration) echo bats busybox-static iproute2 strace uidmap ;;
 	vm) echo qemu-system-x86 busybox-static ;;
+	json) echo python3-minimal ;;
 	*) echo "deps: no group '$1'" >&2; exit 2 ;;
 	esac
 }
-GROUPS_ALL="build man cppcheck clang-tidy integration vm"
+GROUPS_ALL="build man cppcheck clang-tidy integration vm json"
 
 # missing PKG...: those of the packages dpkg does not have installed.
 missing() {

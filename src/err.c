@@ -148,43 +148,90 @@ static char *diag_format(const char *file, struct ct_loc at, const char *kind,
 	return xasprintf("%s: %s%s", file, kind, what);
 }
 
-static void push(char ***v, size_t *n, size_t *cap, char *line)
+static void push(char ***v, struct ct_diag_info **info, size_t *n, size_t *cap, char *line,
+		 struct ct_diag_info parts)
 {
 	if (*n == *cap) {
 		*cap = *cap ? 2 * *cap : 8;
 		*v = xrealloc(*v, *cap * sizeof **v);
+		*info = xrealloc(*info, *cap * sizeof **info);
 	}
+	(*info)[*n] = parts;
 	(*v)[(*n)++] = line;
+}
+
+static struct ct_diag_info parts_of(const char *file, struct ct_loc at, const char *key,
+				    const char *fmt, va_list ap)
+{
+	char what[1024];
+
+	/* As diag_format has it. */
+	vsnprintf(what, sizeof what, fmt, ap);
+	return (struct ct_diag_info){
+		.file = file ? xstrdup(file) : NULL,
+		.line = at.set ? 0 : at.line,
+		.col = at.set ? 0 : at.col,
+		.set = at.set ? xstrdup(at.set) : NULL,
+		.key = key && *key ? xstrdup(key) : NULL,
+		.msg = xstrdup(what),
+	};
 }
 
 void ct_diag(struct ct_diags *d, const char *file, struct ct_loc at,
 	     const char *key, const char *fmt, ...)
 {
+	struct ct_diag_info parts;
 	va_list ap;
+	char *line;
 
 	va_start(ap, fmt);
-	push(&d->v, &d->n, &d->cap, diag_format(file, at, "", key, fmt, ap));
+	line = diag_format(file, at, "", key, fmt, ap);
 	va_end(ap);
+	va_start(ap, fmt);
+	parts = parts_of(file, at, key, fmt, ap);
+	va_end(ap);
+	push(&d->v, &d->info, &d->n, &d->cap, line, parts);
 }
 
 void ct_warn(struct ct_diags *d, const char *file, struct ct_loc at,
 	     const char *key, const char *fmt, ...)
 {
+	struct ct_diag_info parts;
 	va_list ap;
+	char *line;
 
 	va_start(ap, fmt);
-	push(&d->warn, &d->n_warn, &d->cap_warn, diag_format(file, at, "warning: ", key, fmt, ap));
+	line = diag_format(file, at, "warning: ", key, fmt, ap);
 	va_end(ap);
+	va_start(ap, fmt);
+	parts = parts_of(file, at, key, fmt, ap);
+	va_end(ap);
+	push(&d->warn, &d->winfo, &d->n_warn, &d->cap_warn, line, parts);
+}
+
+static void info_free(struct ct_diag_info *v)
+{
+	free(v->file);
+	free(v->set);
+	free(v->key);
+	free(v->msg);
 }
 
 void ct_diags_free(struct ct_diags *d)
 {
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->n; i++) {
 		free(d->v[i]);
-	for (size_t i = 0; i < d->n_warn; i++)
+		info_free(&d->info[i]);
+	}
+	for (size_t i = 0; i < d->n_warn; i++) {
 		free(d->warn[i]);
+		info_free(&d->winfo[i]);
+	}
 	free(d->v);
 	free(d->warn);
+	free(d->info);
+	free(d->winfo);
 	d->v = d->warn = NULL;
+	d->info = d->winfo = NULL;
 	d->n = d->cap = d->n_warn = d->cap_warn = 0;
 }

@@ -51,6 +51,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "caps.h"
@@ -63,6 +64,7 @@
 #include "mount.h"
 #include "ns.h"
 #include "statedir.h"
+#include "stats_read.h"
 #include "syscall_filter.h"
 #include "tty.h"
 #include "util.h"
@@ -121,7 +123,17 @@ struct run {
 	struct tty_saved *saved; /* the caller's terminals (STEP_TTY_SAVE), or NULL */
 	size_t n_saved;
 	struct tty_relay *relay; /* -t */
+	uint64_t started_us; /* --stats: STEP_STATS_CLOCK's time; 0: not taken */
 };
+
+/* CLOCK_MONOTONIC in microseconds (the vDSO's: no system call). */
+static uint64_t now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000 + (uint64_t)t.tv_nsec / 1000;
+}
 
 static void close_fd(int *fd)
 {
@@ -546,6 +558,8 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 	case STEP_WATCHER:
 	case STEP_KILL_CHILD:
 	case STEP_STOP_WATCHER:
+	case STEP_STATS_CLOCK:
+	case STEP_STATS_READ:
 	case STEP_OOM_READ:
 	case STEP_CG_PURGE:
 	case STEP_CG_RMDIR:
@@ -1293,6 +1307,15 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 		return 0;
 	case STEP_STOP_WATCHER:
 		stop_watcher(run);
+		return 0;
+	case STEP_STATS_CLOCK:
+		run->started_us = now_us();
+		return 0;
+	case STEP_STATS_READ:
+		/* The wall time ends with the container, which is gone. */
+		if (run->started_us)
+			run->r->stats.wall_us = now_us() - run->started_us;
+		stats_read(&s->u.stats_read, run->made, &run->r->stats);
 		return 0;
 	case STEP_OOM_READ:
 		if (run->made[s->u.oom_read.made_by])

@@ -21,6 +21,7 @@
 #include "policy.h"
 #include "running.h"
 #include "spec.h"
+#include "stats.h"
 #include "util.h"
 
 enum { EXIT_LAUNCHER = 125 };
@@ -31,6 +32,9 @@ enum mode { MODE_RUN, MODE_LIST, MODE_JOIN, MODE_STOP, MODE_CLEANUP };
 struct options {
 	enum mode mode;
 	bool plan, check, verbose, tty, init, json;
+	bool stats, stats_json; /* --stats, --stats=json */
+	bool format_json;       /* --format=json */
+	const char *stats_file; /* --stats-file F: the stats there, not on stderr */
 	int stdio_dir; /* 1 + the first of 0, 1, 2 that is a directory, or 0 */
 	unsigned ttys; /* bit N: descriptor N is a terminal (see stdio_ttys) */
 	const char *name, *cgroup_parent, *host_facts, *spec;
@@ -56,6 +60,10 @@ static void usage(FILE *out)
 	      "  --check               check the spec, the host and the command; change nothing\n"
 	      "  --export-oci DIR      write DIR/config.json, an OCI runtime bundle of the\n"
 	      "                        container (for crun, runc); change nothing else\n"
+	      "  --format=FMT          with --plan or --check: text (default) or json\n"
+	      "  --stats[=json]        after the run: wall and CPU time, peak memory, OOM kills,\n"
+	      "                        throttling, peak tasks, exit status (on stderr)\n"
+	      "  --stats-file FILE     write the stats to FILE (made 0600) instead\n"
 	      "  --name NAME           the container's name (default: the spec's)\n"
 	      "  --set KEY=VALUE       set a value of the spec, e.g. resources.memory=128M\n"
 	      "                        (a dotted key, a YAML value; repeatable)\n"
@@ -145,16 +153,32 @@ static bool set_mode(struct options *o, enum mode m, const char *target)
 	return true;
 }
 
+/* --format=FMT, --stats=FMT: json or text (getopt gives --format its
+ * value; --stats without one is text). */
+static bool json_or_text(const char *opt, const char *arg, bool *json)
+{
+	*json = arg && strcmp(arg, "json") == 0;
+	if (!arg)
+		return true;
+	if (*json || strcmp(arg, "text") == 0)
+		return true;
+	warnx_("%s: unknown format '%s' (expected text or json)", opt, arg);
+	return false;
+}
+
 /* The options' loop: 1 done (help, version), -1 bad usage, 0 go on. */
 static int read_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_PLAN = 256, OPT_CHECK, OPT_NAME, OPT_SET, OPT_CGROUP_PARENT, OPT_HOST_FACTS,
 	       OPT_INIT, OPT_LIST, OPT_JSON, OPT_JOIN, OPT_STOP, OPT_SIGNAL, OPT_TIMEOUT, OPT_CLEANUP,
-	       OPT_EXPORT_OCI };
+	       OPT_EXPORT_OCI, OPT_STATS, OPT_STATS_FILE, OPT_FORMAT };
 	static const struct option longopts[] = {
 		{ "plan", no_argument, NULL, OPT_PLAN },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "export-oci", required_argument, NULL, OPT_EXPORT_OCI },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "stats", optional_argument, NULL, OPT_STATS },
+		{ "stats-file", required_argument, NULL, OPT_STATS_FILE },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
@@ -182,6 +206,16 @@ static int read_options(int argc, char **argv, struct options *o)
 		case OPT_PLAN: o->plan = true; break;
 		case OPT_CHECK: o->check = true; break;
 		case OPT_EXPORT_OCI: o->export_oci = optarg; break;
+		case OPT_FORMAT:
+			if (!json_or_text("--format", optarg, &o->format_json))
+				return -1;
+			break;
+		case OPT_STATS:
+			o->stats = true;
+			if (!json_or_text("--stats", optarg, &o->stats_json))
+				return -1;
+			break;
+		case OPT_STATS_FILE: o->stats = true, o->stats_file = optarg; break;
 		case OPT_NAME: o->name = optarg; break;
 		case OPT_SET: o->sets[o->n_sets++] = optarg; break;
 		case OPT_CGROUP_PARENT: o->cgroup_parent = optarg; break;
@@ -233,6 +267,14 @@ static int check_mode(const struct options *o, const char *extra)
 		return bad_usage("-t goes with a run or --join");
 	if ((o->signal || o->timeout) && o->mode != MODE_STOP)
 		return bad_usage("%s goes with --stop", o->signal ? "--signal" : "--timeout");
+	/* A join's command is no run of its own: its use is the
+	 * container's, which the run's --stats tells. --check and --plan
+	 * take it as the run would (and write no file). */
+	if (o->stats && o->mode != MODE_RUN)
+		return bad_usage("%s goes with a run (or its --plan or --check)",
+				 o->stats_file ? "--stats-file" : "--stats");
+	if (o->format_json && !o->plan && !o->check)
+		return bad_usage("--format goes with --plan or --check");
 	if (o->mode == MODE_RUN)
 		return 0;
 	if (extra && (o->mode == MODE_LIST || o->mode == MODE_CLEANUP))
@@ -358,8 +400,49 @@ static int check_all(const struct options *o, const struct plan_opts *popts, str
 	 * its status (126, 127) when nothing else stops it first. */
 	if (o->check)
 		status = spec_check_command(spec, d);
-	print_diags(d, o->spec);
-	return refused ? EXIT_LAUNCHER : status;
+	status = refused ? EXIT_LAUNCHER : status;
+	if (o->check && o->format_json)
+		ct_diags_print_json(d, o->spec, status, stdout);
+	else
+		print_diags(d, o->spec);
+	return status;
+}
+
+/* --stats-file: made before the run, so that a path that cannot be
+ * written stops it before it starts, not after an hour's experiment.
+ * 0600 and never through a symbolic link (the last component; root's
+ * run writing where another user can swap the name). -1 after saying
+ * why. */
+static int stats_open(const struct options *o)
+{
+	int fd;
+
+	if (!o->stats_file)
+		return 2; /* stderr */
+	fd = open(o->stats_file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		warnx_("--stats-file: cannot write %s: %s", o->stats_file, strerror(errno));
+	return fd;
+}
+
+/* The stats, on stderr or into the file; closed. */
+static int stats_write(const struct options *o, int fd, struct ct_stats *st, const char *name,
+		       int status)
+{
+	FILE *out = fd == 2 ? stderr : fdopen(fd, "w");
+
+	st->status = status;
+	if (!out) {
+		close(fd);
+		return -1;
+	}
+	if (o->stats_json)
+		stats_print_json(st, name, out);
+	else
+		stats_print_text(st, name, out);
+	if (out == stderr)
+		return fflush(stderr);
+	return fclose(out);
 }
 
 /* --export-oci DIR: DIR made if missing (its parent must exist), and
@@ -398,6 +481,7 @@ static int export_oci(const char *dir, const struct plan *p, const struct spec *
 static int run(const struct options *o, const struct plan_opts *popts, struct spec *spec,
 	       const struct host *h)
 {
+	int stats_fd = -1;
 	struct exec_opts eopts = { .log = o->verbose ? log_step : NULL };
 	struct exec_result r = { 0 };
 	struct ct_err e = { 0 };
@@ -410,7 +494,10 @@ static int run(const struct options *o, const struct plan_opts *popts, struct sp
 		return EXIT_LAUNCHER;
 	}
 	if (o->plan) {
-		plan_print(&p, o->verbose, stdout);
+		if (o->format_json)
+			plan_print_json(&p, stdout);
+		else
+			plan_print(&p, o->verbose, stdout);
 		return fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
 	}
 	if (o->export_oci)
@@ -430,6 +517,8 @@ static int run(const struct options *o, const struct plan_opts *popts, struct sp
 			fprintf(stderr, "ctlaunch: %s: the seccomp filter's rules:\n", p.name);
 			step_details(&p.steps[i], stderr);
 		}
+	if (o->stats && (stats_fd = stats_open(o)) < 0)
+		return EXIT_LAUNCHER;
 	fflush(NULL);
 	if (exec_plan(&p, &eopts, &r, &e) < 0) {
 		warnx_("%s: %s", spec->name, ct_err_text(&e, text, sizeof text));
@@ -446,6 +535,9 @@ static int run(const struct options *o, const struct plan_opts *popts, struct sp
 		size_format(spec->res.memory, text, sizeof text);
 		warnx_("%s: killed by the OOM killer (memory limit %s)", spec->name, text);
 	}
+	/* Last, after what the run said: the summary of it. */
+	if (o->stats && stats_write(o, stats_fd, &r.stats, spec->name, status) < 0 && o->stats_file)
+		warnx_("--stats-file: cannot write %s: %s", o->stats_file, strerror(errno));
 	return status;
 }
 
@@ -579,7 +671,10 @@ static int join_plan(const struct options *o, const struct plan *p)
 	struct ct_err e = { 0 };
 
 	if (o->plan) {
-		plan_print(p, o->verbose, stdout);
+		if (o->format_json)
+			plan_print_json(p, stdout);
+		else
+			plan_print(p, o->verbose, stdout);
 		return fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
 	}
 	if (o->stdio_dir) {
@@ -757,7 +852,10 @@ int main(int argc, char **argv)
 	if (o.mode != MODE_RUN)
 		return manage(&o);
 	if (spec_load_set(o.spec, o.sets, o.n_sets, &spec, &d) < 0) {
-		print_diags(&d, o.spec);
+		if (o.check && o.format_json)
+			ct_diags_print_json(&d, o.spec, EXIT_LAUNCHER, stdout);
+		else
+			print_diags(&d, o.spec);
 		return EXIT_LAUNCHER;
 	}
 	if (o.name && spec_set_name(&spec, o.name, &e) < 0) {
@@ -779,6 +877,7 @@ int main(int argc, char **argv)
 	popts.term = getenv("TERM");
 	popts.stdio_dir = o.stdio_dir;
 	popts.ttys = o.ttys;
+	popts.stats = o.stats;
 	rc = check_all(&o, &popts, &spec, &h, &d);
 	if (rc)
 		return rc;
@@ -786,8 +885,9 @@ int main(int argc, char **argv)
 	if (policy_warning(&spec, &h))
 		warnx_("warning: %s: %s", spec.name, policy_warning(&spec, &h));
 	if (o.check) {
-		printf("%s: ok\n", spec.file);
-		return 0;
+		if (!o.format_json)
+			printf("%s: ok\n", spec.file);
+		return fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
 	}
 	return run(&o, &popts, &spec, &h);
 }

@@ -1168,6 +1168,59 @@ static void plan_exit_cgroups(struct plan *p, const struct step_lock *l, char *s
 	exit_step(p, STEP_UNLOCK)->u.unlock.kept_in = kept_in;
 }
 
+/* The index of the STEP_CG_MKDIR of dir (a leaf of this run's), or
+ * run when there is none. */
+static size_t mkdir_of(const struct plan *p, const char *dir, size_t run)
+{
+	for (size_t i = 0; dir && i < run; i++)
+		if (p->steps[i].kind == STEP_CG_MKDIR && strcmp(p->steps[i].u.cg_mkdir.dir, dir) == 0)
+			return i;
+	return run;
+}
+
+/* v1: the leaf in the hierarchy that has cpuacct: cpu's when they are
+ * mounted together ("cpu,cpuacct"), else one of the others. Every
+ * container has a leaf in every hierarchy, limits or not. */
+static const char *cpuacct_leaf(const struct host *h, const char *const *leaf)
+{
+	const char *c = h->ctrl[CTRL_CPU].controllers;
+
+	if (c && in_list_of(c, "cpuacct"))
+		return leaf[CTRL_CPU];
+	for (size_t i = 0; i < h->n_hier; i++)
+		if (h->hier[i].data && in_list_of(h->hier[i].data, "cpuacct"))
+			return leaf[CTRL__N + i];
+	return NULL;
+}
+
+/* --stats: its counters, read once at exit while the cgroups are still
+ * there (nothing polls during the run). */
+static void plan_stats(struct plan *p, const struct spec *spec, const struct host *h,
+		       const char *const *leaf, size_t run)
+{
+	const char *dir[STATS_DIRS] = { 0 };
+	struct step *s = exit_step(p, STEP_STATS_READ);
+
+	s->u.stats_read.v2 = h->layout == CG_UNIFIED;
+	s->u.stats_read.quota = spec->res.has_cpu_quota;
+	if (h->layout == CG_UNIFIED) {
+		for (int i = 0; i < STATS_DIRS; i++)
+			dir[i] = leaf[0];
+	} else {
+		dir[STATS_CPUACCT] = cpuacct_leaf(h, leaf);
+		dir[STATS_CPU] = leaf[CTRL_CPU];
+		dir[STATS_MEMORY] = leaf[CTRL_MEMORY];
+		dir[STATS_PIDS] = leaf[CTRL_PIDS];
+	}
+	for (int i = 0; i < STATS_DIRS; i++) {
+		size_t made = mkdir_of(p, dir[i], run);
+
+		/* Only a leaf this run made: another is another run's. */
+		s->u.stats_read.dir[i] = made < run ? p->steps[made].u.cg_mkdir.dir : NULL;
+		s->u.stats_read.made_by[i] = made < run ? made : 0;
+	}
+}
+
 /* At exit, whatever happened: the container and the watcher gone, the
  * OOM count read while the memory cgroup still exists (only from a leaf
  * this run made: one that was there already is another container's),
@@ -1179,7 +1232,8 @@ static void plan_exit_cgroups(struct plan *p, const struct step_lock *l, char *s
  * A run in the supervisor cgroup keeps the global lock for its leaves
  * too: the run that puts that cgroup back must never find ctlaunch
  * still in it. */
-static void plan_exit(struct plan *p, const struct spec *spec, const char *const *leaf)
+static void plan_exit(struct plan *p, const struct spec *spec, const struct host *h,
+		      const struct plan_opts *o, const char *const *leaf)
 {
 	/* Copies: the steps move as the exit's are added. */
 	char *name = NULL, *supervise = NULL;
@@ -1200,6 +1254,8 @@ static void plan_exit(struct plan *p, const struct spec *spec, const char *const
 	}
 	exit_step(p, STEP_KILL_CHILD);
 	exit_step(p, STEP_STOP_WATCHER);
+	if (o->stats)
+		plan_stats(p, spec, h, leaf, run);
 	for (size_t i = 0; i < run && leaf[0] && policy_uses(spec, CTRL_MEMORY); i++) {
 		const char *dir = p->steps[i].u.cg_mkdir.dir;
 
@@ -1275,6 +1331,10 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 		add(p, STEP_TTY_SOCKET, SIDE_PARENT, spec->tty_at);
 	if (plan_init(spec))
 		add(p, STEP_INIT_MEMFD, SIDE_PARENT, spec->has_init ? spec->init_at : spec->tty_at);
+	/* As close to the container's start as a step of the parent's
+	 * gets: the wall time is the container's life, not the setup's. */
+	if (o->stats)
+		add(p, STEP_STATS_CLOCK, SIDE_PARENT, nowhere);
 	vfork = plan_clone(p, h, &entered, leaf, &nsflags);
 	if (vfork)
 		child_start(p);
@@ -1305,7 +1365,7 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	if (spec->tty)
 		add(p, STEP_TTY_RELAY, SIDE_PARENT, spec->tty_at);
 	add(p, STEP_WAIT, SIDE_PARENT, nowhere)->u.wait.relay = spec->tty;
-	plan_exit(p, spec, leaf);
+	plan_exit(p, spec, h, o, leaf);
 	plan_terminals_back(p);
 	return 0;
 }

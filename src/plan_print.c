@@ -13,24 +13,21 @@
 #include "plan.h"
 #include "syscall_filter.h"
 
-struct flag_name {
-	unsigned long flag;
-	const char *name;
-};
-
-static const struct flag_name ms_flags[] = {
+const struct flag_name plan_ms_flags[] = {
 	{ MS_RDONLY, "MS_RDONLY" },   { MS_NOSUID, "MS_NOSUID" },
 	{ MS_NODEV, "MS_NODEV" },     { MS_NOEXEC, "MS_NOEXEC" },
 	{ MS_REMOUNT, "MS_REMOUNT" }, { MS_BIND, "MS_BIND" },
 	{ MS_REC, "MS_REC" },         { MS_PRIVATE, "MS_PRIVATE" },
 	{ MS_SLAVE, "MS_SLAVE" },     { MS_STRICTATIME, "MS_STRICTATIME" },
+	{ 0, NULL },
 };
 
-static const struct flag_name clone_flags[] = {
+const struct flag_name plan_clone_flags[] = {
 	{ CLONE_NEWUSER, "CLONE_NEWUSER" },     { CLONE_NEWUTS, "CLONE_NEWUTS" },
 	{ CLONE_NEWPID, "CLONE_NEWPID" },       { CLONE_NEWNS, "CLONE_NEWNS" },
 	{ CLONE_NEWIPC, "CLONE_NEWIPC" },       { CLONE_NEWNET, "CLONE_NEWNET" },
 	{ CLONE_NEWCGROUP, "CLONE_NEWCGROUP" },
+	{ 0, NULL },
 };
 
 /* A small appender that never overflows and always terminates. */
@@ -79,16 +76,42 @@ __attribute__((format(printf, 2, 3))) static void put(struct out *o, const char 
 		o->len += (size_t)n;
 }
 
-static void put_flags(struct out *o, unsigned long flags, const struct flag_name *t, size_t n)
+static void put_flags(struct out *o, unsigned long flags, const struct flag_name *t)
 {
 	const char *sep = "";
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; t[i].name; i++)
 		if (flags & t[i].flag) {
 			put_str(o, sep);
 			put_str(o, t[i].name);
 			sep = "|";
 		}
+}
+
+/* What --stats reads, and where: the kernel's own file names. */
+static void stats_read_format(struct out *o, const struct step_stats_read *r)
+{
+	static const char *const v1[STATS_DIRS] = {
+		[STATS_CPUACCT] = "cpuacct.usage_user, cpuacct.usage_sys (or cpuacct.stat)",
+		[STATS_CPU] = "cpu.stat",
+		[STATS_MEMORY] = "memory.max_usage_in_bytes, memory.limit_in_bytes, memory.oom_control",
+		[STATS_PIDS] = "pids.peak, pids.max",
+	};
+	const char *sep = "";
+
+	put_str(o, "read --stats' counters, in the cgroups this run made:");
+	if (r->v2) {
+		if (r->dir[STATS_CPU])
+			put(o, " cpu.stat, memory.peak, memory.max, memory.events, pids.peak, pids.max "
+			       "in %s", r->dir[STATS_CPU]);
+		return;
+	}
+	for (int i = 0; i < STATS_DIRS; i++) {
+		if (!r->dir[i] || (i == STATS_CPU && !r->quota))
+			continue;
+		put(o, "%s %s in %s", sep, v1[i], r->dir[i]);
+		sep = ";";
+	}
 }
 
 /* Shell-style quoting, so an exec line can be pasted into a shell and
@@ -143,7 +166,7 @@ static void put_mount(struct out *o, const struct step_mount *m)
 		put(o, "mount %s on %s bind (", m->source, m->target);
 	else
 		put(o, "mount %s on %s type %s (", m->source, m->target, m->fstype);
-	put_flags(o, f, ms_flags, sizeof ms_flags / sizeof ms_flags[0]);
+	put_flags(o, f, plan_ms_flags);
 	put(o, ")");
 	if (m->data)
 		put(o, " %s", m->data);
@@ -250,6 +273,9 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	case STEP_STOP_WATCHER:
 		put(&o, "SIGKILL the watcher and reap it");
 		break;
+	case STEP_STATS_READ:
+		stats_read_format(&o, &s->u.stats_read);
+		break;
 	case STEP_OOM_READ:
 		put(&o, "read the OOM killer's count in %s, if this run made its cgroup", s->u.oom_read.file);
 		break;
@@ -316,7 +342,7 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	case STEP_CLONE:
 		put(&o, "clone ");
 		if (s->u.clone.flags)
-			put_flags(&o, s->u.clone.flags, clone_flags, sizeof clone_flags / sizeof clone_flags[0]);
+			put_flags(&o, s->u.clone.flags, plan_clone_flags);
 		else
 			put(&o, "(no new namespace)");
 		if (s->u.clone.cgroup)
@@ -358,7 +384,7 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	case STEP_UNSHARE:
 		put(&o, "unshare ");
-		put_flags(&o, s->u.unshare.flags, clone_flags, sizeof clone_flags / sizeof clone_flags[0]);
+		put_flags(&o, s->u.unshare.flags, plan_clone_flags);
 		break;
 	case STEP_CAPS_BOUND: {
 		char names[1024];
@@ -408,7 +434,7 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	case STEP_FS_OPEN:
 		put(&o, "fsopen %s, fsmount (", s->u.fs_open.fstype);
-		put_flags(&o, s->u.fs_open.flags, ms_flags, sizeof ms_flags / sizeof ms_flags[0]);
+		put_flags(&o, s->u.fs_open.flags, plan_ms_flags);
 		put(&o, "): a new %s, detached; tree %u", s->u.fs_open.fstype, s->u.fs_open.tree);
 		break;
 	case STEP_BIND_ATTACH:
@@ -513,7 +539,7 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	case STEP_SETNS:
 		put(&o, "setns through the pidfd into ");
-		put_flags(&o, s->u.setns.nsflags, clone_flags, sizeof clone_flags / sizeof clone_flags[0]);
+		put_flags(&o, s->u.setns.nsflags, plan_clone_flags);
 		put(&o, "; close it");
 		break;
 	case STEP_JOIN_FORK:
@@ -551,6 +577,9 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	case STEP_INIT_MEMFD:
 		put(&o, "copy ctlaunch's init into a sealed memfd (the container's pid 1: never "
 			"ctlaunch's binary)");
+		break;
+	case STEP_STATS_CLOCK:
+		put(&o, "note the time, for --stats' wall time");
 		break;
 	case STEP_TTY_RESTORE:
 		put(&o, "put back the settings, line discipline and exclusive mode of the terminal on "

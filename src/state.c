@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "state.h"
 #include "util.h"
 
@@ -353,42 +354,26 @@ static void limits_text(const struct ct_state *s, char *buf, size_t size)
 		snprintf(buf, size, "-");
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped;
- * other bytes as they are (the names and paths are the host's). */
-static void json_string(const char *s, FILE *out)
-{
-	fputc('"', out);
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			fprintf(out, "\\%c", *c);
-		else if (*c < 0x20 || *c == 0x7f)
-			fprintf(out, "\\u%04x", *c);
-		else
-			fputc(*c, out);
-	}
-	fputc('"', out);
-}
-
 static void json_entry(const struct state_entry *v, FILE *out)
 {
 	const struct ct_state *s = &v->st;
 
 	fputs("{\"name\": ", out);
-	json_string(s->name, out);
+	json_string(out, s->name);
 	fprintf(out, ", \"pid\": %d, \"uptime\": %" PRIu64 ", \"owner\": %" PRIu32 ", \"spec\": ",
 		(int)s->pid, v->uptime, s->owner);
-	json_string(s->spec, out);
+	json_string(out, s->spec);
 	fputs(", \"limits\": {", out);
 	for (size_t i = 0; i < s->n_limits; i++) {
 		fputs(i ? ", " : "", out);
-		json_string(s->limits[i].key, out);
+		json_string(out, s->limits[i].key);
 		fputs(": ", out);
-		json_string(s->limits[i].value, out);
+		json_string(out, s->limits[i].value);
 	}
 	fputs("}, \"cgroups\": [", out);
 	for (size_t i = 0; i < s->n_cgroups; i++) {
 		fputs(i ? ", " : "", out);
-		json_string(s->cgroups[i], out);
+		json_string(out, s->cgroups[i]);
 	}
 	fputs("]}", out);
 }

@@ -180,6 +180,54 @@ golden_write() {
 	fi
 }
 
+# golden_json BASE FACTS [ARG...]: the same spec's --plan --format=json
+# (a spec with a plan) or --check --format=json (one with problems)
+# against the schema (man/ctlaunch-json.schema.json, by
+# tests/json/validate.py), and against BASE.plan.json or BASE.check.json
+# where there is one (UPDATE=1 rewrites those that exist; touch one to
+# start it), the private copy's device and inode numbers as @DEV@ and
+# @INO@. Needs python3 (scripts/deps.sh's group json).
+golden_json() {
+	g_base=$1 g_facts=$2
+	shift 2
+	g_name=${g_base##*/}
+	if [ -f "$g_base.plan" ]; then g_mode=plan; else g_mode=check; fi
+	g_rc=0
+	(cd "$top" && exec env -u TERM "$ctl" "--$g_mode" --format=json --host-facts "$g_facts" "$@" \
+		"$g_base.yaml") >"$tmp/json" 2>/dev/null </dev/null || g_rc=$?
+	awk -v top="$top" '{
+		while ((i = index($0, top)) > 0)
+			$0 = substr($0, 1, i - 1) "@TOP@" substr($0, i + length(top))
+		print
+	}' "$tmp/json" | sed 's/"dev": [0-9]*, "ino": [0-9]*/"dev": @DEV@, "ino": @INO@/g' >"$tmp/json.top"
+	if [ -n "$json_ok" ]; then
+		if python3 tests/json/validate.py man/ctlaunch-json.schema.json "$g_mode" "$tmp/json" \
+			>"$tmp/schema" 2>&1; then
+			echo "ok - golden json $g_name: --$g_mode --format=json matches the schema"
+			pass
+		else
+			echo "not ok - golden json $g_name: --$g_mode --format=json matches the schema"
+			sed 's/^/    /' "$tmp/schema"
+			fail
+		fi
+	fi
+	g_want=$g_base.$g_mode.json
+	[ -f "$g_want" ] || return 0
+	if [ -n "$UPDATE" ] && ! cmp -s "$tmp/json.top" "$g_want"; then
+		cp "$tmp/json.top" "$g_want"
+		echo "golden: rewrote $g_want"
+		rewritten=$((rewritten + 1))
+	fi
+	if diff -u "$g_want" "$tmp/json.top" >"$tmp/diff" 2>&1; then
+		echo "ok - golden json $g_name: $g_name.$g_mode.json (exit $g_rc)"
+		pass
+	else
+		echo "not ok - golden json $g_name: $g_name.$g_mode.json (exit $g_rc)"
+		sed 's/^/    /' "$tmp/diff"
+		fail
+	fi
+}
+
 # The specs are planned in a private copy of tests/golden, 755 and 644:
 # ctlaunch refuses a rootfs under a directory its group or others may
 # write, and a checkout made with umask 002 (a user's default on Debian)
@@ -188,6 +236,11 @@ golden_write() {
 golden() {
 	echo "== golden"
 	g_pass=$passed g_fail=$failed rewritten=0
+	json_ok=yes
+	if ! command -v python3 >/dev/null 2>&1; then
+		json_ok=
+		skip "golden json schema" "no python3: scripts/deps.sh's group json"
+	fi
 	ctl=$(cd "$(dirname "$B/ctlaunch-san")" && pwd -P)/ctlaunch-san
 	mkdir "$tmp/tree" && (umask 022 && mkdir "$tmp/tree/tests" && cp -R tests/golden "$tmp/tree/tests/")
 	top=$(cd "$tmp/tree" && pwd -P)
@@ -240,7 +293,18 @@ golden() {
 			[ "$stream" = out ] || diff "$tmp/err" "$tmp/check" | sed 's/^/    --plan, --check: /'
 			fail
 		fi
+		golden_json "$base" "$facts" "$@"
 	done
+	if [ -n "$json_ok" ]; then
+		if python3 tests/json/kinds.py man/ctlaunch-json.schema.json src/plan_json.c >"$tmp/kinds" 2>&1; then
+			echo "ok - golden json: the schema has every step kind of plan_json.c, with its args"
+			pass
+		else
+			echo "not ok - golden json: the schema has every step kind of plan_json.c, with its args"
+			sed 's/^/    /' "$tmp/kinds"
+			fail
+		fi
+	fi
 	# Facts of another machine are for --plan and --check only: without
 	# them ctlaunch refuses before it reads the spec (and, were that
 	# refusal gone, exec_plan would refuse the plan: the message differs).

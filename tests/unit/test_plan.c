@@ -679,3 +679,99 @@ TEST(plan_from_facts_not_probed)
 	CHECK(build(&s, &h, NULL, &p) == 0);
 	CHECK(p.probed);
 }
+
+/* --stats: nothing in a plan that does not ask for it; else the clock
+ * just before the clone and one read at exit, after the container and
+ * the watcher are gone and before its cgroups are, in the leaves this
+ * run made. */
+static void check_stats_steps(const struct plan *p)
+{
+	long clock = FIND(p, STEP_STATS_CLOCK, hostname, true);
+	long clone = FIND(p, STEP_CLONE, clone, true);
+	long read = FIND(p, STEP_STATS_READ, stats_read, true);
+	long gone = FIND(p, STEP_STOP_WATCHER, hostname, true);
+	long purge = FIND(p, STEP_CG_PURGE, cg_purge, true);
+
+	CHECK(clock >= 0 && clock < clone && p->steps[clock].side == SIDE_PARENT);
+	CHECK(read > gone && gone > clone && read < purge && p->steps[read].side == SIDE_EXIT);
+	for (int i = 0; read >= 0 && i < STATS_DIRS; i++) {
+		const struct step_stats_read *r = &p->steps[read].u.stats_read;
+		size_t m = r->made_by[i];
+
+		CHECK(!r->dir[i] || (p->steps[m].kind == STEP_CG_MKDIR &&
+				     streq(p->steps[m].u.cg_mkdir.dir, r->dir[i])));
+	}
+}
+
+TEST(stats_steps_v1)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 }, q = { 0 };
+	struct plan_opts o = { .stats = true };
+	const struct step_stats_read *r;
+	long read;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	CHECK(FIND(&p, STEP_STATS_CLOCK, hostname, true) < 0);
+	CHECK(FIND(&p, STEP_STATS_READ, stats_read, true) < 0);
+	s.res.has_cpu_quota = true;
+	s.res.cpu_quota_us = 50000;
+	CHECK(build(&s, &h, &o, &q) == 0);
+	check_stats_steps(&q);
+	read = FIND(&q, STEP_STATS_READ, stats_read, true);
+	if (read < 0)
+		return;
+	r = &q.steps[read].u.stats_read;
+	CHECK(!r->v2 && r->quota);
+	/* cpu and cpuacct are mounted together on this host. */
+	CHECK_STR(r->dir[STATS_CPUACCT], "/sys/fs/cgroup/cpu,cpuacct/ctlaunch/web");
+	CHECK_STR(r->dir[STATS_CPU], "/sys/fs/cgroup/cpu,cpuacct/ctlaunch/web");
+	CHECK_STR(r->dir[STATS_MEMORY], "/sys/fs/cgroup/memory/lab/ctlaunch/web");
+	CHECK(r->dir[STATS_PIDS] == NULL); /* no pids hierarchy */
+}
+
+/* cpuacct in a hierarchy of its own (this machine's layout): its leaf
+ * there, which the container has, limits or not. */
+TEST(stats_cpuacct_alone_v1)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	struct plan_opts o = { .stats = true };
+	long read;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	free(h.ctrl[CTRL_CPU].controllers);
+	h.ctrl[CTRL_CPU].controllers = xstrdup("cpu");
+	h.hier[h.n_hier++] = (struct host_hier){ xstrdup("/sys/fs/cgroup/cpuacct"), xstrdup("/"),
+						  xstrdup("cpuacct") };
+	CHECK(build(&s, &h, &o, &p) == 0);
+	check_stats_steps(&p);
+	read = FIND(&p, STEP_STATS_READ, stats_read, true);
+	CHECK(read >= 0 && !p.steps[read].u.stats_read.quota);
+	if (read >= 0)
+		CHECK_STR(p.steps[read].u.stats_read.dir[STATS_CPUACCT],
+			  "/sys/fs/cgroup/cpuacct/ctlaunch/web");
+}
+
+TEST(stats_steps_v2)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	struct plan_opts o = { .stats = true };
+	long read;
+
+	fake_spec(&s);
+	fake_host_v2(&h);
+	CHECK(build(&s, &h, &o, &p) == 0);
+	check_stats_steps(&p);
+	read = FIND(&p, STEP_STATS_READ, stats_read, true);
+	for (int i = 0; read >= 0 && i < STATS_DIRS; i++)
+		CHECK_STR(p.steps[read].u.stats_read.dir[i], "/sys/fs/cgroup/lab.scope/ctlaunch/web");
+	CHECK(read >= 0 && p.steps[read].u.stats_read.v2);
+}

@@ -189,7 +189,7 @@ TEST(state_listing)
 	state_list_print(v, 1, true, f);
 	fclose(f);
 	CHECK_STR(text, "[{\"name\": \"lab1\", \"pid\": 4242, \"uptime\": 65, \"owner\": 1000, "
-			"\"spec\": \"/home/lab/odd\\\\dir\\u000awith newline/lab.yaml\", "
+			"\"spec\": \"/home/lab/odd\\\\dir\\nwith newline/lab.yaml\", "
 			"\"limits\": {\"memory\": \"64M\", \"cpus\": \"0.5\"}, "
 			"\"cgroups\": [\"/sys/fs/cgroup/memory/ctlaunch/lab1\", "
 			"\"/sys/fs/cgroup/cpu,cpuacct/ctlaunch/lab1\"]}]\n");

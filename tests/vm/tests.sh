@@ -442,6 +442,64 @@ EOF
 }
 t 'pids: 10 stops the eleventh process' pids_max
 
+# jnum KEY: the value of "KEY" in the one-line JSON object in $T/stats.json
+# (busybox has no JSON reader; ctlaunch writes one object, one line).
+jnum() {
+	sed -n "s/.*\"$1\": \([^,}]*\).*/\1/p" "$T/stats.json"
+}
+
+# --stats on v2: every field from the one leaf (cpu.stat, memory.peak,
+# memory.max, memory.events, pids.max), with real work behind each.
+stats_v2() {
+	spec statsv2 <<'EOF'
+command: [/bin/sh, -c, 'dd if=/dev/zero of=/dev/null bs=24M count=1 2>/dev/null; i=0; while [ $i -lt 60000 ]; do i=$((i+1)); done; exit 4']
+resources: {memory: 64M, cpus: 0.5}
+EOF
+	snapshot "$T/before"
+	run "$CTLAUNCH" --stats=json --stats-file "$T/stats.json" "$T/statsv2.yaml"
+	expect_status 4
+	# Into the file, not on stderr (which has the rootfs warning).
+	case $err in *"stats (cgroup"* | *wall_us*) fail "stats on stderr with --stats-file:" "$err" ;; esac
+	expect_eq "cgroup" '"v2"' "$(jnum cgroup)"
+	expect_eq "exit_status" 4 "$(jnum exit_status)"
+	[ "$(jnum cpu_user_us)" -ge 20000 ] || fail "cpu_user_us for a busy loop:" "$(cat "$T/stats.json")"
+	# 24 MiB read into one buffer, each page touched (Linux 5.19+).
+	peak=$(jnum memory_peak_bytes)
+	[ "$peak" -ge $((24 << 20)) ] && [ "$peak" -lt $((40 << 20)) ] ||
+		fail "memory_peak_bytes $peak for a 24 MiB buffer"
+	expect_eq "memory_limit_bytes" $((64 << 20)) "$(jnum memory_limit_bytes)"
+	expect_eq "oom_kills" 0 "$(jnum oom_kills)"
+	expect_eq "cpu_quota" true "$(jnum cpu_quota)"
+	[ "$(jnum cpu_periods)" -ge 1 ] && [ "$(jnum cpu_throttled_periods)" -ge 1 ] &&
+		[ "$(jnum cpu_throttled_us)" -gt 0 ] ||
+		fail "throttling at half a CPU not counted:" "$(cat "$T/stats.json")"
+	expect_eq "tasks_limit" 2048 "$(jnum tasks_limit)"
+	# pids.peak, where the kernel has it (Debian's 6.1 does): the
+	# shell and dd at least; null where it has not.
+	tp=$(jnum tasks_peak)
+	[ "$tp" = null ] || [ "$tp" -ge 2 ] || fail "tasks_peak $tp:" "$(cat "$T/stats.json")"
+	expect_unchanged "$T/before"
+}
+t 'stats: v2 cpu.stat times and throttling, memory.peak of a 24 MiB buffer, the limits, exit 4' stats_v2
+
+stats_v2_text() {
+	spec statsoom <<'EOF'
+command: [/bin/tail, /dev/zero]
+resources: {memory: 16M}
+EOF
+	run "$CTLAUNCH" --stats "$T/statsoom.yaml"
+	expect_status 137
+	expect_err_contains "ctlaunch: statsoom: stats (cgroup v2):"
+	expect_err_contains "  oom kills      1"
+	expect_err_contains "of 16.0 MiB limit"
+	expect_err_contains "  exit status    137"
+	case $err in
+	*"  tasks peak     not available on this kernel, limit 2048"* | *"  tasks peak     "[0-9]*" of 2048"*) ;;
+	*) fail "no tasks line:" "$err" ;;
+	esac
+}
+t 'stats: v2 text block: the OOM kill from memory.events, the peak at the limit, 137' stats_v2_text
+
 clone_into_cgroup() {
 	spec c3 <<'EOF'
 command: [/bin/true]
