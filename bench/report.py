@@ -220,7 +220,7 @@ def landmarks(ev):
     spec = first(lambda e: e["pid"] == main and e["call"] == "openat" and ".yaml" in e["text"])
     cg = first(lambda e: e["pid"] == main and "/sys/fs/cgroup" in e["text"])
     # The container's clone: the one with namespace flags (the watcher's
-    # comes first, CLONE_VM|CLONE_FILES alone).
+    # comes first, CLONE_FILES alone).
     clone = first(lambda e: e["pid"] == main and e["call"].startswith("clone") and
                   "CLONE_NEW" in e["text"])
     if not (spec and cg and clone):
@@ -343,7 +343,7 @@ def slowest_calls(marks):
                 if '"1", 1' in e["text"]:
                     key = "write (release the child)"
             elif c.startswith("clone") and "CLONE_NEW" not in e["text"]:
-                key = "clone (the watcher: CLONE_VM|CLONE_FILES)"
+                key = "clone (the watcher: CLONE_FILES)"
             elif c.startswith("clone"):
                 key = ("clone (5 namespaces; CLONE_VFORK: returns at the child's exec)"
                        if "CLONE_VFORK" in e["text"] else "clone (5 namespaces)")

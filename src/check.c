@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -429,6 +430,32 @@ static void check_mounts(struct spec *spec, struct ct_diags *d)
 /* Whether users other than root can reach path: every directory on
  * the way, and path itself, can be searched by others, by a group other
  * than root's, or belongs to another user (who may chmod it). */
+/* Whether an access ACL lets a named user or group (someone else)
+ * search the directory: its mode bits do not show it (the group bits of
+ * a directory with an ACL are the mask). The xattr is the kernel's
+ * format: a 4-byte version, then {u16 tag, u16 perm, u32 id} entries.
+ * An ACL too big for the buffer counts as reaching. */
+static bool acl_lets_others_search(const char *dir)
+{
+	enum { ACL_USER = 0x02, ACL_GROUP = 0x08, ACL_MASK = 0x10, ACL_X = 0x01 };
+	unsigned char buf[4 + 8 * 64];
+	ssize_t n = getxattr(dir, "system.posix_acl_access", buf, sizeof buf);
+	bool named = false, mask = true;
+
+	if (n < 0)
+		return errno == ERANGE;
+	for (ssize_t off = 4; off + 8 <= n; off += 8) {
+		unsigned tag = buf[off] | (unsigned)buf[off + 1] << 8;
+		unsigned perm = buf[off + 2] | (unsigned)buf[off + 3] << 8;
+
+		if ((tag == ACL_USER || tag == ACL_GROUP) && (perm & ACL_X))
+			named = true;
+		if (tag == ACL_MASK)
+			mask = (perm & ACL_X) != 0;
+	}
+	return named && mask;
+}
+
 static bool reachable_by_others(const char *path)
 {
 	char dir[PATH_MAX];
@@ -442,7 +469,7 @@ static bool reachable_by_others(const char *path)
 		if (stat(*dir ? dir : "/", &st) < 0)
 			return false;
 		if (!(st.st_mode & S_IXOTH) && !((st.st_mode & S_IXGRP) && st.st_gid != 0) &&
-		    st.st_uid == 0)
+		    st.st_uid == 0 && !acl_lets_others_search(*dir ? dir : "/"))
 			return false;
 		if (!*dir)
 			return true;

@@ -36,6 +36,7 @@
  * containers with the launcher linked against an allocator that ends
  * any process but ctlaunch itself that calls it (tests/nomalloc/). */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -684,42 +685,100 @@ static int child_failed(struct report *report, struct ct_err *e)
  * ctlaunch's child, not the container's, in the host's pid namespace,
  * where the container can neither see nor signal it, and in a process
  * group of its own, where a signal to ctlaunch's group does not reach
- * it. It shares
- * ctlaunch's memory and descriptor table (CLONE_VM|CLONE_FILES): it
- * costs no copy and no copy-on-write fault, and it finds the
- * container's pidfd where the kernel writes it at the container's clone
+ * it.
+ *
+ * It shares ctlaunch's descriptor table (CLONE_FILES), not its memory:
+ * the OOM killer kills every process that shares its victim's memory,
+ * and ctlaunch, bigger than any process a container need have, is the
+ * victim when the container fills a tmpfs in a memory cgroup that holds
+ * ctlaunch too (tmpfs pages count in no process's RSS). With one memory
+ * the watcher died with it, and the container ran on unsupervised. Its
+ * own copy costs copy-on-write faults in ctlaunch; the watcher itself is
+ * smaller than ctlaunch (it has copies of the written pages only), so
+ * the OOM killer takes ctlaunch before it.
+ *
+ * When ctlaunch has ended it kills every process a pidfd in the shared
+ * table names: the container's is there from the container's clone on
  * (CLONE_PIDFD, before the container runs a single instruction), so no
  * moment exists where the container runs and the watcher cannot kill
- * it. A pidfd names the process, never a reused pid. Once ctlaunch has
- * ended, the shared table keeps ctlaunch's locks held until the
- * container is dead: a run of the same name cannot start in between.
+ * it; a pidfd names the process, never a reused pid. It then waits for
+ * them to end: the shared table keeps ctlaunch's locks held until the
+ * container is dead, so a run of the same name cannot start in between.
  * ctlaunch kills it once the container has ended.
  *
- * Raw calls on a small static stack, nothing that allocates or takes a
- * lock: ctlaunch may have been killed anywhere. errno is ctlaunch's
- * (one TLS block); only poll, which cannot fail here, runs while
- * ctlaunch lives. */
+ * Raw calls on a small static stack (its copy), nothing that allocates
+ * or takes a lock: ctlaunch may have been killed anywhere. watched is
+ * ctlaunch's own copy of the container's pidfd, for its cleanup. */
 static int watched = -1;
 static char watcher_stack[8192] __attribute__((aligned(16)));
 
+/* SIGKILL to the process of each pidfd in the shared table but the
+ * watched one (ctlaunch's), then wait for each to end. The table is
+ * read from /proc/self/fd into the stack; without /proc, the first
+ * WATCH_FDS numbers are tried. SIGKILL to the pid 1 of a pid namespace
+ * kills all of it. */
+#define WATCH_FDS 1024
+
+/* Pass 0: kill; pass 1: wait. A descriptor that is no pidfd fails with
+ * EBADF, and a dead process's with ESRCH: neither is waited for. */
+static void watcher_kill(int fd, int self, int pass)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	if (fd == self)
+		return;
+	if (pass == 0) {
+		syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+		return;
+	}
+	if (syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0) == 0)
+		while (poll(&pfd, 1, -1) < 1)
+			;
+}
+
+static void watcher_kill_all(int self)
+{
+	char buf[2048] __attribute__((aligned(8)));
+	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	long n;
+
+	for (int pass = 0; pass < 2; pass++) {
+		if (dir < 0) {
+			for (int fd = 0; fd < WATCH_FDS; fd++)
+				watcher_kill(fd, self, pass);
+			continue;
+		}
+		lseek(dir, 0, SEEK_SET);
+		while ((n = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
+			for (long off = 0; off < n;) {
+				const struct dirent64 *d = (const struct dirent64 *)(buf + off);
+				int fd = 0;
+				const char *c = d->d_name;
+
+				off += d->d_reclen;
+				if (*c < '0' || *c > '9')
+					continue;
+				while (*c >= '0' && *c <= '9')
+					fd = fd * 10 + (*c++ - '0');
+				if (fd != dir)
+					watcher_kill(fd, self, pass);
+			}
+		}
+	}
+}
+
 static int watcher_main(void *arg)
 {
-	struct pollfd pfd = { .fd = (int)(intptr_t)arg, .events = POLLIN };
+	int self = (int)(intptr_t)arg;
+	struct pollfd pfd = { .fd = self, .events = POLLIN };
 	sigset_t all;
-	int fd;
 
 	/* Not the caller's signals, nor Control-C to the process group. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	while (poll(&pfd, 1, -1) < 1)
 		;
-	fd = __atomic_load_n(&watched, __ATOMIC_ACQUIRE);
-	/* SIGKILL to the pid 1 of a pid namespace kills all of it. */
-	if (fd >= 0 && syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0) {
-		pfd.fd = fd;
-		while (poll(&pfd, 1, -1) < 1)
-			;
-	}
+	watcher_kill_all(self);
 	return 0;
 }
 
@@ -728,7 +787,7 @@ static int watcher_main(void *arg)
  * kill stand in (ctlaunch(1), BUGS). */
 static int start_watcher(struct run *run, bool pidfd_only, struct ct_err *e)
 {
-	__atomic_store_n(&watched, -1, __ATOMIC_RELEASE);
+	watched = -1;
 	run->self_fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	if (run->self_fd < 0)
 		return errno == ENOSYS ? 0 : ct_fail(e, errno, "pidfd_open");
@@ -738,8 +797,8 @@ static int start_watcher(struct run *run, bool pidfd_only, struct ct_err *e)
 	if (pidfd_only)
 		return 0;
 	/* No exit signal: its end is no SIGCHLD for wait_child. */
-	run->watcher = clone(watcher_main, watcher_stack + sizeof watcher_stack,
-			     CLONE_VM | CLONE_FILES, (void *)(intptr_t)run->self_fd);
+	run->watcher = clone(watcher_main, watcher_stack + sizeof watcher_stack, CLONE_FILES,
+			     (void *)(intptr_t)run->self_fd);
 	if (run->watcher < 0) {
 		run->watcher = 0;
 		return ct_fail(e, errno, "clone the watcher");
@@ -763,7 +822,7 @@ static void stop_watcher(struct run *run)
 	}
 	if (watched >= 0) {
 		close(watched);
-		__atomic_store_n(&watched, -1, __ATOMIC_RELEASE);
+		watched = -1;
 	}
 	close_fd(&run->self_fd);
 }

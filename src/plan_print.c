@@ -259,8 +259,9 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 			put(&o, "pidfd_open ctlaunch, for its children to check it lives; no watcher (a "
 				"joined command dies with ctlaunch, or with the container)");
 		else
-			put(&o, "start the watcher: clone CLONE_VM|CLONE_FILES, in a process group of its "
-				"own; it kills the container if ctlaunch dies (none before Linux 5.3)");
+			put(&o, "start the watcher: clone CLONE_FILES (its own memory: the OOM killer "
+				"takes all who share a victim's), in a process group of its own; it kills "
+				"the container if ctlaunch dies (none before Linux 5.3)");
 		break;
 	case STEP_CLOSE_FDS:
 		put(&o, "close every descriptor but 0, 1, 2 and those of ctlaunch's own its steps still "

@@ -121,6 +121,32 @@ exposed_rootfs() {
 	assert_eq "stderr for the test rootfs (build/private)" "" "$stderr"
 }
 
+@test "rootfs on the host: a directory its mode keeps private but whose ACL lets another user search it gets the warning" {
+	exposed_rootfs "$CT_BUILD/t-$NAME"
+	chmod 700 "$EXPOSED"
+	# u:59125:--x, as setfacl -m would write it (setfacl is not on
+	# every machine): version 2, then {tag, perm, id} entries sorted by
+	# tag: user_obj rwx, user 59125 x, group_obj -, mask x, other -.
+	python3 - "$EXPOSED" <<-'PY'
+		import os, struct, sys
+		none = 0xffffffff
+		acl = struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *e) for e in
+		    [(1, 7, none), (2, 1, 59125), (4, 0, none), (16, 1, none), (32, 0, none)])
+		os.setxattr(sys.argv[1], "system.posix_acl_access", acl)
+	PY
+	# The mode says private; the user of the ACL gets in all the same.
+	assert_eq "mode" 710 "$(stat -c %a "$EXPOSED")"
+	setpriv --reuid=59125 --regid=59125 --clear-groups ls "$EXPOSED/rootfs/bin/busybox" >/dev/null ||
+		fail "the ACL's user cannot reach the rootfs: the test shows nothing"
+	ROOTFS=$EXPOSED/rootfs write_spec <<-'EOF2'
+		command: [/bin/true]
+	EOF2
+	run --separate-stderr ctl --check "$SPEC"
+	rm -rf "$EXPOSED"
+	assert_status 0
+	assert_match "the warning" "warning: rootfs: '$EXPOSED/rootfs' is writable by the container's root and other users of this host can reach it" "$stderr"
+}
+
 @test "rootfs on the host: a setuid file the container writes is out of other users' reach (mkrootfs.sh)" {
 	local dir=$CT_BUILD/t-$NAME
 	rm -rf "$dir"

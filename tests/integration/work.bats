@@ -90,15 +90,16 @@ load helpers
 	local trace=$BATS_TEST_TMPDIR/strace
 	run strace -f -o "$trace" -e trace=clone,clone3,fork,vfork,pipe,pipe2 "$CTLAUNCH" "$SPEC"
 	assert_status 0
-	# Two clones, both sharing ctlaunch's memory: no page tables copied,
-	# no copy-on-write fault in any process; and so no pipe to sync on.
-	# The container's, with CLONE_VM|CLONE_VFORK; and the watcher's,
-	# with CLONE_VM|CLONE_FILES, which kills the container if ctlaunch
-	# dies, whatever the container did to its parent-death signal (it
-	# was one clone before the watcher).
+	# Two clones. The container's shares ctlaunch's memory
+	# (CLONE_VM|CLONE_VFORK): no page tables copied, no pipe to sync on.
+	# The watcher's, which kills the container if ctlaunch dies whatever
+	# the container did to its parent-death signal, shares the
+	# descriptors only (CLONE_FILES): the OOM killer kills every process
+	# that shares its victim's memory, and must not take the watcher
+	# with ctlaunch (supervise.bats).
 	assert_eq "process creations" 2 "$(grep -cE '(clone3?|v?fork)\(' "$trace")"
 	assert_line_match "the container's clone" 'clone\(.*flags=CLONE_VM\|CLONE_PIDFD\|CLONE_VFORK\|' "$(cat "$trace")"
-	assert_line_match "the watcher's clone" 'clone\(.*flags=CLONE_VM\|CLONE_FILES\)' "$(cat "$trace")"
+	assert_line_match "the watcher's clone" 'clone\(.*flags=CLONE_FILES\)' "$(cat "$trace")"
 	assert_no_line "pipes" 'pipe2?\(' "$(cat "$trace")"
 }
 
@@ -119,6 +120,10 @@ load helpers
 	# The CI machine: 86 with the vfork-style child (launcher, child and
 	# /bin/true together), 116 when the child was a fork (copy-on-write
 	# faults in both processes), 77 for bench/floor.c. Each costs 15-35
-	# us there (bench/README.md).
-	[ "$faults" -le 100 ] || fail "$faults page faults (at most 100 expected)"
+	# us there (bench/README.md). 95 in December with the terminal, the
+	# record and the join; 125 since the watcher has a memory of its own
+	# (copy-on-write faults in ctlaunch and its child after the watcher's
+	# clone: the price of a watcher the OOM killer does not take with
+	# ctlaunch).
+	[ "$faults" -le 140 ] || fail "$faults page faults (at most 140 expected)"
 }
