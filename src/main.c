@@ -14,6 +14,7 @@
 #include "check.h"
 #include "exec.h"
 #include "host.h"
+#include "image.h"
 #include "plan.h"
 #include "policy.h"
 #include "running.h"
@@ -27,11 +28,12 @@ enum mode { MODE_RUN, MODE_LIST, MODE_JOIN, MODE_STOP };
 
 struct options {
 	enum mode mode;
-	bool plan, check, verbose, tty, init, json;
+	bool plan, check, verbose, tty, init, json, quiet;
 	int stdio_dir; /* 1 + the first of 0, 1, 2 that is a directory, or 0 */
 	unsigned ttys; /* bit N: descriptor N is a terminal (see stdio_ttys) */
 	const char *name, *cgroup_parent, *host_facts, *spec;
 	const char *target;      /* --join or --stop: the container's name */
+	const char *export_image; /* --export-image DIR */
 	const char *signal, *timeout; /* --stop's, as given; NULL: the defaults */
 	char **cmd;
 	size_t ncmd;
@@ -42,7 +44,8 @@ struct options {
 static void usage(FILE *out)
 {
 	fputs("usage: ctlaunch [OPTIONS] SPEC [-- COMMAND [ARG...]]\n"
-	      "       ctlaunch --list [--json]\n"
+	      "       ctlaunch --export-image DIR [OPTIONS] SPEC [-- COMMAND [ARG...]]\n"
+	      "       ctlaunch --list [--json | -q]\n"
 	      "       ctlaunch [-t] --join NAME [-- COMMAND [ARG...]]\n"
 	      "       ctlaunch --stop NAME [--signal SIG] [--timeout S]\n"
 	      "Run the command of a YAML spec in a new container, or list, join or stop running ones.\n"
@@ -55,9 +58,12 @@ static void usage(FILE *out)
 	      "  --cgroup-parent PATH  make the cgroups under PATH (default: ctlaunch's own)\n"
 	      "  -t, --tty             give the container a terminal of its own (tty: true)\n"
 	      "  --init                run ctlaunch's init as pid 1 (init: true)\n"
+	      "  --export-image DIR    write the rootfs and the command as an OCI image layout\n"
+	      "                        in DIR (new or empty), tagged with the container's name\n"
 	      "  -v, --verbose         log each step to stderr as it runs (and the seccomp rules)\n"
 	      "  --list                the running containers: name, PID, uptime, owner, spec, limits\n"
 	      "  --json                with --list: as a JSON array\n"
+	      "  -q, --quiet           with --list: the names only, one a line\n"
 	      "  --join NAME           run COMMAND (default /bin/sh) in the running container NAME\n"
 	      "                        as its own command runs (-t: on a terminal of its own);\n"
 	      "                        with --plan, print the steps\n"
@@ -135,7 +141,8 @@ static bool set_mode(struct options *o, enum mode m, const char *target)
 static int read_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_PLAN = 256, OPT_CHECK, OPT_NAME, OPT_SET, OPT_CGROUP_PARENT, OPT_HOST_FACTS,
-	       OPT_INIT, OPT_LIST, OPT_JSON, OPT_JOIN, OPT_STOP, OPT_SIGNAL, OPT_TIMEOUT };
+	       OPT_INIT, OPT_LIST, OPT_JSON, OPT_JOIN, OPT_STOP, OPT_SIGNAL, OPT_TIMEOUT,
+	       OPT_EXPORT_IMAGE };
 	static const struct option longopts[] = {
 		{ "plan", no_argument, NULL, OPT_PLAN },
 		{ "check", no_argument, NULL, OPT_CHECK },
@@ -146,6 +153,8 @@ static int read_options(int argc, char **argv, struct options *o)
 		{ "host-facts", required_argument, NULL, OPT_HOST_FACTS },
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "export-image", required_argument, NULL, OPT_EXPORT_IMAGE },
 		{ "join", required_argument, NULL, OPT_JOIN },
 		{ "stop", required_argument, NULL, OPT_STOP },
 		{ "tty", no_argument, NULL, 't' },
@@ -160,7 +169,7 @@ static int read_options(int argc, char **argv, struct options *o)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":vhVt", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":vhVtq", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PLAN: o->plan = true; break;
 		case OPT_CHECK: o->check = true; break;
@@ -170,6 +179,8 @@ static int read_options(int argc, char **argv, struct options *o)
 		case OPT_HOST_FACTS: o->host_facts = optarg; break;
 		case OPT_LIST: if (!set_mode(o, MODE_LIST, NULL)) return -1; break;
 		case OPT_JSON: o->json = true; break;
+		case 'q': o->quiet = true; break;
+		case OPT_EXPORT_IMAGE: o->export_image = optarg; break;
 		case OPT_JOIN: if (!set_mode(o, MODE_JOIN, optarg)) return -1; break;
 		case OPT_STOP: if (!set_mode(o, MODE_STOP, optarg)) return -1; break;
 		case 't': o->tty = true; break;
@@ -210,8 +221,12 @@ static int check_mode(const struct options *o, const char *extra)
 	static const char *const flag[] = { "", "--list", "--join", "--stop" };
 	const char *m = flag[o->mode];
 
-	if (o->json && o->mode != MODE_LIST)
-		return bad_usage("--json goes with --list");
+	if ((o->json || o->quiet) && o->mode != MODE_LIST)
+		return bad_usage("%s goes with --list", o->json ? "--json" : "-q");
+	if (o->json && o->quiet)
+		return bad_usage("--json and -q do not go together");
+	if (o->export_image && o->mode != MODE_RUN)
+		return bad_usage("--export-image does not go with %s", m);
 	if (o->tty && o->mode != MODE_RUN && o->mode != MODE_JOIN)
 		return bad_usage("-t goes with a run or --join");
 	if ((o->signal || o->timeout) && o->mode != MODE_STOP)
@@ -277,6 +292,17 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->plan && o->check) {
 		warnx_("--plan and --check do not go together");
+		return -1;
+	}
+	/* An image holds the rootfs and the command: a terminal, an init
+	 * and the cgroups are a run's, and --plan and --check run nothing. */
+	if (o->export_image && (o->plan || o->check || o->tty || o->init || o->cgroup_parent)) {
+		warnx_("--export-image does not go with %s", o->plan ? "--plan" : o->check ? "--check"
+			: o->tty ? "-t" : o->init ? "--init" : "--cgroup-parent");
+		return -1;
+	}
+	if (o->export_image && !o->export_image[0]) {
+		warnx_("--export-image: an empty path");
 		return -1;
 	}
 	if (o->cgroup_parent && !cgroup_parent_valid(o->cgroup_parent)) {
@@ -420,7 +446,11 @@ static int list(const struct options *o, const struct host *h)
 	}
 	for (size_t i = 0; i < sc.n_warn; i++)
 		warnx_("warning: %s", sc.warn[i]);
-	state_list_print(sc.v, sc.n, o->json, stdout);
+	if (o->quiet)
+		for (size_t i = 0; i < sc.n; i++)
+			printf("%s\n", sc.v[i].st.name);
+	else
+		state_list_print(sc.v, sc.n, o->json, stdout);
 	state_scan_free(&sc);
 	rc = fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
 	return rc;
@@ -591,6 +621,53 @@ static int manage(const struct options *o)
 	return EXIT_LAUNCHER;
 }
 
+/* SOURCE_DATE_EPOCH (reproducible-builds.org): the latest mtime in
+ * the layer, as GNU tar's --clamp-mtime. The image's "created" is its
+ * newest file's time either way, not the clock's: the same rootfs
+ * makes the same image. */
+static int image_epoch(struct image_opts *io)
+{
+	const char *v = getenv("SOURCE_DATE_EPOCH");
+	uint64_t t;
+
+	if (!v)
+		return 0;
+	if (parse_uint(v, 0, INT64_MAX, &t) < 0) {
+		warnx_("SOURCE_DATE_EPOCH: invalid time '%s' (expected seconds since 1970)", v);
+		return -1;
+	}
+	io->has_epoch = true;
+	io->epoch = (int64_t)t;
+	return 0;
+}
+
+/* --export-image: the spec checked as for a run (its rootfs resolved,
+ * its user's ids), then the layout written. No policy: what this host
+ * refuses to run (a missing controller, say) an image does not carry. */
+static int export_image(const struct options *o, struct spec *spec, const struct host *h,
+			struct ct_diags *d)
+{
+	struct image_opts io = { 0 };
+	struct image_result r;
+	struct ct_err e = { 0 };
+
+	spec_check(spec, h, d);
+	print_diags(d, o->spec);
+	if (d->n || image_epoch(&io) < 0)
+		return EXIT_LAUNCHER;
+	if (image_export(spec, o->export_image, &io, &r, &e) < 0)
+		return failed(spec->name, &e);
+	if (r.sockets)
+		warnx_("%s: warning: %zu sockets of the rootfs left out (a tar holds none)",
+		       spec->name, r.sockets);
+	if (r.mount_points)
+		warnx_("%s: warning: %zu mount points in the rootfs: their directories only",
+		       spec->name, r.mount_points);
+	printf("%s: %s sha256:%s (%llu entries, layer %llu bytes)\n", o->export_image, spec->name,
+	       r.manifest.hex, (unsigned long long)r.entries, (unsigned long long)r.layer.size);
+	return fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
+}
+
 int main(int argc, char **argv)
 {
 	/* As many --set as arguments, at most. */
@@ -652,6 +729,8 @@ int main(int argc, char **argv)
 		warnx_("%s", ct_err_text(&e, text, sizeof text));
 		return EXIT_LAUNCHER;
 	}
+	if (o.export_image)
+		return export_image(&o, &spec, &h, &d);
 	popts.cgroup_parent = o.cgroup_parent;
 	popts.term = getenv("TERM");
 	popts.stdio_dir = o.stdio_dir;
