@@ -26,7 +26,8 @@ struct oci_image_opts {
 	int64_t created;         /* seconds since the epoch */
 };
 
-/* The OCI architecture of the machine ctlaunch was built for. */
+/* The OCI architecture (GOARCH) of the machine ctlaunch was built
+ * for; NULL for one it has no name for. */
 const char *oci_arch(void);
 
 /* The image config: its time (created, and its history entry's), the platform, config.Cmd (the spec's command),

@@ -208,17 +208,16 @@ static int write_file(int dir, const char *name, const char *text, struct ct_err
 	return 0;
 }
 
-/* A JSON document as a blob named by its digest; its descriptor in b. */
+/* A JSON document (freed here) as a blob named by its digest; its
+ * descriptor in b. */
 static int write_blob(int sha, char *text, struct oci_blob *b, struct ct_err *e)
 {
-	cleanup_free char *owned = text;
-	char name[SHA256_HEX];
 	int rc;
 
 	b->size = strlen(text);
 	sha256_hex_of(text, b->size, b->hex);
-	snprintf(name, sizeof name, "%s", b->hex);
-	rc = write_file(sha, name, text, e);
+	rc = write_file(sha, b->hex, text, e);
+	free(text);
 	return rc < 0 ? ct_wrap(e, "blobs/sha256") : 0;
 }
 
@@ -230,6 +229,8 @@ static int write_docs(const struct spec *spec, int outdir, int sha, struct image
 				     .created = r->newest };
 	struct oci_blob config;
 
+	if (!oo.arch)
+		return ct_fail(e, 0, "no OCI architecture name for this machine");
 	if (write_blob(sha, oci_image_config(spec, &oo), &config, e) < 0 ||
 	    write_blob(sha, oci_image_manifest(&config, &r->layer), &r->manifest, e) < 0 ||
 	    write_file(outdir, "oci-layout", oci_image_layout(), e) < 0)

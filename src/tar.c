@@ -43,10 +43,10 @@ struct pax {
 static void pax_add(struct pax *p, const char *key, const char *value)
 {
 	size_t body = strlen(key) + strlen(value) + 3; /* ' ', '=', '\n' */
-	size_t n = body + 1;
+	size_t n = 0;
 
 	/* The digits of the length are part of the length. */
-	for (size_t digits = 1;; digits++) {
+	for (size_t digits = 1; digits < 20; digits++) {
 		char tmp[24];
 
 		n = body + digits;
