@@ -17,8 +17,9 @@ set -eu
 # into the static launcher. clang-tidy reads the libraries' headers too.
 # integration: uidmap is newuidmap and newgidmap, for the rootless tests
 # with subordinate ids.
-# image: umoci reads the OCI image layouts of --export-image back
-# (tests/integration/image.bats unpacks one and compares the trees).
+# umoci reads the OCI image layouts of --export-image back
+# (tests/integration/image.bats unpacks one and compares the trees;
+# jq reads the JSON umoci makes of it).
 # completion: bash-completion's helpers, which the completion script
 # uses (tests/integration/completion.bats sources both).
 # vm: qemu-system-x86, tests/vm/run.sh boots a Debian kernel with cgroup
@@ -30,7 +31,7 @@ group() {
 	man) echo mandoc ;;
 	cppcheck) echo cppcheck ;;
 	clang-tidy) echo clang-tidy libyaml-dev libcap-dev libseccomp-dev ;;
-	integration) echo bats busybox-static iproute2 strace uidmap umoci bash-completion ;;
+	integration) echo bats busybox-static iproute2 strace uidmap umoci jq bash-completion ;;
 	vm) echo qemu-system-x86 busybox-static ;;
 	*) echo "deps: no group '$1'" >&2; exit 2 ;;
 	esac
