@@ -69,6 +69,8 @@ static void usage(FILE *out)
 	      "                        with --plan, print the steps\n"
 	      "  --stop NAME           send SIG (default TERM) to its PID 1, SIGKILL after S seconds\n"
 	      "                        (default 10); return once its run has cleaned up\n"
+	      "  --signal SIG          with --stop: the signal, a name or a number\n"
+	      "  --timeout S           with --stop: the seconds before SIGKILL\n"
 	      "  -h, --help            show this help\n"
 	      "  -V, --version         show the version\n"
 	      "\n"
