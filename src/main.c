@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "check.h"
 #include "exec.h"
 #include "host.h"
@@ -24,7 +25,7 @@
 enum { EXIT_LAUNCHER = 125 };
 
 /* What the invocation does: run a spec, or work with running ones. */
-enum mode { MODE_RUN, MODE_LIST, MODE_JOIN, MODE_STOP };
+enum mode { MODE_RUN, MODE_LIST, MODE_JOIN, MODE_STOP, MODE_CLEANUP };
 
 struct options {
 	enum mode mode;
@@ -48,6 +49,7 @@ static void usage(FILE *out)
 	      "       ctlaunch --list [--json | -q]\n"
 	      "       ctlaunch [-t] --join NAME [-- COMMAND [ARG...]]\n"
 	      "       ctlaunch --stop NAME [--signal SIG] [--timeout S]\n"
+	      "       ctlaunch --cleanup [--cgroup-parent PATH]\n"
 	      "Run the command of a YAML spec in a new container, or list, join or stop running ones.\n"
 	      "\n"
 	      "  --plan                print the steps of the launch; change nothing\n"
@@ -71,6 +73,8 @@ static void usage(FILE *out)
 	      "                        (default 10); return once its run has cleaned up\n"
 	      "  --signal SIG          with --stop: the signal, a name or a number\n"
 	      "  --timeout S           with --stop: the seconds before SIGKILL\n"
+	      "  --cleanup             root: remove the empty shared ctlaunch/ cgroups when no\n"
+	      "                        container runs, and stale records and name locks\n"
 	      "  -h, --help            show this help\n"
 	      "  -V, --version         show the version\n"
 	      "\n"
@@ -133,7 +137,7 @@ static unsigned stdio_tty(int fd, const struct stat *st, dev_t seen[3])
 
 static bool set_mode(struct options *o, enum mode m, const char *target)
 {
-	static const char *const flag[] = { "", "--list", "--join", "--stop" };
+	static const char *const flag[] = { "", "--list", "--join", "--stop", "--cleanup" };
 
 	if (o->mode != MODE_RUN && o->mode != m) {
 		warnx_("%s and %s do not go together", flag[o->mode], flag[m]);
@@ -148,7 +152,7 @@ static bool set_mode(struct options *o, enum mode m, const char *target)
 static int read_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_PLAN = 256, OPT_CHECK, OPT_NAME, OPT_SET, OPT_CGROUP_PARENT, OPT_HOST_FACTS,
-	       OPT_INIT, OPT_LIST, OPT_JSON, OPT_JOIN, OPT_STOP, OPT_SIGNAL, OPT_TIMEOUT,
+	       OPT_INIT, OPT_LIST, OPT_JSON, OPT_JOIN, OPT_STOP, OPT_SIGNAL, OPT_TIMEOUT, OPT_CLEANUP,
 	       OPT_EXPORT_IMAGE };
 	static const struct option longopts[] = {
 		{ "plan", no_argument, NULL, OPT_PLAN },
@@ -164,6 +168,7 @@ static int read_options(int argc, char **argv, struct options *o)
 		{ "export-image", required_argument, NULL, OPT_EXPORT_IMAGE },
 		{ "join", required_argument, NULL, OPT_JOIN },
 		{ "stop", required_argument, NULL, OPT_STOP },
+		{ "cleanup", no_argument, NULL, OPT_CLEANUP },
 		{ "tty", no_argument, NULL, 't' },
 		{ "init", no_argument, NULL, OPT_INIT },
 		{ "signal", required_argument, NULL, OPT_SIGNAL },
@@ -190,6 +195,7 @@ static int read_options(int argc, char **argv, struct options *o)
 		case OPT_EXPORT_IMAGE: o->export_image = optarg; break;
 		case OPT_JOIN: if (!set_mode(o, MODE_JOIN, optarg)) return -1; break;
 		case OPT_STOP: if (!set_mode(o, MODE_STOP, optarg)) return -1; break;
+		case OPT_CLEANUP: if (!set_mode(o, MODE_CLEANUP, NULL)) return -1; break;
 		case 't': o->tty = true; break;
 		case OPT_INIT: o->init = true; break;
 		case OPT_SIGNAL: o->signal = optarg; break;
@@ -223,7 +229,7 @@ __attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
  * options that mean something there. */
 static int check_mode(const struct options *o, const char *extra)
 {
-	static const char *const flag[] = { "", "--list", "--join", "--stop" };
+	static const char *const flag[] = { "", "--list", "--join", "--stop", "--cleanup" };
 	const char *m = flag[o->mode];
 
 	if ((o->json || o->quiet) && o->mode != MODE_LIST)
@@ -238,13 +244,16 @@ static int check_mode(const struct options *o, const char *extra)
 		return bad_usage("%s goes with --stop", o->signal ? "--signal" : "--timeout");
 	if (o->mode == MODE_RUN)
 		return 0;
-	if (extra && o->mode == MODE_LIST)
-		return bad_usage("--list: unexpected argument '%s'", extra);
+	if (extra && (o->mode == MODE_LIST || o->mode == MODE_CLEANUP))
+		return bad_usage("%s: unexpected argument '%s'", m, extra);
 	if (extra)
 		return bad_usage("%s takes a container's name, not a spec ('%s')", m, extra);
 	/* A join runs as the container's command: its init, if any, is
 	 * the container's PID 1 already. */
-	if (o->check || o->name || o->cgroup_parent || o->n_sets || o->init ||
+	if (o->cgroup_parent && o->mode == MODE_CLEANUP && !cgroup_parent_valid(o->cgroup_parent))
+		return bad_usage("--cgroup-parent: invalid path '%s' (expected an absolute cgroup path "
+				 "without . or .. parts, // or a trailing /)", o->cgroup_parent);
+	if (o->check || o->name || (o->cgroup_parent && o->mode != MODE_CLEANUP) || o->n_sets || o->init ||
 	    (o->plan && o->mode != MODE_JOIN))
 		return bad_usage("%s does not go with %s", m,
 				 o->check ? "--check" : o->name ? "--name" : o->cgroup_parent ? "--cgroup-parent"
@@ -604,6 +613,69 @@ static int join(const struct options *o, const struct host *h)
 	return rc;
 }
 
+/* --cleanup, the shared levels: under the global lock (no run is
+ * making its cgroups), and only when no container runs (one that is
+ * leaving may still be in there; rmdir refuses a cgroup with one
+ * below it all the same). */
+static int cleanup_levels(const struct options *o, const struct host *h, size_t running,
+			  bool *any)
+{
+	char *level[2 * HOST_HIER_MAX];
+	size_t n = plan_shared_levels(h, o->cgroup_parent, level, sizeof level / sizeof *level);
+	struct ct_err e = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int r = running ? 2 : cg_remove_empty(level[i], &e);
+
+		if (r == 1)
+			printf("removed %s\n", level[i]);
+		else if (r == 2 && access(level[i], F_OK) == 0)
+			printf("kept %s: %s\n", level[i],
+			       running ? "a container is running" : "a cgroup is below it");
+		if (r < 0)
+			rc = failed("--cleanup", &e);
+		*any = *any || r == 1;
+		free(level[i]);
+	}
+	return rc;
+}
+
+/* --cleanup (root): what runs leave for the next ones, when nothing
+ * needs it: the shared ctlaunch/ cgroups (see plan_exit_cgroups), the
+ * records of runs that are gone and the locks of names not running. */
+static int cleanup(const struct options *o, const struct host *h)
+{
+	struct running_who w = who(h);
+	struct state_cleaned c = { 0 };
+	struct state_scan sc = { 0 };
+	struct ct_err e = { 0 };
+	bool any = false;
+	int lock, rc;
+
+	if (h->euid != 0) {
+		warnx_("--cleanup: only root may (a user's runs leave no shared cgroup to remove)");
+		return EXIT_LAUNCHER;
+	}
+	lock = cg_lock(CT_LOCK_FILE, false, h->cgroup_root, true, &e);
+	if (lock < 0)
+		return failed("--cleanup", &e);
+	rc = state_clean(CT_STATE_DIR, 0, &c, &e) < 0 ? failed("--cleanup", &e) : 0;
+	for (size_t i = 0; i < c.n; i++)
+		printf("removed %s\n", c.path[i]);
+	any = c.n > 0;
+	state_cleaned_free(&c);
+	if (rc == 0 && running_list(&w, &sc, &e) < 0)
+		rc = failed("--cleanup", &e);
+	else if (rc == 0)
+		rc = cleanup_levels(o, h, sc.n, &any);
+	state_scan_free(&sc);
+	cg_unlock(&lock);
+	if (rc == 0 && !any)
+		printf("nothing to clean up\n");
+	return rc || fflush(stdout) != 0 ? EXIT_LAUNCHER : 0;
+}
+
 /* --list, --join, --stop: the running containers, found by the state
  * files of the caller's host facts (its uid, its runtime directory). */
 static int manage(const struct options *o)
@@ -620,6 +692,8 @@ static int manage(const struct options *o)
 		return stop(o, &h);
 	case MODE_JOIN:
 		return join(o, &h);
+	case MODE_CLEANUP:
+		return cleanup(o, &h);
 	case MODE_RUN:
 		break;
 	}

@@ -361,6 +361,9 @@ elif needs integration integration && built integration "$B/ctlaunch" &&
 	mkdir -p "$B/rootless"
 	if sh scripts/mkrootfs.sh "$B/private/rootfs" && sh scripts/mkrootfs.sh "$B/rootless/rootfs"; then
 		CT_BUILD=$(cd "$B" && pwd -P) run_tap integration bats --tap tests/integration
+		# The runs leave the shared ctlaunch/ cgroups in place
+		# (ctlaunch(1), FILES): the machine as the suite found it.
+		"$B/ctlaunch" --cleanup >/dev/null || true
 	else
 		echo "== integration"
 		echo "not ok - scripts/mkrootfs.sh $B/private/rootfs $B/rootless/rootfs"
