@@ -1,5 +1,5 @@
 # ctlaunch: plain GNU make. `make`, `make check`, `make demo`,
-# `make install PREFIX=... DESTDIR=...`, `make clean`.
+# `make install PREFIX=... DESTDIR=...`, `make dist`, `make clean`.
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
@@ -8,6 +8,10 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 PKG_CONFIG ?= pkg-config
+# bash-completion's directory for PREFIX (its pkg-config file says where
+# under a prefix; bash-completion looks there through XDG_DATA_DIRS).
+BASHCOMPDIR ?= $(or $(shell $(PKG_CONFIG) --define-variable=datadir=$(PREFIX)/share \
+		--variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
 NM        ?= nm
 B         := build
 
@@ -212,18 +216,31 @@ install: $(B)/ctlaunch
 	install -m 755 $(B)/ctlaunch $(DESTDIR)$(BINDIR)/ctlaunch
 	install -m 644 man/ctlaunch.1 $(DESTDIR)$(MANDIR)/man1/ctlaunch.1
 	install -m 644 man/ctlaunch.yaml.5 $(DESTDIR)$(MANDIR)/man5/ctlaunch.yaml.5
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 644 completions/ctlaunch $(DESTDIR)$(BASHCOMPDIR)/ctlaunch
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ctlaunch $(DESTDIR)$(MANDIR)/man1/ctlaunch.1 \
-		$(DESTDIR)$(MANDIR)/man5/ctlaunch.yaml.5
+		$(DESTDIR)$(MANDIR)/man5/ctlaunch.yaml.5 $(DESTDIR)$(BASHCOMPDIR)/ctlaunch
 
 clean:
 	rm -rf $(B)
+
+# The release tarball, $(B)/ctlaunch-$(VERSION).tar.gz: the files git
+# tracks, as committed (HEAD; uncommitted changes are not in it), under
+# ctlaunch-$(VERSION)/. make check's dist suite unpacks it, builds it
+# and runs its tests.
+DIST := ctlaunch-$(VERSION)
+
+dist:
+	@mkdir -p $(B)
+	git archive --format=tar.gz --prefix=$(DIST)/ -o $(B)/$(DIST).tar.gz HEAD
+	@echo $(B)/$(DIST).tar.gz
 
 # Measures ctlaunch against crun, runc and bwrap (root; installs them).
 bench:
 	@bash bench/run.sh
 
-.PHONY: all deps check golden demo lint lint-cppcheck lint-clang-tidy lint-man lint-layers install uninstall clean bench
+.PHONY: all deps check golden demo dist lint lint-cppcheck lint-clang-tidy lint-man lint-layers install uninstall clean bench
 
 -include $(wildcard $(B)/obj/*.d $(B)/obj/tools/*.d $(B)/obj/nomalloc/*.d $(B)/obj/unit/*.d $(B)/san/*.d $(B)/san/unit/*.d)

@@ -19,6 +19,11 @@ set -eu
 # with subordinate ids.
 # json: python3 checks the JSON outputs against their schema
 # (tests/json/validate.py, the standard library only).
+# umoci reads the OCI image layouts of --export-image back
+# (tests/integration/image.bats unpacks one and compares the trees;
+# jq reads the JSON umoci makes of it).
+# completion: bash-completion's helpers, which the completion script
+# uses (tests/integration/completion.bats sources both).
 # vm: qemu-system-x86, tests/vm/run.sh boots a Debian kernel with cgroup
 # v2 only (it fetches that kernel itself: it is not installed, only
 # unpacked).
@@ -28,7 +33,7 @@ group() {
 	man) echo mandoc ;;
 	cppcheck) echo cppcheck ;;
 	clang-tidy) echo clang-tidy libyaml-dev libcap-dev libseccomp-dev ;;
-	integration) echo bats busybox-static iproute2 strace uidmap ;;
+	integration) echo bats busybox-static iproute2 strace uidmap umoci jq bash-completion ;;
 	vm) echo qemu-system-x86 busybox-static ;;
 	json) echo python3-minimal ;;
 	*) echo "deps: no group '$1'" >&2; exit 2 ;;

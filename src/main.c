@@ -17,6 +17,7 @@
 #include "exec.h"
 #include "host.h"
 #include "oci.h"
+#include "image.h"
 #include "plan.h"
 #include "policy.h"
 #include "running.h"
@@ -31,7 +32,7 @@ enum mode { MODE_RUN, MODE_LIST, MODE_JOIN, MODE_STOP, MODE_CLEANUP };
 
 struct options {
 	enum mode mode;
-	bool plan, check, verbose, tty, init, json;
+	bool plan, check, verbose, tty, init, json, quiet;
 	bool stats, stats_json; /* --stats, --stats=json */
 	bool format_json;       /* --format=json */
 	const char *stats_file; /* --stats-file F: the stats there, not on stderr */
@@ -40,6 +41,7 @@ struct options {
 	const char *name, *cgroup_parent, *host_facts, *spec;
 	const char *export_oci;  /* --export-oci: the bundle's directory */
 	const char *target;      /* --join or --stop: the container's name */
+	const char *export_image; /* --export-image DIR */
 	const char *signal, *timeout; /* --stop's, as given; NULL: the defaults */
 	char **cmd;
 	size_t ncmd;
@@ -50,7 +52,8 @@ struct options {
 static void usage(FILE *out)
 {
 	fputs("usage: ctlaunch [OPTIONS] SPEC [-- COMMAND [ARG...]]\n"
-	      "       ctlaunch --list [--json]\n"
+	      "       ctlaunch --export-image DIR [OPTIONS] SPEC [-- COMMAND [ARG...]]\n"
+	      "       ctlaunch --list [--json | -q]\n"
 	      "       ctlaunch [-t] --join NAME [-- COMMAND [ARG...]]\n"
 	      "       ctlaunch --stop NAME [--signal SIG] [--timeout S]\n"
 	      "       ctlaunch --cleanup [--cgroup-parent PATH]\n"
@@ -70,14 +73,19 @@ static void usage(FILE *out)
 	      "  --cgroup-parent PATH  make the cgroups under PATH (default: ctlaunch's own)\n"
 	      "  -t, --tty             give the container a terminal of its own (tty: true)\n"
 	      "  --init                run ctlaunch's init as pid 1 (init: true)\n"
+	      "  --export-image DIR    write the rootfs and the command as an OCI image layout\n"
+	      "                        in DIR (new or empty), tagged with the container's name\n"
 	      "  -v, --verbose         log each step to stderr as it runs (and the seccomp rules)\n"
 	      "  --list                the running containers: name, PID, uptime, owner, spec, limits\n"
 	      "  --json                with --list: as a JSON array\n"
+	      "  -q, --quiet           with --list: the names only, one a line\n"
 	      "  --join NAME           run COMMAND (default /bin/sh) in the running container NAME\n"
 	      "                        as its own command runs (-t: on a terminal of its own);\n"
 	      "                        with --plan, print the steps\n"
 	      "  --stop NAME           send SIG (default TERM) to its PID 1, SIGKILL after S seconds\n"
 	      "                        (default 10); return once its run has cleaned up\n"
+	      "  --signal SIG          with --stop: the signal, a name or a number\n"
+	      "  --timeout S           with --stop: the seconds before SIGKILL\n"
 	      "  --cleanup             root: remove the empty shared ctlaunch/ cgroups when no\n"
 	      "                        container runs, and stale records and name locks\n"
 	      "  -h, --help            show this help\n"
@@ -171,7 +179,7 @@ static int read_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_PLAN = 256, OPT_CHECK, OPT_NAME, OPT_SET, OPT_CGROUP_PARENT, OPT_HOST_FACTS,
 	       OPT_INIT, OPT_LIST, OPT_JSON, OPT_JOIN, OPT_STOP, OPT_SIGNAL, OPT_TIMEOUT, OPT_CLEANUP,
-	       OPT_EXPORT_OCI, OPT_STATS, OPT_STATS_FILE, OPT_FORMAT };
+	       OPT_EXPORT_OCI, OPT_STATS, OPT_STATS_FILE, OPT_FORMAT, OPT_EXPORT_IMAGE };
 	static const struct option longopts[] = {
 		{ "plan", no_argument, NULL, OPT_PLAN },
 		{ "check", no_argument, NULL, OPT_CHECK },
@@ -186,6 +194,8 @@ static int read_options(int argc, char **argv, struct options *o)
 		{ "host-facts", required_argument, NULL, OPT_HOST_FACTS },
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "export-image", required_argument, NULL, OPT_EXPORT_IMAGE },
 		{ "join", required_argument, NULL, OPT_JOIN },
 		{ "stop", required_argument, NULL, OPT_STOP },
 		{ "cleanup", no_argument, NULL, OPT_CLEANUP },
@@ -201,7 +211,7 @@ static int read_options(int argc, char **argv, struct options *o)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":vhVt", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":vhVtq", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PLAN: o->plan = true; break;
 		case OPT_CHECK: o->check = true; break;
@@ -222,6 +232,8 @@ static int read_options(int argc, char **argv, struct options *o)
 		case OPT_HOST_FACTS: o->host_facts = optarg; break;
 		case OPT_LIST: if (!set_mode(o, MODE_LIST, NULL)) return -1; break;
 		case OPT_JSON: o->json = true; break;
+		case 'q': o->quiet = true; break;
+		case OPT_EXPORT_IMAGE: o->export_image = optarg; break;
 		case OPT_JOIN: if (!set_mode(o, MODE_JOIN, optarg)) return -1; break;
 		case OPT_STOP: if (!set_mode(o, MODE_STOP, optarg)) return -1; break;
 		case OPT_CLEANUP: if (!set_mode(o, MODE_CLEANUP, NULL)) return -1; break;
@@ -261,8 +273,12 @@ static int check_mode(const struct options *o, const char *extra)
 	static const char *const flag[] = { "", "--list", "--join", "--stop", "--cleanup" };
 	const char *m = flag[o->mode];
 
-	if (o->json && o->mode != MODE_LIST)
-		return bad_usage("--json goes with --list");
+	if ((o->json || o->quiet) && o->mode != MODE_LIST)
+		return bad_usage("%s goes with --list", o->json ? "--json" : "-q");
+	if (o->json && o->quiet)
+		return bad_usage("--json and -q do not go together");
+	if (o->export_image && o->mode != MODE_RUN)
+		return bad_usage("--export-image does not go with %s", m);
 	if (o->tty && o->mode != MODE_RUN && o->mode != MODE_JOIN)
 		return bad_usage("-t goes with a run or --join");
 	if ((o->signal || o->timeout) && o->mode != MODE_STOP)
@@ -342,6 +358,17 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (o->plan + o->check + !!o->export_oci > 1) {
 		warnx_("%s and %s do not go together", o->plan ? "--plan" : "--check",
 		       o->export_oci ? "--export-oci" : "--check");
+		return -1;
+	}
+	/* An image holds the rootfs and the command: a terminal, an init
+	 * and the cgroups are a run's, and --plan and --check run nothing. */
+	if (o->export_image && (o->plan || o->check || o->tty || o->init || o->cgroup_parent)) {
+		warnx_("--export-image does not go with %s", o->plan ? "--plan" : o->check ? "--check"
+			: o->tty ? "-t" : o->init ? "--init" : "--cgroup-parent");
+		return -1;
+	}
+	if (o->export_image && !o->export_image[0]) {
+		warnx_("--export-image: an empty path");
 		return -1;
 	}
 	if (o->cgroup_parent && !cgroup_parent_valid(o->cgroup_parent)) {
@@ -570,7 +597,11 @@ static int list(const struct options *o, const struct host *h)
 	}
 	for (size_t i = 0; i < sc.n_warn; i++)
 		warnx_("warning: %s", sc.warn[i]);
-	state_list_print(sc.v, sc.n, o->json, stdout);
+	if (o->quiet)
+		for (size_t i = 0; i < sc.n; i++)
+			printf("%s\n", sc.v[i].st.name);
+	else
+		state_list_print(sc.v, sc.n, o->json, stdout);
 	state_scan_free(&sc);
 	rc = fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
 	return rc;
@@ -809,6 +840,53 @@ static int manage(const struct options *o)
 	return EXIT_LAUNCHER;
 }
 
+/* SOURCE_DATE_EPOCH (reproducible-builds.org): the latest mtime in
+ * the layer, as GNU tar's --clamp-mtime. The image's "created" is its
+ * newest file's time either way, not the clock's: the same rootfs
+ * makes the same image. */
+static int image_epoch(struct image_opts *io)
+{
+	const char *v = getenv("SOURCE_DATE_EPOCH");
+	uint64_t t;
+
+	if (!v)
+		return 0;
+	if (parse_uint(v, 0, INT64_MAX, &t) < 0) {
+		warnx_("SOURCE_DATE_EPOCH: invalid time '%s' (expected seconds since 1970)", v);
+		return -1;
+	}
+	io->has_epoch = true;
+	io->epoch = (int64_t)t;
+	return 0;
+}
+
+/* --export-image: the spec checked as for a run (its rootfs resolved,
+ * its user's ids), then the layout written. No policy: what this host
+ * refuses to run (a missing controller, say) an image does not carry. */
+static int export_image(const struct options *o, struct spec *spec, const struct host *h,
+			struct ct_diags *d)
+{
+	struct image_opts io = { 0 };
+	struct image_result r;
+	struct ct_err e = { 0 };
+
+	spec_check(spec, h, d);
+	print_diags(d, o->spec);
+	if (d->n || image_epoch(&io) < 0)
+		return EXIT_LAUNCHER;
+	if (image_export(spec, o->export_image, &io, &r, &e) < 0)
+		return failed(spec->name, &e);
+	if (r.sockets)
+		warnx_("%s: warning: %zu sockets of the rootfs left out (a tar holds none)",
+		       spec->name, r.sockets);
+	if (r.mount_points)
+		warnx_("%s: warning: %zu mount points in the rootfs: their directories only",
+		       spec->name, r.mount_points);
+	printf("%s: %s sha256:%s (%llu entries, layer %llu bytes)\n", o->export_image, spec->name,
+	       r.manifest.hex, (unsigned long long)r.entries, (unsigned long long)r.layer.size);
+	return fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
+}
+
 int main(int argc, char **argv)
 {
 	/* As many --set as arguments, at most. */
@@ -873,6 +951,8 @@ int main(int argc, char **argv)
 		warnx_("%s", ct_err_text(&e, text, sizeof text));
 		return EXIT_LAUNCHER;
 	}
+	if (o.export_image)
+		return export_image(&o, &spec, &h, &d);
 	popts.cgroup_parent = o.cgroup_parent;
 	popts.term = getenv("TERM");
 	popts.stdio_dir = o.stdio_dir;

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/run.sh [SUITE...]: the whole test run of `make check`, or only
 # the suites named: unit, unit-san, golden, man, cppcheck, clang-tidy,
-# layers, integration, vm. Builds what they need (make, in $B), runs them, prints
+# layers, dist, integration, vm. Builds what they need (make, in $B), runs them, prints
 # every suite's results and ends with one line "N passed, N failed". A
 # failing suite does not stop the others; the exit status is 1 if
 # anything failed.
@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 B=${B:-build}
 UPDATE=${UPDATE:-}
-ALL="unit unit-san golden man cppcheck clang-tidy layers integration vm"
+ALL="unit unit-san golden man cppcheck clang-tidy layers dist integration vm"
 SUITES=${*:-$ALL}
 for s in $SUITES; do
 	case " $ALL " in
@@ -369,6 +369,47 @@ if want layers; then
 	else
 		run_tap layers make -s --no-print-directory B="$B" lint-layers
 	fi
+fi
+
+# (d4) the release tarball (make dist) builds and passes the suites
+# that need neither root nor a VM, from a fresh unpack in a directory of
+# its own: one test. Skipped outside a git checkout (the tarball is
+# git archive's), as in an unpacked tarball.
+dist() {
+	echo "== dist"
+	d=$tmp/dist
+	mkdir "$d"
+	if ! make -s --no-print-directory B="$d" dist >"$tmp/out" 2>&1; then
+		cat "$tmp/out"
+		echo "not ok - make dist"
+		fail
+		return
+	fi
+	tarball=$(tail -n 1 "$tmp/out")
+	(cd "$d" && tar -xzf "${tarball##*/}" && cd ctlaunch-* &&
+		make -s --no-print-directory -j2 >"$d/build.log" 2>&1 &&
+		sh tests/run.sh unit golden man layers) >"$d/check.log" 2>&1
+	last=$(tail -n 1 "$d/check.log")
+	if grep -qE '^[1-9][0-9]* passed, 0 failed$' <<EOF_LAST
+$last
+EOF_LAST
+	then
+		echo "ok - dist: ${tarball##*/} unpacked, built, unit golden man layers: $last"
+		pass
+	else
+		tail -n 20 "$d/build.log" "$d/check.log" 2>/dev/null | sed 's/^/    /'
+		echo "not ok - dist: ${tarball##*/} unpacked, built, unit golden man layers: $last"
+		fail
+	fi
+}
+if ! want dist; then
+	:
+elif [ ! -e .git ] || ! command -v git >/dev/null 2>&1; then
+	skip dist "not a git checkout: make dist archives git's files"
+elif [ -n "$build_missing" ]; then
+	skip dist "missing $build_missing: make deps, as root"
+else
+	dist
 fi
 
 # (e) integration tests: real containers, so root only. Root's rootfs
