@@ -93,8 +93,12 @@ trap 'exit 143' TERM HUP
 # Debian's current kernel: linux-image-amd64 is a metapackage, the real
 # one is what it depends on (linux-image-6.1.0-NN-amd64). Not installed
 # (that would run initramfs hooks and change /boot), only downloaded and
-# its boot/ unpacked. The modules are not needed: everything the tests
-# use is built in (cgroups, namespaces, tmpfs, devtmpfs, the 8250 UART).
+# its boot/ unpacked, and of its modules only those in VM_MODULES:
+# cgroups, namespaces, tmpfs, devtmpfs and the 8250 UART are built in;
+# overlayfs, veth and the bridge are modules in Debian's kernel. The list
+# is in load order (insmod does not resolve dependencies: bridge needs
+# stp, which needs llc), paths under lib/modules/VERSION/kernel/.
+VM_MODULES="fs/overlayfs/overlay.ko net/llc/llc.ko net/802/stp.ko net/bridge/bridge.ko drivers/net/veth.ko"
 kernel_pkg() {
 	apt-cache depends linux-image-amd64 2>/dev/null |
 		awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }'
@@ -129,10 +133,15 @@ fetch_kernel() {
 		(cd "$kt/deb" && apt-get download -q -o APT::Sandbox::User=root "$pkg") >>"$tmp/apt.log" 2>&1 ||
 			no_kernel "apt-get download $pkg failed" "$tmp/apt.log"
 	fi
-	dpkg-deb --fsys-tarfile "$kt"/deb/*.deb | tar -x -C "$kt" ./boot ||
+	set -f
+	set -- ./boot
+	for m in $VM_MODULES; do set -- "$@" "./lib/modules/*/kernel/$m"; done
+	set +f
+	dpkg-deb --fsys-tarfile "$kt"/deb/*.deb | tar -x -C "$kt" --wildcards "$@" ||
 		{ rm -rf "$kt"; bail "cannot unpack $pkg"; }
 	rm -rf "$kt/deb"
 	echo "$pkg" >"$kt/package"
+	echo "$VM_MODULES" >"$kt/modules"
 	rm -rf "$VM/kernel"
 	mv "$kt" "$VM/kernel"
 }
@@ -141,7 +150,10 @@ if [ -n "${VM_KERNEL:-}" ]; then
 	KERNEL=$VM_KERNEL
 else
 	set -- "$VM"/kernel/boot/vmlinuz-*
-	[ -f "$1" ] || fetch_kernel
+	# A kernel fetched before VM_MODULES changed lacks some: fetch again.
+	if [ ! -f "$1" ] || [ "$(cat "$VM/kernel/modules" 2>/dev/null)" != "$VM_MODULES" ]; then
+		fetch_kernel
+	fi
 	set -- "$VM"/kernel/boot/vmlinuz-*
 	KERNEL=$1
 fi
@@ -190,6 +202,18 @@ cp "$VM/nodeath" "$r/vm/bin/"
 chmod 755 "$r/init" "$r/vm/ctlaunch" "$r/vm/runas" "$r/vm/cgns" "$r/vm/ptydrive" "$r/vm/probe" "$r/vm/probe/scprobe" \
 	"$r/vm/bin/nodeath"
 cp -a "$VM/private/rootfs" "$r/vm/rootfs"
+# The modules, and their load order for /init (none with VM_KERNEL: a
+# kernel of one's own brings what it needs built in).
+: >"$r/etc/vm-modules"
+if [ -z "${VM_KERNEL:-}" ]; then
+	for m in $VM_MODULES; do
+		set -- "$VM"/kernel/lib/modules/*/kernel/"$m"
+		[ -f "$1" ] || bail "the kernel package has no $m (VM_MODULES)"
+		mkdir -p "$r/lib/modules"
+		cp "$1" "$r/lib/modules/"
+		echo "/lib/modules/$(basename "$m")" >>"$r/etc/vm-modules"
+	done
+fi
 # Uncompressed: a few MB, and under TCG the kernel would take longer to
 # gunzip it than qemu takes to load it.
 (cd "$r" && find . | "$BUSYBOX" cpio -o -H newc >"$tmp/initramfs.cpio" 2>/dev/null) ||

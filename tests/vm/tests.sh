@@ -209,6 +209,17 @@ vm_userns() {
 }
 t 'uid 1000 can make a user namespace (for the rootless tests)' vm_userns
 
+# The modules run.sh puts in the initramfs and /init loads: overlayfs,
+# and veth and the bridge (tried in a network namespace of their own, so
+# nothing is left in the VM's).
+vm_modules() {
+	grep -qw overlay /proc/filesystems || fail "no overlay in /proc/filesystems"
+	run unshare -n sh -c 'ip link add name va type veth peer name vb && ip link add name vbr type bridge && ip link set va master vbr && echo made'
+	expect_status 0
+	expect_out made
+}
+t 'the kernel has overlayfs, veth and the bridge (modules loaded by /init)' vm_modules
+
 # --- specs without resources run --------------------------------------
 
 basic() {
