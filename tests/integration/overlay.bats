@@ -214,6 +214,7 @@ EOF
 	chown "$ATTACKER" "$WORK/other"
 	chmod 700 "$WORK/other"
 	chmod 755 "$WORK/open"
+	chmod 700 "$WORK/lower/inside"
 	ln -s /root "$WORK/link"
 	local cases=(
 		"rootfs: {path: /sys/kernel, overlay: tmpfs}|:1:16: rootfs.path: '/sys/kernel' is on sysfs, which overlayfs cannot use as a lower layer"
@@ -225,7 +226,7 @@ EOF
 		"rootfs: {path: lower, overlay: /proc/x}|:1:32: rootfs.overlay: '/proc/x' is on proc, where overlayfs cannot keep its writes"
 		"rootfs: {path: lower, overlay: st}
 userns: true|:1:32: rootfs.overlay: not with userns: true"
-		"rootfs: {path: lower, overlay: st, size: 1M}|:1:45: rootfs.size: only with overlay: tmpfs"
+		"rootfs: {path: lower, overlay: st, size: 1M}|:1:42: rootfs.size: only with overlay: tmpfs"
 		"rootfs: {path: lower}|:1:9: rootfs.overlay: missing"
 	)
 	local c body want
