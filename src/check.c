@@ -608,7 +608,7 @@ static const char *fs_refused(const char *path, bool upper)
 /* The layers above the base: resolved as the rootfs is. */
 static int check_layers(struct spec *spec, struct ct_diags *d)
 {
-	char real[PATH_MAX], msg[2 * PATH_MAX + 256], key[32];
+	char real[PATH_MAX], msg[2 * PATH_MAX + 256], key[48];
 	int rc = 0;
 
 	for (size_t i = 0; i < spec->n_layers; i++) {
@@ -638,7 +638,7 @@ static void check_layer_places(const struct spec *spec, struct ct_diags *d)
 		const char *path = i ? spec->layers[i - 1].path : spec->rootfs;
 		struct ct_loc at = i ? spec->layers[i - 1].at : spec->rootfs_at;
 		const char *fs = fs_refused(path, false);
-		char key[32];
+		char key[48];
 
 		snprintf(key, sizeof key, i || spec->n_layers ? "rootfs.path[%zu]" : "rootfs.path", i);
 		if (fs)
@@ -795,8 +795,10 @@ int spec_check(struct spec *spec, const struct host *h, struct ct_diags *d)
  * spec's mounts over it. */
 struct view {
 	const struct spec *spec;
-	int root;       /* the rootfs, O_PATH */
+	int root[SPEC_MAX_LAYERS]; /* the rootfs's layers, top first, O_PATH */
+	size_t n_root;
 };
+
 
 /* path with no //, . or .. part, into out ("/" at least); relative
  * ones from dir. ".." is taken by name, as a path with no link in it. */
@@ -866,6 +868,22 @@ static int open_beneath(int dir, const char *rest)
 	return (int)syscall(SYS_openat2, dir, *rest ? rest : ".", &how, sizeof how);
 }
 
+/* A path of the rootfs: in the top layer that has it (an overlay's
+ * whiteouts, and what DIR/upper holds, are not looked at: the run
+ * finds out). */
+static int open_in_layers(const struct view *v, const char *full)
+{
+	int fd = -1;
+
+	for (size_t i = 0; i < v->n_root && fd < 0; i++)
+		fd = open_beneath(v->root[i], full);
+	if (fd < 0 && v->spec->overlay == OVERLAY_DIR) {
+		errno = 0;
+		return CMD_CANNOT_TELL;
+	}
+	return fd;
+}
+
 /* command_open_fn: a path of the container. A bind source's links
  * resolve inside the source, the rootfs's inside the rootfs: a link
  * that leads from one into another is followed where it is. */
@@ -893,12 +911,12 @@ static int open_in_view(const char *path, void *arg)
 	/* What the kernel and ctlaunch mount there exists only then. */
 	if (below(full, "/proc", &rest) || below(full, "/sys", &rest) || below(full, "/dev", &rest))
 		return CMD_CANNOT_TELL;
-	return open_beneath(v->root, full);
+	return open_in_layers(v, full);
 }
 
 int spec_check_command(const struct spec *spec, struct ct_diags *d)
 {
-	struct view v = { .spec = spec, .root = -1 };
+	struct view v = { .spec = spec };
 	const char *path = CMD_DEFAULT_PATH;
 	struct ct_err e = { 0 };
 	int rc;
@@ -909,11 +927,18 @@ int spec_check_command(const struct spec *spec, struct ct_diags *d)
 	for (size_t i = 0; i < spec->n_env; i++)
 		if (strcmp(spec->env[i].key, "PATH") == 0)
 			path = spec->env[i].value;
-	v.root = open(spec->rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (v.root < 0)
+	for (size_t i = spec->n_layers + 1; i > 0; i--) {
+		const char *layer = i > 1 ? spec->layers[i - 2].path : spec->rootfs;
+
+		v.root[v.n_root] = open(layer, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (v.root[v.n_root] >= 0)
+			v.n_root++;
+	}
+	if (v.n_root == 0)
 		return 0;
 	rc = command_check(spec->argv[0], path, open_in_view, &v, &e);
-	close(v.root);
+	for (size_t i = 0; i < v.n_root; i++)
+		close(v.root[i]);
 	if (rc == 0)
 		return 0;
 	ct_diag(d, spec->file, spec->command_at, "command", "%s", e.msg);
