@@ -709,7 +709,7 @@ static int check_overlay_dir(struct spec *spec, struct ct_diags *d)
 		spec->overlay_dir[--n] = '\0';
 	snprintf(parent, sizeof parent, "%s", spec->overlay_dir);
 	slash = strrchr(parent, '/');
-	name = spec->overlay_dir + (slash - parent) + 1;
+	name = slash ? spec->overlay_dir + (slash - parent) + 1 : "";
 	if (!slash || !*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
 		ct_diag(d, spec->file, spec->overlay_at, "rootfs.overlay",
 			"'%s' (expected a path ending in the directory's name)", spec->overlay_dir);
