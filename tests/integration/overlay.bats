@@ -269,3 +269,17 @@ EOF
 	run ls -A "$host"
 	assert_eq "the host directory" "" "$output"
 }
+
+@test "examples/pristine.yaml: a run wrecks its /, the next finds it intact, the rootfs untouched" {
+	tree_state "$ROOTFS" >"$WORK/before"
+	local i
+	for i in 1 2; do
+		run --separate-stderr ctl --name "$NAME" "$ROOT/examples/pristine.yaml"
+		assert_status 0
+		assert_line "run $i finds / intact" "/ is intact" "$output"
+		assert_line "run $i wrecks it" "/ is wrecked (the next run will not see it)" "$output"
+	done
+	tree_state "$ROOTFS" >"$WORK/after"
+	run diff "$WORK/before" "$WORK/after"
+	assert_status 0
+}
