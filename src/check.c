@@ -541,18 +541,21 @@ static void check_exposure(struct spec *spec, const struct host *h, struct ct_di
 static int check_rootfs(struct spec *spec, struct ct_diags *d)
 {
 	char real[PATH_MAX], msg[2 * PATH_MAX + 256];
+	/* The key as written: rootfs, or rootfs.path of the mapping. */
+	const char *key = spec->overlay == OVERLAY_NONE ? "rootfs"
+			  : spec->n_layers ? "rootfs.path[0]" : "rootfs.path";
 
 	if (check_path(spec->rootfs, spec->unsafe_paths, true, real, &spec->rootfs_dev,
 		       &spec->rootfs_ino, msg, sizeof msg) < 0) {
 		if (strcmp(msg, "not a directory") == 0)
-			ct_diag(d, spec->file, spec->rootfs_at, "rootfs", "'%s' is not a directory",
+			ct_diag(d, spec->file, spec->rootfs_at, key, "'%s' is not a directory",
 				spec->rootfs);
 		else
-			ct_diag(d, spec->file, spec->rootfs_at, "rootfs", "'%s': %s", spec->rootfs, msg);
+			ct_diag(d, spec->file, spec->rootfs_at, key, "'%s': %s", spec->rootfs, msg);
 		return -1;
 	}
 	if (strcmp(real, "/") == 0) {
-		ct_diag(d, spec->file, spec->rootfs_at, "rootfs",
+		ct_diag(d, spec->file, spec->rootfs_at, key,
 			"'%s' is the host's root (expected a directory holding the container's files)",
 			spec->rootfs);
 		return -1;

@@ -221,6 +221,8 @@ static void put_overlay(struct out *o, const struct step_overlay *v)
 		put(o, "upper and work in a new tmpfs of %llu bytes", (unsigned long long)v->size);
 	else if (v->tmpfs)
 		put(o, "upper and work in a new tmpfs");
+	if (v->tmpfs)
+		put(o, " (attached over the top layer in the container's mount namespace only)");
 	else
 		put(o, "upper %s/upper, work %s/work (%s made 0700 in %s if missing, by descriptor; "
 		       "refused unless it is ctlaunch's user's and private)",

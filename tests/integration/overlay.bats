@@ -283,3 +283,21 @@ EOF
 	run diff "$WORK/before" "$WORK/after"
 	assert_status 0
 }
+
+@test "overlay: a run that fails after the overlay is made leaves nothing mounted" {
+	spec <<EOF2
+rootfs: {path: lower, overlay: state}
+workdir: /no/such/dir
+command: "true"
+EOF2
+	run --separate-stderr ctl "$SPEC"
+	assert_status 125
+	assert_contains "the failure" "chdir /no/such/dir" "$stderr"
+	spec <<EOF2
+rootfs: {path: [lower, gone], overlay: tmpfs}
+command: "true"
+EOF2
+	run --separate-stderr ctl --check "$SPEC"
+	assert_status 125
+	assert_contains "a missing layer" ":1:24: rootfs.path[1]: '$WORK/gone': No such file or directory" "$stderr"
+}
