@@ -429,7 +429,8 @@ struct step {
 		struct step_fs_open fs_open;
 		struct step_bind_attach bind_attach;
 		struct step_root_open root_open;
-		struct step_overlay overlay;
+		const struct step_overlay *overlay; /* in the plan's arena: its
+				      * layers would make every step 4 times larger */
 		struct step_pivot_root pivot_root;
 		struct step_mask mask;
 		struct step_mknod mknod;

@@ -492,8 +492,8 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 		return mnt_mount(s->u.mount.source, s->u.mount.target, s->u.mount.fstype,
 				 s->u.mount.flags, s->u.mount.data, false, e);
 	case STEP_OVERLAY:
-		run->trees[s->u.overlay.tree] = mnt_overlay_open(&s->u.overlay, e);
-		return run->trees[s->u.overlay.tree] < 0 ? -1 : 0;
+		run->trees[s->u.overlay->tree] = mnt_overlay_open(s->u.overlay, e);
+		return run->trees[s->u.overlay->tree] < 0 ? -1 : 0;
 	case STEP_PIVOT_ROOT: {
 		int rc;
 
@@ -1207,9 +1207,6 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 	const struct step *s = &run->p->steps[i];
 
 	switch (s->kind) {
-	case STEP_OVERLAY:
-		run->trees[s->u.overlay.tree] = mnt_overlay_open(&s->u.overlay, e);
-		return run->trees[s->u.overlay.tree] < 0 ? -1 : 0;
 	case STEP_ROOT_OPEN:
 		run->trees[s->u.root_open.tree] = mnt_root_open(s->u.root_open.path, s->u.root_open.dev,
 								s->u.root_open.ino, e);
@@ -1333,6 +1330,7 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 	case STEP_MOUNT:
 	case STEP_FS_OPEN:
 	case STEP_BIND_ATTACH:
+	case STEP_OVERLAY:
 	case STEP_PIVOT_ROOT:
 	case STEP_UMOUNT_OLD:
 	case STEP_MASK:

@@ -621,7 +621,9 @@ static bool owner_prepares(const struct plan *p)
 static void plan_overlay(struct plan *p, const struct spec *spec)
 {
 	struct step *s = add(p, STEP_OVERLAY, SIDE_CHILD, spec->overlay_at);
-	struct step_overlay *o = &s->u.overlay;
+	struct step_overlay *o = own(p, xcalloc(1, sizeof *o));
+
+	s->u.overlay = o;
 
 	for (size_t i = spec->n_layers; i > 0; i--)
 		o->lower[o->n_lower++] = (struct step_overlay_layer){

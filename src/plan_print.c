@@ -467,7 +467,7 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		    s->u.root_open.tree);
 		break;
 	case STEP_OVERLAY:
-		put_overlay(&o, &s->u.overlay);
+		put_overlay(&o, s->u.overlay);
 		break;
 	case STEP_PIVOT_ROOT:
 		if (s->u.pivot_root.overlay)

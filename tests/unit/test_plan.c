@@ -713,7 +713,7 @@ TEST(overlay_dir_two_layers)
 	rprivate = FIND(&p, STEP_MOUNT, mount, streq(it->target, "/") && it->flags == (MS_REC | MS_PRIVATE));
 	CHECK(ov > rprivate && pivot == ov + 1);
 	CHECK(plan_find_kind(&p, STEP_ROOT_OPEN) < 0);
-	o = &p.steps[ov].u.overlay;
+	o = p.steps[ov].u.overlay;
 	CHECK(p.steps[ov].side == SIDE_CHILD && p.steps[ov].from.col == 40);
 	CHECK(o->n_lower == 2 && o->tree == p.steps[pivot].u.pivot_root.tree);
 	CHECK_STR(o->lower[0].path, "/srv/tools");
@@ -743,8 +743,8 @@ TEST(overlay_tmpfs_size_and_userns_refused)
 	s.overlay_size = 64 << 20;
 	CHECK(build(&s, &h, NULL, &p) == 0);
 	ov = plan_find_kind(&p, STEP_OVERLAY);
-	CHECK(ov >= 0 && p.steps[ov].u.overlay.tmpfs && p.steps[ov].u.overlay.size == 64 << 20);
-	CHECK(p.steps[ov].u.overlay.n_lower == 1);
+	CHECK(ov >= 0 && p.steps[ov].u.overlay->tmpfs && p.steps[ov].u.overlay->size == 64 << 20);
+	CHECK(p.steps[ov].u.overlay->n_lower == 1);
 	s.userns = true;
 	CHECK(plan_build(&s, &h, &no_opts, &q, &e) == -1);
 	CHECK(strstr(e.msg, "rootfs.overlay: not with userns: true") != NULL);

@@ -264,6 +264,6 @@ TEST(overlay_in_the_user_namespace)
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
 	ov = plan_find_kind(&p, STEP_OVERLAY);
 	CHECK(ov > plan_find_kind(&p, STEP_CLONE) && p.steps[ov].side == SIDE_CHILD);
-	CHECK(p.steps[ov].u.overlay.userxattr);
+	CHECK(p.steps[ov].u.overlay->userxattr);
 	CHECK(p.steps[ov + 1].kind == STEP_PIVOT_ROOT && p.steps[ov + 1].u.pivot_root.overlay);
 }
