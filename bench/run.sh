@@ -280,6 +280,9 @@ sed '/^  cpuset:/,$d' "$TMP/bench.yaml" >"$TMP/bench-nocpuset.yaml"
 # filter, and with a user namespace of its own.
 { cat "$TMP/bench.yaml"; echo "seccomp: unconfined"; } >"$TMP/bench-unconfined.yaml"
 { cat "$TMP/bench.yaml"; echo "userns: true"; } >"$TMP/bench-userns.yaml"
+# The cost of an overlay rootfs (issue 12): the rootfs as the lower layer,
+# the writes in a tmpfs of the container's.
+sed "s|^rootfs: .*|rootfs: {path: $ROOTFS, overlay: tmpfs}|" "$TMP/bench.yaml" >"$TMP/bench-overlay.yaml"
 
 # The OCI bundles of crun and runc: ctlaunch's own container, from the
 # same spec, by --export-oci (its cgroups under /$ID/ctlaunch/NAME, as
@@ -318,6 +321,7 @@ done
 	printf 'ctlaunch-nores\tctlaunch, no resources (the default pids limit alone)\tvariant\n'
 	printf 'ctlaunch-unconfined\tctlaunch, seccomp: unconfined (no filter)\tvariant\n'
 	printf 'ctlaunch-userns\tctlaunch, userns: true (a user namespace of its own)\tvariant\n'
+	printf 'ctlaunch-overlay\tctlaunch, rootfs: {overlay: tmpfs} (an overlay rootfs)\tvariant\n'
 	if [ -x "$OUT/base/build/ctlaunch" ]; then
 		printf 'ctlaunch-base\tctlaunch at %s (BENCH_BASE)\tvariant\n' "$(cat "$OUT/base/rev")"
 	fi
@@ -363,6 +367,8 @@ argv_of() {
 	ctlaunch-unconfined) A=("$CTL" --name "$ID-u" --cgroup-parent "/$ID" "$TMP/bench-unconfined.yaml"
 		-- "${cmd[@]}") ;;
 	ctlaunch-userns) A=("$CTL" --name "$ID-U" --cgroup-parent "/$ID" "$TMP/bench-userns.yaml"
+		-- "${cmd[@]}") ;;
+	ctlaunch-overlay) A=("$CTL" --name "$ID-o" --cgroup-parent "/$ID" "$TMP/bench-overlay.yaml"
 		-- "${cmd[@]}") ;;
 	ctlaunch-base) A=("$OUT/base/build/ctlaunch" --name "$ID-b" --cgroup-parent "/$ID"
 		"$TMP/bench.yaml" -- "${cmd[@]}") ;;

@@ -32,6 +32,11 @@ int mnt_pivot_root(const char *new_root, uint64_t dev, uint64_t ino, struct ct_e
  * child attaches it and pivots into it. */
 int mnt_root_open(const char *new_root, uint64_t dev, uint64_t ino, struct ct_err *e);
 int mnt_pivot_root_tree(int tree, const char *new_root, struct ct_err *e);
+/* The overlay of o's layers, by descriptor, detached: its tree
+ * descriptor for mnt_pivot_root_tree, or -1. Allocates nothing (a
+ * rootless child runs it). */
+struct step_overlay;
+int mnt_overlay_open(const struct step_overlay *o, struct ct_err *e);
 /* Attach proc or sysfs fd at target, opened with no link followed; the
  * caller keeps fd for mnt_mask. */
 int mnt_attach_anchor(int fd, const char *target, struct ct_err *e);

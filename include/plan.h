@@ -54,6 +54,7 @@ enum step_kind {
 	STEP_BIND_ATTACH,  /* such a tree attached at its target, inside the new root */
 	STEP_PIVOT_ROOT,   /* into the rootfs, by descriptor */
 	STEP_ROOT_OPEN,    /* parent, before the clone: the rootfs checked and copied */
+	STEP_OVERLAY,      /* the rootfs's layers, checked, under a detached overlay */
 	STEP_UMOUNT_OLD,   /* detach the old root, stacked on / by pivot_root */
 	STEP_MASK,         /* hide or make read-only a file of proc or sysfs */
 	STEP_MKNOD,        /* a device node in the container's /dev */
@@ -233,10 +234,33 @@ struct step_root_open {
 	unsigned tree;
 };
 
+struct step_overlay_layer {
+	char *path;
+	uint64_t dev, ino; /* what --check saw */
+};
+
+struct step_overlay {
+	struct step_overlay_layer lower[SPEC_MAX_LAYERS]; /* top first, as
+			 * overlayfs stacks them */
+	size_t n_lower;
+	bool tmpfs;      /* upper and work in a new tmpfs of the overlay's own */
+	uint64_t size;   /* its size in bytes; 0: the kernel's default */
+	char *dir;       /* else DIR, made 0700 in parent if missing: DIR/upper
+			  * and DIR/work */
+	char *parent, *name; /* DIR's directory, as --check saw it, and DIR's
+			      * name in it */
+	uint64_t parent_dev, parent_ino;
+	bool userxattr;  /* in a user namespace: user.overlay.* xattrs, as the
+			  * kernel allows there (trusted.* need host root) */
+	unsigned tree;
+};
+
 struct step_pivot_root {
 	char *path;
 	uint64_t dev, ino; /* what --check saw */
-	bool prepared;   /* the copy STEP_ROOT_OPEN made, in tree */
+	bool prepared;   /* the copy STEP_ROOT_OPEN made, or STEP_OVERLAY's
+			  * overlay, in tree */
+	bool overlay;    /* tree is the overlay of the rootfs's layers */
 	unsigned tree;
 };
 
@@ -423,6 +447,8 @@ struct step {
 		struct step_fs_open fs_open;
 		struct step_bind_attach bind_attach;
 		struct step_root_open root_open;
+		const struct step_overlay *overlay; /* in the plan's arena: its
+				      * layers would make every step 4 times larger */
 		struct step_pivot_root pivot_root;
 		struct step_mask mask;
 		struct step_mknod mknod;

@@ -45,6 +45,21 @@ struct spec_rlimit {
 	struct ct_loc at;
 };
 
+/* rootfs: {path: P, overlay: tmpfs | DIR}: the rootfs as the lower
+ * layer of an overlay, never written; the container's writes go to a
+ * tmpfs of its own (gone at exit) or to DIR/upper (kept). */
+enum spec_overlay { OVERLAY_NONE, OVERLAY_TMPFS, OVERLAY_DIR };
+
+/* path: [base, tools]: at most this many layers (the kernel's own limit
+ * is 500; a lab has two or three). */
+#define SPEC_MAX_LAYERS 8
+
+struct spec_layer {
+	char *path;              /* joined to dir; real and absolute after spec_check() */
+	struct ct_loc at;
+	uint64_t dev, ino;       /* what spec_check() opened */
+};
+
 struct spec {
 	char *file;              /* the path as given, for messages */
 	char *dir;               /* directory of the file, for relative paths */
@@ -60,6 +75,19 @@ struct spec {
 	struct ct_loc rootfs_at;
 	uint64_t rootfs_dev, rootfs_ino; /* what spec_check() opened: the run mounts
 					  * that directory or fails */
+	/* rootfs is the bottom layer; these are above it, bottom to top
+	 * (path: [base, tools]: tools is layers[0]). */
+	struct spec_layer layers[SPEC_MAX_LAYERS - 1];
+	size_t n_layers;
+	enum spec_overlay overlay;
+	struct ct_loc overlay_at;
+	char *overlay_dir;       /* OVERLAY_DIR: joined to dir; after spec_check()
+				  * real and absolute, DIR itself may not exist yet */
+	uint64_t overlay_parent_dev, overlay_parent_ino; /* DIR's directory, as
+				  * spec_check() opened it: the run makes DIR in it */
+	bool has_overlay_size;
+	uint64_t overlay_size;   /* OVERLAY_TMPFS: bytes; else the kernel's default */
+	struct ct_loc overlay_size_at;
 
 	bool unsafe_paths;       /* accept a rootfs or bind source path that
 				  * another user can rename entries in */

@@ -6,12 +6,14 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -507,7 +509,9 @@ static void check_exposure(struct spec *spec, const struct host *h, struct ct_di
 {
 	if (!h->real || h->euid != 0)
 		return;
-	if (rootfs_ok && !spec->readonly_rootfs && reachable_by_others(spec->rootfs))
+	/* An overlay's lower layers are never written; its upper is private. */
+	if (rootfs_ok && !spec->readonly_rootfs && spec->overlay == OVERLAY_NONE &&
+	    reachable_by_others(spec->rootfs))
 		warn_exposed(spec, d, spec->rootfs_at, "rootfs", spec->rootfs,
 			     "writable by the container's root");
 	for (size_t i = 0; i < spec->n_mounts; i++) {
@@ -536,17 +540,19 @@ static int check_rootfs(struct spec *spec, struct ct_diags *d)
 {
 	char real[PATH_MAX];
 	struct ct_err e;
+	/* The key as written: rootfs, or rootfs.path of the mapping. */
+	const char *key = spec->overlay == OVERLAY_NONE ? "rootfs"
+			  : spec->n_layers ? "rootfs.path[0]" : "rootfs.path";
 
 	if (check_path(spec->rootfs, spec->rootfs, spec->unsafe_paths, true, real,
 		       &spec->rootfs_dev, &spec->rootfs_ino, &e) < 0) {
 		char text[sizeof e.msg + 64];
 
-		ct_diag(d, spec->file, spec->rootfs_at, "rootfs", "%s",
-			ct_err_text(&e, text, sizeof text));
+		ct_diag(d, spec->file, spec->rootfs_at, key, "%s", ct_err_text(&e, text, sizeof text));
 		return -1;
 	}
 	if (strcmp(real, "/") == 0) {
-		ct_diag(d, spec->file, spec->rootfs_at, "rootfs",
+		ct_diag(d, spec->file, spec->rootfs_at, key,
 			"'%s' is the host's root (expected a directory holding the container's files)",
 			spec->rootfs);
 		return -1;
@@ -554,6 +560,199 @@ static int check_rootfs(struct spec *spec, struct ct_diags *d)
 	free(spec->rootfs);
 	spec->rootfs = xstrdup(real);
 	return 0;
+}
+
+/* --- the overlay rootfs ---------------------------------------------------- */
+
+static bool below(const char *path, const char *dir, const char **rest);
+
+/* File systems overlayfs cannot stack: a lower whose names are made on
+ * lookup or compared without case, an upper it cannot write its
+ * whiteouts and renames in. Its own error at mount time would name
+ * neither the key nor the directory. */
+struct fs_refusal {
+	unsigned long magic;
+	const char *name;
+	bool lower, upper;
+};
+
+static const struct fs_refusal fs_refusals[] = {
+	{ PROC_SUPER_MAGIC, "proc", true, true },
+	{ SYSFS_MAGIC, "sysfs", true, true },
+	{ CGROUP_SUPER_MAGIC, "cgroup", true, true },
+	{ CGROUP2_SUPER_MAGIC, "cgroup2", true, true },
+	{ DEVPTS_SUPER_MAGIC, "devpts", true, true },
+	{ MSDOS_SUPER_MAGIC, "vfat", true, true },
+	{ 0x2011BAB0UL, "exfat", true, true },
+	{ OVERLAYFS_SUPER_MAGIC, "overlayfs", false, true },
+	{ NFS_SUPER_MAGIC, "nfs", false, true },
+	{ 0xFF534D42UL, "cifs", false, true },
+	{ 0xFE534D42UL, "smb2", false, true },
+};
+
+/* The refusal of path's file system as a layer (upper: the writes'),
+ * or NULL. */
+static const char *fs_refused(const char *path, bool upper)
+{
+	struct statfs sf;
+
+	if (statfs(path, &sf) < 0)
+		return NULL;
+	for (size_t i = 0; i < sizeof fs_refusals / sizeof fs_refusals[0]; i++)
+		if ((unsigned long)sf.f_type == fs_refusals[i].magic &&
+		    (upper ? fs_refusals[i].upper : fs_refusals[i].lower))
+			return fs_refusals[i].name;
+	return NULL;
+}
+
+/* The layers above the base: resolved as the rootfs is. */
+static int check_layers(struct spec *spec, struct ct_diags *d)
+{
+	char real[PATH_MAX], key[48], text[sizeof(struct ct_err) + 64];
+	int rc = 0;
+
+	for (size_t i = 0; i < spec->n_layers; i++) {
+		struct spec_layer *l = &spec->layers[i];
+		struct ct_err e;
+
+		snprintf(key, sizeof key, "rootfs.path[%zu]", i + 1);
+		if (check_path(l->path, l->path, spec->unsafe_paths, true, real, &l->dev, &l->ino,
+			       &e) < 0) {
+			ct_diag(d, spec->file, l->at, key, "%s", ct_err_text(&e, text, sizeof text));
+			rc = -1;
+			continue;
+		}
+		free(l->path);
+		l->path = xstrdup(real);
+	}
+	return rc;
+}
+
+/* Each layer on a file system overlayfs can stack, none inside another
+ * or inside DIR, nor DIR inside one (overlayfs refuses overlapping
+ * layers; a DIR inside a lower would be a write into it). */
+static void check_layer_places(const struct spec *spec, struct ct_diags *d)
+{
+	const char *rest;
+
+	for (size_t i = 0; i <= spec->n_layers; i++) {
+		const char *path = i ? spec->layers[i - 1].path : spec->rootfs;
+		struct ct_loc at = i ? spec->layers[i - 1].at : spec->rootfs_at;
+		const char *fs = fs_refused(path, false);
+		char key[48];
+
+		snprintf(key, sizeof key, i || spec->n_layers ? "rootfs.path[%zu]" : "rootfs.path", i);
+		if (fs)
+			ct_diag(d, spec->file, at, key,
+				"'%s' is on %s, which overlayfs cannot use as a lower layer", path, fs);
+		if (spec->overlay_dir &&
+		    (below(spec->overlay_dir, path, &rest) || below(path, spec->overlay_dir, &rest)))
+			ct_diag(d, spec->file, spec->overlay_at, "rootfs.overlay",
+				"'%s' and the layer '%s' overlap (expected a directory outside every "
+				"layer: the writes go there, and a lower layer is never written)",
+				spec->overlay_dir, path);
+		for (size_t j = 0; j < i; j++) {
+			const char *other = j ? spec->layers[j - 1].path : spec->rootfs;
+
+			if (below(path, other, &rest) || below(other, path, &rest))
+				ct_diag(d, spec->file, at, key,
+					"'%s' and the layer '%s' overlap (overlayfs refuses it)", path,
+					other);
+		}
+	}
+}
+
+/* An existing DIR: a directory of the caller's, 0700, its upper and
+ * work on one file system. ctlaunch makes the ones missing. */
+static void check_overlay_existing(struct spec *spec, struct ct_diags *d, const char *dir)
+{
+	struct stat st, u, w;
+	char sub[PATH_MAX];
+
+	if (lstat(dir, &st) < 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		ct_diag(d, spec->file, spec->overlay_at, "rootfs.overlay",
+			"'%s' is %s (expected a directory, or none: ctlaunch makes it)", dir,
+			S_ISLNK(st.st_mode) ? "a symbolic link" : "not a directory");
+		return;
+	}
+	if (st.st_uid != getuid()) {
+		ct_diag(d, spec->file, spec->overlay_at, "rootfs.overlay",
+			"'%s' is uid %u's: whoever owns it can reach what the container writes "
+			"(expected a directory of yours, or none)", dir, (unsigned)st.st_uid);
+		return;
+	}
+	if (st.st_mode & 077)
+		ct_diag(d, spec->file, spec->overlay_at, "rootfs.overlay",
+			"'%s' has mode %04o: other users could reach what the container writes "
+			"(chmod 700 it)", dir, (unsigned)st.st_mode & 07777);
+	snprintf(sub, sizeof sub, "%s/upper", dir);
+	if (lstat(sub, &u) < 0)
+		return;
+	snprintf(sub, sizeof sub, "%s/work", dir);
+	if (lstat(sub, &w) == 0 && u.st_dev != w.st_dev)
+		ct_diag(d, spec->file, spec->overlay_at, "rootfs.overlay",
+			"'%s/upper' and '%s/work' are on different file systems (overlayfs needs "
+			"one)", dir, dir);
+}
+
+/* overlay: DIR: its directory resolved as the rootfs is (the run makes
+ * DIR there, by that directory's descriptor); DIR itself is checked if
+ * it exists. 0, or -1 reported. */
+static int check_overlay_dir(struct spec *spec, struct ct_diags *d)
+{
+	char parent[PATH_MAX], real[PATH_MAX], *slash;
+	struct ct_err e;
+	const char *name, *fs;
+	size_t n = strlen(spec->overlay_dir);
+
+	while (n > 1 && spec->overlay_dir[n - 1] == '/')
+		spec->overlay_dir[--n] = '\0';
+	snprintf(parent, sizeof parent, "%s", spec->overlay_dir);
+	slash = strrchr(parent, '/');
+	name = slash ? spec->overlay_dir + (slash - parent) + 1 : "";
+	if (!slash || !*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+		ct_diag(d, spec->file, spec->overlay_at, "rootfs.overlay",
+			"'%s' (expected a path ending in the directory's name)", spec->overlay_dir);
+		return -1;
+	}
+	*slash = '\0';
+	if (check_path(*parent ? parent : "/", *parent ? parent : "/", spec->unsafe_paths, true,
+		       real, &spec->overlay_parent_dev, &spec->overlay_parent_ino, &e) < 0) {
+		char text[sizeof e.msg + 64];
+
+		ct_diag(d, spec->file, spec->overlay_at, "rootfs.overlay", "%s",
+			ct_err_text(&e, text, sizeof text));
+		return -1;
+	}
+	n = strlen(real);
+	snprintf(real + n, sizeof real - n, "%s%s", n > 1 ? "/" : "", name);
+	free(spec->overlay_dir);
+	spec->overlay_dir = xstrdup(real);
+	check_overlay_existing(spec, d, real);
+	*strrchr(real, '/') = '\0';
+	fs = fs_refused(spec->overlay_dir, true);
+	if (!fs)
+		fs = fs_refused(*real ? real : "/", true);
+	if (fs)
+		ct_diag(d, spec->file, spec->overlay_at, "rootfs.overlay",
+			"'%s' is on %s, where overlayfs cannot keep its writes (expected a local "
+			"file system such as ext4, xfs, btrfs or tmpfs)", spec->overlay_dir, fs);
+	return 0;
+}
+
+/* rootfs: {path:, overlay:}: every layer and DIR. */
+static void check_overlay(struct spec *spec, struct ct_diags *d, bool rootfs_ok)
+{
+	size_t before = d->n;
+
+	if (check_layers(spec, d) < 0 || !rootfs_ok)
+		return;
+	if (spec->overlay == OVERLAY_DIR && check_overlay_dir(spec, d) < 0)
+		return;
+	if (d->n == before)
+		check_layer_places(spec, d);
 }
 
 static void check_list(const struct spec *spec, struct ct_diags *d, struct ct_loc at,
@@ -575,6 +774,9 @@ int spec_check(struct spec *spec, const struct host *h, struct ct_diags *d)
 	size_t before = d->n;
 
 	bool rootfs_ok = check_rootfs(spec, d) == 0;
+
+	if (spec->overlay != OVERLAY_NONE)
+		check_overlay(spec, d, rootfs_ok);
 
 	/* The user's names are the rootfs's: only once it is known good. */
 	if (rootfs_ok)
@@ -598,8 +800,10 @@ int spec_check(struct spec *spec, const struct host *h, struct ct_diags *d)
  * spec's mounts over it. */
 struct view {
 	const struct spec *spec;
-	int root;       /* the rootfs, O_PATH */
+	int root[SPEC_MAX_LAYERS]; /* the rootfs's layers, top first, O_PATH */
+	size_t n_root;
 };
+
 
 /* path with no //, . or .. part, into out ("/" at least); relative
  * ones from dir. ".." is taken by name, as a path with no link in it. */
@@ -669,6 +873,22 @@ static int open_beneath(int dir, const char *rest)
 	return (int)syscall(SYS_openat2, dir, *rest ? rest : ".", &how, sizeof how);
 }
 
+/* A path of the rootfs: in the top layer that has it (an overlay's
+ * whiteouts, and what DIR/upper holds, are not looked at: the run
+ * finds out). */
+static int open_in_layers(const struct view *v, const char *full)
+{
+	int fd = -1;
+
+	for (size_t i = 0; i < v->n_root && fd < 0; i++)
+		fd = open_beneath(v->root[i], full);
+	if (fd < 0 && v->spec->overlay == OVERLAY_DIR) {
+		errno = 0;
+		return CMD_CANNOT_TELL;
+	}
+	return fd;
+}
+
 /* command_open_fn: a path of the container. A bind source's links
  * resolve inside the source, the rootfs's inside the rootfs: a link
  * that leads from one into another is followed where it is. */
@@ -696,12 +916,12 @@ static int open_in_view(const char *path, void *arg)
 	/* What the kernel and ctlaunch mount there exists only then. */
 	if (below(full, "/proc", &rest) || below(full, "/sys", &rest) || below(full, "/dev", &rest))
 		return CMD_CANNOT_TELL;
-	return open_beneath(v->root, full);
+	return open_in_layers(v, full);
 }
 
 int spec_check_command(const struct spec *spec, struct ct_diags *d)
 {
-	struct view v = { .spec = spec, .root = -1 };
+	struct view v = { .spec = spec };
 	const char *path = CMD_DEFAULT_PATH;
 	struct ct_err e = { 0 };
 	char text[sizeof e.msg + 64];
@@ -713,11 +933,18 @@ int spec_check_command(const struct spec *spec, struct ct_diags *d)
 	for (size_t i = 0; i < spec->n_env; i++)
 		if (strcmp(spec->env[i].key, "PATH") == 0)
 			path = spec->env[i].value;
-	v.root = open(spec->rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (v.root < 0)
+	for (size_t i = spec->n_layers + 1; i > 0; i--) {
+		const char *layer = i > 1 ? spec->layers[i - 2].path : spec->rootfs;
+
+		v.root[v.n_root] = open(layer, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (v.root[v.n_root] >= 0)
+			v.n_root++;
+	}
+	if (v.n_root == 0)
 		return 0;
 	rc = command_check(spec->argv[0], path, open_in_view, &v, &e);
-	close(v.root);
+	for (size_t i = 0; i < v.n_root; i++)
+		close(v.root[i]);
 	if (rc == 0)
 		return 0;
 	ct_diag(d, spec->file, spec->command_at, "command", "%s", ct_err_text(&e, text, sizeof text));

@@ -504,6 +504,9 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 	case STEP_MOUNT:
 		return mnt_mount(s->u.mount.source, s->u.mount.target, s->u.mount.fstype,
 				 s->u.mount.flags, s->u.mount.data, false, e);
+	case STEP_OVERLAY:
+		run->trees[s->u.overlay->tree] = mnt_overlay_open(s->u.overlay, e);
+		return run->trees[s->u.overlay->tree] < 0 ? -1 : 0;
 	case STEP_PIVOT_ROOT: {
 		int rc;
 
@@ -1426,6 +1429,7 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 	case STEP_MOUNT:
 	case STEP_FS_OPEN:
 	case STEP_BIND_ATTACH:
+	case STEP_OVERLAY:
 	case STEP_PIVOT_ROOT:
 	case STEP_UMOUNT_OLD:
 	case STEP_MASK:

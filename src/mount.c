@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "mount.h"
+#include "plan.h"
 #include "util.h"
 #include "util_fd.h"
 
@@ -281,6 +282,208 @@ int mnt_pivot_root_tree(int tree, const char *new_root, struct ct_err *e)
 	if (move_mount(tree, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return ct_fail(e, errno, "move_mount the rootfs %s", new_root);
 	return enter_and_pivot(tree, new_root, e);
+}
+
+/* --- the overlay rootfs -------------------------------------------------- */
+
+/* A way to a descriptor as a path, for the overlay options, which take
+ * paths: the kernel resolves /proc/self/fd/N to the file the descriptor
+ * holds, so the layers are the directories opened (and checked) here,
+ * whatever the names say by then. */
+static void fd_path(char *buf, size_t size, int fd, const char *below)
+{
+	snprintf(buf, size, "/proc/self/fd/%d%s%s", fd, *below ? "/" : "", below);
+}
+
+/* The kernel's words on a refused overlay (fsopen's log, "e ..."
+ * lines), appended to e; nothing when there are none. */
+static int fs_fail(int fs, struct ct_err *e, int err, const char *what)
+{
+	char log[512];
+	ssize_t n = read(fs, log, sizeof log - 1);
+
+	if (n > 2) {
+		log[n] = '\0';
+		if (log[n - 1] == '\n')
+			log[n - 1] = '\0';
+		return ct_fail(e, err, "%s (the kernel: %s)", what, log + 2);
+	}
+	return ct_fail(e, err, "%s", what);
+}
+
+/* A directory below dir, made if missing (mode, then chmod to it: the
+ * umask must not narrow the root of the container's /), opened with no
+ * link followed and on dir's own mount: a name swapped for a link, or
+ * a mount over it, is refused. */
+static int sub_dir(int dir, const char *name, unsigned mode, const char *shown, struct ct_err *e)
+{
+	int fd;
+
+	if (mkdirat(dir, name, mode) == 0) {
+		if (fchmodat(dir, name, mode, 0) < 0)
+			return ct_fail(e, errno, "chmod %s/%s", shown, name);
+	} else if (errno != EEXIST) {
+		return ct_fail(e, errno, "mkdir %s/%s", shown, name);
+	}
+	fd = open2(dir, name, O_PATH | O_DIRECTORY,
+		   RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV);
+	if (fd < 0)
+		return ct_fail(e, errno, "open %s/%s as a directory of its own, with no link "
+					 "followed and no mount on it", shown, name);
+	return fd;
+}
+
+/* The writes' tmpfs: new, detached, reached only by its descriptor and
+ * then by the overlay's reference; it goes when the container's mount
+ * namespace does. */
+static int upper_tmpfs(const struct step_overlay *o, int top, int *upper, int *work,
+		       unsigned mode, struct ct_err *e)
+{
+	cleanup_close int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	cleanup_close int mnt = -1;
+	char size[32];
+
+	if (fs < 0)
+		return ct_fail(e, errno, "fsopen tmpfs");
+	snprintf(size, sizeof size, "%llu", (unsigned long long)o->size);
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0700", 0) < 0 ||
+	    (o->size && fsconfig(fs, FSCONFIG_SET_STRING, "size", size, 0) < 0) ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return fs_fail(fs, e, errno, "create the overlay's tmpfs");
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
+	if (mnt < 0)
+		return ct_fail(e, errno, "fsmount the overlay's tmpfs");
+	/* overlayfs takes an upper only from the mounter's own mount
+	 * namespace (before 6.15): attached in the child's, which is
+	 * private, on top of the top layer, since that is a directory
+	 * sure to be there. The layer's descriptor still gives the layer
+	 * (a descriptor does not cross a mount made on top of it), and
+	 * the old root, this mount with it, goes at STEP_UMOUNT_OLD. */
+	if (move_mount(mnt, "", top, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return ct_fail(e, errno, "attach the overlay's tmpfs in the container's mount namespace");
+	*upper = sub_dir(mnt, "upper", mode, "the overlay's tmpfs", e);
+	if (*upper < 0)
+		return -1;
+	*work = sub_dir(mnt, "work", 0700, "the overlay's tmpfs", e);
+	return *work < 0 ? -1 : 0;
+}
+
+/* DIR, made 0700 in the directory --check saw, then DIR/upper and
+ * DIR/work. Only the caller may reach what the container writes: a
+ * setuid file it leaves in DIR/upper is no other user's to run. A DIR
+ * that is a link, another user's, or open to others is refused: whoever
+ * made it could reach, or swap, the upper layer. */
+static int upper_dir(const struct step_overlay *o, int *upper, int *work, unsigned mode,
+		     struct ct_err *e)
+{
+	cleanup_close int parent = open_checked(o->parent, O_DIRECTORY, o->parent_dev,
+						o->parent_ino, "the overlay directory's parent", e);
+	cleanup_close int dir = -1;
+	struct stat st, u, w;
+
+	if (parent < 0)
+		return -1;
+	if (mkdirat(parent, o->name, 0700) < 0 && errno != EEXIST)
+		return ct_fail(e, errno, "mkdir %s", o->dir);
+	dir = openat(parent, o->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir < 0)
+		return ct_fail(e, errno, "open the overlay directory %s with no link followed", o->dir);
+	if (fstat(dir, &st) < 0)
+		return ct_fail(e, errno, "stat %s", o->dir);
+	if (st.st_uid != geteuid())
+		return ct_fail(e, 0, "the overlay directory %s is uid %u's, not ctlaunch's user's: "
+				     "whoever owns it can reach what the container writes; refusing it",
+			       o->dir, (unsigned)st.st_uid);
+	if (st.st_mode & 077)
+		return ct_fail(e, 0, "the overlay directory %s has mode %04o: other users could reach "
+				     "what the container writes (chmod 700 it)",
+			       o->dir, (unsigned)st.st_mode & 07777);
+	*upper = sub_dir(dir, "upper", mode, o->dir, e);
+	if (*upper < 0)
+		return -1;
+	*work = sub_dir(dir, "work", 0700, o->dir, e);
+	if (*work < 0)
+		return -1;
+	if (fstat(*upper, &u) < 0 || fstat(*work, &w) < 0)
+		return ct_fail(e, errno, "stat %s/upper", o->dir);
+	if (u.st_dev != w.st_dev)
+		return ct_fail(e, 0, "%s/upper and %s/work are on different file systems (overlayfs "
+				     "needs one)", o->dir, o->dir);
+	return 0;
+}
+
+static int overlay_layers(const struct step_overlay *o, int *lower, struct ct_err *e)
+{
+	for (size_t i = 0; i < o->n_lower; i++) {
+		lower[i] = open_checked(o->lower[i].path, O_DIRECTORY, o->lower[i].dev,
+					o->lower[i].ino, "the rootfs layer", e);
+		if (lower[i] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int overlay_config(const struct step_overlay *o, int fs, const int *lower, int upper,
+			  int work, struct ct_err *e)
+{
+	char opt[SPEC_MAX_LAYERS * 32] = "", path[64];
+	size_t len = 0;
+
+	for (size_t i = 0; i < o->n_lower; i++) {
+		fd_path(path, sizeof path, lower[i], "");
+		len += (size_t)snprintf(opt + len, sizeof opt - len, "%s%s", i ? ":" : "", path);
+	}
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", opt, 0) < 0)
+		return fs_fail(fs, e, errno, "overlay: lowerdir");
+	fd_path(path, sizeof path, upper, "");
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", path, 0) < 0)
+		return fs_fail(fs, e, errno, "overlay: upperdir");
+	fd_path(path, sizeof path, work, "");
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "workdir", path, 0) < 0)
+		return fs_fail(fs, e, errno, "overlay: workdir");
+	if (o->userxattr && fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
+		return fs_fail(fs, e, errno, "overlay: userxattr");
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		return 0;
+	if (errno == EBUSY && !o->tmpfs)
+		return fs_fail(fs, e, errno, "overlay: its upper directory is another overlay's "
+					     "(is another run of this spec alive?)");
+	return fs_fail(fs, e, errno, "create the overlay");
+}
+
+int mnt_overlay_open(const struct step_overlay *o, struct ct_err *e)
+{
+	int lower[SPEC_MAX_LAYERS];
+	cleanup_close int upper = -1, work = -1, fs = -1;
+	int tree = -1;
+	struct stat top;
+
+	for (size_t i = 0; i < SPEC_MAX_LAYERS; i++)
+		lower[i] = -1;
+	if (overlay_layers(o, lower, e) < 0 || fstat(lower[0], &top) < 0)
+		goto out;
+	/* The upper's root is the container's /: the top layer's mode. */
+	if ((o->tmpfs ? upper_tmpfs(o, lower[0], &upper, &work, top.st_mode & 07777, e)
+		      : upper_dir(o, &upper, &work, top.st_mode & 07777, e)) < 0)
+		goto out;
+	fs = fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fs < 0) {
+		ct_fail(e, errno, "fsopen overlay%s", errno == ENODEV ? " (no overlayfs in this "
+							       "kernel: modprobe overlay)" : "");
+		goto out;
+	}
+	if (overlay_config(o, fs, lower, upper, work, e) < 0)
+		goto out;
+	/* nodev as a plain rootfs's copy; the layers' own mounts' flags
+	 * stay theirs. */
+	tree = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV);
+	if (tree < 0)
+		ct_fail(e, errno, "fsmount the overlay");
+out:
+	for (size_t i = 0; i < o->n_lower; i++)
+		if (lower[i] >= 0)
+			close(lower[i]);
+	return tree;
 }
 
 /* proc or sysfs, made detached (fd), attached after pivot_root on a

@@ -648,6 +648,40 @@ static bool owner_prepares(const struct plan *p)
 	return p->userns && !p->rootless;
 }
 
+/* The layers by descriptor (/proc/self/fd/N as lowerdir, upperdir and
+ * workdir: the directories --check saw, whatever their names point at
+ * by then), the writes in a tmpfs or in DIR, mounted detached (fsmount,
+ * nodev as a plain rootfs's copy) for pivot_root to enter. */
+static void plan_overlay(struct plan *p, const struct spec *spec)
+{
+	struct step *s = add(p, STEP_OVERLAY, SIDE_CHILD, spec->overlay_at);
+	struct step_overlay *o = own(p, xcalloc(1, sizeof *o));
+
+	s->u.overlay = o;
+
+	for (size_t i = spec->n_layers; i > 0; i--)
+		o->lower[o->n_lower++] = (struct step_overlay_layer){
+			pstr(p, spec->layers[i - 1].path), spec->layers[i - 1].dev,
+			spec->layers[i - 1].ino
+		};
+	o->lower[o->n_lower++] =
+		(struct step_overlay_layer){ pstr(p, spec->rootfs), spec->rootfs_dev, spec->rootfs_ino };
+	o->tmpfs = spec->overlay == OVERLAY_TMPFS;
+	o->size = spec->has_overlay_size ? spec->overlay_size : 0;
+	if (!o->tmpfs) {
+		const char *slash = strrchr(spec->overlay_dir, '/');
+
+		o->dir = pstr(p, spec->overlay_dir);
+		o->parent = pfmt(p, "%.*s", slash == spec->overlay_dir ? 1 : (int)(slash - spec->overlay_dir),
+				 spec->overlay_dir);
+		o->name = pstr(p, slash + 1);
+		o->parent_dev = spec->overlay_parent_dev;
+		o->parent_ino = spec->overlay_parent_ino;
+	}
+	o->userxattr = p->userns;
+	o->tree = ROOT_SLOT(spec);
+}
+
 /* Before the clone, by root: the rootfs and the spec's bind sources,
  * opened with no link followed, checked by device and inode, copied. */
 static void plan_owner_trees(struct plan *p, const struct spec *spec)
@@ -685,11 +719,17 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 	 * does the same, so both anchor the masks on the same descriptors. */
 	early_fs(p, "proc", nosuid_nodev_noexec, proc);
 	early_fs(p, "sysfs", MS_RDONLY | nosuid_nodev_noexec, sys);
+	/* The child's: in its own mount namespace, where the writes'
+	 * tmpfs can be attached for overlayfs to take it (a detached one
+	 * it refuses before Linux 6.15), and none of it is the host's. */
+	if (spec->overlay != OVERLAY_NONE)
+		plan_overlay(p, spec);
 	s = add(p, STEP_PIVOT_ROOT, SIDE_CHILD, spec->rootfs_at);
 	s->u.pivot_root.path = pstr(p, spec->rootfs);
 	s->u.pivot_root.dev = spec->rootfs_dev;
 	s->u.pivot_root.ino = spec->rootfs_ino;
-	s->u.pivot_root.prepared = owner_prepares(p);
+	s->u.pivot_root.prepared = owner_prepares(p) || spec->overlay != OVERLAY_NONE;
+	s->u.pivot_root.overlay = spec->overlay != OVERLAY_NONE;
 	s->u.pivot_root.tree = ROOT_SLOT(spec);
 	add(p, STEP_UMOUNT_OLD, SIDE_CHILD, nowhere);
 	/* Root's child keeps host root's ids in its new namespace, where

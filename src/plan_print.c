@@ -232,6 +232,27 @@ static void put_lock(struct out *o, const struct step_lock *l)
 		put(o, "; where its directory is missing, the directory %s", l->fallback);
 }
 
+/* The overlay's layers, top first, and where its writes go. */
+static void put_overlay(struct out *o, const struct step_overlay *v)
+{
+	put(o, "overlay, lower ");
+	for (size_t i = 0; i < v->n_lower; i++)
+		put(o, "%s%s%s", i ? ", " : "", v->lower[i].path,
+		    v->n_lower > 1 && i == 0 ? " (top)" : "");
+	put(o, " by descriptor (no link followed, the directories --check saw; never written); ");
+	if (v->tmpfs && v->size)
+		put(o, "upper and work in a new tmpfs of %llu bytes", (unsigned long long)v->size);
+	else if (v->tmpfs)
+		put(o, "upper and work in a new tmpfs");
+	if (v->tmpfs)
+		put(o, " (attached over the top layer in the container's mount namespace only)");
+	else
+		put(o, "upper %s/upper, work %s/work (%s made 0700 in %s if missing, by descriptor; "
+		       "refused unless it is ctlaunch's user's and private)",
+		    v->dir, v->dir, v->name, v->parent);
+	put(o, "; fsmount nodev%s, detached; tree %u", v->userxattr ? ", userxattr" : "", v->tree);
+}
+
 void step_format(const struct plan *p, const struct step *s, char *buf, size_t size)
 {
 	struct out o = { buf, size, 0 };
@@ -476,8 +497,14 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 			"followed, the directory --check saw; tree %u", s->u.root_open.path,
 		    s->u.root_open.tree);
 		break;
+	case STEP_OVERLAY:
+		put_overlay(&o, s->u.overlay);
+		break;
 	case STEP_PIVOT_ROOT:
-		if (s->u.pivot_root.prepared)
+		if (s->u.pivot_root.overlay)
+			put(&o, "pivot_root into the overlay, tree %u, attached on /",
+			    s->u.pivot_root.tree);
+		else if (s->u.pivot_root.prepared)
 			put(&o, "pivot_root into the copy of %s, tree %u, attached on / (the parent made it)",
 			    s->u.pivot_root.path, s->u.pivot_root.tree);
 		else

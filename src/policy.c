@@ -183,11 +183,28 @@ static void check_controllers(const struct spec *spec, const struct host *h, str
 	}
 }
 
+/* Root's userns: true child has the range's ids on the host: the
+ * layers it would stack may be root's alone (build/private), and the
+ * writes' directory would be root's; made by root before the clone,
+ * the overlay would need its tmpfs attached in the host's mount
+ * namespace (overlayfs takes no detached upper before Linux 6.15). */
+static void check_overlay_userns(const struct spec *spec, const struct host *h,
+				 struct ct_diags *d)
+{
+	if (spec->overlay == OVERLAY_NONE || !spec->userns || h->euid != 0)
+		return;
+	ct_diag(d, spec->file, spec->overlay_at, "rootfs.overlay",
+		"not with userns: true (the container's ids on the host could not reach the "
+		"layers nor write DIR; run it without userns: true, or as an ordinary user, "
+		"whose container has a user namespace and an overlay of its own)");
+}
+
 int policy_check(const struct spec *spec, const struct host *h, const struct plan_opts *o,
 		 struct ct_diags *d)
 {
 	size_t before = d->n;
 
+	check_overlay_userns(spec, h, d);
 	check_stdio(spec, o, d);
 	check_user_mapped(spec, h, d);
 	if (!check_rootless_limits(spec, h, o, d))

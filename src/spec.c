@@ -134,6 +134,9 @@ void spec_free(struct spec *spec)
 	}
 	free(spec->mounts);
 	free(spec->rlimits);     /* rlimits[].name is static */
+	for (size_t i = 0; i < spec->n_layers; i++)
+		free(spec->layers[i].path);
+	free(spec->overlay_dir);
 	sc_profile_free(spec->seccomp_profile);
 	memset(spec, 0, sizeof *spec);
 }

@@ -577,6 +577,105 @@ static void k_seccomp(const struct value_ctx *c, const struct ynode *y, const ch
 		sc_errno(c, y, path, "defaultErrnoRet", p->default_action, &p->default_errno);
 }
 
+/* --- rootfs ----------------------------------------------------------------- */
+
+/* A path of the host, relative to the spec, as rootfs: takes it. */
+static bool rootfs_path(const struct value_ctx *c, const struct ynode *y, const char *path,
+			char **out)
+{
+	static const struct value_arg what = { .what = "the path of the container's root directory" };
+
+	return v_host_path.fn(c, y, path, &what, out, sizeof *out);
+}
+
+/* path: P, or path: [base, tools, ...], bottom to top. */
+static void k_rootfs_path(const struct value_ctx *c, const struct ynode *y, const char *path,
+			  void *base)
+{
+	struct spec *s = base;
+
+	if (y->type != Y_SEQ) {
+		if (rootfs_path(c, y, path, &s->rootfs))
+			s->rootfs_at = y->at;
+		return;
+	}
+	if (y->n == 0 || y->n > SPEC_MAX_LAYERS) {
+		ct_diag(c->d, c->file, y->at, path,
+			"%zu layers (expected 1 to %d directories, the bottom one first)", y->n,
+			SPEC_MAX_LAYERS);
+		return;
+	}
+	for (size_t i = 0; i < y->n; i++) {
+		cleanup_free char *sub = xasprintf("%s[%zu]", path, i);
+		char **out = i == 0 ? &s->rootfs : &s->layers[i - 1].path;
+
+		if (!rootfs_path(c, y->items[i], sub, out))
+			continue;
+		if (i == 0)
+			s->rootfs_at = y->items[i]->at;
+		else
+			s->layers[i - 1].at = y->items[i]->at;
+	}
+	s->n_layers = y->n - 1;
+}
+
+/* overlay: tmpfs, or a directory (relative to the spec) for the upper
+ * layer; "./tmpfs" is a directory of that name. */
+static void k_rootfs_overlay(const struct value_ctx *c, const struct ynode *y, const char *path,
+			     void *base)
+{
+	static const struct value_arg what = { .what = "tmpfs or a directory for the writes" };
+	struct spec *s = base;
+	const char *v = value_scalar(c, y, path);
+
+	if (!v)
+		return;
+	if (strcmp(v, "tmpfs") == 0) {
+		s->overlay = OVERLAY_TMPFS;
+	} else {
+		if (!v_host_path.fn(c, y, path, &what, &s->overlay_dir, sizeof s->overlay_dir))
+			return;
+		s->overlay = OVERLAY_DIR;
+	}
+	s->overlay_at = y->at;
+}
+
+static const struct key rootfs_keys[] = {
+	{ "path", .walk = k_rootfs_path },
+	{ "overlay", .walk = k_rootfs_overlay },
+	{ "size", .type = &v_size, .arg = { .min = 4096 },
+	  FIELD(struct spec, overlay_size), AT(struct spec, overlay_size_at),
+	  HAS(struct spec, has_overlay_size) },
+};
+
+/* rootfs: P, or {path: P, overlay: tmpfs | DIR, size: S}. */
+static void k_rootfs(const struct value_ctx *c, const struct ynode *y, const char *path,
+		     void *base)
+{
+	struct spec *s = base;
+	size_t before = c->d->n;
+
+	if (y->type != Y_MAP) {
+		if (y->type == Y_SEQ)
+			value_wrong_type(c, y, path, "a path, or a mapping with path: and overlay:");
+		else if (rootfs_path(c, y, path, &s->rootfs))
+			s->rootfs_at = y->at;
+		return;
+	}
+	walk_map(c, y, path, rootfs_keys, sizeof rootfs_keys / sizeof rootfs_keys[0], s);
+	if (c->d->n > before)
+		return;
+	if (!ynode_lookup(y, "path"))
+		ct_diag(c->d, c->file, y->at, "rootfs.path",
+			"missing (expected the path of the container's root directory)");
+	if (!ynode_lookup(y, "overlay"))
+		ct_diag(c->d, c->file, y->at, "rootfs.overlay",
+			"missing (expected tmpfs, or a directory that keeps the container's writes)");
+	if (s->has_overlay_size && s->overlay != OVERLAY_TMPFS)
+		ct_diag(c->d, c->file, s->overlay_size_at, "rootfs.size",
+			"only with overlay: tmpfs (the size of the tmpfs that takes the writes)");
+}
+
 /* --- the spec's keys ----------------------------------------------------- */
 
 /* A value of struct spec: its field, where it was written, and (for a
@@ -668,9 +767,7 @@ static const struct key cap_keys[] = {
 
 static const struct key top_keys[] = {
 	{ "name", .type = &v_name, SPEC(name), SPEC_AT(name_at) },
-	{ "rootfs", .type = &v_host_path,
-	  .arg = { .what = "the path of the container's root directory" },
-	  SPEC(rootfs), SPEC_AT(rootfs_at) },
+	{ "rootfs", .walk = k_rootfs },
 	{ "hostname", .type = &v_hostname, SPEC(hostname), SPEC_AT(hostname_at) },
 	{ "command", .walk = k_command },
 	{ "env", .walk = k_env },
@@ -730,6 +827,8 @@ void spec_set_command(struct spec *spec, char *const *argv, size_t argc)
 void spec_keys_free(struct spec *s)
 {
 	free_rows(s, top_keys, sizeof top_keys / sizeof top_keys[0]);
+	free(s->rootfs);
+	s->rootfs = NULL;
 	for (size_t i = 0; i < n_res_keys; i++)
 		if (res_keys[i].type->allocated)
 			free(*(char **)((char *)s + res_keys[i].off));

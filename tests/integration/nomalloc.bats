@@ -153,6 +153,26 @@ nm_run() {
 	assert_line "tmpfs" tmpfs-ok "$output"
 }
 
+@test "nomalloc: an overlay rootfs (layers by descriptor, the writes' tmpfs, DIR made), -v" {
+	local dir
+	dir=$(mktemp -d /tmp/ctlt-nomalloc.XXXXXX)
+	chmod 755 "$dir"
+	local over
+	for over in tmpfs state; do
+		cat >"$SPEC" <<-EOF
+			rootfs: {path: $ROOTFS, overlay: $over}
+			command: echo x >/x && echo overlay-ok
+			env:
+			  CTLT_MARKER: $NAME
+		EOF
+		[ "$over" = tmpfs ] || sed -i "s|overlay: state|overlay: $dir/state|" "$SPEC"
+		nm_run -v "$SPEC"
+		assert_status 0
+		assert_line "a write on the overlay ($over)" overlay-ok "$output"
+	done
+	rm -rf "$dir"
+}
+
 @test "nomalloc: the child's failures go back to ctlaunch without an allocation" {
 	write_spec <<-'EOF'
 		workdir: /no/such/dir

@@ -775,3 +775,67 @@ TEST(stats_steps_v2)
 		CHECK_STR(p.steps[read].u.stats_read.dir[i], "/sys/fs/cgroup/lab.scope/ctlaunch/web");
 	CHECK(read >= 0 && p.steps[read].u.stats_read.v2);
 }
+
+/* rootfs: {path: [base, tools], overlay: DIR}: one overlay step in the
+ * child, after / is rprivate and before pivot_root, the layers top
+ * first with what --check saw, DIR split into its directory and name;
+ * pivot_root enters the overlay's tree, and no ROOT_OPEN copy is made. */
+TEST(overlay_dir_two_layers)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	long ov, pivot, rprivate;
+	const struct step_overlay *o;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	s.rootfs_dev = 1, s.rootfs_ino = 2;
+	s.layers[0] = (struct spec_layer){ xstrdup("/srv/tools"), { .line = 2, .col = 25 }, 3, 4 };
+	s.n_layers = 1;
+	s.overlay = OVERLAY_DIR;
+	s.overlay_dir = xstrdup("/srv/state");
+	s.overlay_parent_dev = 5, s.overlay_parent_ino = 6;
+	s.overlay_at = (struct ct_loc){ .line = 2, .col = 40 };
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	ov = plan_find_kind(&p, STEP_OVERLAY);
+	pivot = FIND(&p, STEP_PIVOT_ROOT, pivot_root, it->prepared && it->overlay);
+	rprivate = FIND(&p, STEP_MOUNT, mount, streq(it->target, "/") && it->flags == (MS_REC | MS_PRIVATE));
+	CHECK(ov > rprivate && pivot == ov + 1);
+	CHECK(plan_find_kind(&p, STEP_ROOT_OPEN) < 0);
+	o = p.steps[ov].u.overlay;
+	CHECK(p.steps[ov].side == SIDE_CHILD && p.steps[ov].from.col == 40);
+	CHECK(o->n_lower == 2 && o->tree == p.steps[pivot].u.pivot_root.tree);
+	CHECK_STR(o->lower[0].path, "/srv/tools");
+	CHECK(o->lower[0].dev == 3 && o->lower[0].ino == 4);
+	CHECK_STR(o->lower[1].path, "/srv/rootfs");
+	CHECK(o->lower[1].dev == 1 && o->lower[1].ino == 2);
+	CHECK(!o->tmpfs && !o->userxattr);
+	CHECK_STR(o->parent, "/srv");
+	CHECK_STR(o->name, "state");
+	CHECK(o->parent_dev == 5 && o->parent_ino == 6);
+}
+
+/* overlay: tmpfs with a size; root's userns: true is refused. */
+TEST(overlay_tmpfs_size_and_userns_refused)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	cleanup_plan struct plan q = { 0 };
+	struct ct_err e = { 0 };
+	long ov;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	s.overlay = OVERLAY_TMPFS;
+	s.has_overlay_size = true;
+	s.overlay_size = 64 << 20;
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	ov = plan_find_kind(&p, STEP_OVERLAY);
+	CHECK(ov >= 0 && p.steps[ov].u.overlay->tmpfs && p.steps[ov].u.overlay->size == 64 << 20);
+	CHECK(p.steps[ov].u.overlay->n_lower == 1);
+	s.userns = true;
+	CHECK(plan_build(&s, &h, &no_opts, &q, &e) == -1);
+	CHECK(strstr(e.msg, "rootfs.overlay: not with userns: true") != NULL);
+}

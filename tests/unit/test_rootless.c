@@ -246,3 +246,24 @@ TEST(policy_reports_every_refusal)
 	CHECK(policy_check(&s, &h, &no_opts, &d) == 0 && d.n == 0);
 }
 
+
+/* A rootless overlay: made by the child in its user namespace, with
+ * user.overlay.* xattrs (trusted.* need host root). */
+TEST(overlay_in_the_user_namespace)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	struct ct_err e = { 0 };
+	long ov;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	as_user(&h);
+	s.overlay = OVERLAY_TMPFS;
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
+	ov = plan_find_kind(&p, STEP_OVERLAY);
+	CHECK(ov > plan_find_kind(&p, STEP_CLONE) && p.steps[ov].side == SIDE_CHILD);
+	CHECK(p.steps[ov].u.overlay->userxattr);
+	CHECK(p.steps[ov + 1].kind == STEP_PIVOT_ROOT && p.steps[ov + 1].u.pivot_root.overlay);
+}

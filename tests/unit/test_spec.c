@@ -394,7 +394,9 @@ TEST(structure_errors)
 		"lab.yaml:3:1: foo: duplicate key (first at line 1)");
 	refused("rootfs: r\nresources: [1]\n",
 		"lab.yaml:2:12: resources: expected a mapping, got a sequence");
-	refused("rootfs: {a: 1}\n", "lab.yaml:1:9: rootfs: expected a string, got a mapping");
+	refused("rootfs: {a: 1}\n", "lab.yaml:1:10: rootfs.a: unknown key (expected one of path, overlay, size)");
+	refused("rootfs: [a]\n",
+		"lab.yaml:1:9: rootfs: expected a path, or a mapping with path: and overlay:, got a sequence");
 	refused("rootfs: r\nresources: {cpuset: {cpus: [0]}}\n",
 		"lab.yaml:2:28: resources.cpuset.cpus: expected a string, got a sequence");
 	refused("rootfs: r\nenv: [A=1]\n", "lab.yaml:2:6: env: expected a mapping, got a sequence");
@@ -851,6 +853,32 @@ static int remove_one(const char *path, const struct stat *st, int flag, struct 
 	(void)st, (void)flag, (void)ftw;
 	return remove(path);
 }
+/* rootfs: its mapping forms, and their errors at their places. */
+TEST(rootfs_overlay_forms)
+{
+	cleanup_spec struct spec a = { 0 };
+	cleanup_spec struct spec b = { 0 };
+	cleanup_spec struct spec c = { 0 };
+	char diags[4096];
+
+	CHECK(load("rootfs: {path: r, overlay: tmpfs, size: 64M}\ncommand: x\n", &a, diags,
+		   sizeof diags) == 0);
+	CHECK_STR(a.rootfs, "./r");
+	CHECK(a.overlay == OVERLAY_TMPFS && a.has_overlay_size && a.overlay_size == 64 << 20);
+	CHECK(a.rootfs_at.line == 1 && a.rootfs_at.col == 16 && a.overlay_at.col == 28);
+	CHECK(load("rootfs:\n  path: [base, /opt/tools]\n  overlay: ./tmpfs\ncommand: x\n", &b,
+		   diags, sizeof diags) == 0);
+	CHECK_STR(b.rootfs, "./base");
+	CHECK(b.n_layers == 1);
+	CHECK_STR(b.layers[0].path, "/opt/tools");
+	CHECK(b.layers[0].at.line == 2 && b.layers[0].at.col == 16);
+	CHECK(b.overlay == OVERLAY_DIR);
+	CHECK_STR(b.overlay_dir, "././tmpfs");
+	CHECK(load("rootfs: {path: r, size: 1M}\ncommand: x\n", &c, diags, sizeof diags) == -1);
+	CHECK(strstr(diags, "lab.yaml:1:9: rootfs.overlay: missing") != NULL);
+	CHECK(strstr(diags, "lab.yaml:1:25: rootfs.size: only with overlay: tmpfs") != NULL);
+}
+
 
 /* Last in the file: the tests run in the order they are written, and
  * the ones above work in tmpdir. */
@@ -858,3 +886,4 @@ TEST(cleanup_tmp)
 {
 	CHECK(nftw(tmpdir, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0);
 }
+

@@ -1305,6 +1305,73 @@ termios' "$RUNAS" lab "$CTLAUNCH" "$T/rltty.yaml"
 }
 t 'rootless: a terminal and the init in a user namespace; Control-C, exit 5, the terminal as before' rootless_tty
 
+# --- the overlay rootfs ------------------------------------------------
+
+# tree_state DIR: names, types, modes, owners, sizes and file hashes.
+tree_state() {
+	(cd "$1" && ls -lnAR . && find . -type f | sort | xargs sha256sum)
+}
+
+# Root on v2: the writes in a tmpfs vanish, DIR keeps them in a 0700
+# directory, the lower stays byte-identical, nothing stays mounted.
+overlay_v2() {
+	cat >"$T/ovl.yaml" <<EOF
+rootfs: {path: $ROOTFS, overlay: tmpfs}
+command: [/bin/sh, -c, 'cat /kept 2>/dev/null; echo kept >/kept; rm -rf /etc; grep -c " / / .* - overlay " /proc/self/mountinfo']
+EOF
+	tree_state "$ROOTFS" >"$T/lower.before"
+	snapshot "$T/before"
+	run "$CTLAUNCH" "$T/ovl.yaml"
+	expect_status 0
+	expect_out 1
+	run "$CTLAUNCH" "$T/ovl.yaml"
+	expect_out 1
+	sed -i "s|overlay: tmpfs|overlay: ovstate|" "$T/ovl.yaml"
+	run "$CTLAUNCH" "$T/ovl.yaml"
+	expect_out 1
+	run "$CTLAUNCH" "$T/ovl.yaml"
+	expect_out "kept
+1"
+	expect_eq "DIR's mode" "drwx------" "$(ls -ld "$T/ovstate" | cut -c1-10)"
+	tree_state "$ROOTFS" >"$T/lower.after"
+	cmp "$T/lower.before" "$T/lower.after" || fail "the lower changed"
+	expect_unchanged "$T/before"
+	rm -rf "$T/ovstate"
+}
+t 'overlay rootfs on v2: tmpfs writes gone, DIR kept (0700), the lower byte-identical, nothing left' overlay_v2
+
+# Rootless on v2: the overlay made in the user namespace (userxattr), on
+# a lower of lab's own; a write and a copy-up, no deletion of a lower
+# directory: the VM's /tmp has no user xattrs on 6.1, which overlayfs
+# needs for that (ctlaunch.yaml(5), rootfs).
+overlay_rootless_v2() {
+	cp -a "$ROOTFS" "$T/labroot"
+	chown -R 1000:1000 "$T/labroot"
+	cat >"$T/ovrl.yaml" <<'EOF'
+rootfs: {path: labroot, overlay: ovrstate}
+command: [/bin/sh, -c, 'id -u; cat /kept 2>/dev/null; echo kept >/kept; echo more >>/etc/passwd && grep -c userxattr /proc/self/mountinfo']
+EOF
+	lab_reads
+	chown 1000 "$T"
+	tree_state "$T/labroot" >"$T/lower.before"
+	snapshot "$T/before"
+	run "$RUNAS" lab "$CTLAUNCH" "$T/ovrl.yaml"
+	expect_status 0
+	expect_out "0
+1"
+	run "$RUNAS" lab "$CTLAUNCH" "$T/ovrl.yaml"
+	expect_out "0
+kept
+1"
+	expect_eq "DIR" "drwx------ 1000" "$(ls -ldn "$T/ovrstate" | awk '{ print $1, $3 }')"
+	tree_state "$T/labroot" >"$T/lower.after"
+	cmp "$T/lower.before" "$T/lower.after" || fail "the lower changed"
+	expect_unchanged "$T/before"
+	chown 0 "$T"
+	rm -rf "$T/ovrstate" "$T/labroot"
+}
+t "overlay rootfs, rootless on v2: made in the user namespace, DIR kept and lab's, the lower untouched" overlay_rootless_v2
+
 # --- end ----------------------------------------------------------------
 
 echo "1..$n"
