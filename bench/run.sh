@@ -325,6 +325,13 @@ sed '/^  cpuset:/,$d' "$TMP/bench.yaml" >"$TMP/bench-nocpuset.yaml"
 # filter, and with a user namespace of its own.
 { cat "$TMP/bench.yaml"; echo "seccomp: unconfined"; } >"$TMP/bench-unconfined.yaml"
 { cat "$TMP/bench.yaml"; echo "userns: true"; } >"$TMP/bench-userns.yaml"
+# And a bridge (issue 12): the lease, the container's namespace, its veth
+# pair, address and route, and the bridge itself, which each launch makes
+# and removes (it is the bridge's only user).
+BENCH_BR=ctb$$
+BENCH_BR=${BENCH_BR:0:15}
+{ cat "$TMP/bench.yaml"; printf 'network: {bridge: %s, subnet: 10.250.0.0/24}\n' "$BENCH_BR"; } \
+	>"$TMP/bench-bridge.yaml"
 
 # The OCI bundles of crun and runc, from one source (bench/oci_bundle.py):
 # the container ctlaunch makes by default, with the benchmark's limits.
@@ -362,6 +369,7 @@ done
 	printf 'ctlaunch-nores\tctlaunch, no resources (the default pids limit alone)\tvariant\n'
 	printf 'ctlaunch-unconfined\tctlaunch, seccomp: unconfined (no filter)\tvariant\n'
 	printf 'ctlaunch-userns\tctlaunch, userns: true (a user namespace of its own)\tvariant\n'
+	printf 'ctlaunch-bridge\tctlaunch, network: a bridge (lease, veth pair, address, route; the bridge made and removed each launch)\tvariant\n'
 	if [ -x "$OUT/base/build/ctlaunch" ]; then
 		printf 'ctlaunch-base\tctlaunch at %s (BENCH_BASE)\tvariant\n' "$(cat "$OUT/base/rev")"
 	fi
@@ -407,6 +415,8 @@ argv_of() {
 	ctlaunch-unconfined) A=("$CTL" --name "$ID-u" --cgroup-parent "/$ID" "$TMP/bench-unconfined.yaml"
 		-- "${cmd[@]}") ;;
 	ctlaunch-userns) A=("$CTL" --name "$ID-U" --cgroup-parent "/$ID" "$TMP/bench-userns.yaml"
+		-- "${cmd[@]}") ;;
+	ctlaunch-bridge) A=("$CTL" --name "$ID-B" --cgroup-parent "/$ID" "$TMP/bench-bridge.yaml"
 		-- "${cmd[@]}") ;;
 	ctlaunch-base) A=("$OUT/base/build/ctlaunch" --name "$ID-b" --cgroup-parent "/$ID"
 		"$TMP/bench.yaml" -- "${cmd[@]}") ;;
