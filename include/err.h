@@ -42,6 +42,15 @@ struct ct_err {
 int ct_fail(struct ct_err *e, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The same with the exit status it asks for (126, 127, 128+N). */
+int ct_fail_status(struct ct_err *e, int status, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* A failed call's errno alone, for a caller that knows what it was
+ * about to name it (ct_wrap); ct_err_text of it alone is strerror's
+ * text. Returns -1. */
+int ct_errno(struct ct_err *e, int errnum);
+
 /* Context on the way up, as crun's crun_error_wrap: "what: " before
  * the message; errnum and status stay. Returns -1. */
 int ct_wrap(struct ct_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

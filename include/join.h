@@ -19,6 +19,11 @@ int join_open(pid_t pid, uint64_t start, struct ct_err *e);
  * afterwards that the values were pid's. */
 int join_rlimits(pid_t pid, int pidfd, struct ct_err *e);
 
+/* The umask of pid (the Umask: line of its /proc/PID/status, Linux
+ * 4.7), made the caller's; pidfd, pid's, says afterwards that it was
+ * pid's. */
+int join_umask(pid_t pid, int pidfd, struct ct_err *e);
+
 /* Into the namespaces nsflags of the process of pidfd, at once (Linux
  * 5.8: the user namespace first, then the rest with its rights). */
 int join_setns(int pidfd, unsigned long nsflags, struct ct_err *e);

@@ -71,6 +71,7 @@ enum step_kind {
 	/* --join's own: */
 	STEP_JOIN_OPEN,    /* parent: a pidfd of the container's PID 1, checked */
 	STEP_JOIN_RLIMITS, /* child: PID 1's resource limits, copied */
+	STEP_JOIN_UMASK,   /* child: PID 1's umask, copied */
 	STEP_SETNS,        /* child: into the container's namespaces, by that pidfd */
 	STEP_JOIN_FORK,    /* child: the command's process, in the container's pid
 			    * namespace and ctlaunch's child; this one exits */
@@ -378,6 +379,10 @@ struct step_join_rlimits {
 	pid_t pid;       /* whose /proc/PID/limits */
 };
 
+struct step_join_umask {
+	pid_t pid;       /* whose /proc/PID/status */
+};
+
 struct step_setns {
 	unsigned long nsflags; /* the container's namespaces, CLONE_NEW* */
 };
@@ -403,6 +408,7 @@ struct step {
 		struct step_join_open join_open;
 		struct step_net net;
 		struct step_join_rlimits join_rlimits;
+		struct step_join_umask join_umask;
 		struct step_setns setns;
 		struct step_name_unlock name_unlock;
 		struct step_cg_mkdir cg_mkdir;

@@ -1,9 +1,10 @@
 /* The spec's resource keys, one row each (src/resources.c): the key's
- * name, where struct spec keeps it, its cgroup controller, and the files
- * and values it writes on cgroup v1 and v2. The planner knows nothing
- * else about a resource key: adding one is its field in struct spec's
- * res, its row in spec_keys.c's tables (how it is read), and a row here.
- * Pure. */
+ * name, how it is read (its converter and bounds), where struct spec
+ * keeps it, its cgroup controller, and the files and values it writes
+ * on cgroup v1 and v2. Nothing else knows a resource key: spec_keys.c
+ * makes the resources: mapping's keys from these rows, and the planner
+ * and the policy read them. Adding one is its field in struct spec's
+ * res and its row here. Pure. */
 #ifndef CTLAUNCH_RESOURCES_H
 #define CTLAUNCH_RESOURCES_H
 
@@ -13,6 +14,7 @@
 
 #include "host.h"
 #include "spec.h"
+#include "spec_value.h"
 
 /* A key's value as the kernel wants it in one file: a string the caller
  * owns. */
@@ -32,9 +34,22 @@ struct res_file {
 #define RES_FILES 3
 
 struct res_key {
-	const char *key;      /* its name in the spec, for messages */
+	const char *key;      /* its name in the spec: "resources.cpuset.cpus" */
 	enum cg_ctrl ctrl;
 	size_t has, at;       /* offsetof(struct spec, ...): its bool has_ and its ct_loc */
+	/* How the spec's value is read: the converter (spec_value.h), its
+	 * bounds and words, and the field of struct spec it fills. */
+	const struct value_type *type;
+	struct value_arg arg;
+	size_t off, size;
+	/* Its place, from 0, in the order the keys are listed to a user
+	 * ("unknown key (expected one of ...)"): the order they were added
+	 * in, which the write order (the rows') need not be. A new key
+	 * takes the next number. */
+	unsigned listed;
+	/* Its value as --list shows it, the spec's words ("64M", "0.5");
+	 * NULL: what the plan writes is shown (pids: its default too). */
+	res_value_fn *shown;
 	bool v1_inherit;      /* v1: without the key the file is copied from the
 			       * parent cgroup, in the leaf and in ctlaunch/ */
 	struct res_file v1[RES_FILES], v2[RES_FILES]; /* written in this order */

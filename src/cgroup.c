@@ -74,10 +74,8 @@ int cg_lock(const char *path, bool dir, const char *fallback, bool interruptible
 		sig = stop_pending();
 		if (sig) {
 			close(fd);
-			ct_fail(e, 0, "interrupted while waiting for %s (another ctlaunch holds it)",
-				path);
-			e->status = 128 + sig;
-			return -1;
+			return ct_fail_status(e, 128 + sig, 0, "interrupted while waiting for %s "
+					      "(another ctlaunch holds it)", path);
 		}
 		nanosleep(&pause, NULL);
 	}

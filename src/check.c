@@ -30,9 +30,9 @@
  * not trusted, so the file is first opened with O_PATH, which opens
  * nothing (a device node's driver, a FIFO), and only a regular file of
  * sane size is then opened for reading, through that same descriptor.
- * NULL with errno ENOENT when there is no such file; NULL with a
- * message in why otherwise. */
-static char *read_rootfs_file(const char *rootfs, const char *path, char *why, size_t size)
+ * 0 with the text in *out; 1 when there is no such file (or no rootfs
+ * to look in); -1 with e saying why it cannot be used. */
+static int read_rootfs_file(const char *rootfs, const char *path, char **out, struct ct_err *e)
 {
 	cleanup_close int root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	cleanup_close int pfd = -1, fd = -1;
@@ -44,41 +44,29 @@ static char *read_rootfs_file(const char *rootfs, const char *path, char *why, s
 	char *buf;
 	size_t len = 0;
 
-	*why = '\0';
 	if (root < 0)
-		return NULL;
+		return 1;
 	pfd = (int)syscall(SYS_openat2, root, path, &how, sizeof how);
-	if (pfd < 0 || fstat(pfd, &st) < 0) {
-		if (errno != ENOENT)
-			snprintf(why, size, "cannot open it: %s", strerror(errno));
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(why, size, "it is not a regular file");
-		return NULL;
-	}
-	if (st.st_size > ID_FILE_MAX) {
-		snprintf(why, size, "it is larger than %d MiB", ID_FILE_MAX / (1024 * 1024));
-		return NULL;
-	}
+	if (pfd < 0 || fstat(pfd, &st) < 0)
+		return errno == ENOENT ? 1 : ct_fail(e, errno, "cannot open it");
+	if (!S_ISREG(st.st_mode))
+		return ct_fail(e, 0, "it is not a regular file");
+	if (st.st_size > ID_FILE_MAX)
+		return ct_fail(e, 0, "it is larger than %d MiB", ID_FILE_MAX / (1024 * 1024));
 	fd = fd_reopen(pfd, O_RDONLY | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		snprintf(why, size, "cannot open it: %s", strerror(errno));
-		return NULL;
-	}
+	if (fd < 0)
+		return ct_fail(e, errno, "cannot open it");
 	/* The size seen by fstat bounds the read: a file that grows
 	 * meanwhile is read no further. */
 	buf = read_fd(fd, (size_t)st.st_size, &len);
-	if (!buf) {
-		snprintf(why, size, "cannot read it: %s", strerror(errno));
-		return NULL;
-	}
+	if (!buf)
+		return ct_fail(e, errno, "cannot read it");
 	if (strlen(buf) != len) {
-		snprintf(why, size, "it holds a NUL byte");
 		free(buf);
-		return NULL;
+		return ct_fail(e, 0, "it holds a NUL byte");
 	}
-	return buf;
+	*out = buf;
+	return 0;
 }
 
 /* What a passwd entry gives besides the ids: the login name and the
@@ -91,16 +79,17 @@ struct pw_more {
  * file: field 0 the name, field 2 the id, field 3 (passwd) the group,
  * field 5 (passwd) the home directory. 0 when found, with *id, and *gid
  * and *more when wanted, set; 1 when not found; -1 when the file cannot
- * be used, with the reason in why. A record is a whole line, however
+ * be used, with the reason in e. A record is a whole line, however
  * long: a line is never split into two records. */
 static int lookup_id(const char *rootfs, const char *file, const char *name, uint32_t *id,
-		     uint32_t *gid, struct pw_more *more, char *why, size_t size)
+		     uint32_t *gid, struct pw_more *more, struct ct_err *e)
 {
-	cleanup_free char *text = read_rootfs_file(rootfs, file, why, size);
+	cleanup_free char *text = NULL;
+	int rc = read_rootfs_file(rootfs, file, &text, e);
 	char *next = text;
 
-	if (!text)
-		return *why ? -1 : 1;
+	if (rc != 0)
+		return rc;
 	while (next && *next) {
 		char *line = next, *rest, *fields[7] = { 0 };
 		uint64_t v, g;
@@ -130,9 +119,13 @@ static int lookup_id(const char *rootfs, const char *file, const char *name, uin
 }
 
 /* The reason a rootfs's id file cannot be used, as the spec's error. */
-static void id_file_diag(struct spec *spec, struct ct_diags *d, const char *file, const char *why)
+static void id_file_diag(struct spec *spec, struct ct_diags *d, const char *file,
+			 const struct ct_err *e)
 {
-	ct_diag(d, spec->file, spec->user_at, "user", "the rootfs's %s cannot be used: %s", file, why);
+	char why[sizeof e->msg + 64];
+
+	ct_diag(d, spec->file, spec->user_at, "user", "the rootfs's %s cannot be used: %s", file,
+		ct_err_text(e, why, sizeof why));
 }
 
 /* The passwd entry of a user given by number, for its name and home
@@ -141,12 +134,13 @@ static void id_file_diag(struct spec *spec, struct ct_diags *d, const char *file
  * docker, and no USER or LOGNAME). */
 static void user_more(struct spec *spec, uint32_t uid)
 {
-	char num[16], why[128];
+	char num[16];
 	struct pw_more more = { 0 };
+	struct ct_err e;
 	uint32_t same;
 
 	snprintf(num, sizeof num, "%u", (unsigned)uid);
-	if (lookup_id(spec->rootfs, "/etc/passwd", num, &same, NULL, &more, why, sizeof why) == 0 &&
+	if (lookup_id(spec->rootfs, "/etc/passwd", num, &same, NULL, &more, &e) == 0 &&
 	    same == uid) {
 		spec->login = more.login;
 		spec->home = more.home;
@@ -165,7 +159,8 @@ static void check_user(struct spec *spec, struct ct_diags *d)
 {
 	cleanup_free char *copy = NULL;
 	struct pw_more more = { 0 };
-	char *group, why[128];
+	char *group;
+	struct ct_err e;
 	uint64_t n;
 	int rc;
 
@@ -188,8 +183,7 @@ static void check_user(struct spec *spec, struct ct_diags *d)
 			user_more(spec, spec->uid);
 			return;
 		}
-		rc = lookup_id(spec->rootfs, "/etc/passwd", copy, &same, &spec->gid, &more, why,
-			       sizeof why);
+		rc = lookup_id(spec->rootfs, "/etc/passwd", copy, &same, &spec->gid, &more, &e);
 		/* A line named by the number, not of that uid, is not the
 		 * user's. */
 		if (rc == 0 && same != spec->uid) {
@@ -198,8 +192,7 @@ static void check_user(struct spec *spec, struct ct_diags *d)
 			more = (struct pw_more){ 0 };
 		}
 	} else {
-		rc = lookup_id(spec->rootfs, "/etc/passwd", copy, &spec->uid, &spec->gid, &more, why,
-			       sizeof why);
+		rc = lookup_id(spec->rootfs, "/etc/passwd", copy, &spec->uid, &spec->gid, &more, &e);
 		if (rc > 0) {
 			ct_diag(d, spec->file, spec->user_at, "user",
 				"no user '%s' in the rootfs's /etc/passwd (expected a name it has, or a number)",
@@ -208,7 +201,7 @@ static void check_user(struct spec *spec, struct ct_diags *d)
 		}
 	}
 	if (rc < 0) {
-		id_file_diag(spec, d, "/etc/passwd", why);
+		id_file_diag(spec, d, "/etc/passwd", &e);
 		return;
 	}
 	spec->login = more.login;
@@ -219,9 +212,9 @@ static void check_user(struct spec *spec, struct ct_diags *d)
 		spec->gid = (uint32_t)n;
 		return;
 	}
-	rc = lookup_id(spec->rootfs, "/etc/group", group, &spec->gid, NULL, NULL, why, sizeof why);
+	rc = lookup_id(spec->rootfs, "/etc/group", group, &spec->gid, NULL, NULL, &e);
 	if (rc < 0)
-		id_file_diag(spec, d, "/etc/group", why);
+		id_file_diag(spec, d, "/etc/group", &e);
 	else if (rc > 0)
 		ct_diag(d, spec->file, spec->user_at, "user",
 			"no group '%s' in the rootfs's /etc/group (expected a name it has, or a number)",
@@ -232,31 +225,26 @@ static void check_user(struct spec *spec, struct ct_diags *d)
  * can change which file the name gives: owned by one of them and
  * writable by no one else, or sticky (/tmp) with the entry owned by one
  * of them, since only the entry's owner may rename it there. This is
- * ssh's StrictModes for paths. 0 when safe, else -1 with why filled. */
-static int unsafe_dir(int dir, const char *dir_path, const char *name, char *why, size_t size)
+ * ssh's StrictModes for paths. 0 when safe, else -1 with e saying why. */
+static int unsafe_dir(int dir, const char *dir_path, const char *name, struct ct_err *e)
 {
 	const uid_t me = getuid();
 	struct stat st, entry;
 
 	if (fstat(dir, &st) < 0)
 		return 0;
-	if (st.st_uid != 0 && st.st_uid != me) {
-		snprintf(why, size, "%s is owned by uid %u", dir_path, (unsigned)st.st_uid);
-		return -1;
-	}
+	if (st.st_uid != 0 && st.st_uid != me)
+		return ct_fail(e, 0, "%s is owned by uid %u", dir_path, (unsigned)st.st_uid);
 	if (!(st.st_mode & (S_IWGRP | S_IWOTH)))
 		return 0;
-	if (!(st.st_mode & S_ISVTX)) {
-		snprintf(why, size, "%s is writable by %s", dir_path,
-			 (st.st_mode & S_IWOTH) ? "every user" : "its group");
-		return -1;
-	}
+	if (!(st.st_mode & S_ISVTX))
+		return ct_fail(e, 0, "%s is writable by %s", dir_path,
+			       (st.st_mode & S_IWOTH) ? "every user" : "its group");
 	if (fstatat(dir, name, &entry, AT_SYMLINK_NOFOLLOW) == 0 && entry.st_uid != 0 &&
-	    entry.st_uid != me) {
-		snprintf(why, size, "%s%s%s is owned by uid %u in a directory every user can write",
-			 dir_path, strcmp(dir_path, "/") ? "/" : "", name, (unsigned)entry.st_uid);
-		return -1;
-	}
+	    entry.st_uid != me)
+		return ct_fail(e, 0, "%s%s%s is owned by uid %u in a directory every user can write",
+			       dir_path, strcmp(dir_path, "/") ? "/" : "", name,
+			       (unsigned)entry.st_uid);
 	return 0;
 }
 
@@ -271,8 +259,10 @@ static int unsafe_dir(int dir, const char *dir_path, const char *name, char *why
  * where fs.protected_hardlinks is off). The run opens real with no link
  * followed and compares the device and inode (mount.c): a swap after
  * this check makes it fail, never mount another tree.
- * The final descriptor (O_PATH), or -1: errno set, or 0 with why. */
-static int walk(const char *path, bool unsafe_ok, char *real, char *why, size_t why_size)
+ * what names the path's kind in the refusal ("directory", "file").
+ * The final descriptor (O_PATH), or -1 with e. */
+static int walk(const char *path, bool unsafe_ok, const char *what, char *real,
+		struct ct_err *e)
 {
 	char rest[2 * PATH_MAX], target[PATH_MAX];
 	cleanup_close int cur = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -282,19 +272,17 @@ static int walk(const char *path, bool unsafe_ok, char *real, char *why, size_t 
 
 	snprintf(real, PATH_MAX, "/");
 	if (cur < 0)
-		return -1;
+		return ct_errno(e, errno);
 	/* A relative path from the working directory, whose own directories
 	 * are looked up in too. */
 	if (*path != '/') {
 		if (!getcwd(target, sizeof target))
-			return -1;
+			return ct_errno(e, errno);
 	} else {
 		*target = '\0';
 	}
-	if (snprintf(rest, sizeof rest, "%s/%s", target, path) >= (int)sizeof rest) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
+	if (snprintf(rest, sizeof rest, "%s/%s", target, path) >= (int)sizeof rest)
+		return ct_errno(e, ENAMETOOLONG);
 	while (*p) {
 		char *name;
 		int next;
@@ -315,17 +303,16 @@ static int walk(const char *path, bool unsafe_ok, char *real, char *why, size_t 
 
 			next = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 			if (next < 0)
-				return -1;
+				return ct_errno(e, errno);
 			close(cur);
 			cur = next;
 			slash[slash == real] = '\0';
 			continue;
 		}
-		if (unsafe_dir(cur, real, name, why, why_size) < 0) {
-			if (!unsafe_ok) {
-				errno = 0;
-				return -1;
-			}
+		if (unsafe_dir(cur, real, name, e) < 0) {
+			if (!unsafe_ok)
+				return ct_append(e, ", who could swap it for another %s while ctlaunch "
+						 "uses it (move it, or set unsafe_paths: true)", what);
 			trusted = false;
 		}
 		next = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -334,31 +321,27 @@ static int walk(const char *path, bool unsafe_ok, char *real, char *why, size_t 
 
 			if (next >= 0)
 				close(next);
-			errno = err;
-			return -1;
+			return ct_errno(e, err);
 		}
 		if (S_ISLNK(st.st_mode)) {
 			ssize_t n = readlinkat(next, "", target, sizeof target - 1);
 
+			if (n < 0) {
+				int err = errno;
+
+				close(next);
+				return ct_errno(e, err);
+			}
 			close(next);
-			if (n < 0)
-				return -1;
 			target[n] = '\0';
-			if (!trusted) {
-				snprintf(why, why_size, "%s%s%s is a symbolic link in a directory other users "
-					 "can write (with unsafe_paths, give a path with no link on it)",
-					 real, strcmp(real, "/") ? "/" : "", name);
-				errno = 0;
-				return -1;
-			}
-			if (++links > 40) {
-				errno = ELOOP;
-				return -1;
-			}
-			if (strlen(target) + 1 + strlen(p) >= PATH_MAX) {
-				errno = ENAMETOOLONG;
-				return -1;
-			}
+			if (!trusted)
+				return ct_fail(e, 0, "%s%s%s is a symbolic link in a directory other "
+					       "users can write (with unsafe_paths, give a path with no "
+					       "link on it)", real, strcmp(real, "/") ? "/" : "", name);
+			if (++links > 40)
+				return ct_errno(e, ELOOP);
+			if (strlen(target) + 1 + strlen(p) >= PATH_MAX)
+				return ct_errno(e, ENAMETOOLONG);
 			memmove(rest + strlen(target) + 1, p, strlen(p) + 1);
 			memcpy(rest, target, strlen(target));
 			rest[strlen(target)] = '/';
@@ -366,7 +349,7 @@ static int walk(const char *path, bool unsafe_ok, char *real, char *why, size_t 
 			if (*target == '/') {
 				next = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 				if (next < 0)
-					return -1;
+					return ct_errno(e, errno);
 				close(cur);
 				cur = next;
 				snprintf(real, PATH_MAX, "/");
@@ -375,52 +358,39 @@ static int walk(const char *path, bool unsafe_ok, char *real, char *why, size_t 
 		}
 		if (*p && !S_ISDIR(st.st_mode)) {
 			close(next);
-			errno = ENOTDIR;
-			return -1;
+			return ct_errno(e, ENOTDIR);
 		}
 		if (!trusted && !S_ISDIR(st.st_mode) && st.st_nlink > 1) {
-			snprintf(why, why_size, "%s%s%s has other hard links, in a directory other users "
-				 "can write", real, strcmp(real, "/") ? "/" : "", name);
 			close(next);
-			errno = 0;
-			return -1;
+			return ct_fail(e, 0, "%s%s%s has other hard links, in a directory other users "
+				       "can write", real, strcmp(real, "/") ? "/" : "", name);
 		}
 		close(cur);
 		cur = next;
 		len = strlen(real);
 		if (snprintf(real + len, PATH_MAX - len, "%s%s", len > 1 ? "/" : "", name) >=
-		    (int)(PATH_MAX - len)) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
+		    (int)(PATH_MAX - len))
+			return ct_errno(e, ENAMETOOLONG);
 	}
 	return take_fd(&cur);
 }
 
 /* walk, then the device and inode the run must find again. 0, or -1
- * with msg filled. */
-static int check_path(const char *path, bool unsafe_ok, bool want_dir, char *real, uint64_t *dev,
-		      uint64_t *ino, char *msg, size_t size)
+ * with e, which names the path as shown ("'shown': why"). */
+static int check_path(const char *path, const char *shown, bool unsafe_ok, bool want_dir,
+		      char *real, uint64_t *dev, uint64_t *ino, struct ct_err *e)
 {
-	char why[PATH_MAX + 128];
-	cleanup_close int fd = walk(path, unsafe_ok, real, why, sizeof why);
+	cleanup_close int fd = walk(path, unsafe_ok, want_dir ? "directory" : "file", real, e);
 	struct stat st;
 
-	if (fd < 0 && errno == 0) {
-		snprintf(msg, size, "%s, who could swap it for another %s while ctlaunch uses it "
-			 "(move it, or set unsafe_paths: true)", why, want_dir ? "directory" : "file");
-		if (unsafe_ok)
-			snprintf(msg, size, "%s", why);
-		return -1;
+	if (fd < 0)
+		return ct_wrap(e, "'%s'", shown);
+	if (fstat(fd, &st) < 0) {
+		ct_errno(e, errno);
+		return ct_wrap(e, "'%s'", shown);
 	}
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		snprintf(msg, size, "%s", strerror(errno));
-		return -1;
-	}
-	if (want_dir && !S_ISDIR(st.st_mode)) {
-		snprintf(msg, size, "not a directory");
-		return -1;
-	}
+	if (want_dir && !S_ISDIR(st.st_mode))
+		return ct_fail(e, 0, "'%s' is not a directory", shown);
 	*dev = st.st_dev;
 	*ino = st.st_ino;
 	return 0;
@@ -429,29 +399,30 @@ static int check_path(const char *path, bool unsafe_ok, bool want_dir, char *rea
 /* A bind source is a host path, relative to the spec's directory. */
 static void check_mounts(struct spec *spec, struct ct_diags *d)
 {
-	char real[PATH_MAX], msg[2 * PATH_MAX + 256];
+	char real[PATH_MAX];
 
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		struct spec_mount *m = &spec->mounts[i];
-		char key[64];
+		char key[64], text[sizeof(struct ct_err) + 64];
 		size_t n = strlen(spec->dir);
-		/* As written: without the spec's directory put in front. */
+		struct ct_err e;
 		const char *shown;
 
 		if (m->type != MOUNT_BIND)
 			continue;
-		if (check_path(m->source, spec->unsafe_paths, false, real, &m->source_dev,
-			       &m->source_ino, msg, sizeof msg) == 0) {
-			free(m->source);
-			m->source = xstrdup(real);
-			continue;
-		}
+		/* As written: without the spec's directory put in front. */
 		shown = strncmp(m->source, spec->dir, n) == 0 && m->source[n] == '/' &&
 				strcmp(spec->dir, "/") != 0
 			? m->source + n + 1
 			: m->source;
+		if (check_path(m->source, shown, spec->unsafe_paths, false, real, &m->source_dev,
+			       &m->source_ino, &e) == 0) {
+			free(m->source);
+			m->source = xstrdup(real);
+			continue;
+		}
 		snprintf(key, sizeof key, "mounts[%zu].source", i);
-		ct_diag(d, spec->file, m->source_at, key, "'%s': %s", shown, msg);
+		ct_diag(d, spec->file, m->source_at, key, "%s", ct_err_text(&e, text, sizeof text));
 	}
 }
 
@@ -536,15 +507,15 @@ static void check_exposure(struct spec *spec, const struct host *h, struct ct_di
 /* 0 when the rootfs is a usable directory (then absolute in spec). */
 static int check_rootfs(struct spec *spec, struct ct_diags *d)
 {
-	char real[PATH_MAX], msg[2 * PATH_MAX + 256];
+	char real[PATH_MAX];
+	struct ct_err e;
 
-	if (check_path(spec->rootfs, spec->unsafe_paths, true, real, &spec->rootfs_dev,
-		       &spec->rootfs_ino, msg, sizeof msg) < 0) {
-		if (strcmp(msg, "not a directory") == 0)
-			ct_diag(d, spec->file, spec->rootfs_at, "rootfs", "'%s' is not a directory",
-				spec->rootfs);
-		else
-			ct_diag(d, spec->file, spec->rootfs_at, "rootfs", "'%s': %s", spec->rootfs, msg);
+	if (check_path(spec->rootfs, spec->rootfs, spec->unsafe_paths, true, real,
+		       &spec->rootfs_dev, &spec->rootfs_ino, &e) < 0) {
+		char text[sizeof e.msg + 64];
+
+		ct_diag(d, spec->file, spec->rootfs_at, "rootfs", "%s",
+			ct_err_text(&e, text, sizeof text));
 		return -1;
 	}
 	if (strcmp(real, "/") == 0) {
@@ -706,6 +677,7 @@ int spec_check_command(const struct spec *spec, struct ct_diags *d)
 	struct view v = { .spec = spec, .root = -1 };
 	const char *path = CMD_DEFAULT_PATH;
 	struct ct_err e = { 0 };
+	char text[sizeof e.msg + 64];
 	int rc;
 
 	/* Only once the rootfs is the directory the check opened. */
@@ -721,7 +693,7 @@ int spec_check_command(const struct spec *spec, struct ct_diags *d)
 	close(v.root);
 	if (rc == 0)
 		return 0;
-	ct_diag(d, spec->file, spec->command_at, "command", "%s", e.msg);
+	ct_diag(d, spec->file, spec->command_at, "command", "%s", ct_err_text(&e, text, sizeof text));
 	return e.status;
 }
 

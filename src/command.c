@@ -59,13 +59,6 @@ static int lookup(const char *name, char *const envp[], char *out, size_t size)
 	return cmd_search(name, env_get(envp, "PATH"), probe_here, NULL, out, size);
 }
 
-static int fail_status(struct ct_err *e, int errnum, int status, const char *fmt, const char *arg)
-{
-	ct_fail(e, errnum, fmt, arg);
-	e->status = status;
-	return -1;
-}
-
 static int exec_errno_status(int err)
 {
 	return err == ENOENT || err == ENOTDIR ? 127 : 126;
@@ -84,24 +77,24 @@ static int open_checked(const char *file, const struct stat *self, const char *a
 	if (fd < 0) {
 		int err = errno;
 
-		return fail_status(e, err, exec_errno_status(err),
-				   err == EACCES ? "exec %s: cannot read it to check it" : "exec %s",
-				   argv0);
+		return ct_fail_status(e, exec_errno_status(err), err,
+				      err == EACCES ? "exec %s: cannot read it to check it" : "exec %s",
+				      argv0);
 	}
 	if (fstat(fd, &st) < 0) {
 		close(fd);
-		return fail_status(e, errno, 126, "exec %s", argv0);
+		return ct_fail_status(e, 126, errno, "exec %s", argv0);
 	}
 	if (st.st_dev == self->st_dev && st.st_ino == self->st_ino) {
 		close(fd);
-		return fail_status(e, 0, 126,
-				   "exec %s: refusing to run ctlaunch's own binary in the "
-				   "container (it is the host's file: CVE-2019-5736)", argv0);
+		return ct_fail_status(e, 126, 0,
+				      "exec %s: refusing to run ctlaunch's own binary in the "
+				      "container (it is the host's file: CVE-2019-5736)", argv0);
 	}
 	/* The kernel executes regular files only. */
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return fail_status(e, EACCES, 126, "exec %s", argv0);
+		return ct_fail_status(e, 126, EACCES, "exec %s", argv0);
 	}
 	return fd;
 }
@@ -118,7 +111,7 @@ int command_resolve(const char *argv0, char *const argv[], char *const envp[], s
 	c->fd = -1;
 	c->n_scripts = 0;
 	if (err)
-		return fail_status(e, err, exec_errno_status(err), "exec %s", argv0);
+		return ct_fail_status(e, exec_errno_status(err), err, "exec %s", argv0);
 	if (stat("/proc/self/exe", &self) < 0)
 		return ct_fail(e, errno, "stat /proc/self/exe");
 	while (argv[argc])
@@ -139,7 +132,7 @@ int command_resolve(const char *argv0, char *const argv[], char *const envp[], s
 		if (rc < 0) {
 			err = errno;
 			close(fd);
-			return fail_status(e, err, 126, "exec %s: cannot read it to check it", argv0);
+			return ct_fail_status(e, 126, err, "exec %s: cannot read it to check it", argv0);
 		}
 		if (rc == 0) {
 			c->fd = fd;
@@ -147,12 +140,12 @@ int command_resolve(const char *argv0, char *const argv[], char *const envp[], s
 		}
 		if (!*interp) {
 			close(fd);
-			return fail_status(e, ENOEXEC, 126, "exec %s", argv0);
+			return ct_fail_status(e, 126, ENOEXEC, "exec %s", argv0);
 		}
 		/* binfmt_script follows at most this many. */
 		if (c->n_scripts == CMD_MAX_INTERPRETERS) {
 			close(fd);
-			return fail_status(e, ELOOP, 126, "exec %s", argv0);
+			return ct_fail_status(e, 126, ELOOP, "exec %s", argv0);
 		}
 		c->scripts[c->n_scripts++] = fd;
 		at++; /* argv[0] goes, as the kernel drops it */
@@ -170,9 +163,9 @@ int command_resolve(const char *argv0, char *const argv[], char *const envp[], s
 		struct stat st;
 
 		if (stat(elf, &st) == 0 && st.st_dev == self.st_dev && st.st_ino == self.st_ino)
-			return fail_status(e, 0, 126,
-					   "exec %s: refusing to run ctlaunch's own binary in the "
-					   "container (it is the host's file: CVE-2019-5736)", argv0);
+			return ct_fail_status(e, 126, 0,
+					      "exec %s: refusing to run ctlaunch's own binary in the "
+					      "container (it is the host's file: CVE-2019-5736)", argv0);
 	}
 	return 0;
 }
@@ -187,7 +180,7 @@ static int check_scripts(const struct command *c, const char *argv0, struct ct_e
 		if (syscall(SYS_faccessat2, c->scripts[i], "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0) {
 			int err = errno;
 
-			return fail_status(e, err, exec_errno_status(err), "exec %s", argv0);
+			return ct_fail_status(e, exec_errno_status(err), err, "exec %s", argv0);
 		}
 	return 0;
 }
@@ -199,7 +192,7 @@ int command_check_exec(const struct command *c, const char *argv0, struct ct_err
 	if (syscall(SYS_faccessat2, c->fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0) {
 		int err = errno;
 
-		return fail_status(e, err, exec_errno_status(err), "exec %s", argv0);
+		return ct_fail_status(e, exec_errno_status(err), err, "exec %s", argv0);
 	}
 	return 0;
 }
@@ -212,5 +205,5 @@ int command_exec(struct command *c, char *const envp[], const char *argv0, struc
 		return -1;
 	syscall(SYS_execveat, c->fd, "", c->exec_argv, envp, AT_EMPTY_PATH);
 	err = errno;
-	return fail_status(e, err, exec_errno_status(err), "exec %s", argv0);
+	return ct_fail_status(e, exec_errno_status(err), err, "exec %s", argv0);
 }

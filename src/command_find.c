@@ -196,19 +196,6 @@ static int probe_check(const char *file, void *arg)
 	return not_executable(fd) ? EACCES : 0;
 }
 
-__attribute__((format(printf, 3, 4))) static int refuse(struct ct_err *e, int status,
-							const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-	va_end(ap);
-	e->errnum = 0;
-	e->status = status;
-	return -1;
-}
-
 /* One file of the chain (what = "" for the command itself, else "its
  * interpreter " or "its program interpreter "): there, executable, not
  * ctlaunch. Its O_PATH descriptor, CMD_CANNOT_TELL, or -1 with e. */
@@ -222,17 +209,18 @@ static int check_one(struct check_ctx *c, const char *argv0, const char *what, c
 	if (fd == CMD_CANNOT_TELL)
 		return fd;
 	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
-		return *what ? refuse(e, 127, "'%s': %s'%s' is not in the container", argv0, what, file)
-			     : refuse(e, 127, "'%s' is not in the container", file);
+		return *what ? ct_fail_status(e, 127, 0, "'%s': %s'%s' is not in the container",
+					      argv0, what, file)
+			     : ct_fail_status(e, 127, 0, "'%s' is not in the container", file);
 	if (fd < 0)
-		return refuse(e, 126, "'%s': %s'%s': %s", argv0, what, file, strerror(errno));
+		return ct_fail_status(e, 126, errno, "'%s': %s'%s'", argv0, what, file);
 	why = not_executable(fd);
 	if (!why && fstat(fd, &st) == 0 && st.st_dev == self->st_dev && st.st_ino == self->st_ino)
 		why = "is ctlaunch's own binary, which the run refuses (CVE-2019-5736)";
 	if (why) {
 		close(fd);
-		return *what ? refuse(e, 126, "'%s': %s'%s' %s", argv0, what, file, why)
-			     : refuse(e, 126, "'%s' %s", file, why);
+		return *what ? ct_fail_status(e, 126, 0, "'%s': %s'%s' %s", argv0, what, file, why)
+			     : ct_fail_status(e, 126, 0, "'%s' %s", file, why);
 	}
 	return fd;
 }
@@ -246,11 +234,12 @@ int command_check(const char *argv0, const char *path, command_open_fn *open_in,
 	int err = cmd_search(argv0, path, probe_check, &c, file, sizeof file);
 
 	if (err == ENOENT)
-		return refuse(e, 127, "no '%s' in the container's PATH (%s)", argv0,
-			      path ? path : "/usr/bin:/bin");
+		return ct_fail_status(e, 127, 0, "no '%s' in the container's PATH (%s)", argv0,
+				      path ? path : "/usr/bin:/bin");
 	if (err)
-		return refuse(e, 126, "'%s' is in the container's PATH (%s) only without execute "
-				      "permission", argv0, path ? path : "/usr/bin:/bin");
+		return ct_fail_status(e, 126, 0, "'%s' is in the container's PATH (%s) only "
+				      "without execute permission", argv0,
+				      path ? path : "/usr/bin:/bin");
 	if (c.unknown || stat("/proc/self/exe", &self) < 0)
 		return 0;
 	for (size_t n = 0;; n++) {
@@ -266,17 +255,17 @@ int command_check(const char *argv0, const char *path, command_open_fn *open_in,
 		fd = fd_reopen(pfd, O_RDONLY | O_NONBLOCK | O_NOCTTY);
 		rc = fd < 0 ? -1 : cmd_read_header(fd, line, sizeof line, &interp, &arg, elf, sizeof elf);
 		if (rc < 0)
-			return refuse(e, 126, "'%s': '%s' cannot be read to check it: %s", argv0, file,
-				      strerror(errno));
+			return ct_fail_status(e, 126, errno, "'%s': '%s' cannot be read to check it",
+					      argv0, file);
 		if (rc == 0)
 			break;
 		if (!*interp)
-			return refuse(e, 126, "'%s': the #! line of '%s' names no interpreter", argv0,
-				      file);
+			return ct_fail_status(e, 126, 0, "'%s': the #! line of '%s' names no "
+					      "interpreter", argv0, file);
 		/* binfmt_script follows at most this many. */
 		if (n == CMD_MAX_INTERPRETERS)
-			return refuse(e, 126, "'%s': more than %d interpreters", argv0,
-				      CMD_MAX_INTERPRETERS);
+			return ct_fail_status(e, 126, 0, "'%s': more than %d interpreters", argv0,
+					      CMD_MAX_INTERPRETERS);
 		snprintf(file, sizeof file, "%s", interp);
 	}
 	/* The kernel opens an ELF file's program interpreter itself: a

@@ -6,13 +6,37 @@
 #include "err.h"
 #include "util.h"
 
+static int vfail(struct ct_err *e, int status, int errnum, const char *fmt, va_list ap)
+{
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	e->errnum = errnum;
+	e->status = status;
+	return -1;
+}
+
 int ct_fail(struct ct_err *e, int errnum, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	vfail(e, 0, errnum, fmt, ap);
 	va_end(ap);
+	return -1;
+}
+
+int ct_fail_status(struct ct_err *e, int status, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(e, status, errnum, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int ct_errno(struct ct_err *e, int errnum)
+{
+	e->msg[0] = '\0';
 	e->errnum = errnum;
 	e->status = 0;
 	return -1;
@@ -28,6 +52,12 @@ int ct_wrap(struct ct_err *e, const char *fmt, ...)
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
 	n = strlen(what);
+	/* An errno alone (ct_errno) becomes "what", which ct_err_text
+	 * makes "what: strerror". */
+	if (!e->msg[0]) {
+		memcpy(e->msg, what, sizeof e->msg);
+		return -1;
+	}
 	/* "what: " then as much of the message as still fits. */
 	if (n + 2 < sizeof e->msg) {
 		size_t len = strnlen(e->msg, sizeof e->msg - 1);
@@ -56,7 +86,9 @@ int ct_append(struct ct_err *e, const char *fmt, ...)
 
 const char *ct_err_text(const struct ct_err *e, char *buf, size_t size)
 {
-	if (e->errnum)
+	if (e->errnum && !e->msg[0])
+		snprintf(buf, size, "%s", strerror(e->errnum));
+	else if (e->errnum)
 		snprintf(buf, size, "%s: %s", e->msg, strerror(e->errnum));
 	else
 		snprintf(buf, size, "%s", e->msg);

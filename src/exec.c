@@ -1,8 +1,9 @@
 /* The executor: one walk over the plan. The parent runs the parent's
  * steps, the clone step starts the child, and the child runs the
  * child's steps. Errors in the child travel back to the parent as a
- * struct ct_err, through the memory they share (vfork) or a pipe
- * (fork), so main is still the only place that prints them.
+ * struct ct_err in a struct report, through the memory they share
+ * (vfork) or a pipe (fork), so main is still the only place that
+ * prints them.
  *
  * What the child may call: the rule, in one place.
  *
@@ -71,17 +72,25 @@
 /* Signals that reach ctlaunch and belong to the container. */
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
-/* The child's report to the parent is a struct ct_err, the run's error
- * as it is (child_fail). A vfork child copies it into the parent's, in
- * spawn's frame, whose status says how far the child got: */
-enum {
-	REPORT_NONE = -1,  /* neither exec'd nor reported: it died */
-	REPORT_EXECED = 0, /* it got to its exec (a failed one overwrites it) */
+/* The child's report to the parent: a frame whose kind says what it
+ * is, the run's error (as it is, child_fail) one of them. A vfork child
+ * copies it into the parent's, in spawn's frame; a fork child writes it
+ * to the error pipe. */
+enum report_kind {
+	REPORT_NONE,   /* neither exec'd nor reported: it died */
+	REPORT_EXECED, /* it got to its exec (a failed one overwrites it) */
+	REPORT_FAILED, /* err: the run's error, its exit status in err.status */
 	/* Not an error, and not the last word: a join's first process says
 	 * that the command's process exists (STEP_JOIN_FORK), its pid on
-	 * the host in errnum, and exits. Through the error pipe: a join's
+	 * the host in joined, and exits. Through the error pipe: a join's
 	 * processes are fork children. */
-	REPORT_JOINED = -2,
+	REPORT_JOINED,
+};
+
+struct report {
+	enum report_kind kind;
+	pid_t joined;          /* REPORT_JOINED */
+	struct ct_err err;     /* REPORT_FAILED */
 };
 
 struct run {
@@ -95,8 +104,8 @@ struct run {
 	bool recorded;   /* STEP_RECORD wrote the state file */
 	pid_t watcher;   /* see watcher_main */
 	int sync[2];     /* fork: parent writes one byte: the child may go on */
-	int errpipe[2];  /* fork: the child writes a struct ct_err, or nothing at exec */
-	struct ct_err *report; /* in a vfork child only: the parent's, to fill */
+	int errpipe[2];  /* fork: the child writes a struct report, or nothing at exec */
+	struct report *report; /* in a vfork child only: the parent's, to fill */
 	bool *made;      /* made[i]: the mkdir of step i succeeded */
 	bool name_locked; /* the name's lock is held: its stale cgroups may be swept */
 	bool supervised; /* v2: ctlaunch moved into its supervisor cgroup */
@@ -164,25 +173,32 @@ static void locate(struct ct_err *e, const struct plan *p, const struct step *s)
 	}
 }
 
-/* The child never returns: it reports e to the parent and exits. The
- * report is e itself, whole. A vfork child copies it into the parent's
- * struct with one assignment, and only here, so a child killed half-way
- * leaves REPORT_NONE: the parent sleeps until the child execs or exits,
- * and the kernel's wake-up orders the copy before the parent reads it.
- * A fork child writes it to the error pipe in one write, smaller than
- * PIPE_BUF, so the parent reads all of it or nothing. */
-__attribute__((noreturn)) static void child_fail(struct run *run, struct ct_err *e, int status)
+/* A fork child's report, in one write: smaller than PIPE_BUF, so the
+ * parent reads all of it or nothing. 0, or -1 when it could not. */
+static int report_write(struct run *run, const struct report *r)
 {
 	ssize_t n;
 
+	do
+		n = write(run->errpipe[1], r, sizeof *r);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof *r ? 0 : -1;
+}
+
+/* The child never returns: it reports e to the parent and exits. The
+ * report carries e itself, whole. A vfork child copies it into the
+ * parent's struct with one assignment, and only here, so a child killed
+ * half-way leaves REPORT_NONE: the parent sleeps until the child execs
+ * or exits, and the kernel's wake-up orders the copy before the parent
+ * reads it. */
+__attribute__((noreturn)) static void child_fail(struct run *run, struct ct_err *e, int status)
+{
 	e->status = status;
 	if (run->report) {
-		*run->report = *e;
+		*run->report = (struct report){ .kind = REPORT_FAILED, .err = *e };
 		_exit(status);
 	}
-	do
-		n = write(run->errpipe[1], e, sizeof *e);
-	while (n < 0 && errno == EINTR);
+	report_write(run, &(struct report){ .kind = REPORT_FAILED, .err = *e });
 	_exit(status);
 }
 
@@ -272,7 +288,7 @@ __attribute__((noreturn)) static void child_exec(struct run *run, char **argv, c
 	/* Seen by the parent only if the exec succeeds: a failure
 	 * overwrites it, a crash in between leaves the parent a zombie. */
 	if (run->report)
-		run->report->status = REPORT_EXECED;
+		run->report->kind = REPORT_EXECED;
 	if (init)
 		init_exec(run->init_fd, run->cmd, envp, argv[0], &e);
 	else
@@ -389,19 +405,15 @@ static int child_tty_open(struct run *run, const struct step_tty_open *t, struct
  * and exits; the copy goes on with the steps. */
 static int join_fork(struct run *run, struct ct_err *e)
 {
-	struct ct_err word = { .status = REPORT_JOINED };
 	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
-	ssize_t n;
 
 	if (pid < 0)
 		return ct_fail(e, errno, "clone into the container's pid namespace");
 	if (pid == 0)
 		return 0;
-	word.errnum = pid;
-	do
-		n = write(run->errpipe[1], &word, sizeof word);
-	while (n < 0 && errno == EINTR);
-	_exit(n == (ssize_t)sizeof word ? 0 : 125);
+	_exit(report_write(run, &(struct report){ .kind = REPORT_JOINED, .joined = pid }) == 0
+		      ? 0
+		      : 125);
 }
 
 static int child_step(struct run *run, const struct step *s, struct ct_err *e)
@@ -535,6 +547,8 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 	case STEP_TTY_RESTORE:
 	case STEP_JOIN_RLIMITS:
 		return join_rlimits(s->u.join_rlimits.pid, run->target_fd, e);
+	case STEP_JOIN_UMASK:
+		return join_umask(s->u.join_umask.pid, run->target_fd, e);
 	case STEP_SETNS:
 		if (join_setns(run->target_fd, s->u.setns.nsflags, e) < 0)
 			return -1;
@@ -651,13 +665,15 @@ static pid_t clone_child(unsigned long flags, const char *cgroup, int *pidfd, bo
 
 /* The child's report, whichever way it came, as the run's error; NULL:
  * it died before it could make one. */
-static int child_failed(struct ct_err *report, struct ct_err *e)
+/* The child's last report (NULL: none, or not whole) as the run's
+ * error. */
+static int child_failed(struct report *report, struct ct_err *e)
 {
-	if (!report)
+	if (!report || report->kind != REPORT_FAILED)
 		return ct_fail(e, 0, "the container died during setup");
 	/* From a pipe: a message without its end is cut, not overrun. */
-	report->msg[sizeof report->msg - 1] = '\0';
-	*e = *report;
+	report->err.msg[sizeof report->err.msg - 1] = '\0';
+	*e = report->err;
 	return -1;
 }
 
@@ -772,7 +788,7 @@ static int spawn_main(void *arg)
 static int spawn(struct run *run, const struct step *s, struct ct_err *e)
 {
 	char stack[CHILD_STACK] __attribute__((aligned(16)));
-	struct ct_err report = { .status = REPORT_NONE };
+	struct report report = { .kind = REPORT_NONE };
 	int flags = (int)s->u.clone.flags | CLONE_VM | CLONE_VFORK | SIGCHLD;
 
 	run->report = &report;
@@ -788,9 +804,9 @@ static int spawn(struct run *run, const struct step *s, struct ct_err *e)
 	/* The lock's open file is the child's too: it let go of it, or it
 	 * died, and its cgroups are locked again for the cleanup. */
 	cg_unlock(&run->lock_fd);
-	if (report.status == REPORT_EXECED)
+	if (report.kind == REPORT_EXECED)
 		return 0;
-	return child_failed(report.status == REPORT_NONE ? NULL : &report, e);
+	return child_failed(&report, e);
 }
 
 /* Effective ids only: the saved ids stay root's, so ctlaunch can
@@ -871,7 +887,7 @@ static void joined(struct run *run, pid_t pid)
 
 static int release(struct run *run, struct ct_err *e)
 {
-	struct ct_err ce;
+	struct report r;
 	ssize_t n;
 
 	do
@@ -881,16 +897,16 @@ static int release(struct run *run, struct ct_err *e)
 	/* Blocks until the child fails (a report) or execs (EOF). */
 	for (;;) {
 		do
-			n = read(run->errpipe[0], &ce, sizeof ce);
+			n = read(run->errpipe[0], &r, sizeof r);
 		while (n < 0 && errno == EINTR);
-		if (n != (ssize_t)sizeof ce || ce.status != REPORT_JOINED || !run->p->join)
+		if (n != (ssize_t)sizeof r || r.kind != REPORT_JOINED || !run->p->join)
 			break;
-		joined(run, (pid_t)ce.errnum);
+		joined(run, r.joined);
 	}
 	close_fd(&run->errpipe[0]);
 	if (n == 0)
 		return 0;
-	return child_failed(n == (ssize_t)sizeof ce ? &ce : NULL, e);
+	return child_failed(n == (ssize_t)sizeof r ? &r : NULL, e);
 }
 
 static int exit_status(int wstatus)
@@ -1352,6 +1368,7 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 				   run->hosts_written, e);
 	case STEP_NET_ENTER:
 	case STEP_JOIN_RLIMITS:
+	case STEP_JOIN_UMASK:
 	case STEP_SETNS:
 	case STEP_JOIN_FORK:
 	case STEP_CLOSE_FDS:

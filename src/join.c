@@ -1,5 +1,5 @@
 /* --join's own system calls: the container's PID 1 by a pidfd, its
- * rlimits, its namespaces. The steps around them (cgroups, capabilities,
+ * rlimits and umask, its namespaces. The steps around them (cgroups, capabilities,
  * the user, the filter, the exec) are the run's own, in exec.c. */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -31,6 +32,16 @@ int join_open(pid_t pid, uint64_t start, struct ct_err *e)
 			       (int)pid);
 	}
 	return fd;
+}
+
+/* Still alive, so the pid was still PID 1's while its /proc was read. */
+static int still_alive(int pidfd, struct ct_err *e)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+	if (poll(&pfd, 1, 0) != 0)
+		return ct_fail(e, 0, "the container ended");
+	return 0;
 }
 
 static rlim_t min_rlim(rlim_t a, rlim_t b)
@@ -79,16 +90,17 @@ static int set_limit(int r, struct rlimit want, struct ct_err *e)
 	return 0;
 }
 
-/* The whole of /proc/PID/limits into buf (a few hundred bytes, and
- * not allocated: the joining process keeps the child's rule, exec.c). */
-static int read_limits(pid_t pid, char *buf, size_t size, struct ct_err *e)
+/* The whole of /proc/PID/FILE into buf (limits, status: a few hundred
+ * bytes to a few KB, and not allocated: the joining process keeps the
+ * child's rule, exec.c). */
+static int read_proc(pid_t pid, const char *file, char *buf, size_t size, struct ct_err *e)
 {
 	char path[64];
 	size_t len = 0;
 	ssize_t n = 1;
 	int fd;
 
-	snprintf(path, sizeof path, "/proc/%d/limits", (int)pid);
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ct_fail(e, errno, "open %s", path);
@@ -112,12 +124,11 @@ static int read_limits(pid_t pid, char *buf, size_t size, struct ct_err *e)
  * to 25 columns, then the soft and the hard value. */
 int join_rlimits(pid_t pid, int pidfd, struct ct_err *e)
 {
-	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
 	char text[4096];
 	const char *line;
 	int r = 0;
 
-	if (read_limits(pid, text, sizeof text, e) < 0)
+	if (read_proc(pid, "limits", text, sizeof text, e) < 0)
 		return -1;
 	line = strchr(text, '\n');
 	for (; line && *++line && r < RLIM_NLIMITS; line = strchr(line, '\n'), r++) {
@@ -131,10 +142,29 @@ int join_rlimits(pid_t pid, int pidfd, struct ct_err *e)
 		if (set_limit(r, want, e) < 0)
 			return -1;
 	}
-	/* Still alive, so the pid was still PID 1's while it was read. */
-	if (poll(&pfd, 1, 0) != 0)
-		return ct_fail(e, 0, "the container ended");
-	return 0;
+	return still_alive(pidfd, e);
+}
+
+int join_umask(pid_t pid, int pidfd, struct ct_err *e)
+{
+	/* Umask: is the second line: the first page of the file holds it. */
+	char text[4096], *end;
+	const char *line;
+	unsigned long mask;
+
+	if (read_proc(pid, "status", text, sizeof text, e) < 0)
+		return -1;
+	line = strstr(text, "\nUmask:\t");
+	if (!line)
+		return ct_fail(e, 0, "/proc/%d/status has no Umask: line (Linux 4.7 or later)",
+			       (int)pid);
+	errno = 0;
+	mask = strtoul(line + 8, &end, 8);
+	if (errno || end == line + 8 || *end != '\n' || mask > 0777)
+		return ct_fail(e, 0, "/proc/%d/status: its Umask: line is not what Linux writes",
+			       (int)pid);
+	umask((mode_t)mask);
+	return still_alive(pidfd, e);
 }
 
 int join_setns(int pidfd, unsigned long nsflags, struct ct_err *e)

@@ -72,15 +72,20 @@ static void usage(FILE *out)
 	      out);
 }
 
+static void vwarnx_(const char *fmt, va_list ap)
+{
+	fputs("ctlaunch: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 __attribute__((format(printf, 1, 2))) static void warnx_(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ctlaunch: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarnx_(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* A cgroup parent names a place in every hierarchy: absolute, and no
@@ -195,11 +200,9 @@ __attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ctlaunch: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarnx_(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return -1;
 }
 

@@ -1007,39 +1007,18 @@ static void record_limit(struct ct_state *st, const char *key, const char *value
 	snprintf(st->limits[st->n_limits++].value, sizeof st->limits[0].value, "%s", value);
 }
 
-/* The limits --list shows, as the spec says them; the default pids
- * limit where the plan writes it. */
+/* The limits --list shows, as the spec says them (the rows' shown, in
+ * their order); the default pids limit where the plan writes it. */
 static void record_limits(const struct plan *p, const struct spec *spec, struct ct_state *st)
 {
-	char v[64];
+	for (size_t i = 0; i < n_res_keys; i++) {
+		const struct res_key *k = &res_keys[i];
+		cleanup_free char *v = NULL;
 
-	if (spec->res.has_memory) {
-		size_format(spec->res.memory, v, sizeof v);
-		record_limit(st, "memory", v);
-	}
-	if (spec->res.has_cpu_shares) {
-		snprintf(v, sizeof v, "%llu", (unsigned long long)spec->res.cpu_shares);
-		record_limit(st, "cpu_shares", v);
-	}
-	if (spec->res.has_cpu_quota) {
-		/* cpus x the period: "0.5", "2", "1.25". */
-		int len = snprintf(v, sizeof v, "%llu.%05llu",
-				   (unsigned long long)(spec->res.cpu_quota_us / CPU_PERIOD_US),
-				   (unsigned long long)(spec->res.cpu_quota_us % CPU_PERIOD_US));
-
-		while (len > 0 && v[len - 1] == '0')
-			v[--len] = '\0';
-		if (len > 0 && v[len - 1] == '.')
-			v[--len] = '\0';
-		record_limit(st, "cpus", v);
-	}
-	if (spec->res.has_cpus) {
-		cpulist_format(&spec->res.cpus, v, sizeof v);
-		record_limit(st, "cpuset.cpus", v);
-	}
-	if (spec->res.has_mems) {
-		cpulist_format(&spec->res.mems, v, sizeof v);
-		record_limit(st, "cpuset.mems", v);
+		if (!k->shown || !res_has(spec, k))
+			continue;
+		v = k->shown(spec);
+		record_limit(st, k->key + strlen("resources."), v);
 	}
 	for (size_t i = 0; i < p->n; i++)
 		if (p->steps[i].kind == STEP_CG_WRITE && strcmp(p->steps[i].u.cg_write.file, "pids.max") == 0)
@@ -1395,8 +1374,8 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 }
 
 /* The process that joins, before the command's own steps: in the
- * container's cgroups before it runs anything, with PID 1's rlimits,
- * then in all its namespaces, and not dumpable all along: no process of
+ * container's cgroups before it runs anything, with PID 1's rlimits and
+ * umask, then in all its namespaces, and not dumpable all along: no process of
  * the container can trace it or open its /proc files (CVE-2016-9962)
  * while it holds ctlaunch's memory and the pidfd. */
 static void join_head(struct plan *p, const struct ct_state *st, const char *into)
@@ -1412,6 +1391,11 @@ static void join_head(struct plan *p, const struct ct_state *st, const char *int
 	/* Before the user namespace, where raising a limit would take
 	 * CAP_SYS_RESOURCE of the host's. */
 	add(p, STEP_JOIN_RLIMITS, SIDE_CHILD, nowhere)->u.join_rlimits.pid = st->pid;
+	/* The umask the container's command got (the caller's of the run),
+	 * not this caller's: a file the joined command makes is made as
+	 * the command's would be. Read from the host's /proc: before
+	 * setns. */
+	add(p, STEP_JOIN_UMASK, SIDE_CHILD, nowhere)->u.join_umask.pid = st->pid;
 	add(p, STEP_SETNS, SIDE_CHILD, nowhere)->u.setns.nsflags = st->nsflags;
 	/* setns gives the pid namespace to the children only. */
 	add(p, STEP_JOIN_FORK, SIDE_CHILD, nowhere);

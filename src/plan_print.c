@@ -517,6 +517,10 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		put(&o, "copy the resource limits of pid %d (/proc/%d/limits)",
 		    (int)s->u.join_rlimits.pid, (int)s->u.join_rlimits.pid);
 		break;
+	case STEP_JOIN_UMASK:
+		put(&o, "copy the umask of pid %d (/proc/%d/status)", (int)s->u.join_umask.pid,
+		    (int)s->u.join_umask.pid);
+		break;
 	case STEP_SETNS:
 		put(&o, "setns through the pidfd into ");
 		put_flags(&o, s->u.setns.nsflags, clone_flags, sizeof clone_flags / sizeof clone_flags[0]);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "resources.h"
 #include "spec_keys.h"
 #include "spec_value.h"
 
@@ -756,29 +757,81 @@ static void k_network(const struct value_ctx *c, const struct ynode *y, const ch
 #define SPEC_AT(m) AT(struct spec, m)
 #define SPEC_HAS(m) HAS(struct spec, m)
 
-static const struct key cpuset_keys[] = {
-	{ "cpus", .type = &v_cpulist, .arg = { .what = "CPU list", .example = "0-3,5" },
-	  SPEC(res.cpus), SPEC_AT(res.cpus_at), SPEC_HAS(res.has_cpus) },
-	{ "mems", .type = &v_cpulist, .arg = { .what = "memory node list", .example = "0-1" },
-	  SPEC(res.mems), SPEC_AT(res.mems_at), SPEC_HAS(res.has_mems) },
+/* resources: its keys are resources.h's rows, made into this file's
+ * rows in the order they are listed (res_key.listed); "resources.a.b"
+ * is b in a mapping a. */
+struct res_rows {
+	struct key *top, *sub;
+	size_t n_top, n_sub;
 };
 
-static const struct key resource_keys[] = {
-	/* Below a page the kernel cannot charge even the first one: the
-	 * command could never start. */
-	{ "memory", .type = &v_size, .arg = { .min = 4096 },
-	  SPEC(res.memory), SPEC_AT(res.memory_at), SPEC_HAS(res.has_memory) },
-	/* The kernel's own bounds for cpu.shares (MIN_SHARES, MAX_SHARES):
-	 * it would clamp anything else without a word. */
-	{ "cpu_shares", .type = &v_uint, .arg = { .min = 2, .max = 262144 },
-	  SPEC(res.cpu_shares), SPEC_AT(res.cpu_shares_at), SPEC_HAS(res.has_cpu_shares) },
-	{ "cpuset", KEYS(cpuset_keys) },
-	/* PID_MAX_LIMIT: the kernel has no more pids to give. */
-	{ "pids", .type = &v_uint, .arg = { .min = 1, .max = 4194304 },
-	  SPEC(res.pids), SPEC_AT(res.pids_at), SPEC_HAS(res.has_pids) },
-	{ "cpus", .type = &v_cpu_quota,
-	  SPEC(res.cpu_quota_us), SPEC_AT(res.cpu_quota_at), SPEC_HAS(res.has_cpu_quota) },
-};
+static const struct res_key *res_listed(unsigned i)
+{
+	for (size_t j = 0; j < n_res_keys; j++)
+		if (res_keys[j].listed == i)
+			return &res_keys[j];
+	/* A gap or a repeat in the table's numbers: its mistake. */
+	abort();
+}
+
+static struct key res_row(const struct res_key *r, const char *name)
+{
+	return (struct key){ .name = name, .type = r->type, .arg = r->arg, .off = r->off,
+			     .size = r->size, .at = r->at + 1, .has = r->has + 1 };
+}
+
+/* The rows of the mapping named by the first len bytes of group. */
+static void res_group(struct res_rows *rows, const char *group, size_t len)
+{
+	struct key *k = &rows->top[rows->n_top++];
+
+	*k = (struct key){ .name = xasprintf("%.*s", (int)len, group),
+			   .sub = rows->sub + rows->n_sub };
+	for (unsigned i = 0; i < n_res_keys; i++) {
+		const struct res_key *r = res_listed(i);
+		const char *name = r->key + strlen("resources.");
+
+		if (strncmp(name, group, len) == 0 && name[len] == '.')
+			rows->sub[rows->n_sub++] = res_row(r, name + len + 1);
+	}
+	k->n_sub = (size_t)(rows->sub + rows->n_sub - k->sub);
+}
+
+static void res_rows_make(struct res_rows *rows)
+{
+	rows->top = xcalloc(n_res_keys, sizeof *rows->top);
+	rows->sub = xcalloc(n_res_keys, sizeof *rows->sub);
+	for (unsigned i = 0; i < n_res_keys; i++) {
+		const char *name = res_listed(i)->key + strlen("resources.");
+		const char *dot = strchr(name, '.');
+		bool seen = false;
+
+		if (!dot) {
+			rows->top[rows->n_top++] = res_row(res_listed(i), name);
+			continue;
+		}
+		for (size_t j = 0; j < rows->n_top; j++)
+			seen |= !rows->top[j].type && strlen(rows->top[j].name) == (size_t)(dot - name) &&
+				strncmp(rows->top[j].name, name, (size_t)(dot - name)) == 0;
+		if (!seen)
+			res_group(rows, name, (size_t)(dot - name));
+	}
+}
+
+static void k_resources(const struct value_ctx *c, const struct ynode *y, const char *path,
+			void *base)
+{
+	struct res_rows rows = { 0 };
+
+	res_rows_make(&rows);
+	walk_map(c, y, path, rows.top, rows.n_top, base);
+	/* A mapping's row (no converter) has a name of its own. */
+	for (size_t i = 0; i < rows.n_top; i++)
+		if (!rows.top[i].type)
+			free((char *)rows.top[i].name);
+	free(rows.top);
+	free(rows.sub);
+}
 
 static const struct key cap_keys[] = {
 	{ "add", .type = &v_caps, SPEC(caps_add), SPEC_AT(caps_at) },
@@ -794,7 +847,7 @@ static const struct key top_keys[] = {
 	{ "command", .walk = k_command },
 	{ "env", .walk = k_env },
 	{ "workdir", .type = &v_abs_path, SPEC(workdir), SPEC_AT(workdir_at) },
-	{ "resources", KEYS(resource_keys) },
+	{ "resources", .walk = k_resources },
 	{ "user", .type = &v_user, SPEC(user), SPEC_AT(user_at) },
 	{ "readonly_rootfs", .type = &v_bool, SPEC(readonly_rootfs), SPEC_AT(readonly_rootfs_at) },
 	{ "unsafe_paths", .type = &v_bool, SPEC(unsafe_paths), SPEC_AT(unsafe_paths_at) },
@@ -850,6 +903,9 @@ void spec_set_command(struct spec *spec, char *const *argv, size_t argc)
 void spec_keys_free(struct spec *s)
 {
 	free_rows(s, top_keys, sizeof top_keys / sizeof top_keys[0]);
+	for (size_t i = 0; i < n_res_keys; i++)
+		if (res_keys[i].type->allocated)
+			free(*(char **)((char *)s + res_keys[i].off));
 	free_argv(s);
 }
 

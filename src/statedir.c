@@ -106,12 +106,8 @@ static int read_entry(int dfd, const char *dir, const char *file, uid_t owner, c
 		return ct_fail(e, errno, "read %s/%s", dir, file);
 	if (len == STATE_MAX_FILE)
 		return ct_fail(e, 0, "ignoring %s/%s: larger than a state file", dir, file);
-	if (state_parse(text, s, e) < 0) {
-		char msg[sizeof e->msg];
-
-		memcpy(msg, e->msg, sizeof msg);
-		return ct_fail(e, 0, "ignoring %s/%s: %s", dir, file, msg);
-	}
+	if (state_parse(text, s, e) < 0)
+		return ct_wrap(e, "ignoring %s/%s", dir, file);
 	if (strcmp(s->name, name) != 0 || s->owner != owner) {
 		state_free(s);
 		return ct_fail(e, 0, "ignoring %s/%s: the record of another container", dir, file);

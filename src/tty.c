@@ -80,53 +80,61 @@ int tty_socketpair(int sv[2], struct ct_err *e)
 	return 0;
 }
 
-/* One byte, and fd as SCM_RIGHTS. */
-static int send_fd(int sock, int fd)
-{
-	char byte = 't';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+/* A message of one byte with room for one descriptor (SCM_RIGHTS):
+ * what send_fd sends and tty_recv_master receives. On the caller's
+ * stack: the sender is a child that allocates nothing (exec.c). */
+struct fd_msg {
+	char byte;
+	struct iovec iov;
+	struct msghdr m;
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} u;
-	struct msghdr m = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf,
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+};
+
+static void fd_msg_init(struct fd_msg *f)
+{
+	memset(f, 0, sizeof *f);
+	f->byte = 't';
+	f->iov = (struct iovec){ .iov_base = &f->byte, .iov_len = 1 };
+	f->m = (struct msghdr){ .msg_iov = &f->iov, .msg_iovlen = 1, .msg_control = f->u.buf,
+				.msg_controllen = sizeof f->u.buf };
+}
+
+/* One byte, and fd as SCM_RIGHTS. */
+static int send_fd(int sock, int fd)
+{
+	struct fd_msg f;
+	struct cmsghdr *c;
 	ssize_t n;
 
-	memset(u.buf, 0, sizeof u.buf);
+	fd_msg_init(&f);
+	c = CMSG_FIRSTHDR(&f.m);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &fd, sizeof fd);
 	do
-		n = sendmsg(sock, &m, MSG_NOSIGNAL);
+		n = sendmsg(sock, &f.m, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	return n == 1 ? 0 : -1;
 }
 
 int tty_recv_master(int sock, struct ct_err *e)
 {
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr m = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf,
-	};
+	struct fd_msg f;
 	struct cmsghdr *c;
 	ssize_t n;
 	int fd;
 
+	fd_msg_init(&f);
 	do
-		n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+		n = recvmsg(sock, &f.m, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return ct_fail(e, errno, "receive the container's terminal");
-	c = CMSG_FIRSTHDR(&m);
+	c = CMSG_FIRSTHDR(&f.m);
 	if (n != 1 || !c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
 	    c->cmsg_len != CMSG_LEN(sizeof(int)))
 		return ct_fail(e, 0, "the container's terminal did not come back");

@@ -134,6 +134,25 @@ cmd_info() {
 	bg_wait
 }
 
+@test "state: --join: the container's umask, not the caller's" {
+	write_spec <<-EOF
+		command: [/bin/sh, -c, "umask; echo ready; read x || true"]
+		mounts:
+		  - {type: tmpfs, target: /scratch, size: 1M}
+	EOF
+	umask 022
+	ctl_bg "$SPEC"
+	wait_for_line ready
+	umask 077
+	run --separate-stderr ctl --join "$NAME" -- /bin/sh -c 'umask; cd /scratch && : > joined && ls -l joined'
+	umask 022
+	assert_status 0
+	assert_eq "the container's command's umask" "0022" "$(head -n 1 "$BG_OUT")"
+	assert_eq "the joined command's umask" "0022" "$(head -n 1 <<<"$output")"
+	assert_match "a file it makes" "^-rw-r--r-- " "$(tail -n 1 <<<"$output")"
+	bg_wait
+}
+
 @test "state: --plan --join: not dumpable and in the cgroups before the namespaces, the filter and the exec last" {
 	info_spec ''
 	ctl_bg "$SPEC"

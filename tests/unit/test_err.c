@@ -39,3 +39,19 @@ TEST(err_wrap_full)
 	ct_wrap(&e, "%s", big);
 	CHECK(strlen(e.msg) == sizeof e.msg - 1 && e.msg[0] == 'x');
 }
+
+/* An errno alone reads as strerror's text; a caller's context in front
+ * of it reads "what: strerror", with no empty message between. */
+TEST(err_errno_alone)
+{
+	struct ct_err e = { 0 };
+	char text[2048];
+
+	CHECK(ct_errno(&e, ENOENT) == -1);
+	CHECK_STR(ct_err_text(&e, text, sizeof text), "No such file or directory");
+	ct_wrap(&e, "'%s'", "./nope");
+	CHECK_STR(ct_err_text(&e, text, sizeof text), "'./nope': No such file or directory");
+	CHECK(ct_fail_status(&e, 127, 0, "'%s' is not in the container", "sh") == -1);
+	CHECK(e.status == 127 && e.errnum == 0);
+	CHECK_STR(ct_err_text(&e, text, sizeof text), "'sh' is not in the container");
+}

@@ -131,7 +131,7 @@ TEST(join_plan_v1)
 	struct plan run, p;
 	struct ct_state st;
 	struct ct_err e = { 0 };
-	long dumpable, enter, rlimits, setns, fork;
+	long dumpable, enter, rlimits, mask, setns, fork;
 
 	fake_host_v1(&h);
 	fake_spec(&s);
@@ -150,9 +150,12 @@ TEST(join_plan_v1)
 	dumpable = plan_find_kind(&p, STEP_NOT_DUMPABLE);
 	enter = plan_find_kind(&p, STEP_CG_ENTER);
 	rlimits = plan_find_kind(&p, STEP_JOIN_RLIMITS);
+	mask = FIND(&p, STEP_JOIN_UMASK, join_umask, it->pid == 4242);
 	setns = FIND(&p, STEP_SETNS, setns, it->nsflags == st.nsflags);
 	fork = plan_find_kind(&p, STEP_JOIN_FORK);
 	CHECK(dumpable > 3 && dumpable < enter && enter < rlimits && rlimits < setns && setns < fork);
+	/* Read from the host's /proc: before setns. */
+	CHECK(mask > enter && mask < setns);
 	CHECK(plan_count_kind(&p, STEP_CG_ENTER) == st.n_cgroups);
 	for (size_t i = 0; i < st.n_cgroups; i++)
 		CHECK(FIND(&p, STEP_CG_ENTER, cg_enter, streq(it->dir, st.cgroups[i])) > dumpable);
