@@ -166,17 +166,19 @@ static int route_default(struct nl_sock *sk, const char *ifname, uint32_t gw, st
 
 /* --- the leases ---------------------------------------------------------- */
 
+/* dir 0700, and the directories above it 0755 where they are missing:
+ * the leases need their lock even on a host without /run (a VM's
+ * initramfs), where the name's lock does without. */
 static int mkdir_private(const char *dir, struct ct_err *e)
 {
-	const char *slash = strrchr(dir, '/');
+	cleanup_free char *up = xstrdup(dir);
 	struct stat st;
 
-	if (slash && slash != dir) {
-		cleanup_free char *up = xasprintf("%.*s", (int)(slash - dir), dir);
-
-		/* The state directory, as the name's lock makes it. */
+	for (char *s = strchr(up + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
 		if (mkdir(up, 0755) < 0 && errno != EEXIST)
 			return ct_fail(e, errno, "mkdir %s", up);
+		*s = '/';
 	}
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return ct_fail(e, errno, "mkdir %s", dir);

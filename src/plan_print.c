@@ -568,7 +568,8 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	case STEP_NET_LOCK:
 		put(&o, "lock %s/leases.lock, every bridge's, waiting while another run holds it "
-			"(%s made 0700 if missing)", s->u.net.dir, s->u.net.dir);
+			"(%s made 0700 if missing, the directories above it 0755)", s->u.net.dir,
+		    s->u.net.dir);
 		break;
 	case STEP_NET_SWEEP:
 		put(&o, "sweep the leases in %s of runs that are gone (their ctlaunch's pid and start "
