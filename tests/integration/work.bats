@@ -109,6 +109,10 @@ load helpers
 	# The CI machine: 86 with the vfork-style child (launcher, child and
 	# /bin/true together), 116 when the child was a fork (copy-on-write
 	# faults in both processes), 77 for bench/floor.c. Each costs 15-35
-	# us there (bench/README.md).
-	[ "$faults" -le 100 ] || fail "$faults page faults (at most 100 expected)"
+	# us there (bench/README.md). libnl-route, linked in for network:
+	# bridges (issue 12), adds about 8 at every start, bridge or not (its
+	# constructors register its object types; ctlaunch --version: 46
+	# instead of 38), and a launch came to 104: the bound leaves room for
+	# those, still well below a fork child's.
+	[ "$faults" -le 110 ] || fail "$faults page faults (at most 110 expected)"
 }
