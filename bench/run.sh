@@ -43,12 +43,10 @@ die() {
 	exit 1
 }
 
-# The v1 hierarchies: "mountpoint superoptions" per line.
-v1_hierarchies() {
-	awk '{ split($0, h, " - "); split(h[1], f, " "); split(h[2], g, " ")
-	       if (g[1] == "cgroup" && index(f[5], "/sys/fs/cgroup/") == 1) print f[5], g[3] }' \
-		/proc/self/mountinfo
-}
+# v1_hierarchies and remount_v1_cgroups (crun refuses this hybrid host
+# as it is), shared with tests/oci-diff.sh.
+# shellcheck source=scripts/v1-cgroups.sh
+. scripts/v1-cgroups.sh
 
 # Removes every cgroup of this run: /ctbench-ID and /ctbench-ID-* in each
 # hierarchy, with whatever a launcher made below them. A process still in one was started
@@ -104,27 +102,6 @@ install_peers() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 		-o DPkg::Lock::Timeout=120 "${missing[@]}" </dev/null >&2 ||
 		die "apt-get install failed for: ${missing[*]}"
-}
-
-# The seccomp profile crun and runc get (containers-common's, podman's
-# default, the Docker profile's kin), so that they filter system calls
-# as ctlaunch's default filter does. From the Debian package, unpacked
-# into build/bench, not installed (it would pull podman's configuration
-# in); /usr/share/containers/seccomp.json when it is there already.
-fetch_seccomp_profile() {
-	local pkg=golang-github-containers-common dir=$OUT/containers-common
-	if [ -f /usr/share/containers/seccomp.json ]; then
-		cp /usr/share/containers/seccomp.json "$OUT/seccomp-profile.json"
-		return 0
-	fi
-	if [ ! -f "$dir/usr/share/containers/seccomp.json" ]; then
-		rm -rf "$dir"
-		mkdir -p "$dir/deb"
-		(cd "$dir/deb" && apt-get download -q -o APT::Sandbox::User=root "$pkg") >&2 ||
-			die "apt-get download $pkg failed (the seccomp profile for crun and runc)"
-		dpkg-deb -x "$dir"/deb/*.deb "$dir" || die "cannot unpack $pkg"
-	fi
-	cp "$dir/usr/share/containers/seccomp.json" "$OUT/seccomp-profile.json"
 }
 
 # bench/floor.c and bench/timeit.c, with the project's own compiler
@@ -222,7 +199,6 @@ if [ -z "${CTBENCH_ID:-}" ]; then
 	# must reach it, as tests/integration/rootless.bats makes it.
 	mkdir -p "$ROOT/build/rootless"
 	sh scripts/mkrootfs.sh "$ROOT/build/rootless/rootfs"
-	fetch_seccomp_profile
 	build_tools
 	build_dynamic_ctlaunch
 	build_base_ctlaunch
@@ -264,28 +240,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 
-# /sys/fs/cgroup: a fresh tmpfs, the v1 hierarchies mounted again by
-# their controllers' names, no cgroup2 "unified" mount: to crun a plain
-# v1 host. Symlinks such as cpu -> cpu,cpuacct are made again too.
-remount_cgroups() {
-	local list links dir opts o name target
-	list=$(v1_hierarchies)
-	links=$(find $CG -maxdepth 1 -type l -printf '%f %l\n')
-	umount -R $CG
-	mount -t tmpfs -o mode=755,size=64k ctbench $CG
-	while read -r dir opts; do
-		o=$(tr , '\n' <<<"$opts" |
-			grep -Ev '^(rw|ro|clone_children|noprefix|xattr|cpuset_v2_mode|release_agent=.*)$' |
-			paste -sd, -)
-		mkdir -p "$dir"
-		mount -t cgroup -o "$o" cgroup "$dir"
-	done <<<"$list"
-	while read -r name target; do
-		[ -n "$name" ] && ln -s "$target" "$CG/$name"
-	done <<<"$links"
-	return 0
-}
-remount_cgroups
+remount_v1_cgroups
 TMP=$(mktemp -d /tmp/ctbench.XXXXXX)
 
 # The parent of every cgroup of this run, in every hierarchy: ctlaunch
@@ -333,17 +288,18 @@ BENCH_BR=${BENCH_BR:0:15}
 { cat "$TMP/bench.yaml"; printf 'network: {bridge: %s, subnet: 10.250.0.0/24}\n' "$BENCH_BR"; } \
 	>"$TMP/bench-bridge.yaml"
 
-# The OCI bundles of crun and runc, from one source (bench/oci_bundle.py):
-# the container ctlaunch makes by default, with the benchmark's limits.
-# The rootfs is used in place, so a bundle holds only config.json.
-write_bundle() { # DIR CGROUPSPATH COMMAND...
-	mkdir -p "$1"
-	"$PY" bench/oci_bundle.py "$OUT/seccomp-profile.json" "$ROOTFS" "$2" "${@:3}" >"$1/config.json" ||
+# The OCI bundles of crun and runc: ctlaunch's own container, from the
+# same spec, by --export-oci (its cgroups under /$ID/ctlaunch/NAME, as
+# ctlaunch's would be; tests/oci-diff.sh checks that crun and runc run
+# it as ctlaunch does). The rootfs is used in place, so a bundle holds
+# only config.json.
+write_bundle() { # DIR NAME COMMAND...
+	"$CTL" --export-oci "$1" --name "$2" --cgroup-parent "/$ID" "$TMP/bench.yaml" -- "${@:3}" ||
 		die "cannot write $1/config.json"
 }
 for rt in crun runc; do
-	write_bundle "$TMP/$rt-true" "/$ID/$rt" /bin/true
-	write_bundle "$TMP/$rt-sleep" "/$ID/$rt" /bin/sleep 1
+	write_bundle "$TMP/$rt-true" "$ID-$rt" /bin/true
+	write_bundle "$TMP/$rt-sleep" "$ID-$rt" /bin/sleep 1
 done
 
 # The launchers: key, label, group (main or variant).

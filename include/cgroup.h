@@ -42,6 +42,10 @@ int cg_copy_from_parent(const char *dir, const char *file, struct ct_err *e);
 /* Move pid into dir; pid 0 is the caller. */
 int cg_enter(const char *dir, pid_t pid, struct ct_err *e);
 
+/* rmdir dir, a cgroup, if it is empty: 1 removed, 0 none there, 2 in
+ * use (a cgroup below it), -1 with e. */
+int cg_remove_empty(const char *dir, struct ct_err *e);
+
 /* rmdir a leaf, retrying while the kernel still counts exiting tasks
  * (EBUSY); a shared directory is left alone when others still use it.
  * 0: gone; 1: a shared directory still in use; -1: error. */

@@ -338,6 +338,7 @@ struct step_cg_purge {
 struct step_cg_rmdir {
 	char *dir;
 	size_t made_by;
+	char *supervisor; /* v2: the supervisor cgroup beside it, or NULL */
 };
 
 struct step_cg_restore {
@@ -495,6 +496,12 @@ int plan_build(const struct spec *spec, const struct host *h,
  * the one st was started from, with st's name, user and group. */
 int plan_join(const struct spec *spec, const struct host *h, const struct plan_opts *o,
 	      const struct ct_state *st, struct plan *p, struct ct_err *e);
+
+/* Pure: the shared ctlaunch/ levels a run with cgroup_parent (NULL:
+ * ctlaunch's own cgroup) makes, one a hierarchy, into out (at most max,
+ * malloc'd each); how many. For ctlaunch --cleanup, which removes them:
+ * a run leaves them in place (plan_exit_cgroups). */
+size_t plan_shared_levels(const struct host *h, const char *cgroup_parent, char **out, size_t max);
 
 /* How many steps the run has before the exit's: they are numbered 1 to
  * that in --plan and -v; the exit's are not. */

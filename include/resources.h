@@ -29,7 +29,15 @@ struct res_file {
 	bool optional;        /* a file the kernel may lack: skipped then */
 	enum res_need need;   /* v1: written only on a host that has it */
 	const char *without;  /* v1: the plan's note on a host without it */
+	const char *oci;      /* --export-oci: the field of an OCI config's
+			       * linux.resources that makes a runtime write this
+			       * file with this value ("memory.limit"), or
+			       * OCI_UNIFIED: the file itself in "unified", where
+			       * the runtime's own conversion would write another
+			       * value (cpu.weight) or none fits */
 };
+
+#define OCI_UNIFIED "unified"
 
 #define RES_FILES 3
 

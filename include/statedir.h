@@ -60,4 +60,16 @@ int state_scan(const char *dir, uid_t owner, bool reap, struct state_scan *out,
 	       struct ct_err *e);
 void state_scan_free(struct state_scan *s);
 
+/* ctlaunch --cleanup: in dir, owner's, the records of containers that
+ * are gone and the lock files of names no run holds, removed (each
+ * under the name's lock); their paths in out (malloc'd, each and the
+ * array). -1 with e: a file there that is not to be trusted, or an
+ * error; what was removed before it is in out. */
+struct state_cleaned {
+	char **path;
+	size_t n;
+};
+int state_clean(const char *dir, uid_t owner, struct state_cleaned *out, struct ct_err *e);
+void state_cleaned_free(struct state_cleaned *c);
+
 #endif

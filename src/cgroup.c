@@ -91,35 +91,12 @@ void cg_unlock(int *fd)
 	}
 }
 
-int cg_name_lock(const char *path, struct ct_err *e)
+/* The name's lock file in dfd, opened and locked (no wait). */
+static int lock_file_at(int dfd, const char *file, const char *path, struct ct_err *e)
 {
-	const char *slash = strrchr(path, '/');
-	cleanup_free char *dir = xasprintf("%.*s", (int)(slash ? slash - path : 0), path);
-	cleanup_close int dfd = -1;
 	struct stat st;
-	int fd;
+	int fd = openat(dfd, file, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 
-	/* The directory is root's (or, rootless, the user's) alone: a
-	 * lock file another user could make or replace, they could hold,
-	 * and refuse every run of that name. Root's may be read by all:
-	 * the state files of its running containers are there, for every
-	 * user's --list; the locks are root's alone (0600). */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0 && errno == ENOENT) {
-		if (mkdir(dir, geteuid() == 0 ? 0755 : 0700) < 0 && errno != EEXIST)
-			return errno == ENOENT ? -2 : ct_fail(e, errno, "mkdir %s", dir);
-		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	}
-	if (dfd < 0)
-		return ct_fail(e, errno, "open %s", dir);
-	if (fstat(dfd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022))
-		return ct_fail(e, 0, "the lock directory %s is not of uid %u and writable by it "
-				     "alone (remove it)", dir, (unsigned)geteuid());
-	/* Made 0700 by ctlaunch before the state files were there. */
-	if (geteuid() == 0 && (st.st_mode & 0777) == 0700)
-		fchmod(dfd, 0755);
-	fd = openat(dfd, slash ? slash + 1 : path,
-		    O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return ct_fail(e, errno, "open the lock %s", path);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
@@ -144,6 +121,52 @@ int cg_name_lock(const char *path, struct ct_err *e)
 		return ct_fail(e, err, "lock %s", path);
 	}
 	return fd;
+}
+
+/* Is dfd/file (still) the file open as fd? */
+static bool same_file_at(int dfd, const char *file, int fd)
+{
+	struct stat a, b;
+
+	return fstatat(dfd, file, &a, AT_SYMLINK_NOFOLLOW) == 0 && fstat(fd, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+int cg_name_lock(const char *path, struct ct_err *e)
+{
+	const char *slash = strrchr(path, '/');
+	cleanup_free char *dir = xasprintf("%.*s", (int)(slash ? slash - path : 0), path);
+	cleanup_close int dfd = -1;
+	struct stat st;
+
+	/* The directory is root's (or, rootless, the user's) alone: a
+	 * lock file another user could make or replace, they could hold,
+	 * and refuse every run of that name. Root's may be read by all:
+	 * the state files of its running containers are there, for every
+	 * user's --list; the locks are root's alone (0600). */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 && errno == ENOENT) {
+		if (mkdir(dir, geteuid() == 0 ? 0755 : 0700) < 0 && errno != EEXIST)
+			return errno == ENOENT ? -2 : ct_fail(e, errno, "mkdir %s", dir);
+		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (dfd < 0)
+		return ct_fail(e, errno, "open %s", dir);
+	if (fstat(dfd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022))
+		return ct_fail(e, 0, "the lock directory %s is not of uid %u and writable by it "
+				     "alone (remove it)", dir, (unsigned)geteuid());
+	/* Made 0700 by ctlaunch before the state files were there. */
+	if (geteuid() == 0 && (st.st_mode & 0777) == 0700)
+		fchmod(dfd, 0755);
+	/* ctlaunch --cleanup unlinks a free lock, holding it: a run that
+	 * opened that file before and locked it after holds a lock nobody
+	 * else can see, and opens the name's file again. */
+	for (int tries = 0;; tries++) {
+		int fd = lock_file_at(dfd, slash ? slash + 1 : path, path, e);
+		if (fd < 0 || tries >= 100 || same_file_at(dfd, slash ? slash + 1 : path, fd))
+			return fd;
+		close(fd);
+	}
 }
 
 static ssize_t read_small(const char *path, char *buf, size_t size)
@@ -248,6 +271,17 @@ int cg_remove(const char *dir, bool shared, struct ct_err *e)
 			ts.tv_nsec *= 2;
 	}
 	return 0;
+}
+
+int cg_remove_empty(const char *dir, struct ct_err *e)
+{
+	if (rmdir(dir) == 0)
+		return 1;
+	if (errno == ENOENT)
+		return 0;
+	if (errno == EBUSY || errno == ENOTEMPTY)
+		return 2;
+	return ct_fail(e, errno, "rmdir %s", dir);
 }
 
 /* SIGKILL every process listed in dir/cgroup.procs; how many there were. */

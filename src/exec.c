@@ -1146,6 +1146,21 @@ static int cg_restore(struct run *run, const char *dir, struct ct_err *e)
 	return cg_remove(sup, false, e) < 0 ? -1 : 0;
 }
 
+/* v2: does the shared ctlaunch/ level go (plan_exit_cgroups)? Where
+ * its parent holds processes (a login session's scope: ctlaunch's own
+ * cgroup, with its shell) or ctlaunch moved out of it; not in the real
+ * root, which always holds processes and never goes. */
+static bool level_goes(const struct step_cg_rmdir *r)
+{
+	const char *slash = strrchr(r->dir, '/');
+	cleanup_free char *parent = xasprintf("%.*s", (int)(slash ? slash - r->dir : 0), r->dir);
+	struct ct_err ignored = { 0 };
+
+	if (r->supervisor && access(r->supervisor, F_OK) == 0)
+		return true;
+	return !cg_is_root(parent) && cg_procs_state(parent, &ignored) != 0;
+}
+
 /* A step failed while the container ran: it ends with ctlaunch. */
 static void kill_child(struct run *run)
 {
@@ -1311,7 +1326,9 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 		return 0;
 	case STEP_CG_RMDIR: {
 		/* 1: others use it still; it stays. */
-		int rc = run->made[s->u.cg_rmdir.made_by] ? cg_remove(s->u.cg_rmdir.dir, true, e) : 0;
+		int rc = run->made[s->u.cg_rmdir.made_by] && level_goes(&s->u.cg_rmdir)
+				 ? cg_remove(s->u.cg_rmdir.dir, true, e)
+				 : 0;
 
 		run->in_use = rc != 0 || run->in_use;
 		return rc < 0 ? -1 : 0;

@@ -1,5 +1,6 @@
 /* ctlaunch: options, the pipeline (parse -> check -> plan -> print or
  * execute) and the exit status. The only place that prints errors. */
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -11,9 +12,11 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "check.h"
 #include "exec.h"
 #include "host.h"
+#include "oci.h"
 #include "plan.h"
 #include "policy.h"
 #include "running.h"
@@ -23,7 +26,7 @@
 enum { EXIT_LAUNCHER = 125 };
 
 /* What the invocation does: run a spec, or work with running ones. */
-enum mode { MODE_RUN, MODE_LIST, MODE_JOIN, MODE_STOP };
+enum mode { MODE_RUN, MODE_LIST, MODE_JOIN, MODE_STOP, MODE_CLEANUP };
 
 struct options {
 	enum mode mode;
@@ -31,6 +34,7 @@ struct options {
 	int stdio_dir; /* 1 + the first of 0, 1, 2 that is a directory, or 0 */
 	unsigned ttys; /* bit N: descriptor N is a terminal (see stdio_ttys) */
 	const char *name, *cgroup_parent, *host_facts, *spec;
+	const char *export_oci;  /* --export-oci: the bundle's directory */
 	const char *target;      /* --join or --stop: the container's name */
 	const char *signal, *timeout; /* --stop's, as given; NULL: the defaults */
 	char **cmd;
@@ -45,10 +49,13 @@ static void usage(FILE *out)
 	      "       ctlaunch --list [--json]\n"
 	      "       ctlaunch [-t] --join NAME [-- COMMAND [ARG...]]\n"
 	      "       ctlaunch --stop NAME [--signal SIG] [--timeout S]\n"
+	      "       ctlaunch --cleanup [--cgroup-parent PATH]\n"
 	      "Run the command of a YAML spec in a new container, or list, join or stop running ones.\n"
 	      "\n"
 	      "  --plan                print the steps of the launch; change nothing\n"
 	      "  --check               check the spec, the host and the command; change nothing\n"
+	      "  --export-oci DIR      write DIR/config.json, an OCI runtime bundle of the\n"
+	      "                        container (for crun, runc); change nothing else\n"
 	      "  --name NAME           the container's name (default: the spec's)\n"
 	      "  --set KEY=VALUE       set a value of the spec, e.g. resources.memory=128M\n"
 	      "                        (a dotted key, a YAML value; repeatable)\n"
@@ -63,6 +70,8 @@ static void usage(FILE *out)
 	      "                        with --plan, print the steps\n"
 	      "  --stop NAME           send SIG (default TERM) to its PID 1, SIGKILL after S seconds\n"
 	      "                        (default 10); return once its run has cleaned up\n"
+	      "  --cleanup             root: remove the empty shared ctlaunch/ cgroups when no\n"
+	      "                        container runs, and stale records and name locks\n"
 	      "  -h, --help            show this help\n"
 	      "  -V, --version         show the version\n"
 	      "\n"
@@ -125,7 +134,7 @@ static unsigned stdio_tty(int fd, const struct stat *st, dev_t seen[3])
 
 static bool set_mode(struct options *o, enum mode m, const char *target)
 {
-	static const char *const flag[] = { "", "--list", "--join", "--stop" };
+	static const char *const flag[] = { "", "--list", "--join", "--stop", "--cleanup" };
 
 	if (o->mode != MODE_RUN && o->mode != m) {
 		warnx_("%s and %s do not go together", flag[o->mode], flag[m]);
@@ -140,10 +149,12 @@ static bool set_mode(struct options *o, enum mode m, const char *target)
 static int read_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_PLAN = 256, OPT_CHECK, OPT_NAME, OPT_SET, OPT_CGROUP_PARENT, OPT_HOST_FACTS,
-	       OPT_INIT, OPT_LIST, OPT_JSON, OPT_JOIN, OPT_STOP, OPT_SIGNAL, OPT_TIMEOUT };
+	       OPT_INIT, OPT_LIST, OPT_JSON, OPT_JOIN, OPT_STOP, OPT_SIGNAL, OPT_TIMEOUT, OPT_CLEANUP,
+	       OPT_EXPORT_OCI };
 	static const struct option longopts[] = {
 		{ "plan", no_argument, NULL, OPT_PLAN },
 		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "export-oci", required_argument, NULL, OPT_EXPORT_OCI },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
@@ -153,6 +164,7 @@ static int read_options(int argc, char **argv, struct options *o)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "join", required_argument, NULL, OPT_JOIN },
 		{ "stop", required_argument, NULL, OPT_STOP },
+		{ "cleanup", no_argument, NULL, OPT_CLEANUP },
 		{ "tty", no_argument, NULL, 't' },
 		{ "init", no_argument, NULL, OPT_INIT },
 		{ "signal", required_argument, NULL, OPT_SIGNAL },
@@ -169,6 +181,7 @@ static int read_options(int argc, char **argv, struct options *o)
 		switch (c) {
 		case OPT_PLAN: o->plan = true; break;
 		case OPT_CHECK: o->check = true; break;
+		case OPT_EXPORT_OCI: o->export_oci = optarg; break;
 		case OPT_NAME: o->name = optarg; break;
 		case OPT_SET: o->sets[o->n_sets++] = optarg; break;
 		case OPT_CGROUP_PARENT: o->cgroup_parent = optarg; break;
@@ -177,6 +190,7 @@ static int read_options(int argc, char **argv, struct options *o)
 		case OPT_JSON: o->json = true; break;
 		case OPT_JOIN: if (!set_mode(o, MODE_JOIN, optarg)) return -1; break;
 		case OPT_STOP: if (!set_mode(o, MODE_STOP, optarg)) return -1; break;
+		case OPT_CLEANUP: if (!set_mode(o, MODE_CLEANUP, NULL)) return -1; break;
 		case 't': o->tty = true; break;
 		case OPT_INIT: o->init = true; break;
 		case OPT_SIGNAL: o->signal = optarg; break;
@@ -210,7 +224,7 @@ __attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
  * options that mean something there. */
 static int check_mode(const struct options *o, const char *extra)
 {
-	static const char *const flag[] = { "", "--list", "--join", "--stop" };
+	static const char *const flag[] = { "", "--list", "--join", "--stop", "--cleanup" };
 	const char *m = flag[o->mode];
 
 	if (o->json && o->mode != MODE_LIST)
@@ -221,16 +235,21 @@ static int check_mode(const struct options *o, const char *extra)
 		return bad_usage("%s goes with --stop", o->signal ? "--signal" : "--timeout");
 	if (o->mode == MODE_RUN)
 		return 0;
-	if (extra && o->mode == MODE_LIST)
-		return bad_usage("--list: unexpected argument '%s'", extra);
+	if (extra && (o->mode == MODE_LIST || o->mode == MODE_CLEANUP))
+		return bad_usage("%s: unexpected argument '%s'", m, extra);
 	if (extra)
 		return bad_usage("%s takes a container's name, not a spec ('%s')", m, extra);
 	/* A join runs as the container's command: its init, if any, is
 	 * the container's PID 1 already. */
-	if (o->check || o->name || o->cgroup_parent || o->n_sets || o->init ||
+	if (o->cgroup_parent && o->mode == MODE_CLEANUP && !cgroup_parent_valid(o->cgroup_parent))
+		return bad_usage("--cgroup-parent: invalid path '%s' (expected an absolute cgroup path "
+				 "without . or .. parts, // or a trailing /)", o->cgroup_parent);
+	if (o->check || o->export_oci || o->name || (o->cgroup_parent && o->mode != MODE_CLEANUP) ||
+	    o->n_sets || o->init ||
 	    (o->plan && o->mode != MODE_JOIN))
 		return bad_usage("%s does not go with %s", m,
-				 o->check ? "--check" : o->name ? "--name" : o->cgroup_parent ? "--cgroup-parent"
+				 o->check ? "--check" : o->export_oci ? "--export-oci"
+				 : o->name ? "--name" : o->cgroup_parent ? "--cgroup-parent"
 				 : o->n_sets ? "--set" : o->init ? "--init" : "--plan");
 	if (o->cmd && o->mode != MODE_JOIN)
 		return bad_usage("%s takes no command", m);
@@ -264,8 +283,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return -1;
 	/* Facts of another machine are for showing a plan, never for a run
 	 * (and exec_plan refuses a plan made from them). */
-	if (o->host_facts && !o->plan && !o->check) {
-		warnx_("--host-facts goes with --plan or --check only");
+	if (o->host_facts && !o->plan && !o->check && !o->export_oci) {
+		warnx_("--host-facts goes with --plan, --check or --export-oci only");
 		return -1;
 	}
 	if (o->mode != MODE_RUN)
@@ -278,8 +297,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		warnx_("unexpected argument '%s' (a command goes after --)", argv[optind + 1]);
 		return -1;
 	}
-	if (o->plan && o->check) {
-		warnx_("--plan and --check do not go together");
+	if (o->plan + o->check + !!o->export_oci > 1) {
+		warnx_("%s and %s do not go together", o->plan ? "--plan" : "--check",
+		       o->export_oci ? "--export-oci" : "--check");
 		return -1;
 	}
 	if (o->cgroup_parent && !cgroup_parent_valid(o->cgroup_parent)) {
@@ -331,7 +351,7 @@ static int check_all(const struct options *o, const struct plan_opts *popts, str
 	policy_check(spec, h, popts, d);
 	/* The run compiles the spec's seccomp profile before its first
 	 * step (exec_plan) and stops there when it fails. */
-	if (o->check || o->plan)
+	if (o->check || o->plan || o->export_oci)
 		spec_check_filter(spec, d);
 	refused = d->n > 0;
 	/* And what the run finds out only at the exec, in the same pass:
@@ -340,6 +360,39 @@ static int check_all(const struct options *o, const struct plan_opts *popts, str
 		status = spec_check_command(spec, d);
 	print_diags(d, o->spec);
 	return refused ? EXIT_LAUNCHER : status;
+}
+
+/* --export-oci DIR: DIR made if missing (its parent must exist), and
+ * DIR/config.json written whole, replacing one that is there. */
+static int export_oci(const char *dir, const struct plan *p, const struct spec *spec,
+		      const struct plan_opts *popts)
+{
+	cleanup_free char *path = path_join(dir, "config.json");
+	cleanup_free char *cg = oci_cgroups_path(popts->cgroup_parent, spec->name);
+	char unmapped[256];
+	FILE *f;
+	int fd;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		warnx_("--export-oci: mkdir %s: %s", dir, strerror(errno));
+		return EXIT_LAUNCHER;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		warnx_("--export-oci: %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return EXIT_LAUNCHER;
+	}
+	oci_config(p, spec, cg, f, unmapped, sizeof unmapped);
+	if (ferror(f) | (fclose(f) != 0)) {
+		warnx_("--export-oci: cannot write %s", path);
+		return EXIT_LAUNCHER;
+	}
+	if (*unmapped)
+		warnx_("warning: %s: no OCI equivalent, not in %s: %s", spec->name, path, unmapped);
+	return 0;
 }
 
 static int run(const struct options *o, const struct plan_opts *popts, struct spec *spec,
@@ -360,6 +413,8 @@ static int run(const struct options *o, const struct plan_opts *popts, struct sp
 		plan_print(&p, o->verbose, stdout);
 		return fflush(stdout) == 0 ? 0 : EXIT_LAUNCHER;
 	}
+	if (o->export_oci)
+		return export_oci(o->export_oci, &p, spec, popts);
 	/* As docker run -t: the terminal is the caller's, relayed. Not a
 	 * refusal of the policy's: --check and --plan look at a spec that
 	 * will run on a terminal later, from a script or CI without one. */
@@ -572,6 +627,69 @@ static int join(const struct options *o, const struct host *h)
 	return rc;
 }
 
+/* --cleanup, the shared levels: under the global lock (no run is
+ * making its cgroups), and only when no container runs (one that is
+ * leaving may still be in there; rmdir refuses a cgroup with one
+ * below it all the same). */
+static int cleanup_levels(const struct options *o, const struct host *h, size_t running,
+			  bool *any)
+{
+	char *level[2 * HOST_HIER_MAX];
+	size_t n = plan_shared_levels(h, o->cgroup_parent, level, sizeof level / sizeof *level);
+	struct ct_err e = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int r = running ? 2 : cg_remove_empty(level[i], &e);
+
+		if (r == 1)
+			printf("removed %s\n", level[i]);
+		else if (r == 2 && access(level[i], F_OK) == 0)
+			printf("kept %s: %s\n", level[i],
+			       running ? "a container is running" : "a cgroup is below it");
+		if (r < 0)
+			rc = failed("--cleanup", &e);
+		*any = *any || r == 1;
+		free(level[i]);
+	}
+	return rc;
+}
+
+/* --cleanup (root): what runs leave for the next ones, when nothing
+ * needs it: the shared ctlaunch/ cgroups (see plan_exit_cgroups), the
+ * records of runs that are gone and the locks of names not running. */
+static int cleanup(const struct options *o, const struct host *h)
+{
+	struct running_who w = who(h);
+	struct state_cleaned c = { 0 };
+	struct state_scan sc = { 0 };
+	struct ct_err e = { 0 };
+	bool any = false;
+	int lock, rc;
+
+	if (h->euid != 0) {
+		warnx_("--cleanup: only root may (a user's runs leave no shared cgroup to remove)");
+		return EXIT_LAUNCHER;
+	}
+	lock = cg_lock(CT_LOCK_FILE, false, h->cgroup_root, true, &e);
+	if (lock < 0)
+		return failed("--cleanup", &e);
+	rc = state_clean(CT_STATE_DIR, 0, &c, &e) < 0 ? failed("--cleanup", &e) : 0;
+	for (size_t i = 0; i < c.n; i++)
+		printf("removed %s\n", c.path[i]);
+	any = c.n > 0;
+	state_cleaned_free(&c);
+	if (rc == 0 && running_list(&w, &sc, &e) < 0)
+		rc = failed("--cleanup", &e);
+	else if (rc == 0)
+		rc = cleanup_levels(o, h, sc.n, &any);
+	state_scan_free(&sc);
+	cg_unlock(&lock);
+	if (rc == 0 && !any)
+		printf("nothing to clean up\n");
+	return rc || fflush(stdout) != 0 ? EXIT_LAUNCHER : 0;
+}
+
 /* --list, --join, --stop: the running containers, found by the state
  * files of the caller's host facts (its uid, its runtime directory). */
 static int manage(const struct options *o)
@@ -588,6 +706,8 @@ static int manage(const struct options *o)
 		return stop(o, &h);
 	case MODE_JOIN:
 		return join(o, &h);
+	case MODE_CLEANUP:
+		return cleanup(o, &h);
 	case MODE_RUN:
 		break;
 	}

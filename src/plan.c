@@ -331,6 +331,40 @@ static void plan_cgroups(struct plan *p, const struct spec *spec, const struct h
 		plan_cgroups_v1(p, &eff, h, o, leaf);
 }
 
+static size_t add_level(char **out, size_t n, size_t max, const char *mount, const char *own_cg,
+			const char *cgroup_parent)
+{
+	cleanup_free char *top = NULL;
+	char *dir;
+
+	if (!mount || n >= max)
+		return n;
+	top = path_join(mount, cgroup_parent ? cgroup_parent : own_cg ? own_cg : "/");
+	dir = path_join(top, "ctlaunch");
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(out[i], dir) == 0) {
+			free(dir);
+			return n;
+		}
+	out[n] = dir;
+	return n + 1;
+}
+
+size_t plan_shared_levels(const struct host *h, const char *cgroup_parent, char **out, size_t max)
+{
+	size_t n = 0;
+
+	if (h->layout == CG_NONE)
+		return 0;
+	if (h->layout == CG_UNIFIED)
+		return add_level(out, n, max, "/sys/fs/cgroup", h->cg_own, cgroup_parent);
+	for (int c = 0; c < CTRL__N; c++)
+		n = add_level(out, n, max, h->ctrl[c].mount, h->ctrl[c].own, cgroup_parent);
+	for (size_t i = 0; i < h->n_hier; i++)
+		n = add_level(out, n, max, h->hier[i].mount, h->hier[i].own, cgroup_parent);
+	return n;
+}
+
 static struct step *mnt(struct plan *p, const char *source, const char *target,
 			const char *fstype, unsigned long flags, const char *data,
 			struct ct_loc from)
@@ -1177,7 +1211,15 @@ static struct step *exit_step(struct plan *p, enum step_kind kind)
 	return add(p, kind, SIDE_EXIT, nowhere);
 }
 
-/* The cgroups this run made, removed at exit (see plan_exit). */
+/* The cgroups this run made, removed at exit (see plan_exit): its
+ * leaves. The shared ctlaunch/ level stays, as docker's and podman's
+ * parents do: made when missing, never removed by a run, so that no
+ * run's rmdir races another's mkdir (ctlaunch --cleanup removes it).
+ * The exception is v2's, where the parent may be a login session's
+ * scope, whose owner removes it once its processes are gone and must
+ * find it as it was: the executor removes ctlaunch/ when the parent
+ * holds processes or ctlaunch moved out of it into the supervisor
+ * cgroup (then put back), under the global lock. */
 static void plan_exit_cgroups(struct plan *p, const struct step_lock *l, char *supervise,
 			      size_t run)
 {
@@ -1187,27 +1229,25 @@ static void plan_exit_cgroups(struct plan *p, const struct step_lock *l, char *s
 
 	kept_in = supervise ? own(p, path_join(supervise, CG_SUPERVISOR)) : NULL;
 	exit_step(p, STEP_UNLOCK)->u.unlock.kept_in = kept_in;
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = run; i-- > 0;) {
-			char *dir = p->steps[i].u.cg_mkdir.dir;
-
-			if (p->steps[i].kind != STEP_CG_MKDIR || p->steps[i].u.cg_mkdir.shared != (pass == 1))
-				continue;
-			if (pass) {
-				s = exit_step(p, STEP_CG_RMDIR);
-				s->u.cg_rmdir.dir = dir;
-				s->u.cg_rmdir.made_by = i;
-			} else {
-				s = exit_step(p, STEP_CG_PURGE);
-				s->u.cg_purge.dir = dir;
-				s->u.cg_purge.made_by = i;
-			}
-		}
-		if (pass == 0) {
-			s = exit_step(p, STEP_LOCK);
-			s->u.lock = lock;
-			s->u.lock.after_run = true;
-		}
+	for (size_t i = run; i-- > 0;) {
+		if (p->steps[i].kind != STEP_CG_MKDIR || p->steps[i].u.cg_mkdir.shared)
+			continue;
+		s = exit_step(p, STEP_CG_PURGE);
+		s->u.cg_purge.dir = p->steps[i].u.cg_mkdir.dir;
+		s->u.cg_purge.made_by = i;
+	}
+	if (p->layout != CG_UNIFIED)
+		return;
+	s = exit_step(p, STEP_LOCK);
+	s->u.lock = lock;
+	s->u.lock.after_run = true;
+	for (size_t i = run; i-- > 0;) {
+		if (p->steps[i].kind != STEP_CG_MKDIR || !p->steps[i].u.cg_mkdir.shared)
+			continue;
+		s = exit_step(p, STEP_CG_RMDIR);
+		s->u.cg_rmdir.dir = p->steps[i].u.cg_mkdir.dir;
+		s->u.cg_rmdir.made_by = i;
+		s->u.cg_rmdir.supervisor = kept_in;
 	}
 	if (supervise)
 		exit_step(p, STEP_CG_RESTORE)->u.cg_restore.dir = supervise;
@@ -1217,11 +1257,11 @@ static void plan_exit_cgroups(struct plan *p, const struct step_lock *l, char *s
 /* At exit, whatever happened: the container and the watcher gone, the
  * OOM count read while the memory cgroup still exists (only from a leaf
  * this run made: one that was there already is another container's),
- * then every cgroup this run made removed, leaves before the shared
- * directories that hold them (rmdir of a cgroup with children fails,
- * EBUSY). The leaves are this name's (its lock is held): they are
- * killed and removed without the global lock, which is taken again for
- * the shared directories and, on v2, to put the supervisor cgroup back.
+ * then every cgroup this run made removed but the shared ctlaunch/
+ * level (see plan_exit_cgroups). The leaves are this name's (its lock
+ * is held): they are killed and removed without the global lock, which
+ * is taken again only on v2, for ctlaunch/ where it goes and to put the
+ * supervisor cgroup back.
  * A run in the supervisor cgroup keeps the global lock for its leaves
  * too: the run that puts that cgroup back must never find ctlaunch
  * still in it. */

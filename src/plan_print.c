@@ -272,7 +272,11 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		    s->u.cg_purge.dir);
 		break;
 	case STEP_CG_RMDIR:
-		put(&o, "rmdir %s, if this run made it and no other container uses it", s->u.cg_rmdir.dir);
+		put(&o, "rmdir %s, if this run made it, no other container uses it and %.*s holds "
+			"processes%s%s (else it stays for the next run)", s->u.cg_rmdir.dir,
+		    (int)(strrchr(s->u.cg_rmdir.dir, '/') - s->u.cg_rmdir.dir), s->u.cg_rmdir.dir,
+		    s->u.cg_rmdir.supervisor ? " or has " : "",
+		    s->u.cg_rmdir.supervisor ? s->u.cg_rmdir.supervisor : "");
 		break;
 	case STEP_CG_RESTORE:
 		put(&o, "if nothing was in use, this run made a cgroup, ctlaunch/ is gone and %s/%s is the "

@@ -106,13 +106,13 @@ const struct res_key res_keys[] = {
 	{ "resources.memory", CTRL_MEMORY, AT(has_memory), AT(memory_at),
 	  .type = &v_size, .arg = { .min = 4096 }, FIELD(memory), .listed = 0, .shown = s_memory,
 	  .v1 = {
-		  { "memory.limit_in_bytes", w_memory, false, RES_ALWAYS, NULL },
+		  { "memory.limit_in_bytes", w_memory, false, RES_ALWAYS, NULL, "memory.limit" },
 		  /* With swap accounting on, a limit on memory alone lets
 		   * the container swap past it; memory+swap at the same
 		   * value makes the limit mean the same on hosts with and
 		   * without swap. After memory.limit_in_bytes: the kernel
 		   * keeps memsw >= memory at every write. */
-		  { "memory.memsw.limit_in_bytes", w_memory, false, RES_MEMSW, NULL },
+		  { "memory.memsw.limit_in_bytes", w_memory, false, RES_MEMSW, NULL, "memory.swap" },
 		  /* v1 charges socket buffers to nothing unless this is set
 		   * (v2 counts them in memory.max): without it a container
 		   * holds as much of the host's memory in TCP queues as the
@@ -122,29 +122,29 @@ const struct res_key res_keys[] = {
 		  { "memory.kmem.tcp.limit_in_bytes", w_memory, false, RES_KMEM_TCP,
 		    "on this host a cgroup v1 memory limit does not cover socket buffers "
 		    "(no memory.kmem.tcp.limit_in_bytes): TCP queues are charged to no "
-		    "container" },
+		    "container", "memory.kernelTCP" },
 	  },
 	  .v2 = {
-		  { "memory.max", w_memory, false, RES_ALWAYS, NULL },
+		  { "memory.max", w_memory, false, RES_ALWAYS, NULL, "memory.limit" },
 		  /* v1 sets memory+swap to the limit, so the limit means no
 		   * swap; here swap has its own limit. Absent when the
 		   * kernel does not account swap. */
-		  { "memory.swap.max", w_zero, true, RES_ALWAYS, NULL },
+		  { "memory.swap.max", w_zero, true, RES_ALWAYS, NULL, OCI_UNIFIED },
 	  } },
 	/* The kernel's own bounds for cpu.shares (MIN_SHARES, MAX_SHARES):
 	 * it would clamp anything else without a word. */
 	{ "resources.cpu_shares", CTRL_CPU, AT(has_cpu_shares), AT(cpu_shares_at),
 	  .type = &v_uint, .arg = { .min = 2, .max = 262144 }, FIELD(cpu_shares), .listed = 1,
 	  .shown = w_cpu_shares,
-	  .v1 = { { "cpu.shares", w_cpu_shares, false, RES_ALWAYS, NULL } },
-	  .v2 = { { "cpu.weight", w_cpu_weight, false, RES_ALWAYS, NULL } } },
+	  .v1 = { { "cpu.shares", w_cpu_shares, false, RES_ALWAYS, NULL, "cpu.shares" } },
+	  .v2 = { { "cpu.weight", w_cpu_weight, false, RES_ALWAYS, NULL, OCI_UNIFIED } } },
 	{ "resources.cpus", CTRL_CPU, AT(has_cpu_quota), AT(cpu_quota_at),
 	  .type = &v_cpu_quota, FIELD(cpu_quota_us), .listed = 5, .shown = s_cpus,
 	  /* The quota is a share of this period: the period the quota was
 	   * computed for is written, not whatever it is now. */
-	  .v1 = { { "cpu.cfs_period_us", w_cpu_period, false, RES_ALWAYS, NULL },
-		  { "cpu.cfs_quota_us", w_cpu_quota, false, RES_ALWAYS, NULL } },
-	  .v2 = { { "cpu.max", w_cpu_max, false, RES_ALWAYS, NULL } } },
+	  .v1 = { { "cpu.cfs_period_us", w_cpu_period, false, RES_ALWAYS, NULL, "cpu.period" },
+		  { "cpu.cfs_quota_us", w_cpu_quota, false, RES_ALWAYS, NULL, "cpu.quota" } },
+	  .v2 = { { "cpu.max", w_cpu_max, false, RES_ALWAYS, NULL, OCI_UNIFIED } } },
 	/* cpuset.mems before cpuset.cpus: a cpuset with CPUs but no memory
 	 * nodes is as unusable as an empty one, and mems first keeps each
 	 * write valid on its own, as runc and crun do. On v1 a new
@@ -155,18 +155,18 @@ const struct res_key res_keys[] = {
 	{ "resources.cpuset.mems", CTRL_CPUSET, AT(has_mems), AT(mems_at), .v1_inherit = true,
 	  .type = &v_cpulist, .arg = { .what = "memory node list", .example = "0-1" },
 	  FIELD(mems), .listed = 3, .shown = w_mems,
-	  .v1 = { { "cpuset.mems", w_mems, false, RES_ALWAYS, NULL } },
-	  .v2 = { { "cpuset.mems", w_mems, false, RES_ALWAYS, NULL } } },
+	  .v1 = { { "cpuset.mems", w_mems, false, RES_ALWAYS, NULL, "cpu.mems" } },
+	  .v2 = { { "cpuset.mems", w_mems, false, RES_ALWAYS, NULL, "cpu.mems" } } },
 	{ "resources.cpuset.cpus", CTRL_CPUSET, AT(has_cpus), AT(cpus_at), .v1_inherit = true,
 	  .type = &v_cpulist, .arg = { .what = "CPU list", .example = "0-3,5" }, FIELD(cpus),
 	  .listed = 2, .shown = w_cpus,
-	  .v1 = { { "cpuset.cpus", w_cpus, false, RES_ALWAYS, NULL } },
-	  .v2 = { { "cpuset.cpus", w_cpus, false, RES_ALWAYS, NULL } } },
+	  .v1 = { { "cpuset.cpus", w_cpus, false, RES_ALWAYS, NULL, "cpu.cpus" } },
+	  .v2 = { { "cpuset.cpus", w_cpus, false, RES_ALWAYS, NULL, "cpu.cpus" } } },
 	/* PID_MAX_LIMIT: the kernel has no more pids to give. */
 	{ "resources.pids", CTRL_PIDS, AT(has_pids), AT(pids_at),
 	  .type = &v_uint, .arg = { .min = 1, .max = 4194304 }, FIELD(pids), .listed = 4,
-	  .v1 = { { "pids.max", w_pids, false, RES_ALWAYS, NULL } },
-	  .v2 = { { "pids.max", w_pids, false, RES_ALWAYS, NULL } } },
+	  .v1 = { { "pids.max", w_pids, false, RES_ALWAYS, NULL, "pids.limit" } },
+	  .v2 = { { "pids.max", w_pids, false, RES_ALWAYS, NULL, "pids.limit" } } },
 };
 
 const size_t n_res_keys = sizeof res_keys / sizeof res_keys[0];

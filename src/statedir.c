@@ -275,3 +275,104 @@ void state_scan_free(struct state_scan *s)
 	free(s->warn);
 	memset(s, 0, sizeof *s);
 }
+
+static void cleaned_add(struct state_cleaned *out, char *path)
+{
+	out->path = xrealloc(out->path, (out->n + 1) * sizeof *out->path);
+	out->path[out->n++] = path;
+}
+
+/* NAME of dir/NAME.EXT, a valid name; false for any other file. */
+static bool name_of(const char *file, const char *ext, char *name, size_t size)
+{
+	size_t len = strlen(file), n = strlen(ext);
+
+	if (len <= n || strcmp(file + len - n, ext) != 0 || len - n >= size)
+		return false;
+	snprintf(name, size, "%.*s", (int)(len - n), file);
+	return spec_name_valid(name);
+}
+
+/* The lock of a name no run holds: unlinked while this holds it (a run
+ * that opened it meanwhile opens the name's new file: cg_name_lock). */
+static int clean_lock(const char *dir, uid_t owner, const char *name, struct state_cleaned *out,
+		      struct ct_err *e)
+{
+	char *path = xasprintf("%s/%s.lock", dir, name);
+	struct ct_state s;
+	int fd = cg_name_lock(path, e);
+
+	if (fd < 0) {
+		free(path);
+		return fd == -2 || fd == -3 ? 0 : -1;
+	}
+	/* A record alive without its lock held is not possible; never
+	 * remove what a live one may need, all the same. */
+	if (state_read(dir, owner, name, &s, e) == 0) {
+		bool alive = state_alive(&s, NULL);
+
+		state_free(&s);
+		if (alive) {
+			cg_unlock(&fd);
+			free(path);
+			return 0;
+		}
+	}
+	if (unlink(path) == 0)
+		cleaned_add(out, path);
+	else
+		free(path);
+	cg_unlock(&fd);
+	return 0;
+}
+
+int state_clean(const char *dir, uid_t owner, struct state_cleaned *out, struct ct_err *e)
+{
+	char name[SPEC_MAX_NAME + 1];
+	char **names = NULL;
+	size_t n = 0;
+	int dfd = open_dir(dir, owner, e), rc = 0;
+	const struct dirent *de;
+	DIR *d;
+
+	if (dfd < 0)
+		return e->errnum == ENOENT ? 0 : -1;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return ct_fail(e, errno, "read %s", dir);
+	}
+	/* The names first: nothing is removed while the directory is read. */
+	while ((de = readdir(d)))
+		if (name_of(de->d_name, SUFFIX, name, sizeof name) ||
+		    name_of(de->d_name, ".lock", name, sizeof name)) {
+			names = xrealloc(names, (n + 1) * sizeof *names);
+			names[n++] = xstrdup(de->d_name);
+		}
+	closedir(d);
+	/* The records before the locks: state_reap takes the name's. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			if (pass == 0 && name_of(names[i], SUFFIX, name, sizeof name)) {
+				int r = state_reap(dir, owner, name, e);
+
+				if (r > 0)
+					cleaned_add(out, xasprintf("%s/%s", dir, names[i]));
+				rc = r < 0 ? -1 : 0;
+			} else if (pass == 1 && name_of(names[i], ".lock", name, sizeof name)) {
+				rc = clean_lock(dir, owner, name, out, e);
+			}
+		}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+void state_cleaned_free(struct state_cleaned *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->path[i]);
+	free(c->path);
+	memset(c, 0, sizeof *c);
+}

@@ -277,6 +277,52 @@ load helpers
 	assert_line "last" "$SPEC: 70 more problems not shown" "$stderr"
 }
 
+@test "cli: the shared ctlaunch/ cgroups stay after a run; --cleanup removes them when no container runs, and the locks of names not running" {
+	write_spec <<-'EOF'
+		command: echo ready; read x; echo done
+	EOF
+	local parent=/ctlt-cleanup-$$-$BATS_TEST_NUMBER h cs levels all=()
+	for h in $(find /sys/fs/cgroup -mindepth 1 -maxdepth 1 -type d); do
+		[ -e "$h/cgroup.procs" ] && all+=("$h$parent")
+	done
+	mkdir "${all[@]}"
+	RMDIR_AFTER+=("${all[@]}")
+	cs=$(cg_mount cpuset)
+	cat "$cs/cpuset.mems" >"$cs$parent/cpuset.mems"
+	cat "$cs/cpuset.cpus" >"$cs$parent/cpuset.cpus"
+	levels=$(printf '%s/ctlaunch\n' "${all[@]}" | sort)
+	# A lock of a name nothing runs, as a run leaves it.
+	install -m 600 /dev/null "/run/ctlaunch/$NAME-gone.lock"
+
+	ctl_bg --cgroup-parent "$parent" "$SPEC"
+	wait_for_line ready
+	run --separate-stderr ctl --cleanup --cgroup-parent "$parent"
+	assert_status 0
+	assert_eq "kept while a container runs" \
+		"$(sed 's|$|: a container is running|; s|^|kept |' <<<"$levels")" "$(grep '^kept ' <<<"$output" | sort)"
+	assert_line "the free lock" "removed /run/ctlaunch/$NAME-gone.lock" "$output"
+	[ -e "/run/ctlaunch/$NAME.lock" ] || fail "--cleanup removed the lock of a running name"
+	bg_wait
+	assert_status 0
+	assert_eq "left under the parent after the run" "$levels" "$(find "${all[@]}" -mindepth 1 -type d | sort)"
+
+	run --separate-stderr ctl --cleanup --cgroup-parent "$parent"
+	assert_status 0
+	assert_eq "removed" "$(sed 's|^|removed |' <<<"$levels")" "$(grep "^removed .*$parent" <<<"$output" | sort)"
+	assert_line "the lock of the name that ran" "removed /run/ctlaunch/$NAME.lock" "$output"
+	assert_eq "left under the parent after --cleanup" "" "$(find "${all[@]}" -mindepth 1 -type d)"
+	run --separate-stderr ctl --cleanup --cgroup-parent "$parent"
+	assert_status 0
+	assert_eq "a second --cleanup" "nothing to clean up" "$output"
+
+	run --separate-stderr ctl --cleanup "$SPEC"
+	assert_status 125
+	assert_match "stderr" "--cleanup: unexpected argument" "$stderr"
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$CTLAUNCH" --cleanup
+	assert_status 125
+	assert_match "stderr" "--cleanup: only root may" "$stderr"
+}
+
 @test "cli: --cgroup-parent puts the cgroups under that path; a missing parent is an error" {
 	write_spec <<-'EOF'
 		resources:
@@ -306,11 +352,12 @@ load helpers
 	got_cpu=$(cat "$cpu/ctlaunch/$NAME/cpu.shares" 2>&1)
 	bg_wait
 	local left
-	left=$(find "${all[@]}" -mindepth 1 -type d)
+	left=$(find "${all[@]}" -mindepth 1 -type d | sort)
 	assert_status 0
 	assert_eq "memory.limit_in_bytes under the parent" 33554432 "$got_mem"
 	assert_eq "cpu.shares under the parent" 300 "$got_cpu"
-	assert_eq "left under the parent" "" "$left"
+	# The shared ctlaunch/ level stays, empty; the container's are gone.
+	assert_eq "left under the parent" "$(printf '%s/ctlaunch\n' "${all[@]}" | sort)" "$left"
 
 	run --separate-stderr ctl --cgroup-parent /ctlt-no-such-parent "$SPEC"
 	assert_status 125

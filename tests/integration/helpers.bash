@@ -7,7 +7,9 @@
 # environment (CTLT_MARKER), so every process of the container carries
 # it. After each test, teardown checks that the run left nothing behind:
 # no new cgroup under */ctlaunch/*, the host's mount table unchanged, no
-# process with the marker.
+# process with the marker. (The shared ctlaunch/ level itself stays, by
+# design: ctlaunch --cleanup removes it, and tests/run.sh runs that
+# after the suite.)
 
 bats_require_minimum_version 1.5.0
 
@@ -73,6 +75,9 @@ teardown() {
 	done < <(printf '%s\n' "$new" | awk '{ print length, $0 }' | sort -rn | cut -d' ' -f2-)
 	local i
 	for ((i = ${#RMDIR_AFTER[@]} - 1; i >= 0; i--)); do
+		# The shared level a run left in a parent of the test's own
+		# (ctlaunch(1), FILES).
+		[ ! -d "${RMDIR_AFTER[i]}/ctlaunch" ] || rmdir "${RMDIR_AFTER[i]}/ctlaunch" 2>/dev/null || true
 		[ ! -d "${RMDIR_AFTER[i]}" ] || rmdir "${RMDIR_AFTER[i]}" ||
 			problems+="could not remove ${RMDIR_AFTER[i]}"$'\n'
 	done

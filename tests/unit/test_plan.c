@@ -235,7 +235,8 @@ TEST(no_resources_still_cgroups)
 	fake_spec(&s);
 	fake_host_v1(&h);
 	CHECK(build(&s, &h, NULL, &p) == 0);
-	CHECK(plan_count_kind(&p, STEP_CG_PURGE) == 5 && plan_count_kind(&p, STEP_CG_RMDIR) == 5);
+	/* The leaves go at exit; the shared ctlaunch/ levels stay. */
+	CHECK(plan_count_kind(&p, STEP_CG_PURGE) == 5 && plan_count_kind(&p, STEP_CG_RMDIR) == 0);
 	dev = plan_find_kind(&p, STEP_DEVICES);
 	CHECK(dev > find_mkdir(&p, "/sys/fs/cgroup/devices/ctlaunch/web") &&
 	      dev < plan_find_kind(&p, STEP_CLONE));
@@ -263,7 +264,7 @@ TEST(cgroup_parent_and_cleanup_order)
 	cleanup_host struct host h;
 	cleanup_plan struct plan p = { 0 };
 	struct plan_opts o = { .cgroup_parent = "/labs/a" };
-	long purge, rmdir;
+	long purge;
 
 	fake_spec(&s);
 	fake_host_v1(&h);
@@ -275,24 +276,17 @@ TEST(cgroup_parent_and_cleanup_order)
 	CHECK(find_mkdir(&p, "/sys/fs/cgroup/memory/labs/a/ctlaunch/web") >= 0);
 	CHECK(find_write(&p, "/sys/fs/cgroup/cpu,cpuacct/labs/a/ctlaunch/web", "cpu.shares", "2") >= 0);
 	CHECK(find_mkdir(&p, "/sys/fs/cgroup/unified/labs/a/ctlaunch/web") >= 0);
-	/* Every leaf goes before any shared directory, each removed only
-	 * if its own mkdir succeeded; the global lock is taken again for
-	 * the shared ones. */
+	/* Every leaf goes, each removed only if its own mkdir succeeded;
+	 * the shared directories stay (v1 has no supervisor cgroup to put
+	 * back), so the global lock is not taken again. */
 	purge = plan_find_kind(&p, STEP_CG_PURGE);
-	rmdir = plan_find_kind(&p, STEP_CG_RMDIR);
-	CHECK(purge > plan_find_kind(&p, STEP_WAIT) && rmdir == purge + 6);
-	CHECK(FIND(&p, STEP_LOCK, lock, it->after_run) == purge + 5);
+	CHECK(purge > plan_find_kind(&p, STEP_WAIT));
+	CHECK(plan_count_kind(&p, STEP_CG_RMDIR) == 0 && FIND(&p, STEP_LOCK, lock, it->after_run) < 0);
 	for (long i = purge; i < purge + 5; i++) {
 		const struct step_cg_purge *c = &p.steps[i].u.cg_purge;
 
 		CHECK(p.steps[i].kind == STEP_CG_PURGE && p.steps[i].side == SIDE_EXIT);
 		CHECK(!p.steps[c->made_by].u.cg_mkdir.shared && streq(p.steps[c->made_by].u.cg_mkdir.dir, c->dir));
-	}
-	for (long i = rmdir; i < rmdir + 5; i++) {
-		const struct step_cg_rmdir *c = &p.steps[i].u.cg_rmdir;
-
-		CHECK(p.steps[i].kind == STEP_CG_RMDIR);
-		CHECK(p.steps[c->made_by].u.cg_mkdir.shared && streq(p.steps[c->made_by].u.cg_mkdir.dir, c->dir));
 	}
 	/* The last made, the first removed. */
 	CHECK(streq(p.steps[purge].u.cg_purge.dir, "/sys/fs/cgroup/unified/labs/a/ctlaunch/web"));
@@ -324,8 +318,8 @@ TEST(locks_sweep_and_exit)
 	first_mkdir = plan_find_kind(&p, STEP_CG_MKDIR);
 	CHECK(lock == 6 && first_mkdir == 7);
 	/* At exit: the container and the watcher gone, the OOM count read
-	 * from the memory leaf, the leaves, the lock again, the shared
-	 * directories, every lock let go of. */
+	 * from the memory leaf, every lock let go of, the leaves (the
+	 * shared directories stay: no global lock again). */
 	wait = plan_find_kind(&p, STEP_WAIT);
 	n = plan_run_steps(&p);
 	CHECK(wait == (long)n - 1);
@@ -336,7 +330,7 @@ TEST(locks_sweep_and_exit)
 	CHECK(oom == (long)n + 2);
 	CHECK(FIND_FROM(&p, n, STEP_UNLOCK, unlock, !it->kept_in) == oom + 1);
 	CHECK(p.steps[oom + 2].kind == STEP_CG_PURGE);
-	CHECK(p.steps[p.n - 3].kind == STEP_UNLOCK && p.steps[p.n - 3].side == SIDE_EXIT);
+	CHECK(p.steps[p.n - 3].kind == STEP_CG_PURGE && p.steps[p.n - 3].side == SIDE_EXIT);
 	/* The record of the running container, once its command runs, and
 	 * its removal last, just before the name's lock goes. */
 	CHECK(FIND(&p, STEP_RECORD, record, streq(it->dir, "/run/ctlaunch") && it->world_readable &&

@@ -252,12 +252,17 @@ TEST(v2_parent_and_root)
 	CHECK(FIND(&p, STEP_CG_ENABLE, cg_enable,
 		   streq(it->dir, "/sys/fs/cgroup/lab/exp") && it->supervise) == first + 2);
 	CHECK(find_enable(&p, "/sys/fs/cgroup/lab/exp/ctlaunch", ALL) == first + 4);
-	/* At exit the leaf, the lock again, ctlaunch/, then the supervisor
-	 * cgroup put back, the lock kept while ctlaunch is still in it. */
+	/* At exit the leaf, the lock again, ctlaunch/ (only where the
+	 * supervisor cgroup is beside it, or the parent holds processes:
+	 * elsewhere the level stays), then
+	 * the supervisor cgroup put back, the lock kept while ctlaunch is
+	 * still in it. */
 	purge = FIND(&p, STEP_CG_PURGE, cg_purge, streq(it->dir, "/sys/fs/cgroup/lab/exp/ctlaunch/web"));
 	CHECK(purge > 0 && plan_count_kind(&p, STEP_CG_PURGE) == 1 && plan_count_kind(&p, STEP_CG_RMDIR) == 1);
 	CHECK(p.steps[purge + 1].kind == STEP_LOCK && p.steps[purge + 1].u.lock.after_run);
-	CHECK(FIND(&p, STEP_CG_RMDIR, cg_rmdir, streq(it->dir, "/sys/fs/cgroup/lab/exp/ctlaunch")) == purge + 2);
+	CHECK(FIND(&p, STEP_CG_RMDIR, cg_rmdir,
+		   streq(it->dir, "/sys/fs/cgroup/lab/exp/ctlaunch") &&
+			   streq(it->supervisor, "/sys/fs/cgroup/lab/exp/ctlaunch.supervisor")) == purge + 2);
 	CHECK(FIND(&p, STEP_CG_RESTORE, cg_restore, streq(it->dir, "/sys/fs/cgroup/lab/exp")) == purge + 3);
 	CHECK(FIND_FROM(&p, plan_run_steps(&p), STEP_UNLOCK, unlock,
 			streq(it->kept_in, "/sys/fs/cgroup/lab/exp/ctlaunch.supervisor")) == purge - 1);

@@ -116,10 +116,12 @@ expect_same() {
 
 # snapshot PREFIX: the state a run must leave as it found it: the mount
 # table, the cgroup tree, and which processes are in a PID namespace
-# other than ours (a container's).
+# other than ours (a container's). The shared ctlaunch/ level is not
+# counted: a run makes it when it is missing and leaves it in place
+# (ctlaunch(1), FILES); every cgroup below it is.
 snapshot() {
 	cat /proc/self/mountinfo >"$1.mounts"
-	find "$CG" -type d | sort >"$1.cgroups"
+	find "$CG" -type d ! -path '*/ctlaunch' | sort >"$1.cgroups"
 	foreign_procs >"$1.procs"
 }
 
@@ -344,9 +346,11 @@ launcher_in() {
 }
 
 # What every cgroup hands down: a run enables controllers on its way,
-# and must put them back.
+# and must put them back. But in the shared ctlaunch/ level, which
+# stays with the controllers runs enabled in it (ctlaunch(1), FILES).
 subtree_state() {
-	find "$CG" -name cgroup.subtree_control | sort | while read -r f; do
+	find "$CG" -name cgroup.subtree_control ! -path '*/ctlaunch/cgroup.subtree_control' |
+		sort | while read -r f; do
 		echo "$f: $(cat "$f")"
 	done
 }
@@ -541,6 +545,14 @@ EOF
 	# leaves it: another cgroup below may use it by now.
 	expect_eq "/lab hands down" pids "$(cat "$CG/lab/cgroup.subtree_control")"
 	expect_eq "/lab/exp hands down" pids "$(cat "$CG/lab/exp/cgroup.subtree_control")"
+	# The shared level stays, empty, handing pids down; --cleanup
+	# removes it (no container runs).
+	expect_eq "ctlaunch/ stays, handing down" pids "$(cat "$CG/lab/exp/ctlaunch/cgroup.subtree_control")"
+	expect_eq "what is below ctlaunch/" "" "$(find "$CG/lab/exp/ctlaunch" -mindepth 1 -type d)"
+	run "$CTLAUNCH" --cleanup --cgroup-parent /lab/exp
+	expect_status 0
+	echo "$out" | grep -qxF "removed $CG/lab/exp/ctlaunch" || fail "--cleanup:" "$out"
+	[ ! -e "$CG/lab/exp/ctlaunch" ] || fail "--cleanup left $CG/lab/exp/ctlaunch"
 	rmdir "$CG/lab/exp" "$CG/lab"
 }
 t '--cgroup-parent puts the cgroup there, enabling pids down the path' cgroup_parent
@@ -618,7 +630,7 @@ EOF
 	finish_bg
 	expect_status 0
 	expect_eq "the other cgroup's memory.max" 104857600 "$(cat "$CG/w/other/memory.max" 2>&1)"
-	rmdir "$CG/w/other" "$CG/w"
+	rmdir "$CG/w/other" "$CG/w/ctlaunch" "$CG/w"
 }
 t "a cgroup beside the container's keeps its limits after the run" sibling_keeps_limits
 
