@@ -20,9 +20,12 @@ B         := build
 # libseccomp: the field's standard compiler of seccomp filters (the
 # default filter and the spec's seccomp: profiles); Debian's
 # libseccomp-dev ships libseccomp.a for the static build.
-PKGS      := yaml-0.1 libcap libseccomp
+# libnl-route-3: netlink for network: bridges (the bridge, the veth pair,
+# addresses and routes); Debian's libnl-route-3-dev ships libnl-route-3.a
+# and libnl-3.a, where libmnl-dev ships no static archive.
+PKGS      := yaml-0.1 libcap libseccomp libnl-route-3.0
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lyaml -lcap -lseccomp) -lm
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lyaml -lcap -lseccomp -lnl-route-3 -lnl-3) -lm
 # -Wswitch-enum: a switch on a step kind (or any of our enums) names every
 # value, with no default: to hide one, so a new step kind does not build
 # until each reader of the plan (plan_print.c, exec.c) handles it.

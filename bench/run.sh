@@ -283,6 +283,13 @@ sed '/^  cpuset:/,$d' "$TMP/bench.yaml" >"$TMP/bench-nocpuset.yaml"
 # The cost of an overlay rootfs (issue 12): the rootfs as the lower layer,
 # the writes in a tmpfs of the container's.
 sed "s|^rootfs: .*|rootfs: {path: $ROOTFS, overlay: tmpfs}|" "$TMP/bench.yaml" >"$TMP/bench-overlay.yaml"
+# And a bridge (issue 12): the lease, the container's namespace, its veth
+# pair, address and route, and the bridge itself, which each launch makes
+# and removes (it is the bridge's only user).
+BENCH_BR=ctb$$
+BENCH_BR=${BENCH_BR:0:15}
+{ cat "$TMP/bench.yaml"; printf 'network: {bridge: %s, subnet: 10.250.0.0/24}\n' "$BENCH_BR"; } \
+	>"$TMP/bench-bridge.yaml"
 
 # The OCI bundles of crun and runc: ctlaunch's own container, from the
 # same spec, by --export-oci (its cgroups under /$ID/ctlaunch/NAME, as
@@ -322,6 +329,7 @@ done
 	printf 'ctlaunch-unconfined\tctlaunch, seccomp: unconfined (no filter)\tvariant\n'
 	printf 'ctlaunch-userns\tctlaunch, userns: true (a user namespace of its own)\tvariant\n'
 	printf 'ctlaunch-overlay\tctlaunch, rootfs: {overlay: tmpfs} (an overlay rootfs)\tvariant\n'
+	printf 'ctlaunch-bridge\tctlaunch, network: a bridge (lease, veth pair, address, route; the bridge made and removed each launch)\tvariant\n'
 	if [ -x "$OUT/base/build/ctlaunch" ]; then
 		printf 'ctlaunch-base\tctlaunch at %s (BENCH_BASE)\tvariant\n' "$(cat "$OUT/base/rev")"
 	fi
@@ -369,6 +377,8 @@ argv_of() {
 	ctlaunch-userns) A=("$CTL" --name "$ID-U" --cgroup-parent "/$ID" "$TMP/bench-userns.yaml"
 		-- "${cmd[@]}") ;;
 	ctlaunch-overlay) A=("$CTL" --name "$ID-o" --cgroup-parent "/$ID" "$TMP/bench-overlay.yaml"
+		-- "${cmd[@]}") ;;
+	ctlaunch-bridge) A=("$CTL" --name "$ID-B" --cgroup-parent "/$ID" "$TMP/bench-bridge.yaml"
 		-- "${cmd[@]}") ;;
 	ctlaunch-base) A=("$OUT/base/build/ctlaunch" --name "$ID-b" --cgroup-parent "/$ID"
 		"$TMP/bench.yaml" -- "${cmd[@]}") ;;

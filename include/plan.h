@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "host.h"
+#include "net.h"
 #include "spec.h"
 #include "state.h"
 
@@ -87,7 +88,19 @@ enum step_kind {
 	STEP_INIT_EXEC,    /* child: the init from its memfd as pid 1, in place of
 			    * the command, which it runs as its child */
 	STEP_STATS_CLOCK,  /* parent, --stats: the time, just before the clone */
+	/* network: a bridge (struct step_net for all), parent before the clone: */
+	STEP_NET_LOCK,     /* the lock of every bridge's leases (waits) */
+	STEP_NET_SWEEP,    /* leases of dead runs: their veths, emptied bridges */
+	STEP_NET_LEASE,    /* the container's address, leased */
+	STEP_NET_BRIDGE,   /* the bridge, made if missing, up */
+	STEP_NET_NETNS,    /* the container's network namespace, lo up in it */
+	STEP_NET_VETH,     /* a veth pair: the host's end on the bridge, eth0 inside */
+	STEP_NET_ADDR,     /* eth0's address, up, the default route */
+	STEP_NET_HOSTS,    /* the container's /etc/hosts, written */
+	STEP_NET_UNLOCK,   /* let go of the leases' lock */
+	STEP_NET_ENTER,    /* child: setns into that network namespace */
 	/* At exit (SIDE_EXIT): */
+	STEP_NET_RELEASE,  /* the veth, the lease, the bridge if it was the last */
 	STEP_KILL_CHILD,   /* the container's pid 1, if a step failed while it ran */
 	STEP_STOP_WATCHER, /* the watcher, once the container is gone */
 	STEP_STATS_READ,   /* --stats: what the run used, from its cgroups */
@@ -389,6 +402,13 @@ struct step_unrecord {
 	char *dir, *name; /* DIR/NAME.state, if STEP_RECORD wrote it */
 };
 
+/* Every STEP_NET_* kind's: the same bridge, each field one meaning. */
+struct step_net {
+	const struct net_bridge *br; /* the spec's (borrowed) */
+	char *dir;       /* the leases: DIR/BRIDGE/ADDR, DIR/BRIDGE.made, DIR/NAME.hosts */
+	char *name, *hostname; /* the container's */
+};
+
 struct step_join_open {
 	pid_t pid;       /* the container's PID 1, on the host */
 	uint64_t start;  /* its start time, as its run recorded it */
@@ -428,6 +448,7 @@ struct step {
 		struct step_record record;
 		struct step_unrecord unrecord;
 		struct step_join_open join_open;
+		struct step_net net;
 		struct step_join_rlimits join_rlimits;
 		struct step_join_umask join_umask;
 		struct step_setns setns;
@@ -485,6 +506,8 @@ struct plan {
 				  * plan exec_plan runs (not one for --host-facts) */
 	const char *note;        /* a limit's limit, said by --plan; or NULL */
 	bool join;               /* the plan joins a running container (--join) */
+	enum net_mode net;       /* the spec's network: */
+	char *net_dir;           /* a bridge's leases (the state directory's net/) */
 	struct plan_arena *arena; /* owns every string the steps point to */
 };
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "net.h"
 #include "syscall_filter.h"
 #include "util.h"
 
@@ -142,6 +143,13 @@ struct spec {
 	enum sc_mode seccomp;    /* default: SC_MODE_DEFAULT */
 	struct sc_profile *seccomp_profile; /* SC_MODE_CUSTOM */
 	struct ct_loc seccomp_at;
+
+	struct {
+		enum net_mode mode;      /* default NET_NONE */
+		struct net_bridge br;    /* NET_BRIDGE */
+		struct ct_loc at;        /* network: */
+		struct ct_loc bridge_at, subnet_at, address_at;
+	} net;
 
 	struct {
 		bool has_memory;

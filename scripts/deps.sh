@@ -29,10 +29,10 @@ set -eu
 # unpacked).
 group() {
 	case $1 in
-	build) echo gcc make pkg-config libyaml-dev libcap-dev libseccomp-dev ;;
+	build) echo gcc make pkg-config libyaml-dev libcap-dev libseccomp-dev libnl-route-3-dev ;;
 	man) echo mandoc ;;
 	cppcheck) echo cppcheck ;;
-	clang-tidy) echo clang-tidy libyaml-dev libcap-dev libseccomp-dev ;;
+	clang-tidy) echo clang-tidy libyaml-dev libcap-dev libseccomp-dev libnl-route-3-dev ;;
 	integration) echo bats busybox-static iproute2 strace uidmap umoci jq bash-completion ;;
 	vm) echo qemu-system-x86 busybox-static ;;
 	json) echo python3-minimal ;;

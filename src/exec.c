@@ -63,6 +63,7 @@
 #include "init.h"
 #include "join.h"
 #include "mount.h"
+#include "netif.h"
 #include "ns.h"
 #include "statedir.h"
 #include "stats_read.h"
@@ -125,6 +126,10 @@ struct run {
 	size_t n_saved;
 	struct tty_relay *relay; /* -t */
 	uint64_t started_us; /* --stats: STEP_STATS_CLOCK's time; 0: not taken */
+	int net_lock_fd; /* network: a bridge: the leases' lock */
+	int netns_fd;    /* the container's network namespace, made by ctlaunch */
+	uint32_t net_addr; /* the address this run leased; 0: none */
+	bool hosts_written; /* its NAME.hosts */
 };
 
 /* CLOCK_MONOTONIC in microseconds (the vDSO's: no system call). */
@@ -246,9 +251,9 @@ static void close_inherited(const struct run *run, bool keep_trees)
 	/* The fixed ones, then (keep_trees) the trees the parent made before
 	 * the clone (root's user namespace), as many as fit: one that does
 	 * not is closed, and its attach fails with the reason. */
-	int keep[7 + 64] = { run->sync[0], run->errpipe[1], run->lock_fd, run->self_fd,
-			     run->tty_sock[1], run->init_fd, run->target_fd };
-	size_t n = 7;
+	int keep[8 + 64] = { run->sync[0], run->errpipe[1], run->lock_fd, run->self_fd,
+			     run->tty_sock[1], run->init_fd, run->target_fd, run->netns_fd };
+	size_t n = 8;
 	unsigned from = 3;
 
 	for (size_t i = 0; keep_trees && i < run->p->n_trees && n < sizeof keep / sizeof keep[0]; i++)
@@ -501,6 +506,11 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 		return ns_sethostname(s->u.hostname.name, e);
 	case STEP_LO_UP:
 		return ns_lo_up(e);
+	case STEP_NET_ENTER:
+		if (net_enter(run->netns_fd, e) < 0)
+			return -1;
+		close_fd(&run->netns_fd);
+		return 0;
 	case STEP_MOUNT:
 		return mnt_mount(s->u.mount.source, s->u.mount.target, s->u.mount.fstype,
 				 s->u.mount.flags, s->u.mount.data, false, e);
@@ -536,6 +546,16 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 		child_exec(run, s->u.exec.argv, s->u.exec.envp, false);
 	case STEP_INIT_EXEC:
 		child_exec(run, s->u.init_exec.argv, s->u.init_exec.envp, true);
+	case STEP_NET_LOCK:
+	case STEP_NET_SWEEP:
+	case STEP_NET_LEASE:
+	case STEP_NET_BRIDGE:
+	case STEP_NET_NETNS:
+	case STEP_NET_VETH:
+	case STEP_NET_ADDR:
+	case STEP_NET_HOSTS:
+	case STEP_NET_UNLOCK:
+	case STEP_NET_RELEASE:
 	case STEP_TTY_SAVE:
 	case STEP_TTY_SOCKET:
 	case STEP_TTY_RELAY:
@@ -1414,6 +1434,41 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 		return 0;
 	case STEP_JOIN_OPEN:
 		return join_open_step(run, &s->u.join_open, e);
+	case STEP_NET_LOCK:
+		run->net_lock_fd = net_lock(s->u.net.dir, true, e);
+		return run->net_lock_fd < 0 ? -1 : 0;
+	case STEP_NET_SWEEP:
+		return net_sweep(s->u.net.dir, e);
+	case STEP_NET_LEASE:
+		return net_lease(s->u.net.dir, s->u.net.br, s->u.net.name, s->u.net.hostname,
+				 &run->net_addr, e);
+	case STEP_NET_BRIDGE:
+		return net_bridge_up(s->u.net.dir, s->u.net.br, e);
+	case STEP_NET_NETNS:
+		run->netns_fd = net_netns(e);
+		return run->netns_fd < 0 ? -1 : 0;
+	case STEP_NET_VETH:
+		return net_veth(run->netns_fd, s->u.net.br, e);
+	case STEP_NET_ADDR:
+		return net_addr(run->netns_fd, s->u.net.br, run->net_addr, e);
+	case STEP_NET_HOSTS:
+		if (net_hosts(s->u.net.dir, s->u.net.br, s->u.net.name, s->u.net.hostname,
+			      run->net_addr, e) < 0)
+			return -1;
+		run->hosts_written = true;
+		return 0;
+	case STEP_NET_UNLOCK:
+		cg_unlock(&run->net_lock_fd);
+		return 0;
+	case STEP_NET_RELEASE:
+		/* The lock first: a step that failed while it was held. */
+		cg_unlock(&run->net_lock_fd);
+		close_fd(&run->netns_fd);
+		if (!run->net_addr)
+			return 0;
+		return net_release(s->u.net.dir, s->u.net.br, s->u.net.name, run->net_addr,
+				   run->hosts_written, e);
+	case STEP_NET_ENTER:
 	case STEP_JOIN_RLIMITS:
 	case STEP_JOIN_UMASK:
 	case STEP_SETNS:
@@ -1479,7 +1534,7 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 		.p = p, .o = o, .lock_fd = -1, .name_fd = -1, .self_fd = -1, .target_fd = -1,
 		.sync = { -1, -1 },
 		.errpipe = { -1, -1 }, .made = made, .trees = trees, .cmd = cmd, .r = r,
-		.tty_sock = { -1, -1 }, .init_fd = -1,
+		.tty_sock = { -1, -1 }, .init_fd = -1, .net_lock_fd = -1, .netns_fd = -1,
 	};
 	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
 	int rc = 0;
@@ -1541,6 +1596,8 @@ int exec_plan(const struct plan *p, const struct exec_opts *o, struct exec_resul
 	close_fd(&run.tty_sock[0]);
 	close_fd(&run.tty_sock[1]);
 	close_fd(&run.init_fd);
+	close_fd(&run.netns_fd);
+	cg_unlock(&run.net_lock_fd);
 	drain(&run.held);
 	close_fd(&run.sync[0]);
 	close_fd(&run.sync[1]);

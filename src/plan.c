@@ -637,6 +637,44 @@ static void user_step(struct plan *p, struct ct_loc from, uint32_t uid, uint32_t
 /* The tree slot of the rootfs's copy when the parent makes it: after
  * the spec's mounts, the device nodes, proc and sysfs. */
 #define ROOT_SLOT(spec) ((unsigned)(spec)->n_mounts + (unsigned)N_DEV_NODES + 2)
+/* network: a bridge: the container's /etc/hosts, ctlaunch's file. */
+#define HOSTS_SLOT(spec) (ROOT_SLOT(spec) + 1)
+
+static void sys_open(struct plan *p, unsigned slot)
+{
+	struct step *s = add(p, STEP_BIND_OPEN, SIDE_CHILD, nowhere);
+
+	s->u.bind_open.source = pstr(p, "/sys");
+	s->u.bind_open.tree = slot;
+	s->u.bind_open.readonly = true;
+}
+
+static char *hosts_file(struct plan *p, const struct spec *spec)
+{
+	return pfmt(p, "%s/%s.hosts", p->net_dir, spec->name);
+}
+
+/* The generated /etc/hosts, bound read-only over the rootfs's: the
+ * rootfs is never written (a file is made only as a mount point where
+ * it has none, as for any bind mount). */
+static void hosts_open(struct plan *p, const struct spec *spec)
+{
+	struct step *s = add(p, STEP_BIND_OPEN, SIDE_CHILD, spec->net.at);
+
+	s->u.bind_open.source = hosts_file(p, spec);
+	s->u.bind_open.tree = HOSTS_SLOT(spec);
+	s->u.bind_open.readonly = true;
+}
+
+static void hosts_attach(struct plan *p, const struct spec *spec)
+{
+	struct step *s = add(p, STEP_BIND_ATTACH, SIDE_CHILD, spec->net.at);
+
+	s->u.bind_attach.source = hosts_file(p, spec);
+	s->u.bind_attach.target = pstr(p, "/etc/hosts");
+	s->u.bind_attach.tree = HOSTS_SLOT(spec);
+	s->u.bind_attach.readonly = true;
+}
 
 /* Root's user namespace is made with the ids of its range (see
  * plan_build), and the child has them on the host: the host's path to
@@ -718,7 +756,16 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 	 * here, while the host's are, and attached after pivot_root. Root
 	 * does the same, so both anchor the masks on the same descriptors. */
 	early_fs(p, "proc", nosuid_nodev_noexec, proc);
-	early_fs(p, "sysfs", MS_RDONLY | nosuid_nodev_noexec, sys);
+	/* The kernel makes a sysfs only for who may administer the network
+	 * namespace it shows: in a user namespace of its own with the
+	 * host's network, the host's /sys is bound instead, read-only, as
+	 * rootless podman does. */
+	if (p->userns && p->net == NET_HOST)
+		sys_open(p, sys);
+	else
+		early_fs(p, "sysfs", MS_RDONLY | nosuid_nodev_noexec, sys);
+	if (p->net == NET_BRIDGE)
+		hosts_open(p, spec);
 	/* The child's: in its own mount namespace, where the writes'
 	 * tmpfs can be attached for overlayfs to take it (a detached one
 	 * it refuses before Linux 6.15), and none of it is the host's. */
@@ -753,6 +800,8 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 	mnt(p, "shm", "/dev/shm", "tmpfs", nosuid_nodev_noexec, "mode=1777,size=65536k", nowhere);
 	early_attach(p, "sysfs", "/sys", sys);
 	plan_spec_mounts(p, m, spec->n_mounts);
+	if (p->net == NET_BRIDGE)
+		hosts_attach(p, spec);
 	/* Masks after the spec's mounts: a mount can never uncover them. */
 	plan_masks(p, proc, sys);
 	plan_cgroupfs(p, h, leaf);
@@ -1087,6 +1136,41 @@ static void plan_record(struct plan *p, const struct spec *spec, const struct ho
 	s->u.record.world_readable = h->euid == 0;
 }
 
+static struct step *net_step(struct plan *p, enum step_kind kind, enum step_side side,
+			     const struct spec *spec, struct ct_loc from)
+{
+	struct step *s = add(p, kind, side, from);
+	const char *hostname = spec->hostname ? spec->hostname : spec->name;
+
+	s->u.net.br = &spec->net.br;
+	s->u.net.dir = p->net_dir;
+	s->u.net.name = pstr(p, spec->name);
+	s->u.net.hostname = pstr(p, hostname);
+	return s;
+}
+
+/* network: a bridge. Under one lock for every bridge, so that two runs
+ * never lease one address, and a bridge is never removed by the last
+ * run to leave while another run is about to join it: the leases of
+ * dead runs swept, the address leased, the bridge made if missing; then
+ * the container's namespace, made by ctlaunch and not by the clone, so
+ * that its eth0 exists, addressed and routed, before the child runs a
+ * step: the child only enters it (STEP_NET_ENTER). */
+static void plan_net(struct plan *p, const struct spec *spec)
+{
+	net_step(p, STEP_NET_LOCK, SIDE_PARENT, spec, spec->net.at);
+	net_step(p, STEP_NET_SWEEP, SIDE_PARENT, spec, spec->net.at);
+	net_step(p, STEP_NET_LEASE, SIDE_PARENT, spec,
+		 spec->net.br.address ? spec->net.address_at : spec->net.subnet_at);
+	net_step(p, STEP_NET_BRIDGE, SIDE_PARENT, spec, spec->net.bridge_at);
+	net_step(p, STEP_NET_NETNS, SIDE_PARENT, spec, spec->net.at);
+	net_step(p, STEP_NET_VETH, SIDE_PARENT, spec, spec->net.bridge_at);
+	net_step(p, STEP_NET_ADDR, SIDE_PARENT, spec,
+		 spec->net.br.address ? spec->net.address_at : spec->net.subnet_at);
+	net_step(p, STEP_NET_HOSTS, SIDE_PARENT, spec, spec->net.at);
+	net_step(p, STEP_NET_UNLOCK, SIDE_PARENT, spec, spec->net.at);
+}
+
 /* The container's process. */
 static bool plan_clone(struct plan *p, const struct host *h, const char **entered,
 		       const char *const *leaf, unsigned long *nsflags)
@@ -1098,8 +1182,10 @@ static bool plan_clone(struct plan *p, const struct host *h, const char **entere
 	add(p, STEP_WATCHER, SIDE_PARENT, nowhere);
 	s = add(p, STEP_CLONE, SIDE_PARENT, nowhere);
 	/* CLONE_NEWUSER is made first by the kernel, and owns the others. */
-	s->u.clone.flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET |
-			   (p->userns ? CLONE_NEWUSER : 0);
+	/* network: host keeps the host's; a bridge's is made by ctlaunch
+	 * before the clone (plan_net) and entered by the child. */
+	s->u.clone.flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC |
+			   (p->net == NET_NONE ? CLONE_NEWNET : 0) | (p->userns ? CLONE_NEWUSER : 0);
 	*nsflags = s->u.clone.flags;
 	/* Root's user namespace is made with the effective ids of its
 	 * range, so that the kernel counts it, and everything its processes
@@ -1296,6 +1382,9 @@ static void plan_exit(struct plan *p, const struct spec *spec, const struct host
 	exit_step(p, STEP_STOP_WATCHER);
 	if (o->stats)
 		plan_stats(p, spec, h, leaf, run);
+	/* Once the container is gone: its veth with it. */
+	if (spec->net.mode == NET_BRIDGE)
+		net_step(p, STEP_NET_RELEASE, SIDE_EXIT, spec, spec->net.at);
 	for (size_t i = 0; i < run && leaf[0] && policy_uses(spec, CTRL_MEMORY); i++) {
 		const char *dir = p->steps[i].u.cg_mkdir.dir;
 
@@ -1355,7 +1444,14 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	/* Rootless runs always have one; userns: true gives root's one. */
 	p->userns = p->rootless || spec->userns;
 	p->probed = h->real;
-	p->n_trees = ROOT_SLOT(spec) + 1;
+	p->net = spec->net.mode;
+	p->n_trees = ROOT_SLOT(spec) + 1 + (p->net == NET_BRIDGE);
+	if (p->net == NET_BRIDGE) {
+		cleanup_free char *dir = state_dir_of(h->euid, h->runtime_dir);
+
+		/* The policy refuses a bridge but to root, who has one. */
+		p->net_dir = dir ? own(p, path_join(dir, NET_LEASE_DIR)) : pstr(p, NET_LEASE_DIR);
+	}
 
 	/* Limits are in place before the child exists, and the child is in
 	 * its cgroups before it runs anything but ctlaunch's own steps: the
@@ -1371,6 +1467,8 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 		add(p, STEP_TTY_SOCKET, SIDE_PARENT, spec->tty_at);
 	if (plan_init(spec))
 		add(p, STEP_INIT_MEMFD, SIDE_PARENT, spec->has_init ? spec->init_at : spec->tty_at);
+	if (p->net == NET_BRIDGE)
+		plan_net(p, spec);
 	/* As close to the container's start as a step of the parent's
 	 * gets: the wall time is the container's life, not the setup's. */
 	if (o->stats)
@@ -1396,11 +1494,16 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	add(p, STEP_UNSHARE, SIDE_CHILD, nowhere)->u.unshare.flags = CLONE_NEWCGROUP;
 	s = add(p, STEP_HOSTNAME, SIDE_CHILD, spec->hostname ? spec->hostname_at : spec->name_at);
 	s->u.hostname.name = pstr(p, hostname);
-	add(p, STEP_LO_UP, SIDE_CHILD, nowhere);
+	if (p->net == NET_NONE)
+		add(p, STEP_LO_UP, SIDE_CHILD, nowhere);
+	/* Before sysfs is made: it shows the namespace it was made in. */
+	if (p->net == NET_BRIDGE)
+		net_step(p, STEP_NET_ENTER, SIDE_CHILD, spec, spec->net.at);
 	plan_mounts(p, spec, h, leaf);
 	plan_exec(p, spec, h, hostname, o);
 	/* With the cgroup namespace the child made: what a join enters. */
-	plan_record(p, spec, h, leaf, nsflags | CLONE_NEWCGROUP);
+	plan_record(p, spec, h, leaf,
+		    nsflags | CLONE_NEWCGROUP | (p->net == NET_BRIDGE ? CLONE_NEWNET : 0));
 	/* Once the child has exec'd: it sent the master before. */
 	if (spec->tty)
 		add(p, STEP_TTY_RELAY, SIDE_PARENT, spec->tty_at);
@@ -1487,6 +1590,9 @@ int plan_join(const struct spec *spec, const struct host *h, const struct plan_o
 	add(p, STEP_WAIT, SIDE_PARENT, nowhere)->u.wait.relay = spec->tty;
 	exit_step(p, STEP_KILL_CHILD);
 	exit_step(p, STEP_STOP_WATCHER);
+	/* Once the container is gone: its veth with it. */
+	if (spec->net.mode == NET_BRIDGE)
+		net_step(p, STEP_NET_RELEASE, SIDE_EXIT, spec, spec->net.at);
 	plan_terminals_back(p);
 	return 0;
 }

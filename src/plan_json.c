@@ -9,6 +9,7 @@
 
 #include "caps.h"
 #include "json.h"
+#include "net.h"
 #include "plan.h"
 
 /* The kind's name: its enum value's, lower case, without STEP_. */
@@ -42,6 +43,18 @@ static const char *kind_name(enum step_kind k)
 	case STEP_FS_OPEN: return "fs_open";
 	case STEP_BIND_ATTACH: return "bind_attach";
 	case STEP_PIVOT_ROOT: return "pivot_root";
+	case STEP_OVERLAY: return "overlay";
+	case STEP_NET_LOCK: return "net_lock";
+	case STEP_NET_SWEEP: return "net_sweep";
+	case STEP_NET_LEASE: return "net_lease";
+	case STEP_NET_BRIDGE: return "net_bridge";
+	case STEP_NET_NETNS: return "net_netns";
+	case STEP_NET_VETH: return "net_veth";
+	case STEP_NET_ADDR: return "net_addr";
+	case STEP_NET_HOSTS: return "net_hosts";
+	case STEP_NET_UNLOCK: return "net_unlock";
+	case STEP_NET_ENTER: return "net_enter";
+	case STEP_NET_RELEASE: return "net_release";
 	case STEP_ROOT_OPEN: return "root_open";
 	case STEP_UMOUNT_OLD: return "umount_old";
 	case STEP_MASK: return "mask";
@@ -177,6 +190,47 @@ static void args_dev_ino(struct json *j, uint64_t dev, uint64_t ino, unsigned tr
 	json_u64(j, "tree", tree);
 }
 
+/* The rootfs's layers, top first, and where the writes go. */
+static void args_overlay(struct json *j, const struct step_overlay *v)
+{
+	json_begin(j, "lower", '[');
+	for (size_t i = 0; i < v->n_lower; i++) {
+		json_begin(j, NULL, '{');
+		json_str(j, "path", v->lower[i].path);
+		json_u64(j, "dev", v->lower[i].dev);
+		json_u64(j, "ino", v->lower[i].ino);
+		json_end(j, '}');
+	}
+	json_end(j, ']');
+	json_bool(j, "tmpfs", v->tmpfs);
+	json_u64(j, "size", v->size);
+	json_str(j, "dir", v->dir);
+	json_str(j, "parent", v->parent);
+	json_str(j, "name", v->name);
+	json_u64(j, "parent_dev", v->parent_dev);
+	json_u64(j, "parent_ino", v->parent_ino);
+	json_bool(j, "userxattr", v->userxattr);
+	json_u64(j, "tree", v->tree);
+}
+
+/* Every network step's: the bridge, the container's address (null:
+ * leased at run time), where the leases are, the container's names. */
+static void args_net(struct json *j, const struct step_net *n)
+{
+	char a[16];
+
+	json_str(j, "bridge", n->br->name);
+	json_str(j, "subnet", net_fmt(n->br->subnet, a));
+	json_u64(j, "prefix", n->br->prefix);
+	if (n->br->address)
+		json_str(j, "address", net_fmt(n->br->address, a));
+	else
+		json_null(j, "address");
+	json_str(j, "dir", n->dir);
+	json_str(j, "name", n->name);
+	json_str(j, "hostname", n->hostname);
+}
+
 /* The payload's fields; nothing for a kind that has none. */
 static void step_args(struct json *j, const struct step *s)
 {
@@ -273,7 +327,24 @@ static void step_args(struct json *j, const struct step *s)
 	case STEP_PIVOT_ROOT:
 		json_str(j, "path", s->u.pivot_root.path);
 		json_bool(j, "prepared", s->u.pivot_root.prepared);
+		json_bool(j, "overlay", s->u.pivot_root.overlay);
 		args_dev_ino(j, s->u.pivot_root.dev, s->u.pivot_root.ino, s->u.pivot_root.tree);
+		break;
+	case STEP_OVERLAY:
+		args_overlay(j, s->u.overlay);
+		break;
+	case STEP_NET_LOCK:
+	case STEP_NET_SWEEP:
+	case STEP_NET_LEASE:
+	case STEP_NET_BRIDGE:
+	case STEP_NET_NETNS:
+	case STEP_NET_VETH:
+	case STEP_NET_ADDR:
+	case STEP_NET_HOSTS:
+	case STEP_NET_UNLOCK:
+	case STEP_NET_ENTER:
+	case STEP_NET_RELEASE:
+		args_net(j, &s->u.net);
 		break;
 	case STEP_ROOT_OPEN:
 		json_str(j, "path", s->u.root_open.path);

@@ -224,7 +224,7 @@ static void put_lock(struct out *o, const struct step_lock *l)
 	put(o, "lock %s%s", l->dir ? "the directory " : "", l->path);
 	if (l->after_run) {
 		put(o, " again, if this run made a cgroup and does not hold it (a wait Control-C "
-		       "does not end)");
+			"does not end)");
 		return;
 	}
 	put(o, ", waiting while another run holds it (Control-C ends the wait)");
@@ -253,9 +253,23 @@ static void put_overlay(struct out *o, const struct step_overlay *v)
 	put(o, "; fsmount nodev%s, detached; tree %u", v->userxattr ? ", userxattr" : "", v->tree);
 }
 
+/* The container's address as the plan knows it: the spec's, or the
+ * lease's, known when the run makes it. */
+static void put_address(struct out *o, const struct net_bridge *b)
+{
+	if (b->address) {
+		char a[16];
+
+		put(o, "%s/%u", net_fmt(b->address, a), b->prefix);
+	} else {
+		put(o, "the leased address/%u", b->prefix);
+	}
+}
+
 void step_format(const struct plan *p, const struct step *s, char *buf, size_t size)
 {
 	struct out o = { buf, size, 0 };
+	char ad[16], gw[16];
 
 	buf[0] = '\0';
 	switch (s->kind) {
@@ -612,6 +626,65 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 	case STEP_TTY_RESTORE:
 		put(&o, "put back the settings, line discipline and exclusive mode of the terminal on "
 			"descriptor %d, where they changed", s->u.tty_restore.fd);
+		break;
+	case STEP_NET_LOCK:
+		put(&o, "lock %s/leases.lock, every bridge's, waiting while another run holds it "
+			"(%s made 0700 if missing, the directories above it 0755)", s->u.net.dir,
+		    s->u.net.dir);
+		break;
+	case STEP_NET_SWEEP:
+		put(&o, "sweep the leases in %s of runs that are gone (their ctlaunch's pid and start "
+			"time): delete their veth, remove the lease, and a bridge ctlaunch made "
+			"that no lease uses any more", s->u.net.dir);
+		break;
+	case STEP_NET_LEASE:
+		if (s->u.net.br->address)
+			put(&o, "lease %s on %s: %s/%s/%s, refused if another run holds it",
+			    net_fmt(s->u.net.br->address, ad), s->u.net.br->name, s->u.net.dir,
+			    s->u.net.br->name, ad);
+		else
+			put(&o, "lease the first free address of %s/%u on %s (not %s, the bridge's): "
+			    "%s/%s/ADDRESS", net_fmt(s->u.net.br->subnet, ad), s->u.net.br->prefix,
+			    s->u.net.br->name, net_fmt(net_gateway(s->u.net.br), gw), s->u.net.dir,
+			    s->u.net.br->name);
+		break;
+	case STEP_NET_BRIDGE:
+		put(&o, "if bridge %s is missing: make it (RTM_NEWLINK), give it %s/%u, bring it up, "
+			"and mark it ctlaunch's (%s/%s.made)", s->u.net.br->name,
+		    net_fmt(net_gateway(s->u.net.br), gw), s->u.net.br->prefix, s->u.net.dir,
+		    s->u.net.br->name);
+		break;
+	case STEP_NET_NETNS:
+		put(&o, "unshare CLONE_NEWNET: the container's network namespace, kept by descriptor; "
+			"bring up lo in it; setns back");
+		break;
+	case STEP_NET_VETH:
+		put(&o, "veth pair: ctv<ctlaunch's pid> on the host, on %s and up; eth0 in the "
+			"container's namespace", s->u.net.br->name);
+		break;
+	case STEP_NET_ADDR:
+		put(&o, "in the container's namespace: eth0 ");
+		put_address(&o, s->u.net.br);
+		put(&o, ", up; default route via %s", net_fmt(net_gateway(s->u.net.br), gw));
+		break;
+	case STEP_NET_HOSTS:
+		put(&o, "write %s/%s.hosts, mode 0644: localhost, %s and %s at ", s->u.net.dir,
+		    s->u.net.name, s->u.net.hostname, s->u.net.name);
+		put_address(&o, s->u.net.br);
+		put(&o, ", and the other containers leased on %s", s->u.net.br->name);
+		break;
+	case STEP_NET_UNLOCK:
+		put(&o, "let go of %s/leases.lock", s->u.net.dir);
+		break;
+	case STEP_NET_ENTER:
+		put(&o, "setns into the network namespace ctlaunch made (eth0 on %s); close it",
+		    s->u.net.br->name);
+		break;
+	case STEP_NET_RELEASE:
+		put(&o, "lock %s/leases.lock; delete the veth ctv<ctlaunch's pid> (its eth0 with "
+			"it); remove the lease and %s/%s.hosts; delete bridge %s if ctlaunch made it "
+			"and no lease is left on it; let go of the lock", s->u.net.dir, s->u.net.dir,
+		    s->u.net.name, s->u.net.br->name);
 		break;
 	}
 	if (o.len >= size && size > 4)

@@ -199,6 +199,30 @@ static void check_overlay_userns(const struct spec *spec, const struct host *h,
 		"whose container has a user namespace and an overlay of its own)");
 }
 
+/* A bridge, its veth pair and its addresses are made in the host's
+ * network namespace, which takes CAP_NET_ADMIN there: root's. And
+ * userns: true's container could not mount its sysfs in a namespace
+ * ctlaunch made as host root (the kernel wants the network namespace's
+ * owner for that). network: host shares the host's: said, not refused. */
+static void check_network(const struct spec *spec, const struct host *h, struct ct_diags *d)
+{
+	if (spec->net.mode == NET_HOST)
+		ct_warn(d, spec->file, spec->net.at, "network",
+			"host: the container shares the host's network namespace: its interfaces, "
+			"addresses, ports and abstract sockets (see ctlaunch(1), SECURITY)");
+	if (spec->net.mode != NET_BRIDGE)
+		return;
+	if (h->euid != 0)
+		ct_diag(d, spec->file, spec->net.at, "network",
+			"a bridge needs root: ctlaunch makes the bridge and a veth pair in the host's "
+			"network namespace, which takes CAP_NET_ADMIN there (rootless: use none or "
+			"host)");
+	else if (spec->userns)
+		ct_diag(d, spec->file, spec->net.at, "network",
+			"a bridge does not go with userns: true: the container's network namespace "
+			"is made by host root, and the kernel lets only its owner mount its sysfs");
+}
+
 int policy_check(const struct spec *spec, const struct host *h, const struct plan_opts *o,
 		 struct ct_diags *d)
 {
@@ -207,6 +231,7 @@ int policy_check(const struct spec *spec, const struct host *h, const struct pla
 	check_overlay_userns(spec, h, d);
 	check_stdio(spec, o, d);
 	check_user_mapped(spec, h, d);
+	check_network(spec, h, d);
 	if (!check_rootless_limits(spec, h, o, d))
 		check_controllers(spec, h, d);
 	return d->n > before ? -1 : 0;

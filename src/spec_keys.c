@@ -7,6 +7,7 @@
  * walker. Pure. */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -676,6 +677,177 @@ static void k_rootfs(const struct value_ctx *c, const struct ynode *y, const cha
 			"only with overlay: tmpfs (the size of the tmpfs that takes the writes)");
 }
 
+/* --- network -------------------------------------------------------------- */
+
+/* What network: {bridge, subnet, address} said, before the three are
+ * put together. */
+struct net_walk {
+	struct spec *s;
+	bool has_subnet, has_address, address_prefixed;
+	unsigned subnet_prefix, address_prefix;
+	uint32_t subnet, address;
+};
+
+static void net_bridge_name(const struct value_ctx *c, const struct ynode *y, const char *path,
+			    struct spec *s, const char *v)
+{
+	const char *why = net_ifname_problem(v);
+
+	if (why) {
+		ct_diag(c->d, c->file, y->at, path, "'%s' is %s", v, why);
+		return;
+	}
+	snprintf(s->net.br.name, sizeof s->net.br.name, "%s", v);
+	s->net.bridge_at = y->at;
+}
+
+/* The kernel's smallest useful subnet has the bridge, one container and
+ * the broadcast address (/30); below /8 is no lab's. */
+static void net_subnet(const struct value_ctx *c, const struct ynode *y, const char *path,
+		       struct net_walk *w, const char *v)
+{
+	bool prefixed;
+
+	if (!net_parse_cidr(v, &w->subnet, &w->subnet_prefix, &prefixed) || !prefixed) {
+		ct_diag(c->d, c->file, y->at, path,
+			"invalid subnet '%s' (expected an IPv4 network and its prefix length, "
+			"e.g. 10.88.0.0/24)", v);
+		return;
+	}
+	if (w->subnet_prefix < 8 || w->subnet_prefix > 30) {
+		ct_diag(c->d, c->file, y->at, path,
+			"prefix length /%u out of range (expected 8 to 30)", w->subnet_prefix);
+		return;
+	}
+	if (w->subnet & ~net_mask(w->subnet_prefix)) {
+		char buf[16];
+
+		ct_diag(c->d, c->file, y->at, path,
+			"'%s' is not a network address (expected %s/%u)", v,
+			net_fmt(w->subnet & net_mask(w->subnet_prefix), buf), w->subnet_prefix);
+		return;
+	}
+	w->has_subnet = true;
+	w->s->net.subnet_at = y->at;
+}
+
+static void net_address(const struct value_ctx *c, const struct ynode *y, const char *path,
+			struct net_walk *w, const char *v)
+{
+	if (!net_parse_cidr(v, &w->address, &w->address_prefix, &w->address_prefixed) ||
+	    (w->address_prefixed && (w->address_prefix < 8 || w->address_prefix > 30))) {
+		ct_diag(c->d, c->file, y->at, path,
+			"invalid address '%s' (expected an IPv4 address, e.g. 10.88.0.2, or one "
+			"with a prefix length from 8 to 30, e.g. 10.88.0.2/24)", v);
+		return;
+	}
+	w->has_address = true;
+	w->s->net.address_at = y->at;
+}
+
+static void net_pair(const struct value_ctx *c, const struct ynode *key, const struct ynode *value,
+		     const char *path, void *ctx)
+{
+	struct net_walk *w = ctx;
+	const char *v;
+
+	if (strcmp(key->value, "bridge") != 0 && strcmp(key->value, "subnet") != 0 &&
+	    strcmp(key->value, "address") != 0) {
+		ct_diag(c->d, c->file, key->at, path,
+			"unknown key (expected one of bridge, subnet, address)");
+		return;
+	}
+	v = value_scalar(c, value, path);
+	if (!v)
+		return;
+	if (strcmp(key->value, "bridge") == 0)
+		net_bridge_name(c, value, path, w->s, v);
+	else if (strcmp(key->value, "subnet") == 0)
+		net_subnet(c, value, path, w, v);
+	else
+		net_address(c, value, path, w, v);
+}
+
+/* The subnet from subnet:, or from address: with its prefix; the
+ * address inside it and none of the three it may not be. */
+static void net_together(const struct value_ctx *c, const char *path, struct net_walk *w)
+{
+	struct spec *s = w->s;
+	struct net_bridge *b = &s->net.br;
+	cleanup_free char *sub = NULL;
+	char buf[128];
+	const char *why;
+
+	if (!w->has_subnet && !(w->has_address && w->address_prefixed)) {
+		ct_diag(c->d, c->file, s->net.at, path,
+			"a bridge needs subnet: (e.g. 10.88.0.0/24), or address: with its prefix "
+			"length (e.g. 10.88.0.2/24)");
+		return;
+	}
+	if (w->has_subnet) {
+		b->subnet = w->subnet;
+		b->prefix = w->subnet_prefix;
+	} else {
+		b->prefix = w->address_prefix;
+		b->subnet = w->address & net_mask(b->prefix);
+		s->net.subnet_at = s->net.address_at;
+	}
+	if (!w->has_address)
+		return;
+	sub = xasprintf("%s.address", path);
+	if (w->has_subnet && w->address_prefixed && w->address_prefix != b->prefix) {
+		ct_diag(c->d, c->file, s->net.address_at, sub,
+			"prefix length /%u differs from the subnet's /%u", w->address_prefix,
+			b->prefix);
+		return;
+	}
+	why = net_addr_problem(b, w->address, buf, sizeof buf);
+	if (why) {
+		char a[16];
+
+		ct_diag(c->d, c->file, s->net.address_at, sub, "%s is %s", net_fmt(w->address, a),
+			why);
+		return;
+	}
+	b->address = w->address;
+}
+
+/* network: none, host, or a mapping: {bridge, subnet, address}. */
+static void k_network(const struct value_ctx *c, const struct ynode *y, const char *path,
+		      void *base)
+{
+	struct spec *s = base;
+	struct net_walk w = { .s = s };
+	size_t before = c->d->n;
+
+	s->net.at = y->at;
+	if (y->type == Y_SCALAR && !ynode_is_null(y)) {
+		if (strcmp(y->value, "none") == 0)
+			s->net.mode = NET_NONE;
+		else if (strcmp(y->value, "host") == 0)
+			s->net.mode = NET_HOST;
+		else
+			ct_diag(c->d, c->file, y->at, path,
+				"unknown value '%s' (expected none, host, or a bridge: a mapping "
+				"with bridge and subnet or address)", y->value);
+		return;
+	}
+	if (y->type != Y_MAP) {
+		value_wrong_type(c, y, path, "none, host or a mapping");
+		return;
+	}
+	s->net.mode = NET_BRIDGE;
+	each_pair(c, y, path, net_pair, &w);
+	if (c->d->n > before)
+		return;
+	if (!s->net.br.name[0]) {
+		ct_diag(c->d, c->file, y->at, path, "bridge: missing (expected a bridge's name, "
+			"e.g. bridge: lab0)");
+		return;
+	}
+	net_together(c, path, &w);
+}
+
 /* --- the spec's keys ----------------------------------------------------- */
 
 /* A value of struct spec: its field, where it was written, and (for a
@@ -785,6 +957,7 @@ static const struct key top_keys[] = {
 	{ "userns", .type = &v_bool, SPEC(userns), SPEC_AT(userns_at) },
 	{ "tty", .type = &v_bool, SPEC(tty), SPEC_AT(tty_at) },
 	{ "init", .type = &v_bool, SPEC(init), SPEC_AT(init_at), SPEC_HAS(has_init) },
+	{ "network", .walk = k_network },
 };
 
 /* --- the whole ----------------------------------------------------------- */

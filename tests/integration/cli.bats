@@ -273,7 +273,7 @@ load helpers
 	run --separate-stderr ctl "$SPEC"
 	assert_status 125
 	assert_eq "lines" 51 "$(wc -l <<<"$stderr")"
-	assert_line "first" "$SPEC:3:1: bogus1: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp, userns, tty, init)" "$(head -n 1 <<<"$stderr")"
+	assert_line "first" "$SPEC:3:1: bogus1: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp, userns, tty, init, network)" "$(head -n 1 <<<"$stderr")"
 	assert_line "last" "$SPEC: 70 more problems not shown" "$stderr"
 }
 

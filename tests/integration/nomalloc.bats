@@ -173,6 +173,31 @@ nm_run() {
 	rm -rf "$dir"
 }
 
+@test "nomalloc: network: a bridge (setns into ctlaunch's namespace, /etc/hosts bound) and host" {
+	local br=ctlt-nm-$$
+	br=${br:0:15}
+	write_spec <<-EOF
+		network: {bridge: $br, subnet: 10.249.0.0/24}
+		command: |
+		  ip -4 -o addr show dev eth0 | awk '{print \$4}'
+		  grep -c localhost /etc/hosts
+	EOF
+	nm_run -v "$SPEC"
+	local gone=1
+	ip link show dev "$br" >/dev/null 2>&1 && { gone=0; ip link del "$br"; }
+	assert_status 0
+	assert_line "eth0" 10.249.0.2/24 "$output"
+	assert_line "hosts" 2 "$output"
+	[ "$gone" -eq 1 ] || fail "bridge $br left"
+	write_spec <<-'EOF'
+		network: host
+		command: echo host-ok
+	EOF
+	nm_run -v "$SPEC"
+	assert_status 0
+	assert_line "host" host-ok "$output"
+}
+
 @test "nomalloc: the child's failures go back to ctlaunch without an allocation" {
 	write_spec <<-'EOF'
 		workdir: /no/such/dir

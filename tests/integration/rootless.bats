@@ -303,3 +303,31 @@ EOF
 	assert_line "status" "exit 5" "$output"
 	assert_line "the caller's terminal" "termios same" "$output"
 }
+
+@test "rootless: network: none and host run (host: the host's /sys bound); a bridge is refused at --check" {
+	write_spec <<'EOF'
+command: ["/bin/ls", "/sys/class/net"]
+EOF
+	chmod 644 "$SPEC"
+	run --separate-stderr as "$PLAIN_UID" "$SPEC"
+	assert_status 0
+	assert_eq "none" lo "$output"
+	write_spec <<'EOF'
+network: host
+command: ["/bin/ls", "/sys/class/net"]
+EOF
+	chmod 644 "$SPEC"
+	run --separate-stderr as "$PLAIN_UID" "$SPEC"
+	assert_status 0
+	assert_eq "host" "$(ls /sys/class/net)" "$output"
+	assert_contains "warning" "shares the host's network namespace" "$stderr"
+	write_spec <<'EOF'
+network: {bridge: ctlt-rl0, subnet: 10.248.0.0/24}
+command: ["/bin/true"]
+EOF
+	chmod 644 "$SPEC"
+	run --separate-stderr as "$PLAIN_UID" --check "$SPEC"
+	assert_status 125
+	assert_contains "refusal" "$NAME.yaml:2:10: network: a bridge needs root" "$stderr"
+	! ip link show dev ctlt-rl0 2>/dev/null
+}

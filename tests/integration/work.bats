@@ -124,6 +124,8 @@ load helpers
 	# record and the join; 125 since the watcher has a memory of its own
 	# (copy-on-write faults in ctlaunch and its child after the watcher's
 	# clone: the price of a watcher the OOM killer does not take with
-	# ctlaunch).
-	[ "$faults" -le 140 ] || fail "$faults page faults (at most 140 expected)"
+	# ctlaunch). libnl-route, linked in for network: bridges (issue 12),
+	# adds about 8 at every start, bridge or not (its constructors
+	# register its object types; ctlaunch --version: 46 instead of 38).
+	[ "$faults" -le 150 ] || fail "$faults page faults (at most 150 expected)"
 }

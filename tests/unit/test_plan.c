@@ -839,3 +839,103 @@ TEST(overlay_tmpfs_size_and_userns_refused)
 	CHECK(plan_build(&s, &h, &no_opts, &q, &e) == -1);
 	CHECK(strstr(e.msg, "rootfs.overlay: not with userns: true") != NULL);
 }
+
+static void with_bridge(struct spec *s, uint32_t address)
+{
+	s->net.mode = NET_BRIDGE;
+	strcpy(s->net.br.name, "lab0");
+	s->net.br.subnet = 0x0a580000; /* 10.88.0.0 */
+	s->net.br.prefix = 24;
+	s->net.br.address = address;
+}
+
+TEST(network_none_and_host)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan none = { 0 };
+	cleanup_plan struct plan host = { 0 };
+	long clone;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	CHECK(build(&s, &h, NULL, &none) == 0);
+	clone = plan_find_kind(&none, STEP_CLONE);
+	CHECK(none.steps[clone].u.clone.flags & CLONE_NEWNET);
+	CHECK(plan_find_kind(&none, STEP_LO_UP) > clone);
+	CHECK(plan_find_kind(&none, STEP_NET_LOCK) < 0 && plan_find_kind(&none, STEP_NET_ENTER) < 0);
+	s.net.mode = NET_HOST;
+	CHECK(build(&s, &h, NULL, &host) == 0);
+	clone = plan_find_kind(&host, STEP_CLONE);
+	CHECK(!(host.steps[clone].u.clone.flags & CLONE_NEWNET));
+	CHECK(plan_find_kind(&host, STEP_LO_UP) < 0);
+	CHECK(plan_find_kind(&host, STEP_NET_LOCK) < 0 && plan_find_kind(&host, STEP_NET_RELEASE) < 0);
+	CHECK(find_attach(&host, "/etc/hosts") < 0);
+}
+
+/* network: a bridge: the namespace is ctlaunch's, made and addressed
+ * under the leases' lock before the clone; the clone makes none, the
+ * child enters it before sysfs is made, and its /etc/hosts is bound. */
+TEST(network_bridge_order)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	static const enum step_kind before_clone[] = {
+		STEP_NET_LOCK, STEP_NET_SWEEP, STEP_NET_LEASE, STEP_NET_BRIDGE, STEP_NET_NETNS,
+		STEP_NET_VETH, STEP_NET_ADDR, STEP_NET_HOSTS, STEP_NET_UNLOCK,
+	};
+	long clone, enter, sysfs, at = -1, hosts, attach, release, record;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	with_bridge(&s, 0);
+	CHECK(build(&s, &h, NULL, &p) == 0);
+	clone = plan_find_kind(&p, STEP_CLONE);
+	for (size_t i = 0; i < sizeof before_clone / sizeof before_clone[0]; i++) {
+		long k = plan_find_kind(&p, before_clone[i]);
+
+		CHECK(k > at && k < clone && p.steps[k].side == SIDE_PARENT);
+		CHECK(p.steps[k].u.net.br == &s.net.br);
+		at = k;
+	}
+	CHECK(!(p.steps[clone].u.clone.flags & CLONE_NEWNET));
+	CHECK(plan_find_kind(&p, STEP_LO_UP) < 0);
+	enter = plan_find_kind(&p, STEP_NET_ENTER);
+	sysfs = FIND(&p, STEP_FS_OPEN, fs_open, streq(it->fstype, "sysfs"));
+	CHECK(enter > clone && p.steps[enter].side == SIDE_CHILD && sysfs > enter);
+	hosts = FIND(&p, STEP_BIND_OPEN, bind_open, strstr(it->source, "/net/web.hosts") != NULL);
+	attach = find_attach(&p, "/etc/hosts");
+	CHECK(hosts > enter && attach > hosts && p.steps[hosts].u.bind_open.readonly);
+	CHECK(p.steps[hosts].u.bind_open.tree == p.steps[attach].u.bind_attach.tree);
+	CHECK(p.steps[hosts].u.bind_open.tree < p.n_trees);
+	release = plan_find_kind(&p, STEP_NET_RELEASE);
+	CHECK(release > plan_find_kind(&p, STEP_STOP_WATCHER) && p.steps[release].side == SIDE_EXIT);
+	CHECK(plan_count_kind(&p, STEP_NET_RELEASE) == 1);
+	/* A join must enter the namespace the clone did not make. */
+	record = plan_find_kind(&p, STEP_RECORD);
+	CHECK(record >= 0 && (p.steps[record].u.record.state->nsflags & CLONE_NEWNET));
+}
+
+/* A bridge needs root, and refuses userns: true (the planner refuses
+ * what the policy refuses). */
+TEST(network_bridge_refused)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	struct ct_err e = { 0 };
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	with_bridge(&s, 0x0a580002);
+	s.userns = true;
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) < 0);
+	CHECK(strstr(e.msg, "userns: true") != NULL);
+	plan_free(&p);
+	memset(&p, 0, sizeof p);
+	s.userns = false;
+	h.euid = 1000;
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) < 0);
+	CHECK(strstr(e.msg, "needs root") != NULL);
+}

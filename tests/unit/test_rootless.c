@@ -267,3 +267,29 @@ TEST(overlay_in_the_user_namespace)
 	CHECK(p.steps[ov].u.overlay->userxattr);
 	CHECK(p.steps[ov + 1].kind == STEP_PIVOT_ROOT && p.steps[ov + 1].u.pivot_root.overlay);
 }
+
+/* network: host in a user namespace: the kernel makes a sysfs only for
+ * the network namespace's owner, so the host's /sys is bound read-only
+ * in its slot, and the masks still anchor on it. */
+TEST(network_host_binds_sys)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	cleanup_plan struct plan p = { 0 };
+	struct ct_err e = { 0 };
+	long sys, attach;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	as_user(&h);
+	s.net.mode = NET_HOST;
+	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
+	CHECK(FIND(&p, STEP_FS_OPEN, fs_open, streq(it->fstype, "sysfs")) < 0);
+	sys = FIND(&p, STEP_BIND_OPEN, bind_open, streq(it->source, "/sys") && it->readonly);
+	attach = find_attach(&p, "/sys");
+	CHECK(sys >= 0 && attach > sys);
+	CHECK(p.steps[attach].u.bind_attach.anchor &&
+	      p.steps[attach].u.bind_attach.tree == p.steps[sys].u.bind_open.tree);
+	CHECK(FIND(&p, STEP_MASK, mask, it->tree == p.steps[sys].u.bind_open.tree) > attach);
+	CHECK(!(p.steps[plan_find_kind(&p, STEP_CLONE)].u.clone.flags & CLONE_NEWNET));
+}

@@ -379,7 +379,7 @@ TEST(structure_errors)
 	refused("command: [x]\n",
 		"lab.yaml:1:1: rootfs: missing (expected the path of the container's root directory)");
 	refused("rootfs: r\nfoo: 1\n",
-		"lab.yaml:2:1: foo: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp, userns, tty, init)");
+		"lab.yaml:2:1: foo: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp, userns, tty, init, network)");
 	refused("rootfs: r\nresources:\n  foo: 1\n",
 		"lab.yaml:3:3: resources.foo: unknown key (expected one of memory, cpu_shares, cpuset, pids, cpus)");
 	refused("rootfs: r\nresources:\n  cpuset:\n    cpu: 1\n",
@@ -390,7 +390,7 @@ TEST(structure_errors)
 	refused("rootfs: r\nenv:\n  A: 1\n  B: 2\n  A: 3\n",
 		"lab.yaml:5:3: env.A: duplicate key (first at line 3)");
 	refused("foo: 1\nrootfs: r\nfoo: 2\n",
-		"lab.yaml:1:1: foo: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp, userns, tty, init)\n"
+		"lab.yaml:1:1: foo: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp, userns, tty, init, network)\n"
 		"lab.yaml:3:1: foo: duplicate key (first at line 1)");
 	refused("rootfs: r\nresources: [1]\n",
 		"lab.yaml:2:12: resources: expected a mapping, got a sequence");
@@ -424,7 +424,7 @@ TEST(every_problem_in_one_run)
 	refused("name: a/b\nrootfs: r\nbogus: 1\nenv: {A: [x], 2: y}\n"
 		"resources:\n  memory: x\n  cpu_shares: 0\n  cpuset: {cpus: 9999, mems: ''}\n",
 		"lab.yaml:1:7: name: invalid name 'a/b' (expected 1 to 64 of A-Z a-z 0-9 _ . -, not . or ..)\n"
-		"lab.yaml:3:1: bogus: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp, userns, tty, init)\n"
+		"lab.yaml:3:1: bogus: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp, userns, tty, init, network)\n"
 		"lab.yaml:4:10: env.A: expected a string, got a sequence\n"
 		"lab.yaml:4:15: env.2: invalid variable name (expected letters, digits and _, not starting with a digit)\n"
 		"lab.yaml:6:11: resources.memory: invalid size 'x' (expected bytes or a number with K, M, G or T)\n"
@@ -503,7 +503,7 @@ TEST(too_deep)
 	for (int i = 0; i < 63; i++)
 		text[n++] = ']';
 	text[n] = '\0';
-	refused(text, "lab.yaml:2:1: x: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp, userns, tty, init)");
+	refused(text, "lab.yaml:2:1: x: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp, userns, tty, init, network)");
 
 	/* 65 flow sequences: refused at the one too many. */
 	for (n = 0; n < 65; n++)
@@ -824,7 +824,7 @@ TEST(set_errors)
 		    "--set name=&a x: aliases and anchors are not supported\n"
 		    "lab.yaml:2:11: hostname: invalid host name 'a/b' (expected 1 to 64 bytes without /)\n"
 		    "--set resources.memory=lots: invalid size 'lots' (expected bytes or a number with K, M, G or T)\n"
-		    "--set resurces.memory=1: resurces: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp, userns, tty, init)\n"
+		    "--set resurces.memory=1: resurces: unknown key (expected one of name, rootfs, hostname, command, env, workdir, resources, user, readonly_rootfs, unsafe_paths, mounts, capabilities, no_new_privileges, rlimits, seccomp, userns, tty, init, network)\n"
 		    "--set env.1X=y: invalid variable name (expected letters, digits and _, not starting with a digit)\n"
 		    "--set mounts.0.target=/x: mounts: expected a sequence, got a mapping\n"
 		    "--set command=[sh, {a: b}]: command[1]: expected a string, got a mapping\n"

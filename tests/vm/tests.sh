@@ -1372,6 +1372,43 @@ kept
 }
 t "overlay rootfs, rootless on v2: made in the user namespace, DIR kept and lab's, the lower untouched" overlay_rootless_v2
 
+# --- network: a bridge (issue 12) ----------------------------------------
+
+# Two containers on a bridge ctlaunch makes (veth and bridge are modules
+# in this kernel): the server's nc gets the client's line, by address and
+# by the name in the client's /etc/hosts; then no veth, no bridge, no
+# lease is left, and the rest as it was.
+bridge_v2() {
+	share srv
+	spec vmsrv <<EOF
+network: {bridge: ctvmbr0, address: 10.66.0.2/24}
+mounts: [{type: bind, source: $SHARE, target: /tmp}]
+resources: {memory: 64M}
+command: [/bin/sh, -c, 'mkfifo /dev/shm/q; exec 3<>/dev/shm/q; echo ready >/tmp/ready; nc -l -p 7000 <&3; nc -l -p 7000 <&3']
+EOF
+	spec vmcli <<'EOF'
+network: {bridge: ctvmbr0, subnet: 10.66.0.0/24}
+resources: {memory: 64M}
+command: [/bin/sh, -c, 'for i in $(seq 100); do echo "by address" | nc -w 2 10.66.0.2 7000 && break; sleep 0.1; done; echo "by name" | nc -w 2 vmsrv 7000; ip -4 -o addr show dev eth0']
+EOF
+	snapshot "$T/before"
+	start_bg "$CTLAUNCH" "$T/vmsrv.yaml"
+	run "$CTLAUNCH" "$T/vmcli.yaml"
+	expect_status 0
+	case $out in
+	*"inet 10.66.0.3/24"*) ;;
+	*) fail "the client's address, want the first free one, 10.66.0.3:" "$out" ;;
+	esac
+	finish_bg
+	expect_status 0
+	expect_out "$(printf 'by address\nby name')"
+	! ip link show dev ctvmbr0 2>/dev/null || fail "the bridge is left"
+	[ -z "$(ip -o link show type veth)" ] || fail "a veth is left: $(ip -o link show type veth)"
+	[ ! -e /run/ctlaunch/net/ctvmbr0 ] || fail "leases left: $(ls /run/ctlaunch/net/ctvmbr0)"
+	expect_unchanged "$T/before"
+}
+t 'network: two containers on a bridge ctlaunch makes and removes, by address and by name' bridge_v2
+
 # --- end ----------------------------------------------------------------
 
 echo "1..$n"
