@@ -479,7 +479,7 @@ static int export_oci(const char *dir, const struct plan *p, const struct spec *
 {
 	cleanup_free char *path = path_join(dir, "config.json");
 	cleanup_free char *cg = oci_cgroups_path(popts->cgroup_parent, spec->name);
-	char unmapped[256];
+	char unmapped[512];
 	FILE *f;
 	int fd;
 

@@ -356,6 +356,11 @@ static void namespaces(struct json *j, const struct plan *p)
 		flags |= s->u.clone.flags;
 	EACH(s, p, STEP_UNSHARE)
 		flags |= s->u.unshare.flags;
+	/* A bridge's namespace is made by ctlaunch and entered by the
+	 * child: a new one for the runtime too (with lo only), never the
+	 * host's. */
+	if (next_of(p, STEP_NET_NETNS, NULL))
+		flags |= CLONE_NEWNET;
 	j_open(j, "namespaces", '[');
 	for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
 		if (flags & ns[i].flag) {
@@ -594,6 +599,14 @@ static void unmapped_keys(const struct plan *p, const struct spec *spec, char *b
 		len += (size_t)snprintf(buf + len, size - len, "%sinit", len ? ", " : "");
 	if (spec->unsafe_paths && len < size)
 		len += (size_t)snprintf(buf + len, size - len, "%sunsafe_paths", len ? ", " : "");
+	if (next_of(p, STEP_NET_NETNS, NULL) && len < size)
+		len += (size_t)snprintf(buf + len, size - len,
+					"%snetwork (a bridge: the runtime's namespace has lo only)",
+					len ? ", " : "");
+	if (next_of(p, STEP_OVERLAY, NULL) && len < size)
+		len += (size_t)snprintf(buf + len, size - len,
+					"%srootfs.overlay (the bundle's root is the bottom layer, "
+					"read-only)", len ? ", " : "");
 	(void)len;
 }
 
@@ -613,7 +626,9 @@ void oci_config(const struct plan *p, const struct spec *spec, const char *cgrou
 	process(&j, p);
 	j_open(&j, "root", '{');
 	j_str(&j, "path", spec->rootfs);
-	j_bool(&j, "readonly", ro && (ro->u.mount.flags & MS_RDONLY));
+	/* An overlay's bottom layer is never written, by a runtime either. */
+	j_bool(&j, "readonly", (ro && (ro->u.mount.flags & MS_RDONLY)) ||
+				       next_of(p, STEP_OVERLAY, NULL));
 	j_close(&j, '}');
 	if (h)
 		j_str(&j, "hostname", h->u.hostname.name);

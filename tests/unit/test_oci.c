@@ -162,3 +162,28 @@ TEST(oci_escapes_and_unmapped)
 	CHECK_STR(unmapped, "init, unsafe_paths");
 	free(c);
 }
+
+/* A bridge and an overlay have no OCI equivalent: named, and the config
+ * keeps the container off the host's network and off the bottom
+ * layer's writes. */
+TEST(oci_bridge_and_overlay)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	char unmapped[512];
+	char *c;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	s.net.mode = NET_BRIDGE;
+	strcpy(s.net.br.name, "lab0");
+	s.net.br.subnet = 0x0a580000;
+	s.net.br.prefix = 24;
+	s.overlay = OVERLAY_TMPFS;
+	c = config_of(&s, &h, unmapped, sizeof unmapped);
+	CHECK_HAS(c, "\"type\": \"network\"");
+	CHECK_HAS(c, "\"readonly\": true");
+	CHECK(strstr(unmapped, "network (a bridge") != NULL);
+	CHECK(strstr(unmapped, "rootfs.overlay") != NULL);
+	free(c);
+}
