@@ -29,9 +29,11 @@ setup_file() {
 
 @test "completion: options from --help, signals, no option after a value's flag" {
 	run complete_line "$CTLAUNCH --exp"
-	assert_eq "--exp" "--export-image" "$output"
+	assert_eq "--exp" $'--export-image\n--export-oci' "$output"
+	run complete_line "$CTLAUNCH --export-i"
+	assert_eq "--export-i" "--export-image" "$output"
 	run complete_line "$CTLAUNCH --s"
-	assert_eq "--s" $'--set\n--signal\n--stop' "$output"
+	assert_eq "--s" $'--set\n--signal\n--stats\n--stats-file\n--stop' "$output"
 	run complete_line "$CTLAUNCH --stop x --signal KI"
 	assert_eq "--signal KI" "KILL" "$output"
 	run complete_line "$CTLAUNCH --signal SIGUS"
