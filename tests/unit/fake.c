@@ -112,3 +112,25 @@ long find_attach(const struct plan *p, const char *target)
 {
 	return FIND(p, STEP_BIND_ATTACH, bind_attach, streq(it->target, target));
 }
+
+void fake_limits(struct spec *s, uint64_t shares)
+{
+	s->res.has_memory = true;
+	s->res.memory = 64 << 20;
+	s->res.memory_at = (struct ct_loc){ .line = 5, .col = 11 };
+	s->res.has_cpu_shares = true;
+	s->res.cpu_shares = shares;
+	s->res.cpu_shares_at = (struct ct_loc){ .line = 6, .col = 15 };
+	s->res.has_cpu_quota = true;
+	s->res.cpu_quota_us = 150000;
+	s->res.cpu_quota_at = (struct ct_loc){ .line = 7, .col = 9 };
+	s->res.has_cpus = true;
+	parse_cpulist("1-2", &s->res.cpus);
+	s->res.cpus_at = (struct ct_loc){ .line = 9, .col = 11 };
+	s->res.has_mems = true;
+	parse_cpulist("0", &s->res.mems);
+	s->res.mems_at = (struct ct_loc){ .line = 10, .col = 11 };
+	s->res.has_pids = true;
+	s->res.pids = 100;
+	s->res.pids_at = (struct ct_loc){ .line = 11, .col = 9 };
+}

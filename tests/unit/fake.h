@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "host.h"
 #include "plan.h"
@@ -20,6 +21,11 @@ void fake_host_v2(struct host *h);
 
 /* name "web", rootfs /srv/rootfs, command echo hi; no resources. */
 void fake_spec(struct spec *s);
+
+/* Every resource a host can have, as a spec that sets them all would:
+ * memory 64M, the given cpu shares, quota 150ms, cpus 1-2, mems 0, pids
+ * 100, each with a location as the parser would give it. */
+void fake_limits(struct spec *s, uint64_t shares);
 
 /* The planner's tests find steps by kind and payload, never by their
  * printed wording (that is the golden files' business):

@@ -42,28 +42,6 @@ static char *config_of(const struct spec *s, const struct host *h, char *unmappe
 		}                                                                 \
 	} while (0)
 
-static void limits(struct spec *s)
-{
-	s->res.has_memory = true;
-	s->res.memory = 64 << 20;
-	s->res.memory_at = (struct ct_loc){ .line = 5, .col = 11 };
-	s->res.has_cpu_shares = true;
-	s->res.cpu_shares = 512;
-	s->res.cpu_shares_at = (struct ct_loc){ .line = 6, .col = 15 };
-	s->res.has_cpu_quota = true;
-	s->res.cpu_quota_us = 150000;
-	s->res.cpu_quota_at = (struct ct_loc){ .line = 7, .col = 9 };
-	s->res.has_cpus = true;
-	parse_cpulist("1-2", &s->res.cpus);
-	s->res.cpus_at = (struct ct_loc){ .line = 9, .col = 11 };
-	s->res.has_mems = true;
-	parse_cpulist("0", &s->res.mems);
-	s->res.mems_at = (struct ct_loc){ .line = 10, .col = 11 };
-	s->res.has_pids = true;
-	s->res.pids = 100;
-	s->res.pids_at = (struct ct_loc){ .line = 11, .col = 9 };
-}
-
 TEST(oci_v1_resources)
 {
 	cleanup_spec struct spec s;
@@ -76,7 +54,7 @@ TEST(oci_v1_resources)
 	h.ctrl[CTRL_PIDS].mount = xstrdup("/sys/fs/cgroup/pids");
 	h.ctrl[CTRL_PIDS].own = xstrdup("/");
 	h.ctrl[CTRL_PIDS].controllers = xstrdup("pids");
-	limits(&s);
+	fake_limits(&s, 512);
 	c = config_of(&s, &h, unmapped, sizeof unmapped);
 	CHECK_HAS(c, "\"memory\": {\n        \"limit\": 67108864,\n        \"swap\": 67108864,\n"
 		     "        \"kernelTCP\": 67108864\n");
@@ -103,7 +81,7 @@ TEST(oci_v2_unified)
 
 	fake_spec(&s);
 	fake_host_v2(&h);
-	limits(&s);
+	fake_limits(&s, 512);
 	s.res.has_pids = false;
 	c = config_of(&s, &h, unmapped, sizeof unmapped);
 	CHECK_HAS(c, "\"unified\": {\n        \"memory.swap.max\": \"0\",\n"

@@ -9,28 +9,6 @@
 
 static const struct plan_opts no_opts;
 
-static void all_limits(struct spec *s)
-{
-	s->res.has_memory = true;
-	s->res.memory = 64 << 20;
-	s->res.memory_at = (struct ct_loc){ .line = 5, .col = 11 };
-	s->res.has_cpu_shares = true;
-	s->res.cpu_shares = 1024;
-	s->res.cpu_shares_at = (struct ct_loc){ .line = 6, .col = 15 };
-	s->res.has_cpu_quota = true;
-	s->res.cpu_quota_us = 150000;
-	s->res.cpu_quota_at = (struct ct_loc){ .line = 7, .col = 9 };
-	s->res.has_cpus = true;
-	parse_cpulist("1-2", &s->res.cpus);
-	s->res.cpus_at = (struct ct_loc){ .line = 9, .col = 11 };
-	s->res.has_mems = true;
-	parse_cpulist("0", &s->res.mems);
-	s->res.mems_at = (struct ct_loc){ .line = 10, .col = 11 };
-	s->res.has_pids = true;
-	s->res.pids = 100;
-	s->res.pids_at = (struct ct_loc){ .line = 11, .col = 9 };
-}
-
 #define ALL "+memory +cpu +cpuset +pids"
 
 static long find_enable(const struct plan *p, const char *dir, const char *controllers)
@@ -83,7 +61,7 @@ TEST(v2_files_and_values)
 
 	fake_spec(&s);
 	fake_host_v2(&h);
-	all_limits(&s);
+	fake_limits(&s, 1024);
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
 	CHECK(find_write(&p, leaf, "memory.max", "67108864") >= 0);
 	CHECK(FIND(&p, STEP_CG_WRITE, cg_write,
@@ -133,7 +111,7 @@ TEST(v2_name_lock)
 
 	fake_spec(&s);
 	fake_host_v2(&h);
-	all_limits(&s);
+	fake_limits(&s, 1024);
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
 	CHECK(name_lock(&p, "/run/ctlaunch/web.lock"));
 	plan_free(&p);
@@ -174,7 +152,7 @@ TEST(v2_enable_top_down)
 
 	fake_spec(&s);
 	fake_host_v2(&h);
-	all_limits(&s);
+	fake_limits(&s, 1024);
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
 	root = find_enable(&p, "/sys/fs/cgroup", ALL);
 	top = find_enable(&p, "/sys/fs/cgroup/lab.scope", ALL);
@@ -212,7 +190,7 @@ TEST(v2_clone_into_cgroup)
 
 	fake_spec(&s);
 	fake_host_v2(&h);
-	all_limits(&s);
+	fake_limits(&s, 1024);
 	CHECK(plan_build(&s, &h, &no_opts, &p, &e) == 0);
 	CHECK(FIND(&p, STEP_CLONE, clone, streq(it->cgroup, "/sys/fs/cgroup/lab.scope/ctlaunch/web")) >= 0);
 	CHECK(plan_count_kind(&p, STEP_CG_ENTER) == 0);
@@ -243,7 +221,7 @@ TEST(v2_parent_and_root)
 
 	fake_spec(&s);
 	fake_host_v2(&h);
-	all_limits(&s);
+	fake_limits(&s, 1024);
 	CHECK(plan_build(&s, &h, &o, &p, &e) == 0);
 	CHECK(find_mkdir(&p, "/sys/fs/cgroup/lab/exp/ctlaunch/web") >= 0);
 	/* Down the path: the root, /lab, /lab/exp, then ctlaunch/. */
