@@ -138,10 +138,11 @@ marked_procs() {
 	} | sed 's:^/proc/\([0-9]*\)/.*:\1:' | sort -un | tr '\n' ' '
 }
 
-# Processes of a container may take a moment to be reaped: poll.
+# Processes of a container may take a moment to be reaped: poll, up to
+# POLL_SECS; prints what is left when something is.
 wait_no_marked_procs() {
 	local pids i
-	for ((i = 0; i < 40; i++)); do
+	for ((i = 0; i < POLL_SECS * 20; i++)); do
 		pids=$(marked_procs)
 		[ -z "$pids" ] && return 0
 		sleep 0.05

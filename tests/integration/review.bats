@@ -84,7 +84,7 @@ copy_rootfs() {
 		  memory: 64M
 		command: [/bin/nodeath, prctl]
 	EOF
-	local i delay lived=0 pids j
+	local i delay lived=0 pids
 	for ((i = 0; i < 150; i++)); do
 		delay=$(printf '0.%03d' $((RANDOM % 20)))
 		env CTLT_MARKER="$NAME" "$CTLAUNCH" "$SPEC" </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
@@ -94,12 +94,7 @@ copy_rootfs() {
 		kill -KILL "$BG_PID"
 		wait "$BG_PID" 2>/dev/null || true
 		BG_PID=
-		for ((j = 0; j < POLL_SECS * 20; j++)); do
-			pids=$(marked_procs)
-			[ -z "$pids" ] && break
-			sleep 0.05
-		done
-		[ -z "$pids" ] || fail "iteration $i (delay $delay s): the container outlived ctlaunch: $pids"$'\n'"$(ps -o pid,ppid,uid,stat,args -p "$(echo $pids | tr " " ,)" 2>&1)"
+		pids=$(wait_no_marked_procs) || fail "iteration $i (delay $delay s): the container outlived ctlaunch: $pids"$'\n'"$(ps -o pid,ppid,uid,stat,args -p "$(echo $pids | tr " " ,)" 2>&1)"
 	done
 	[ "$lived" -ge 75 ] || fail "only $lived of 150 kills found ctlaunch running"
 	run --separate-stderr ctl "$SPEC" -- /bin/echo again

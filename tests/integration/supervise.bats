@@ -36,12 +36,8 @@ kill_launcher_and_poll() {
 	wait "$BG_PID" 2>/dev/null || true
 	BG_PID=
 	bg_release
-	local pids i
-	for ((i = 0; i < POLL_SECS * 20; i++)); do
-		pids=$(marked_procs)
-		[ -z "$pids" ] && return 0
-		sleep 0.05
-	done
+	local pids
+	pids=$(wait_no_marked_procs) && return 0
 	fail "processes of the container outlived the SIGKILLed ctlaunch for ${POLL_SECS}s: $pids"$'\n'"$(ps -o pid,ppid,stat,args -p "$(echo $pids | tr " " ,)" 2>&1)"
 }
 
@@ -87,7 +83,7 @@ next_run_cleans() {
 	nodeath_spec prctl
 	# In the background, its output to a file: a container that
 	# outlived it would hold a pipe open, and `run` would wait for it.
-	local out=$BATS_TEST_TMPDIR/out pids i
+	local out=$BATS_TEST_TMPDIR/out pids
 	timeout -s KILL 2 env CTLT_MARKER="$NAME" "$CTLAUNCH" "$SPEC" \
 		</dev/null >"$out" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	status=0
@@ -95,12 +91,7 @@ next_run_cleans() {
 	output=$(cat "$out")
 	assert_status 137
 	assert_line "stdout" ready "$output"
-	for ((i = 0; i < POLL_SECS * 20; i++)); do
-		pids=$(marked_procs)
-		[ -z "$pids" ] && break
-		sleep 0.05
-	done
-	[ -z "$pids" ] || fail "the container outlived ctlaunch's process group: $pids"
+	pids=$(wait_no_marked_procs) || fail "the container outlived ctlaunch's process group: $pids"
 	next_run_cleans
 }
 
@@ -303,12 +294,7 @@ next_run_cleans() {
 	wait "$BG_PID" 2>/dev/null || true
 	BG_PID=
 	bg_release
-	local pids i
-	for ((i = 0; i < POLL_SECS * 20; i++)); do
-		pids=$(marked_procs)
-		[ -z "$pids" ] && break
-		sleep 0.05
-	done
-	[ -z "$pids" ] || fail "the container outlived ctlaunch killed with the processes sharing its memory ($victims): $pids"
+	local pids
+	pids=$(wait_no_marked_procs) || fail "the container outlived ctlaunch killed with the processes sharing its memory ($victims): $pids"
 	next_run_cleans
 }
