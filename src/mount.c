@@ -600,9 +600,11 @@ static int overlay_given(const struct step_overlay *o, int *trees, int *lower, i
 		t[i] = -1;
 	}
 	if (!o->tmpfs) {
+		/* Attached: the clone stays where it is without it. */
+		close(t[o->n_lower]);
 		*upper = t[o->n_lower + 1];
 		*work = t[o->n_lower + 2];
-		t[o->n_lower + 1] = t[o->n_lower + 2] = -1;
+		t[o->n_lower] = t[o->n_lower + 1] = t[o->n_lower + 2] = -1;
 	}
 	return 0;
 }
