@@ -187,7 +187,7 @@ assert_overlay_inside() {
 	EOF2
 	run --separate-stderr ctl "$SPEC"
 	assert_status 125
-	assert_match "stderr" "state/upper is not uid $USERNS_START's and gid $USERNS_START's, the user namespace's" "$stderr"
+	assert_match "stderr" "rootfs.overlay: '.*/state/upper' is uid 0's and gid 0's, not the user namespace's" "$stderr"
 	assert_eq "the upper" "0:0 root" "$(stat -c '%u:%g' "$dir/upper") $(cat "$dir/upper/mine")"
 }
 
