@@ -442,10 +442,8 @@ static int upper_dir(const struct step_overlay *o, int *upper, int *work, unsign
 	if (u.st_dev != w.st_dev)
 		return ct_fail(e, 0, "%s/upper and %s/work are on different file systems (overlayfs "
 				     "needs one)", o->dir, o->dir);
-	if (dir_out) {
-		*dir_out = dir;
-		dir = -1;
-	}
+	if (dir_out)
+		*dir_out = take_fd(&dir);
 	return 0;
 }
 

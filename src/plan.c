@@ -752,12 +752,12 @@ static void plan_layers_idmap(struct plan *p, const struct spec *spec, const str
 static void plan_owner_trees(struct plan *p, const struct spec *spec)
 {
 	const struct spec_mount **m = own(p, xcalloc(spec->n_mounts + 1, sizeof *m));
-	struct step *s;
 
 	sorted_mounts(spec, m);
 	/* An overlay's layers are made after the clone (plan_layers_idmap). */
 	if (spec->overlay == OVERLAY_NONE) {
-		s = add(p, STEP_ROOT_OPEN, SIDE_PARENT, spec->rootfs_at);
+		struct step *s = add(p, STEP_ROOT_OPEN, SIDE_PARENT, spec->rootfs_at);
+
 		s->u.root_open.path = pstr(p, spec->rootfs);
 		s->u.root_open.dev = spec->rootfs_dev;
 		s->u.root_open.ino = spec->rootfs_ino;
