@@ -679,8 +679,9 @@ static void hosts_attach(struct plan *p, const struct spec *spec)
 /* Root's user namespace is made with the ids of its range (see
  * plan_build), and the child has them on the host: the host's path to
  * the rootfs or a bind source may be root's alone (build/private), so
- * ctlaunch opens and copies those trees itself before the clone, and
- * the child only attaches them. */
+ * ctlaunch opens and copies those trees itself before the clone (an
+ * overlay's layers after it: they are idmapped with the child's user
+ * namespace), and the child only attaches them. */
 static bool owner_prepares(const struct plan *p)
 {
 	return p->userns && !p->rootless;
