@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "err.h"
 
@@ -36,7 +37,12 @@ int mnt_pivot_root_tree(int tree, const char *new_root, struct ct_err *e);
  * descriptor for mnt_pivot_root_tree, or -1. Allocates nothing (a
  * rootless child runs it). */
 struct step_overlay;
-int mnt_overlay_open(const struct step_overlay *o, struct ct_err *e);
+int mnt_overlay_open(const struct step_overlay *o, int *trees, struct ct_err *e);
+/* Root's userns: true: o's layers as idmapped mounts made with child's
+ * user namespace, and with DIR, DIR/upper and DIR/work owner's (uid,
+ * gid), into trees from o->first_tree. */
+int mnt_layers_idmap(const struct step_overlay *o, pid_t child, const uint32_t *owner,
+		     int *trees, struct ct_err *e);
 /* Attach proc or sysfs fd at target, opened with no link followed; the
  * caller keeps fd for mnt_mask. */
 int mnt_attach_anchor(int fd, const char *target, struct ct_err *e);

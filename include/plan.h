@@ -56,6 +56,9 @@ enum step_kind {
 	STEP_PIVOT_ROOT,   /* into the rootfs, by descriptor */
 	STEP_ROOT_OPEN,    /* parent, before the clone: the rootfs checked and copied */
 	STEP_OVERLAY,      /* the rootfs's layers, checked, under a detached overlay */
+	STEP_LAYERS_IDMAP, /* parent, userns: true: the layers idmapped with the
+			    * child's user namespace, DIR's upper and work the
+			    * range's; handed to the child with its release */
 	STEP_UMOUNT_OLD,   /* detach the old root, stacked on / by pivot_root */
 	STEP_MASK,         /* hide or make read-only a file of proc or sysfs */
 	STEP_MKNOD,        /* a device node in the container's /dev */
@@ -265,7 +268,21 @@ struct step_overlay {
 	uint64_t parent_dev, parent_ino;
 	bool userxattr;  /* in a user namespace: user.overlay.* xattrs, as the
 			  * kernel allows there (trusted.* need host root) */
+	bool idmapped;   /* root's userns: true: the parent made the layers
+			  * (STEP_LAYERS_IDMAP) and, with DIR, upper and work */
+	unsigned first_tree; /* idmapped: lower[i]'s tree in first_tree + i;
+			      * with DIR, DIR's detached clone, and upper
+			      * and work in it, in the next three */
 	unsigned tree;
+};
+
+/* Root's userns: true with an overlay: host id uid (gid) is the
+ * container's 0, count ids from there; the kernel shows the layers'
+ * files through that map (an idmapped mount), and DIR/upper and
+ * DIR/work are made that user's. */
+struct step_layers_idmap {
+	const struct step_overlay *overlay; /* the STEP_OVERLAY's, in the arena */
+	uint32_t uid, gid, count;
 };
 
 struct step_pivot_root {
@@ -470,6 +487,7 @@ struct step {
 		struct step_root_open root_open;
 		const struct step_overlay *overlay; /* in the plan's arena: its
 				      * layers would make every step 4 times larger */
+		struct step_layers_idmap layers_idmap;
 		struct step_pivot_root pivot_root;
 		struct step_mask mask;
 		struct step_mknod mknod;
@@ -499,6 +517,8 @@ struct plan {
 	const char *file;        /* the spec file (borrowed) */
 	enum cg_layout layout;
 	unsigned n_trees;        /* the executor's open trees: each tree field < n_trees */
+	unsigned handed_first, n_handed; /* trees the parent sends the child with
+				  * STEP_RELEASE (STEP_LAYERS_IDMAP's); n 0: none */
 	bool rootless;           /* a user namespace maps the caller to root */
 	bool userns;             /* the container has a user namespace of its own:
 				  * rootless, or root's with userns: true */

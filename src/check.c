@@ -662,9 +662,28 @@ static void check_layer_places(const struct spec *spec, struct ct_diags *d)
 	}
 }
 
+/* Root's userns: true: an existing DIR/upper or DIR/work must be the
+ * range's first ids' (ctlaunch makes them so): one a run without it
+ * left is host root's, files and all, out of the container's reach.
+ * The run refuses it too (mount.c, owned_sub_dir); said here first. */
+static void check_overlay_owner(struct spec *spec, const struct host *h, struct ct_diags *d,
+				const char *dir, const char *name, const struct stat *st)
+{
+	if (!spec->userns || h->euid != 0)
+		return;
+	if (st->st_uid != h->userns_uid.start || st->st_gid != h->userns_gid.start)
+		ct_diag(d, spec->file, spec->overlay_at, "rootfs.overlay",
+			"'%s/%s' is uid %u's and gid %u's, not the user namespace's (%u:%u, which "
+			"ctlaunch makes it with userns: true): a run without userns: true made it, "
+			"and its files are host root's (remove it, or use another DIR)",
+			dir, name, (unsigned)st->st_uid, (unsigned)st->st_gid, h->userns_uid.start,
+			h->userns_gid.start);
+}
+
 /* An existing DIR: a directory of the caller's, 0700, its upper and
  * work on one file system. ctlaunch makes the ones missing. */
-static void check_overlay_existing(struct spec *spec, struct ct_diags *d, const char *dir)
+static void check_overlay_existing(struct spec *spec, const struct host *h, struct ct_diags *d,
+				   const char *dir)
 {
 	struct stat st, u, w;
 	char sub[PATH_MAX];
@@ -690,7 +709,10 @@ static void check_overlay_existing(struct spec *spec, struct ct_diags *d, const 
 	snprintf(sub, sizeof sub, "%s/upper", dir);
 	if (lstat(sub, &u) < 0)
 		return;
+	check_overlay_owner(spec, h, d, dir, "upper", &u);
 	snprintf(sub, sizeof sub, "%s/work", dir);
+	if (lstat(sub, &w) == 0)
+		check_overlay_owner(spec, h, d, dir, "work", &w);
 	if (lstat(sub, &w) == 0 && u.st_dev != w.st_dev)
 		ct_diag(d, spec->file, spec->overlay_at, "rootfs.overlay",
 			"'%s/upper' and '%s/work' are on different file systems (overlayfs needs "
@@ -700,7 +722,7 @@ static void check_overlay_existing(struct spec *spec, struct ct_diags *d, const 
 /* overlay: DIR: its directory resolved as the rootfs is (the run makes
  * DIR there, by that directory's descriptor); DIR itself is checked if
  * it exists. 0, or -1 reported. */
-static int check_overlay_dir(struct spec *spec, struct ct_diags *d)
+static int check_overlay_dir(struct spec *spec, const struct host *h, struct ct_diags *d)
 {
 	char parent[PATH_MAX], real[PATH_MAX], *slash;
 	struct ct_err e;
@@ -730,7 +752,7 @@ static int check_overlay_dir(struct spec *spec, struct ct_diags *d)
 	snprintf(real + n, sizeof real - n, "%s%s", n > 1 ? "/" : "", name);
 	free(spec->overlay_dir);
 	spec->overlay_dir = xstrdup(real);
-	check_overlay_existing(spec, d, real);
+	check_overlay_existing(spec, h, d, real);
 	*strrchr(real, '/') = '\0';
 	fs = fs_refused(spec->overlay_dir, true);
 	if (!fs)
@@ -743,13 +765,14 @@ static int check_overlay_dir(struct spec *spec, struct ct_diags *d)
 }
 
 /* rootfs: {path:, overlay:}: every layer and DIR. */
-static void check_overlay(struct spec *spec, struct ct_diags *d, bool rootfs_ok)
+static void check_overlay(struct spec *spec, const struct host *h, struct ct_diags *d,
+			  bool rootfs_ok)
 {
 	size_t before = d->n;
 
 	if (check_layers(spec, d) < 0 || !rootfs_ok)
 		return;
-	if (spec->overlay == OVERLAY_DIR && check_overlay_dir(spec, d) < 0)
+	if (spec->overlay == OVERLAY_DIR && check_overlay_dir(spec, h, d) < 0)
 		return;
 	if (d->n == before)
 		check_layer_places(spec, d);
@@ -776,7 +799,7 @@ int spec_check(struct spec *spec, const struct host *h, struct ct_diags *d)
 	bool rootfs_ok = check_rootfs(spec, d) == 0;
 
 	if (spec->overlay != OVERLAY_NONE)
-		check_overlay(spec, d, rootfs_ok);
+		check_overlay(spec, h, d, rootfs_ok);
 
 	/* The user's names are the rootfs's: only once it is known good. */
 	if (rootfs_ok)

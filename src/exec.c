@@ -50,6 +50,7 @@
 #include <grp.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -215,19 +216,42 @@ __attribute__((noreturn)) static void child_fail(struct run *run, struct ct_err 
 	_exit(status);
 }
 
+/* The release's byte carries the trees the parent made for the child
+ * after the clone (plan.handed_first, n_handed: STEP_LAYERS_IDMAP's),
+ * as SCM_RIGHTS on a socket pair; with none, a plain pipe's byte. */
+union handed_cmsg {
+	char buf[CMSG_SPACE(sizeof(int) * (SPEC_MAX_LAYERS + 3))];
+	struct cmsghdr align;
+};
+
 static int child_wait_release(struct run *run)
 {
 	char c;
 	ssize_t n;
+	union handed_cmsg u;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			    .msg_controllen = sizeof u.buf };
+	unsigned want = run->p->n_handed;
 
 	/* Zero bytes: ctlaunch died before the child could ask to die
 	 * with it. */
 	do
-		n = read(run->sync[0], &c, 1);
+		n = want ? recvmsg(run->sync[0], &m, MSG_CMSG_CLOEXEC) : read(run->sync[0], &c, 1);
 	while (n < 0 && errno == EINTR);
 	if (n != 1)
 		_exit(125);
 	close_fd(&run->sync[0]);
+	if (want) {
+		const struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+
+		/* Whole, or the child stops: the steps below would take a
+		 * missing tree for a failed one. */
+		if (!h || h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS ||
+		    h->cmsg_len != CMSG_LEN(sizeof(int) * want) || (m.msg_flags & MSG_CTRUNC))
+			_exit(125);
+		memcpy(run->trees + run->p->handed_first, CMSG_DATA(h), sizeof(int) * want);
+	}
 	return 0;
 }
 
@@ -515,7 +539,7 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 		return mnt_mount(s->u.mount.source, s->u.mount.target, s->u.mount.fstype,
 				 s->u.mount.flags, s->u.mount.data, false, e);
 	case STEP_OVERLAY:
-		run->trees[s->u.overlay->tree] = mnt_overlay_open(s->u.overlay, e);
+		run->trees[s->u.overlay->tree] = mnt_overlay_open(s->u.overlay, run->trees, e);
 		return run->trees[s->u.overlay->tree] < 0 ? -1 : 0;
 	case STEP_PIVOT_ROOT: {
 		int rc;
@@ -598,6 +622,7 @@ static int child_step(struct run *run, const struct step *s, struct ct_err *e)
 	case STEP_IDMAP:
 	case STEP_RELEASE:
 	case STEP_ROOT_OPEN:
+	case STEP_LAYERS_IDMAP:
 	case STEP_WAIT:
 		break;
 	}
@@ -930,7 +955,9 @@ static int do_clone(struct run *run, const struct step *s, struct ct_err *e)
 	if (s->u.clone.vfork)
 		return spawn(run, s, e);
 
-	if (pipe2(run->sync, O_CLOEXEC) < 0 || pipe2(run->errpipe, O_CLOEXEC) < 0)
+	if ((run->p->n_handed ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, run->sync)
+			      : pipe2(run->sync, O_CLOEXEC)) < 0 ||
+	    pipe2(run->errpipe, O_CLOEXEC) < 0)
 		return ct_fail(e, errno, "pipe");
 	if (s->u.clone.as_owner && become_owner(s, e) < 0)
 		return -1;
@@ -961,15 +988,38 @@ static void joined(struct run *run, pid_t pid)
 	run->child = pid;
 }
 
+/* The byte that lets the child go on, with the trees it is handed (see
+ * child_wait_release); ours are closed once sent. */
+static ssize_t send_release(const struct run *run)
+{
+	union handed_cmsg u;
+	struct iovec iov = { .iov_base = "1", .iov_len = 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			    .msg_controllen = CMSG_SPACE(sizeof(int) * run->p->n_handed) };
+	struct cmsghdr *h;
+
+	if (!run->p->n_handed)
+		return write(run->sync[1], "1", 1);
+	memset(&u, 0, sizeof u);
+	h = CMSG_FIRSTHDR(&m);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int) * run->p->n_handed);
+	memcpy(CMSG_DATA(h), run->trees + run->p->handed_first, sizeof(int) * run->p->n_handed);
+	return sendmsg(run->sync[1], &m, MSG_NOSIGNAL);
+}
+
 static int release(struct run *run, struct ct_err *e)
 {
 	struct report r;
 	ssize_t n;
 
 	do
-		n = write(run->sync[1], "1", 1);
+		n = send_release(run);
 	while (n < 0 && errno == EINTR);
 	close_fd(&run->sync[1]);
+	for (unsigned i = 0; i < run->p->n_handed; i++)
+		close_fd(&run->trees[run->p->handed_first + i]);
 	/* Blocks until the child fails (a report) or execs (EOF). */
 	for (;;) {
 		do
@@ -1335,6 +1385,11 @@ static int parent_step(struct run *run, size_t i, struct ct_err *e)
 	case STEP_IDMAP:
 		return ns_map_ids(run->child, s->u.idmap.which, s->u.idmap.map, s->u.idmap.helper,
 				  s->u.idmap.deny_setgroups, e);
+	case STEP_LAYERS_IDMAP: {
+		const uint32_t owner[2] = { s->u.layers_idmap.uid, s->u.layers_idmap.gid };
+
+		return mnt_layers_idmap(s->u.layers_idmap.overlay, run->child, owner, run->trees, e);
+	}
 	case STEP_CG_MKDIR:
 		if (cg_mkdir(s->u.cg_mkdir.dir, s->u.cg_mkdir.shared, e) < 0)
 			return -1;

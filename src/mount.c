@@ -368,13 +368,44 @@ static int upper_tmpfs(const struct step_overlay *o, int top, int *upper, int *w
 	return *work < 0 ? -1 : 0;
 }
 
+/* DIR/upper or DIR/work for root's userns: true container: made by
+ * ctlaunch and given to the range's first ids, whose files the
+ * container's are; one that exists must be theirs already. One left
+ * by a run without userns: true is host root's, with host root's
+ * files, which the container could neither write nor remove. */
+static int owned_sub_dir(int dir, const char *name, unsigned mode, const uint32_t *owner,
+			 const char *shown, struct ct_err *e)
+{
+	struct stat st;
+	bool made = fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+	int fd = sub_dir(dir, name, mode, shown, e);
+
+	if (fd < 0)
+		return -1;
+	if (made && fchownat(fd, "", owner[0], owner[1], AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
+		int err = errno;
+
+		close(fd);
+		return ct_fail(e, err, "chown %s/%s to %u:%u", shown, name, owner[0], owner[1]);
+	}
+	if (fstat(fd, &st) < 0 || st.st_uid != owner[0] || st.st_gid != owner[1]) {
+		close(fd);
+		return ct_fail(e, 0, "%s/%s is not uid %u's and gid %u's, the user namespace's (a "
+				     "run without userns: true made it?): its files would be host "
+				     "root's, out of the container's reach; remove it", shown, name,
+			       owner[0], owner[1]);
+	}
+	return fd;
+}
+
 /* DIR, made 0700 in the directory --check saw, then DIR/upper and
  * DIR/work. Only the caller may reach what the container writes: a
  * setuid file it leaves in DIR/upper is no other user's to run. A DIR
  * that is a link, another user's, or open to others is refused: whoever
- * made it could reach, or swap, the upper layer. */
+ * made it could reach, or swap, the upper layer. owner (userns: true):
+ * DIR stays root's, upper and work are the range's ids (uid, gid). */
 static int upper_dir(const struct step_overlay *o, int *upper, int *work, unsigned mode,
-		     struct ct_err *e)
+		     const uint32_t *owner, int *dir_out, struct ct_err *e)
 {
 	cleanup_close int parent = open_checked(o->parent, O_DIRECTORY, o->parent_dev,
 						o->parent_ino, "the overlay directory's parent", e);
@@ -398,10 +429,12 @@ static int upper_dir(const struct step_overlay *o, int *upper, int *work, unsign
 		return ct_fail(e, 0, "the overlay directory %s has mode %04o: other users could reach "
 				     "what the container writes (chmod 700 it)",
 			       o->dir, (unsigned)st.st_mode & 07777);
-	*upper = sub_dir(dir, "upper", mode, o->dir, e);
+	*upper = owner ? owned_sub_dir(dir, "upper", mode, owner, o->dir, e)
+		       : sub_dir(dir, "upper", mode, o->dir, e);
 	if (*upper < 0)
 		return -1;
-	*work = sub_dir(dir, "work", 0700, o->dir, e);
+	*work = owner ? owned_sub_dir(dir, "work", 0700, owner, o->dir, e)
+		      : sub_dir(dir, "work", 0700, o->dir, e);
 	if (*work < 0)
 		return -1;
 	if (fstat(*upper, &u) < 0 || fstat(*work, &w) < 0)
@@ -409,7 +442,94 @@ static int upper_dir(const struct step_overlay *o, int *upper, int *work, unsign
 	if (u.st_dev != w.st_dev)
 		return ct_fail(e, 0, "%s/upper and %s/work are on different file systems (overlayfs "
 				     "needs one)", o->dir, o->dir);
+	if (dir_out)
+		*dir_out = take_fd(&dir);
 	return 0;
+}
+
+/* A layer as --check saw it, cloned (detached, this directory only, as
+ * overlayfs takes a layer), read-only and nodev, its files shown
+ * through the user namespace's map: host uid 0's as the container's 0.
+ * The kernel lets only who has CAP_SYS_ADMIN over the layer's file
+ * system (host root) make it, and only on a detached mount. */
+static int idmapped_layer(const struct step_overlay_layer *l, int userns, struct ct_err *e)
+{
+	cleanup_close int dir = open_checked(l->path, O_DIRECTORY, l->dev, l->ino,
+					     "the rootfs layer", e);
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV,
+		.userns_fd = (uint64_t)userns,
+	};
+	int tree, err;
+
+	if (dir < 0)
+		return -1;
+	tree = open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		return ct_fail(e, errno, "open_tree the rootfs layer %s", l->path);
+	if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof attr) == 0)
+		return tree;
+	err = errno;
+	close(tree);
+	return ct_fail(e, err, "idmap the rootfs layer %s (mount_setattr MOUNT_ATTR_IDMAP)%s",
+		       l->path, err == EINVAL ? ": its file system has no idmapped mounts in this "
+						"kernel (Linux 5.12, tmpfs 6.3)" : "");
+}
+
+/* DIR made, checked, its upper and work made the range's (upper_dir),
+ * then DIR as a detached clone (t[0]) and upper and work opened beneath
+ * it (t[1], t[2]): overlayfs takes them only on a mount of the mounter's
+ * namespace, which that clone becomes once the child attaches it, and
+ * the child, whose ids cannot search DIR (root's, 0700), reaches them
+ * by these descriptors alone. */
+static int dir_tree(const struct step_overlay *o, unsigned mode, const uint32_t *owner, int *t,
+		    struct ct_err *e)
+{
+	cleanup_close int dir = -1, upper = -1, work = -1;
+	struct stat a, b;
+
+	if (upper_dir(o, &upper, &work, mode, owner, &dir, e) < 0)
+		return -1;
+	t[0] = open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (t[0] < 0)
+		return ct_fail(e, errno, "open_tree %s", o->dir);
+	for (int i = 1; i <= 2; i++) {
+		const char *name = i == 1 ? "upper" : "work";
+
+		t[i] = open2(t[0], name, O_PATH | O_DIRECTORY,
+			     RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV);
+		if (t[i] < 0 || fstat(t[i], &a) < 0 || fstat(i == 1 ? upper : work, &b) < 0)
+			return ct_fail(e, errno, "open %s/%s in its clone", o->dir, name);
+		if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+			return ct_fail(e, 0, "%s/%s changed while it was opened; refusing it", o->dir,
+				       name);
+	}
+	return 0;
+}
+
+int mnt_layers_idmap(const struct step_overlay *o, pid_t child, const uint32_t *owner,
+		     int *trees, struct ct_err *e)
+{
+	char path[64];
+	cleanup_close int userns = -1;
+	int *t = trees + o->first_tree;
+	struct stat top;
+
+	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)child);
+	userns = open(path, O_RDONLY | O_CLOEXEC);
+	if (userns < 0)
+		return ct_fail(e, errno, "open the container's user namespace %s", path);
+	for (size_t i = 0; i < o->n_lower; i++) {
+		t[i] = idmapped_layer(&o->lower[i], userns, e);
+		if (t[i] < 0)
+			return -1;
+	}
+	if (o->tmpfs)
+		return 0;
+	/* The upper's root is the container's /: the top layer's mode. */
+	if (fstat(t[0], &top) < 0)
+		return ct_fail(e, errno, "stat the rootfs layer %s", o->lower[0].path);
+	return dir_tree(o, top.st_mode & 07777, owner, t + o->n_lower, e);
 }
 
 static int overlay_layers(const struct step_overlay *o, int *lower, struct ct_err *e)
@@ -451,7 +571,43 @@ static int overlay_config(const struct step_overlay *o, int fs, const int *lower
 	return fs_fail(fs, e, errno, "create the overlay");
 }
 
-int mnt_overlay_open(const struct step_overlay *o, struct ct_err *e)
+/* The trees the parent made (STEP_LAYERS_IDMAP), taken from trees:
+ * overlayfs takes a layer, an upper and a work directory only on a
+ * mount of the mounter's own mount namespace (clone_private_mount), so
+ * each detached tree is attached in the child's, on /dev (any
+ * directory of the old root but its / would do: that old root goes at
+ * STEP_UMOUNT_OLD with all mounted below it, but a mount stacked on
+ * its / would stay stacked on the new root's, above the old root the
+ * detach looks for). The descriptors keep giving the trees. */
+static int overlay_given(const struct step_overlay *o, int *trees, int *lower, int *upper,
+			 int *work, struct ct_err *e)
+{
+	cleanup_close int at = open2(AT_FDCWD, "/dev", O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS);
+	int *t = trees + o->first_tree;
+	size_t n = o->n_lower + (o->tmpfs ? 0 : 1);
+
+	if (at < 0)
+		return ct_fail(e, errno, "open the old root's /dev to attach the rootfs layers on");
+	for (size_t i = 0; i < n; i++)
+		if (move_mount(t[i], "", at, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return ct_fail(e, errno, "attach %s %s in the container's mount namespace",
+				       i < o->n_lower ? "the idmapped rootfs layer" : "the overlay directory",
+				       i < o->n_lower ? o->lower[i].path : o->dir);
+	for (size_t i = 0; i < o->n_lower; i++) {
+		lower[i] = t[i];
+		t[i] = -1;
+	}
+	if (!o->tmpfs) {
+		/* Attached: the clone stays where it is without it. */
+		close(t[o->n_lower]);
+		*upper = t[o->n_lower + 1];
+		*work = t[o->n_lower + 2];
+		t[o->n_lower] = t[o->n_lower + 1] = t[o->n_lower + 2] = -1;
+	}
+	return 0;
+}
+
+int mnt_overlay_open(const struct step_overlay *o, int *trees, struct ct_err *e)
 {
 	int lower[SPEC_MAX_LAYERS];
 	cleanup_close int upper = -1, work = -1, fs = -1;
@@ -460,11 +616,13 @@ int mnt_overlay_open(const struct step_overlay *o, struct ct_err *e)
 
 	for (size_t i = 0; i < SPEC_MAX_LAYERS; i++)
 		lower[i] = -1;
-	if (overlay_layers(o, lower, e) < 0 || fstat(lower[0], &top) < 0)
+	if ((o->idmapped ? overlay_given(o, trees, lower, &upper, &work, e)
+			 : overlay_layers(o, lower, e)) < 0 ||
+	    fstat(lower[0], &top) < 0)
 		goto out;
 	/* The upper's root is the container's /: the top layer's mode. */
-	if ((o->tmpfs ? upper_tmpfs(o, lower[0], &upper, &work, top.st_mode & 07777, e)
-		      : upper_dir(o, &upper, &work, top.st_mode & 07777, e)) < 0)
+	if (o->tmpfs ? upper_tmpfs(o, lower[0], &upper, &work, top.st_mode & 07777, e) < 0
+		     : !o->idmapped && upper_dir(o, &upper, &work, top.st_mode & 07777, NULL, NULL, e) < 0)
 		goto out;
 	fs = fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fs < 0) {

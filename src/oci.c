@@ -603,10 +603,16 @@ static void unmapped_keys(const struct plan *p, const struct spec *spec, char *b
 		len += (size_t)snprintf(buf + len, size - len,
 					"%snetwork (a bridge: the runtime's namespace has lo only)",
 					len ? ", " : "");
+	/* OCI idmaps a mount (mounts[].uidMappings), never root: with
+	 * userns: true the layers' idmap is left out, and the bundle's
+	 * root is host root's files, owned by nobody in the container. */
 	if (next_of(p, STEP_OVERLAY, NULL) && len < size)
 		len += (size_t)snprintf(buf + len, size - len,
 					"%srootfs.overlay (the bundle's root is the bottom layer, "
-					"read-only)", len ? ", " : "");
+					"read-only%s)", len ? ", " : "",
+					next_of(p, STEP_LAYERS_IDMAP, NULL)
+						? ", not idmapped: OCI has no idmap for the root"
+						: "");
 	(void)len;
 }
 

@@ -679,8 +679,9 @@ static void hosts_attach(struct plan *p, const struct spec *spec)
 /* Root's user namespace is made with the ids of its range (see
  * plan_build), and the child has them on the host: the host's path to
  * the rootfs or a bind source may be root's alone (build/private), so
- * ctlaunch opens and copies those trees itself before the clone, and
- * the child only attaches them. */
+ * ctlaunch opens and copies those trees itself before the clone (an
+ * overlay's layers after it: they are idmapped with the child's user
+ * namespace), and the child only attaches them. */
 static bool owner_prepares(const struct plan *p)
 {
 	return p->userns && !p->rootless;
@@ -689,13 +690,11 @@ static bool owner_prepares(const struct plan *p)
 /* The layers by descriptor (/proc/self/fd/N as lowerdir, upperdir and
  * workdir: the directories --check saw, whatever their names point at
  * by then), the writes in a tmpfs or in DIR, mounted detached (fsmount,
- * nodev as a plain rootfs's copy) for pivot_root to enter. */
-static void plan_overlay(struct plan *p, const struct spec *spec)
+ * nodev as a plain rootfs's copy) for pivot_root to enter. Made before
+ * the clone's steps: root's userns: true has the parent prepare them. */
+static struct step_overlay *make_overlay(struct plan *p, const struct spec *spec)
 {
-	struct step *s = add(p, STEP_OVERLAY, SIDE_CHILD, spec->overlay_at);
 	struct step_overlay *o = own(p, xcalloc(1, sizeof *o));
-
-	s->u.overlay = o;
 
 	for (size_t i = spec->n_layers; i > 0; i--)
 		o->lower[o->n_lower++] = (struct step_overlay_layer){
@@ -718,6 +717,35 @@ static void plan_overlay(struct plan *p, const struct spec *spec)
 	}
 	o->userxattr = p->userns;
 	o->tree = ROOT_SLOT(spec);
+	/* Root's userns: true: its child could neither reach the layers
+	 * (build/private is root's alone) nor read their files, host
+	 * root's and unmapped in its namespace, nor make DIR/upper. */
+	if (owner_prepares(p)) {
+		o->idmapped = true;
+		o->first_tree = p->n_trees;
+		p->handed_first = p->n_trees;
+		p->n_handed = (unsigned)o->n_lower + (o->tmpfs ? 0 : 3);
+		p->n_trees += p->n_handed;
+	}
+	return o;
+}
+
+/* After the maps are written (MOUNT_ATTR_IDMAP takes the namespace's
+ * map, and wants host root: CAP_SYS_ADMIN over the layers' file
+ * system), before the release that hands the trees over. */
+static void plan_layers_idmap(struct plan *p, const struct spec *spec, const struct host *h,
+			      const struct step_overlay *o)
+{
+	struct step *s;
+
+	if (!o || !o->idmapped)
+		return;
+	s = add(p, STEP_LAYERS_IDMAP, SIDE_PARENT, spec->userns_at);
+	s->u.layers_idmap.overlay = o;
+	s->u.layers_idmap.uid = h->userns_uid.start;
+	s->u.layers_idmap.gid = h->userns_gid.start;
+	s->u.layers_idmap.count =
+		h->userns_uid.count < h->userns_gid.count ? h->userns_uid.count : h->userns_gid.count;
 }
 
 /* Before the clone, by root: the rootfs and the spec's bind sources,
@@ -725,19 +753,22 @@ static void plan_overlay(struct plan *p, const struct spec *spec)
 static void plan_owner_trees(struct plan *p, const struct spec *spec)
 {
 	const struct spec_mount **m = own(p, xcalloc(spec->n_mounts + 1, sizeof *m));
-	struct step *s;
 
 	sorted_mounts(spec, m);
-	s = add(p, STEP_ROOT_OPEN, SIDE_PARENT, spec->rootfs_at);
-	s->u.root_open.path = pstr(p, spec->rootfs);
-	s->u.root_open.dev = spec->rootfs_dev;
-	s->u.root_open.ino = spec->rootfs_ino;
-	s->u.root_open.tree = ROOT_SLOT(spec);
+	/* An overlay's layers are made after the clone (plan_layers_idmap). */
+	if (spec->overlay == OVERLAY_NONE) {
+		struct step *s = add(p, STEP_ROOT_OPEN, SIDE_PARENT, spec->rootfs_at);
+
+		s->u.root_open.path = pstr(p, spec->rootfs);
+		s->u.root_open.dev = spec->rootfs_dev;
+		s->u.root_open.ino = spec->rootfs_ino;
+		s->u.root_open.tree = ROOT_SLOT(spec);
+	}
 	plan_bind_open(p, m, spec->n_mounts, SIDE_PARENT);
 }
 
 static void plan_mounts(struct plan *p, const struct spec *spec, const struct host *h,
-			const char *const *leaf)
+			const char *const *leaf, const struct step_overlay *ov)
 {
 	const unsigned long nosuid_nodev_noexec = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	const struct spec_mount **m = own(p, xcalloc(spec->n_mounts + 1, sizeof *m));
@@ -769,8 +800,8 @@ static void plan_mounts(struct plan *p, const struct spec *spec, const struct ho
 	/* The child's: in its own mount namespace, where the writes'
 	 * tmpfs can be attached for overlayfs to take it (a detached one
 	 * it refuses before Linux 6.15), and none of it is the host's. */
-	if (spec->overlay != OVERLAY_NONE)
-		plan_overlay(p, spec);
+	if (ov)
+		add(p, STEP_OVERLAY, SIDE_CHILD, spec->overlay_at)->u.overlay = ov;
 	s = add(p, STEP_PIVOT_ROOT, SIDE_CHILD, spec->rootfs_at);
 	s->u.pivot_root.path = pstr(p, spec->rootfs);
 	s->u.pivot_root.dev = spec->rootfs_dev;
@@ -1428,6 +1459,7 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	const char *hostname = spec->hostname ? spec->hostname : spec->name;
 	const char *entered = NULL;
 	unsigned long nsflags;
+	const struct step_overlay *ov = NULL;
 	struct step *s;
 	bool vfork;
 
@@ -1446,6 +1478,8 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	p->probed = h->real;
 	p->net = spec->net.mode;
 	p->n_trees = ROOT_SLOT(spec) + 1 + (p->net == NET_BRIDGE);
+	if (spec->overlay != OVERLAY_NONE)
+		ov = make_overlay(p, spec);
 	if (p->net == NET_BRIDGE) {
 		cleanup_free char *dir = state_dir_of(h->euid, h->runtime_dir);
 
@@ -1478,6 +1512,7 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 		child_start(p);
 	if (p->userns)
 		plan_idmaps(p, h);
+	plan_layers_idmap(p, spec, h, ov);
 	plan_enter(p, h, entered, leaf, vfork);
 	if (!vfork) {
 		add(p, STEP_RELEASE, SIDE_PARENT, nowhere);
@@ -1499,7 +1534,7 @@ int plan_build(const struct spec *spec, const struct host *h, const struct plan_
 	/* Before sysfs is made: it shows the namespace it was made in. */
 	if (p->net == NET_BRIDGE)
 		net_step(p, STEP_NET_ENTER, SIDE_CHILD, spec, spec->net.at);
-	plan_mounts(p, spec, h, leaf);
+	plan_mounts(p, spec, h, leaf, ov);
 	plan_exec(p, spec, h, hostname, o);
 	/* With the cgroup namespace the child made: what a join enters. */
 	plan_record(p, spec, h, leaf,

@@ -44,6 +44,7 @@ static const char *kind_name(enum step_kind k)
 	case STEP_BIND_ATTACH: return "bind_attach";
 	case STEP_PIVOT_ROOT: return "pivot_root";
 	case STEP_OVERLAY: return "overlay";
+	case STEP_LAYERS_IDMAP: return "layers_idmap";
 	case STEP_NET_LOCK: return "net_lock";
 	case STEP_NET_SWEEP: return "net_sweep";
 	case STEP_NET_LEASE: return "net_lease";
@@ -210,6 +211,8 @@ static void args_overlay(struct json *j, const struct step_overlay *v)
 	json_u64(j, "parent_dev", v->parent_dev);
 	json_u64(j, "parent_ino", v->parent_ino);
 	json_bool(j, "userxattr", v->userxattr);
+	json_bool(j, "idmapped", v->idmapped);
+	json_u64(j, "first_tree", v->first_tree);
 	json_u64(j, "tree", v->tree);
 }
 
@@ -333,6 +336,20 @@ static void step_args(struct json *j, const struct step *s)
 	case STEP_OVERLAY:
 		args_overlay(j, s->u.overlay);
 		break;
+	case STEP_LAYERS_IDMAP: {
+		const struct step_overlay *v = s->u.layers_idmap.overlay;
+
+		json_begin(j, "lower", '[');
+		for (size_t i = 0; i < v->n_lower; i++)
+			json_str(j, NULL, v->lower[i].path);
+		json_end(j, ']');
+		json_u64(j, "uid", s->u.layers_idmap.uid);
+		json_u64(j, "gid", s->u.layers_idmap.gid);
+		json_u64(j, "count", s->u.layers_idmap.count);
+		json_str(j, "dir", v->dir);
+		json_u64(j, "first_tree", v->first_tree);
+		break;
+	}
 	case STEP_NET_LOCK:
 	case STEP_NET_SWEEP:
 	case STEP_NET_LEASE:

@@ -233,24 +233,63 @@ static void put_lock(struct out *o, const struct step_lock *l)
 }
 
 /* The overlay's layers, top first, and where its writes go. */
+/* "tree N" or "trees N-M", after what. */
+static void put_trees(struct out *o, const char *what, unsigned first, unsigned n)
+{
+	if (n == 1)
+		put(o, "%stree %u", what, first);
+	else
+		put(o, "%strees %u-%u", what, first, first + n - 1);
+}
+
 static void put_overlay(struct out *o, const struct step_overlay *v)
 {
 	put(o, "overlay, lower ");
 	for (size_t i = 0; i < v->n_lower; i++)
 		put(o, "%s%s%s", i ? ", " : "", v->lower[i].path,
 		    v->n_lower > 1 && i == 0 ? " (top)" : "");
-	put(o, " by descriptor (no link followed, the directories --check saw; never written); ");
+	if (v->idmapped) {
+		put_trees(o, " idmapped, ", v->first_tree, (unsigned)v->n_lower);
+		put(o, " from the parent, attached on the old root's /dev (never written); ");
+	} else
+		put(o, " by descriptor (no link followed, the directories --check saw; never "
+		       "written); ");
 	if (v->tmpfs && v->size)
 		put(o, "upper and work in a new tmpfs of %llu bytes", (unsigned long long)v->size);
 	else if (v->tmpfs)
 		put(o, "upper and work in a new tmpfs");
 	if (v->tmpfs)
 		put(o, " (attached over the top layer in the container's mount namespace only)");
+	else if (v->idmapped)
+		put(o, "upper %s/upper, work %s/work in the clone of %s, trees %u-%u from the parent, "
+		       "the clone attached on the old root's /dev", v->dir, v->dir, v->dir,
+		    v->first_tree + (unsigned)v->n_lower, v->first_tree + (unsigned)v->n_lower + 2);
 	else
 		put(o, "upper %s/upper, work %s/work (%s made 0700 in %s if missing, by descriptor; "
 		       "refused unless it is ctlaunch's user's and private)",
 		    v->dir, v->dir, v->name, v->parent);
 	put(o, "; fsmount nodev%s, detached; tree %u", v->userxattr ? ", userxattr" : "", v->tree);
+}
+
+static void put_layers_idmap(struct out *o, const struct step_layers_idmap *l)
+{
+	const struct step_overlay *v = l->overlay;
+
+	put(o, "open_tree ");
+	for (size_t i = 0; i < v->n_lower; i++)
+		put(o, "%s%s", i ? ", " : "", v->lower[i].path);
+	put(o, " (OPEN_TREE_CLONE) by descriptor (no link followed, the directories --check "
+	       "saw), mount_setattr MOUNT_ATTR_IDMAP with the child's user namespace (host uid "
+	       "%u and gid %u are its 0, %u ids of each: host root's files are its root's), "
+	       "read-only, nodev; ", l->uid, l->gid, l->count);
+	put_trees(o, "", v->first_tree, (unsigned)v->n_lower);
+	if (!v->tmpfs) {
+		put(o, "; %s made 0700 in %s if missing (refused unless root's and private), "
+		       "%s/upper and %s/work made %u:%u's (refused if another's); %s cloned "
+		       "(OPEN_TREE_CLONE), upper and work opened in the clone; ",
+		    v->name, v->parent, v->dir, v->dir, l->uid, l->gid, v->dir);
+		put_trees(o, "", v->first_tree + (unsigned)v->n_lower, 3);
+	}
 }
 
 /* The container's address as the plan knows it: the spec's, or the
@@ -403,6 +442,8 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	case STEP_RELEASE:
 		put(&o, "release the child");
+		if (p->n_handed)
+			put_trees(&o, ", handing it (SCM_RIGHTS) ", p->handed_first, p->n_handed);
 		break;
 	case STEP_DIE_WITH_PARENT:
 		put(&o, "prctl PR_SET_PDEATHSIG SIGKILL %s; end now if ctlaunch has ended",
@@ -513,6 +554,9 @@ void step_format(const struct plan *p, const struct step *s, char *buf, size_t s
 		break;
 	case STEP_OVERLAY:
 		put_overlay(&o, s->u.overlay);
+		break;
+	case STEP_LAYERS_IDMAP:
+		put_layers_idmap(&o, &s->u.layers_idmap);
 		break;
 	case STEP_PIVOT_ROOT:
 		if (s->u.pivot_root.overlay)

@@ -183,22 +183,6 @@ static void check_controllers(const struct spec *spec, const struct host *h, str
 	}
 }
 
-/* Root's userns: true child has the range's ids on the host: the
- * layers it would stack may be root's alone (build/private), and the
- * writes' directory would be root's; made by root before the clone,
- * the overlay would need its tmpfs attached in the host's mount
- * namespace (overlayfs takes no detached upper before Linux 6.15). */
-static void check_overlay_userns(const struct spec *spec, const struct host *h,
-				 struct ct_diags *d)
-{
-	if (spec->overlay == OVERLAY_NONE || !spec->userns || h->euid != 0)
-		return;
-	ct_diag(d, spec->file, spec->overlay_at, "rootfs.overlay",
-		"not with userns: true (the container's ids on the host could not reach the "
-		"layers nor write DIR; run it without userns: true, or as an ordinary user, "
-		"whose container has a user namespace and an overlay of its own)");
-}
-
 /* A bridge, its veth pair and its addresses are made in the host's
  * network namespace, which takes CAP_NET_ADMIN there: root's. And
  * userns: true's container could not mount its sysfs in a namespace
@@ -228,7 +212,6 @@ int policy_check(const struct spec *spec, const struct host *h, const struct pla
 {
 	size_t before = d->n;
 
-	check_overlay_userns(spec, h, d);
 	check_stdio(spec, o, d);
 	check_user_mapped(spec, h, d);
 	check_network(spec, h, d);

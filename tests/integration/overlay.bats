@@ -215,6 +215,7 @@ EOF
 	chmod 700 "$WORK/other"
 	chmod 755 "$WORK/open"
 	chmod 700 "$WORK/lower/inside"
+	mkdir -m 700 -p "$WORK/rootst/upper"
 	ln -s /root "$WORK/link"
 	local cases=(
 		"rootfs: {path: /sys/kernel, overlay: tmpfs}|:1:16: rootfs.path: '/sys/kernel' is on sysfs, which overlayfs cannot use as a lower layer"
@@ -224,8 +225,8 @@ EOF
 		"rootfs: {path: lower, overlay: other}|:1:32: rootfs.overlay: '$WORK/other' is uid $ATTACKER's"
 		"rootfs: {path: lower, overlay: open}|:1:32: rootfs.overlay: '$WORK/open' has mode 0755"
 		"rootfs: {path: lower, overlay: /proc/x}|:1:32: rootfs.overlay: '/proc/x' is on proc, where overlayfs cannot keep its writes"
-		"rootfs: {path: lower, overlay: st}
-userns: true|:1:32: rootfs.overlay: not with userns: true"
+		"rootfs: {path: lower, overlay: rootst}
+userns: true|:1:32: rootfs.overlay: '$WORK/rootst/upper' is uid 0's and gid 0's, not the user namespace's"
 		"rootfs: {path: lower, overlay: st, size: 1M}|:1:42: rootfs.size: only with overlay: tmpfs"
 		"rootfs: {path: lower}|:1:9: rootfs.overlay: missing"
 	)

@@ -6,7 +6,10 @@
 
 load helpers
 
-USERNS_START=2147352576
+# The range's first id: the user "ctlaunch" of /etc/subuid if there is
+# one, else CT_USERNS_START.
+USERNS_START=$(awk -F: '$1 == "ctlaunch" { print $2; exit }' /etc/subuid 2>/dev/null)
+USERNS_START=${USERNS_START:-2147352576}
 
 # A copy of the rootfs with the static counters helper in it; the copy
 # is root's, as build/private/rootfs is.
@@ -81,6 +84,111 @@ hog() {
 
 @test "userns: host root's pending signals are untouched by a container that queues all it may" {
 	hog sigpending
+}
+
+@test "userns: host root's POSIX mqueue bytes are untouched by a container that fills its RLIMIT_MSGQUEUE" {
+	hog mqueue
+}
+
+# A listing of a tree with every name, type, size, mode, owner, link
+# target and file's sha256: equal before and after means untouched.
+tree_state() {
+	(cd "$1" && find . -printf '%p %y %s %m %U:%G %l\n' | sort &&
+		find . -type f -print0 | sort -z | xargs -0 sha256sum)
+}
+
+# The lower for the overlay tests: the counters' copy (host root's),
+# with a file only root may read, in a 0700 /root, and the test's
+# script: who owns / and the rootfs's files inside, a write to
+# /etc/passwd (copied up), a new file and a setuid one; with "wait",
+# it then waits for its standard input to end.
+overlay_lower() {
+	rootfs_with_counters
+	mkdir -p "$RF/root"
+	chmod 700 "$RF/root"
+	echo "for root only" >"$RF/root/secret"
+	chmod 600 "$RF/root/secret"
+	cat >"$RF/bin/ovtest" <<-'EOF2'
+		stat -c "%u:%g %n" / /etc/passwd /root/secret
+		cat /root/secret
+		echo "lab:x:1000:1000::/home/lab:/bin/sh" >>/etc/passwd && echo "wrote /etc/passwd"
+		cat /kept 2>/dev/null || echo "nothing kept"
+		echo kept >/kept && cp /bin/busybox /rootsh && chmod 4755 /rootsh && echo "setuid made"
+		[ "${1:-}" != wait ] || read -r line || true
+	EOF2
+	tree_state "$RF" >"$BATS_TEST_TMPDIR/before"
+}
+
+assert_overlay_inside() {
+	assert_line "/ inside" "0:0 /" "$1"
+	assert_line "/etc/passwd inside" "0:0 /etc/passwd" "$1"
+	assert_line "the root-only file inside" "0:0 /root/secret" "$1"
+	assert_line "the root-only file read" "for root only" "$1"
+	assert_line "the write to /etc/passwd" "wrote /etc/passwd" "$1"
+	assert_line "the setuid file" "setuid made" "$1"
+}
+
+@test "userns overlay tmpfs: the rootfs is root's and writable inside, the writes the range's on the host, the lower untouched" {
+	overlay_lower
+	ROOTFS="{path: $RF, overlay: tmpfs}" write_spec <<-EOF2
+		userns: true
+		command: [/bin/sh, /bin/ovtest, wait]
+	EOF2
+	ctl_bg "$SPEC"
+	wait_for_line "setuid made" || fail "the container did not get there: $(cat "$BG_ERR")"
+	local pid
+	pid=$(container_init_pid "$(cg_dir memory)")
+	# Its tmpfs upper is seen from the host through its root: the files
+	# it wrote, the copied-up one too, are the range's, never host root's.
+	assert_eq "the setuid file on the host" "$USERNS_START 4755" "$(stat -c '%u %a' "/proc/$pid/root/rootsh")"
+	assert_eq "the copied-up /etc/passwd on the host" "$USERNS_START" "$(stat -c %u "/proc/$pid/root/etc/passwd")"
+	assert_eq "the new file on the host" "$USERNS_START" "$(stat -c %u "/proc/$pid/root/kept")"
+	bg_wait
+	assert_status 0
+	assert_overlay_inside "$(cat "$BG_OUT")"
+	tree_state "$RF" >"$BATS_TEST_TMPDIR/after"
+	run diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	assert_status 0
+}
+
+@test "userns overlay DIR: upper and work are the range's, so is all the container wrote; kept for the next run; the lower untouched" {
+	overlay_lower
+	local dir=$BATS_TEST_TMPDIR/state
+	ROOTFS="{path: $RF, overlay: $dir}" write_spec <<-EOF2
+		userns: true
+		command: [/bin/sh, /bin/ovtest]
+	EOF2
+	run --separate-stderr ctl "$SPEC"
+	assert_status 0
+	assert_overlay_inside "$output"
+	assert_line "the first run" "nothing kept" "$output"
+	assert_eq "DIR" "700 0:0" "$(stat -c '%a %u:%g' "$dir")"
+	assert_eq "DIR/upper" "$USERNS_START:$USERNS_START" "$(stat -c '%u:%g' "$dir/upper")"
+	assert_eq "DIR/work" "700 $USERNS_START:$USERNS_START" "$(stat -c '%a %u:%g' "$dir/work")"
+	assert_eq "the setuid file in DIR/upper" "4755 $USERNS_START" "$(stat -c '%a %u' "$dir/upper/rootsh")"
+	assert_eq "the copied-up /etc/passwd in DIR/upper" "$USERNS_START" "$(stat -c %u "$dir/upper/etc/passwd")"
+	assert_eq "files of DIR/upper that are host root's" "" "$(find "$dir/upper" -uid 0 -o -gid 0)"
+	run --separate-stderr ctl "$SPEC"
+	assert_status 0
+	assert_line "the second run finds the first's file" kept "$output"
+	tree_state "$RF" >"$BATS_TEST_TMPDIR/after"
+	run diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	assert_status 0
+}
+
+@test "userns overlay DIR: an upper a run without userns: true made (host root's) is refused, untouched" {
+	overlay_lower
+	local dir=$BATS_TEST_TMPDIR/state
+	mkdir -m 700 "$dir" "$dir/upper"
+	echo root >"$dir/upper/mine"
+	ROOTFS="{path: $RF, overlay: $dir}" write_spec <<-'EOF2'
+		userns: true
+		command: [/bin/true]
+	EOF2
+	run --separate-stderr ctl "$SPEC"
+	assert_status 125
+	assert_match "stderr" "rootfs.overlay: '.*/state/upper' is uid 0's and gid 0's, not the user namespace's" "$stderr"
+	assert_eq "the upper" "0:0 root" "$(stat -c '%u:%g' "$dir/upper") $(cat "$dir/upper/mine")"
 }
 
 @test "userns: with CAP_SYS_ADMIN it mounts its cgroup hierarchy and still cannot lift its limit" {

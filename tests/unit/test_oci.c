@@ -163,5 +163,27 @@ TEST(oci_bridge_and_overlay)
 	CHECK_HAS(c, "\"readonly\": true");
 	CHECK(strstr(unmapped, "network (a bridge") != NULL);
 	CHECK(strstr(unmapped, "rootfs.overlay") != NULL);
+	CHECK(strstr(unmapped, "idmapped") == NULL);
+	free(c);
+}
+
+/* userns: true with an overlay: the uid and gid maps are the config's,
+ * the layers' idmap is not (OCI has none for the root): said. */
+TEST(oci_userns_overlay_idmap_named)
+{
+	cleanup_spec struct spec s;
+	cleanup_host struct host h;
+	char unmapped[512];
+	char *c;
+
+	fake_spec(&s);
+	fake_host_v1(&h);
+	s.userns = true;
+	s.overlay = OVERLAY_TMPFS;
+	c = config_of(&s, &h, unmapped, sizeof unmapped);
+	CHECK_HAS(c, "\"uidMappings\"");
+	CHECK_HAS(c, "\"readonly\": true");
+	CHECK(strstr(unmapped, "rootfs.overlay (the bundle's root is the bottom layer, read-only, "
+			       "not idmapped: OCI has no idmap for the root)") != NULL);
 	free(c);
 }

@@ -816,28 +816,43 @@ TEST(overlay_dir_two_layers)
 	CHECK(o->parent_dev == 5 && o->parent_ino == 6);
 }
 
-/* overlay: tmpfs with a size; root's userns: true is refused. */
-TEST(overlay_tmpfs_size_and_userns_refused)
+/* overlay: tmpfs with a size; root's userns: true has the parent make
+ * the layers idmapped after the maps, and hand them over at release. */
+TEST(overlay_tmpfs_size_and_userns_idmapped)
 {
 	cleanup_spec struct spec s;
 	cleanup_host struct host h;
 	cleanup_plan struct plan p = { 0 };
 	cleanup_plan struct plan q = { 0 };
-	struct ct_err e = { 0 };
-	long ov;
+	long ov, idm, map, rel;
+	const struct step_layers_idmap *l;
 
 	fake_spec(&s);
 	fake_host_v1(&h);
+	h.userns_uid = (struct id_range){ 200000, 65536 };
+	h.userns_gid = (struct id_range){ 300000, 1000 };
 	s.overlay = OVERLAY_TMPFS;
 	s.has_overlay_size = true;
 	s.overlay_size = 64 << 20;
 	CHECK(build(&s, &h, NULL, &p) == 0);
 	ov = plan_find_kind(&p, STEP_OVERLAY);
 	CHECK(ov >= 0 && p.steps[ov].u.overlay->tmpfs && p.steps[ov].u.overlay->size == 64 << 20);
-	CHECK(p.steps[ov].u.overlay->n_lower == 1);
+	CHECK(p.steps[ov].u.overlay->n_lower == 1 && !p.steps[ov].u.overlay->idmapped);
+	CHECK(plan_find_kind(&p, STEP_LAYERS_IDMAP) < 0 && p.n_handed == 0);
 	s.userns = true;
-	CHECK(plan_build(&s, &h, &no_opts, &q, &e) == -1);
-	CHECK(strstr(e.msg, "rootfs.overlay: not with userns: true") != NULL);
+	CHECK(build(&s, &h, NULL, &q) == 0);
+	ov = plan_find_kind(&q, STEP_OVERLAY);
+	idm = plan_find_kind(&q, STEP_LAYERS_IDMAP);
+	map = plan_find_kind(&q, STEP_IDMAP);
+	rel = plan_find_kind(&q, STEP_RELEASE);
+	CHECK(ov >= 0 && idm >= 0 && map >= 0 && rel >= 0);
+	CHECK(map < idm && idm < rel && rel < ov && q.steps[idm].side == SIDE_PARENT);
+	CHECK(plan_find_kind(&q, STEP_ROOT_OPEN) < 0);
+	l = &q.steps[idm].u.layers_idmap;
+	CHECK(l->overlay == q.steps[ov].u.overlay && l->overlay->idmapped && l->overlay->userxattr);
+	CHECK(l->uid == 200000 && l->gid == 300000 && l->count == 1000);
+	CHECK(q.n_handed == 1 && q.handed_first == l->overlay->first_tree);
+	CHECK(q.handed_first + q.n_handed <= q.n_trees && l->overlay->tree < q.handed_first);
 }
 
 static void with_bridge(struct spec *s, uint32_t address)

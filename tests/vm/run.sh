@@ -95,10 +95,14 @@ trap 'exit 143' TERM HUP
 # (that would run initramfs hooks and change /boot), only downloaded and
 # its boot/ unpacked, and of its modules only those in VM_MODULES:
 # cgroups, namespaces, tmpfs, devtmpfs and the 8250 UART are built in;
-# overlayfs, veth and the bridge are modules in Debian's kernel. The list
-# is in load order (insmod does not resolve dependencies: bridge needs
-# stp, which needs llc), paths under lib/modules/VERSION/kernel/.
-VM_MODULES="fs/overlayfs/overlay.ko net/llc/llc.ko net/802/stp.ko net/bridge/bridge.ko drivers/net/veth.ko"
+# overlayfs, veth and the bridge are modules in Debian's kernel, and so
+# are ext4 and loop, for a file system with idmapped mounts (tmpfs, the
+# VM's root, has them only from Linux 6.3: userns: true's overlay layers
+# need them). The list is in load order (insmod does not resolve
+# dependencies: bridge needs stp, which needs llc; ext4 needs jbd2,
+# mbcache and crc16, and wants crc32c), paths under
+# lib/modules/VERSION/kernel/.
+VM_MODULES="fs/overlayfs/overlay.ko net/llc/llc.ko net/802/stp.ko net/bridge/bridge.ko drivers/net/veth.ko crypto/crc32c_generic.ko lib/crc16.ko fs/mbcache.ko fs/jbd2/jbd2.ko fs/ext4/ext4.ko drivers/block/loop.ko"
 kernel_pkg() {
 	apt-cache depends linux-image-amd64 2>/dev/null |
 		awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }'
@@ -168,11 +172,13 @@ sh scripts/mkrootfs.sh "$VM/private/rootfs" 2>"$tmp/mkrootfs.log" ||
 # cgns (a command in a cgroup namespace of its own), scprobe (the
 # system calls the seccomp filter refuses, tried from a container) and
 # nodeath (a pid 1 that clears its parent-death signal, shared with
-# supervise.bats) and ptydrive (ctlaunch on a pty of its own, typed
-# into, shared with tty.bats).
-for helper in runas cgns scprobe nodeath ptydrive; do
+# supervise.bats), ptydrive (ctlaunch on a pty of its own, typed
+# into, shared with tty.bats) and counters (per-user kernel counters
+# taken or tried, shared with userns.bats).
+for helper in runas cgns scprobe nodeath ptydrive counters; do
 	src=tests/vm/$helper.c
 	[ -e "$src" ] || src=tests/integration/$helper.c
+	[ -e "$src" ] || src=tests/integration/progs/$helper.c
 	if [ ! -x "$VM/$helper" ] || [ -n "$(find "$src" -newer "$VM/$helper")" ]; then
 		${CC:-cc} -static -O2 -Wall -Wextra -o "$tmp/$helper" "$src" 2>"$tmp/cc.log" ||
 			bail "cannot build $src" "$tmp/cc.log"
@@ -199,8 +205,9 @@ cp "$VM/runas" "$VM/cgns" "$VM/ptydrive" "$r/vm/"
 mkdir -p "$r/vm/probe"
 cp "$VM/scprobe" "$r/vm/probe/"
 cp "$VM/nodeath" "$r/vm/bin/"
+cp "$VM/counters" "$r/vm/bin/"
 chmod 755 "$r/init" "$r/vm/ctlaunch" "$r/vm/runas" "$r/vm/cgns" "$r/vm/ptydrive" "$r/vm/probe" "$r/vm/probe/scprobe" \
-	"$r/vm/bin/nodeath"
+	"$r/vm/bin/nodeath" "$r/vm/bin/counters"
 cp -a "$VM/private/rootfs" "$r/vm/rootfs"
 # The modules, and their load order for /init (none with VM_KERNEL: a
 # kernel of one's own brings what it needs built in).

@@ -31,6 +31,11 @@ CG_MODE=$(ls -ld "$CG" | cut -c1-10)
 n=0
 failed=0
 
+# tree_state DIR: names, types, modes, owners, sizes and file hashes.
+tree_state() {
+	(cd "$1" && ls -lnAR . && find . -type f | sort | xargs sha256sum)
+}
+
 # --- the harness ------------------------------------------------------
 
 # _test DIRECTIVE DESC CMD...: runs one test, prints its TAP line. The
@@ -1009,6 +1014,80 @@ EOF
 }
 t 'userns on v2: root inside is host uid 2147352576; its own cgroup2 mount cannot lift memory.max' userns_v2
 
+# userns: true with an overlay rootfs on v2 (Linux 6.1): the layer an
+# idmapped mount, so its files are the container's root's and writable
+# through the overlay; what it writes, in DIR/upper, the range's on the
+# host. The layer on ext4 on a loop device: the VM's root is a tmpfs,
+# which has idmapped mounts only from Linux 6.3.
+userns_overlay_v2() {
+	cat >"$T/utmp.yaml" <<EOF
+rootfs: {path: $ROOTFS, overlay: tmpfs}
+userns: true
+command: [/bin/true]
+EOF
+	run "$CTLAUNCH" "$T/utmp.yaml"
+	expect_status 125
+	expect_err_contains "has no idmapped mounts in this kernel"
+	dd if=/dev/zero of="$T/ext4.img" bs=1M count=32 2>/dev/null
+	mke2fs -F "$T/ext4.img" >/dev/null 2>&1 || fail "mke2fs"
+	mkdir -p "$T/ext4"
+	mount -o loop -t ext4 "$T/ext4.img" "$T/ext4" || fail "mount the ext4 image"
+	cp -a "$ROOTFS" "$T/ext4/rootfs"
+	# Written back first: ext4 counts an ext2 file's indirect blocks
+	# (ls's "total") only once they are allocated.
+	sync
+	tree_state "$T/ext4/rootfs" >"$T/lower.before"
+	snapshot "$T/before"
+	cat >"$T/uovl.yaml" <<EOF
+rootfs: {path: $T/ext4/rootfs, overlay: $T/ext4/state}
+userns: true
+command: [/bin/sh, -c, 'stat -c "%u:%g %n" / /etc/passwd; echo x >>/etc/passwd && echo wrote; cp /bin/busybox /sx && chmod 4755 /sx']
+EOF
+	run "$CTLAUNCH" "$T/uovl.yaml"
+	expect_status 0
+	expect_out "0:0 /
+0:0 /etc/passwd
+wrote"
+	expect_eq "the setuid file on the host" "2147352576 4755" "$(stat -c '%u %a' "$T/ext4/state/upper/sx")"
+	expect_eq "the copied-up /etc/passwd on the host" 2147352576 "$(stat -c %u "$T/ext4/state/upper/etc/passwd")"
+	expect_eq "DIR/upper's owner, then DIR's" "2147352576 0" "$(stat -c %u "$T/ext4/state/upper") $(stat -c %u "$T/ext4/state")"
+	tree_state "$T/ext4/rootfs" >"$T/lower.after"
+	expect_same "the lower" "$T/lower.before" "$T/lower.after"
+	expect_unchanged "$T/before"
+	umount "$T/ext4"
+	rm -f "$T/ext4.img"
+}
+t "userns on v2: an overlay rootfs on idmapped layers is root's inside, its writes the range's on the host" userns_overlay_v2
+
+# A per-user counter: a userns container holds all the inotify
+# instances it may while host root makes one.
+userns_inotify_v2() {
+	share ino
+	cp -a "$ROOTFS" "$T/inoroot"
+	cp /vm/bin/counters "$T/inoroot/bin/"
+	cat >"$T/ino.yaml" <<EOF
+rootfs: $T/inoroot
+userns: true
+mounts: [{type: bind, source: $SHARE, target: /tmp}]
+command: [/bin/sh, -c, 'counters hog-inotify </tmp/fifo >/tmp/hog & while [ ! -s /tmp/hog ]; do sleep 0.05; done; $WAIT_GO']
+EOF
+	mkfifo "$SHARE/fifo"
+	exec 7<>"$SHARE/fifo"
+	start_bg "$CTLAUNCH" "$T/ino.yaml"
+	run /vm/bin/counters probe-inotify
+	probe=$out
+	exec 7>&-
+	finish_bg
+	expect_status 0
+	case $(cat "$SHARE/hog") in
+	[0-9]*" Too many open files") ;;
+	*) fail "the container's hog: $(cat "$SHARE/hog")" ;;
+	esac
+	expect_eq "host root's probe while the container holds all it may" ok "$probe"
+	rm -rf "$T/inoroot"
+}
+t "userns on v2: host root's inotify instances are untouched by a container that takes all it may" userns_inotify_v2
+
 # The VM has no /run: root's lock falls back to the cgroup root, which
 # must stay as it was (all these runs locked it).
 cgroup_root_mode() {
@@ -1306,11 +1385,6 @@ termios' "$RUNAS" lab "$CTLAUNCH" "$T/rltty.yaml"
 t 'rootless: a terminal and the init in a user namespace; Control-C, exit 5, the terminal as before' rootless_tty
 
 # --- the overlay rootfs ------------------------------------------------
-
-# tree_state DIR: names, types, modes, owners, sizes and file hashes.
-tree_state() {
-	(cd "$1" && ls -lnAR . && find . -type f | sort | xargs sha256sum)
-}
 
 # Root on v2: the writes in a tmpfs vanish, DIR keeps them in a 0700
 # directory, the lower stays byte-identical, nothing stays mounted.

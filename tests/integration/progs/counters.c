@@ -5,18 +5,49 @@
  *                              until its standard input ends
  *   counters hog-sigpending    queued real-time signals (blocked)
  *                              until the kernel refuses; likewise
+ *   counters hog-mqueue        POSIX message queues of 10 messages of
+ *                              8192 bytes (the kernel's default
+ *                              maxima), open, until RLIMIT_MSGQUEUE
+ *                              (or queues_max) refuses; likewise
  *   counters probe-inotify     one instance: "ok" or the error
  *   counters probe-sigpending  one queued signal: "ok" or the error
+ *   counters probe-mqueue      one such queue, then unlinked: "ok" or
+ *                              the error
  *
  * The integration tests run a hog in a container and a probe as host
  * root: per-user counters are charged to a container's user, and must
  * never be host root's. Static, for the busybox rootfs. */
 #include <errno.h>
+#include <fcntl.h>
+#include <mqueue.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <unistd.h>
+
+static int probing; /* a probe's queue is unlinked, a hog's kept */
+
+/* A queue whose bytes (about maxmsg * msgsize) the kernel charges to
+ * the caller's user against RLIMIT_MSGQUEUE. Kept open and linked:
+ * a container's go with its IPC namespace; a probe's is unlinked. */
+static int take_mqueue(void)
+{
+	static unsigned n;
+	struct mq_attr a = { .mq_maxmsg = 10, .mq_msgsize = 8192 };
+	char name[64];
+	mqd_t q;
+
+	snprintf(name, sizeof name, "/ctlt-counters-%d-%u", (int)getpid(), n++);
+	q = mq_open(name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600, &a);
+	if (q == (mqd_t)-1)
+		return -1;
+	if (probing) {
+		mq_unlink(name);
+		mq_close(q);
+	}
+	return 0;
+}
 
 static int take(const char *what)
 {
@@ -27,6 +58,8 @@ static int take(const char *what)
 
 		return sigqueue(getpid(), SIGRTMIN, v);
 	}
+	if (strcmp(what, "mqueue") == 0)
+		return take_mqueue();
 	errno = EINVAL;
 	return -1;
 }
@@ -43,7 +76,10 @@ int main(int argc, char **argv)
 	sigaddset(&rt, SIGRTMIN);
 	sigprocmask(SIG_BLOCK, &rt, NULL);
 	if (strncmp(argv[1], "probe-", 6) == 0) {
-		int rc = take(argv[1] + 6);
+		int rc;
+
+		probing = 1;
+		rc = take(argv[1] + 6);
 
 		printf("%s\n", rc == 0 ? "ok" : strerror(errno));
 		return rc == 0 ? 0 : 1;
