@@ -545,7 +545,8 @@ void plan_print_json(const struct plan *p, FILE *out)
 	struct json j = { .out = out };
 
 	json_begin(&j, NULL, '{');
-	json_u64(&j, "version", 1);
+	/* 2: the layers_idmap step, the overlay's idmapped and first_tree. */
+	json_u64(&j, "version", 2);
 	json_str(&j, "plan", p->join ? "join" : "run");
 	json_str(&j, "name", p->name);
 	json_str(&j, "file", p->file);
